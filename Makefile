@@ -1,0 +1,50 @@
+# newsstream — `make help` lists the targets. Everything installs into .venv/ and a jar cache
+# outside the repo (~/.cache/newsstream), so a fresh clone needs only `make demo` / `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+KAFKA_VERSION ?= 4.1.x
+export KAFKA_VERSION
+
+.DEFAULT_GOAL := help
+.PHONY: help install jars test unit integration lint format demo clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==26.3
+	$(PY) -m pip install --quiet --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+install: $(STAMP) ## create .venv/ with the pinned dependencies and newsstream itself
+
+jars: install ## fetch the Kafka broker's jars from Maven Central into the cache (once)
+	$(PY) -m deploy.broker fetch
+
+lint: install ## ruff (lint + format check) and mypy
+	$(VENV)/bin/ruff check streams agents deploy cli tests
+	$(VENV)/bin/ruff format --check streams agents deploy cli tests
+	$(VENV)/bin/mypy
+
+format: install ## apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix streams agents deploy cli tests
+	$(VENV)/bin/ruff format streams agents deploy cli tests
+
+unit: install ## unit and agent tests (no broker)
+	$(PY) -m pytest -q tests/unit tests/agents
+
+integration: jars ## integration tests against a real local broker the run starts itself
+	$(PY) -m pytest -q tests/integration
+
+test: lint jars ## everything: lint, unit tests, integration tests on the real broker
+	$(PY) -m pytest -q tests
+
+demo: jars ## local broker + worker + bundled samples; prints enriched records and events
+	$(VENV)/bin/newsstream demo
+
+clean: ## remove the venv and caches in the repo (not the jar cache)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

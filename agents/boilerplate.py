@@ -1,0 +1,691 @@
+"""Stage "boilerplate", pure half: strip site chrome from an article, keep its body.
+
+Input: an article's plain text as a crawler sent it (site chrome still in it, at the ends and
+inside), or its raw HTML. Output: :class:`Cleaned`, the body as paragraphs joined by a blank
+line, the dropped lines or page blocks in order (published as ``boilerplate_removed``) and, for
+HTML, the page title. No I/O, no settings, no Kafka: text in, result out.
+
+Plain text (:func:`clean_text`) is cut into lines and each line is classified with per-language
+regular expressions kept in one table (:data:`_CHROME`). Structure rules then act on the
+classes: a strong end marker ("Leave a Reply", "Source link", a comment section) cuts the tail
+after it; a "Related articles" heading takes the short title lines that follow with it; other
+chrome lines go one by one. Only short lines are ever matched, so a prose paragraph that merely
+mentions "read more" stays.
+
+HTML (:func:`clean_html`) goes through trafilatura's main-content extraction (balanced
+settings, comments excluded); the visible page blocks missing from its result are the removed
+part.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura import metadata as trafilatura_metadata
+from trafilatura.settings import Document
+from trafilatura.utils import load_html
+
+
+@dataclass(frozen=True, slots=True)
+class Cleaned:
+    """An article without its boilerplate."""
+
+    text: str  # the body; paragraphs joined by "\n\n", every body paragraph intact and in order
+    removed: tuple[str, ...] = ()  # the dropped lines or blocks, in order
+    title: str | None = None  # for HTML: the page title trafilatura found
+
+
+class _Kind(enum.Enum):
+    """What a chrome line is, which decides what happens to it and to the lines after it."""
+
+    END = "end"  # a strong end marker: it and everything after it go
+    COMMENTS = "comments"  # a comment section: an end marker once past the first third
+    HEADING = "heading"  # a list heading: it and the short title lines after it go
+    LINE = "line"  # a short chrome line: it alone goes
+    NOTICE = "notice"  # a cookie, newsletter or copyright notice: it alone goes
+    BYLINE = "byline"  # "By Jane Doe": goes only near the start or the end
+
+
+# The most words a line may have to be taken for each kind: nothing longer is ever removed by
+# a pattern, so a prose paragraph survives whatever words it contains.
+_MAX_WORDS: Mapping[_Kind, int] = {
+    _Kind.END: 40,
+    _Kind.COMMENTS: 6,
+    _Kind.HEADING: 8,
+    _Kind.LINE: 25,
+    _Kind.NOTICE: 60,
+    _Kind.BYLINE: 10,
+}
+
+# -- the chrome table -----------------------------------------------------------------------------
+# Each pattern must match a whole line (after _DECORATION is stripped from its ends), matched
+# case-insensitively except BYLINE. "*" applies to every language.
+
+_NETWORKS = (
+    r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|pinterest|reddit|xing|messenger|"
+    r"flipboard|instagram|youtube|tiktok|threads|mastodon|bluesky|e-?mail|sms)"
+)
+_AGENCIES = (
+    r"(?:reuters|afp|ap|dpa|epa|efe|ansa|pap|anp|lusa|apa|sda|kna|epd|getty(?: images)?|"
+    r"imago(?: images)?|picture[- ]alliance|shutterstock|alamy|bloomberg|keystone|istock|"
+    r"action press|ddp|sipa|abaca|belga|tass|ria novosti|xinhua|kyodo|pa(?: images| wire)?)"
+)
+# A lead-in followed by what it leads to: "Read more: <title>", "Lesen Sie auch » <title>".
+_SEP = r"\s*(?:[:|»›–—]|\s-)\s*.*"
+# A short credit value: "Reuters", "dpa/Michael Kappeler", "John Smith for The Guardian".
+_CREDIT = r"\s*:\s*\S+(?:\s+\S+){0,5}"
+# A date after "Updated", "Publié le"...: a digit, or a month or weekday name, then a few words.
+_DATE = r"\s*:?\s*(?:\d|[a-zé]{3,9}\.?,? \d)[\w ,.:/+-]{0,40}"
+_CAPTION_LABELS = (
+    *("photograph", "photo", "foto", "fotografía", "zdjęcie", "fot", "bild", "image"),
+    *("imagen", "immagine", "imagem", "credit", "crédit", "beeld"),
+)
+_NAME = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*"
+_NAMES = rf"{_NAME}(?:(?:\s+|\s*,\s*|\s+(?:and|und|et|y|e|i|en|&)\s+){_NAME}){{0,5}}"
+
+
+def _after_label(labels: tuple[str, ...]) -> str:
+    """A look-behind, placed right after a colon, for "<label>:" or "<label> :" (lower case).
+
+    A pattern that may match anywhere in a line should start with a literal (here the colon):
+    the regex engine then skips ahead to it instead of trying the pattern at every position.
+    """
+    behind = (rf"(?<=\b{label}{space}:)" for label in labels for space in ("", " "))
+    return f"(?:{'|'.join(behind)})"
+
+
+_CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
+    "*": {
+        _Kind.LINE: (
+            rf"{_NETWORKS}(?:[\s,|/·•]+{_NETWORKS})*",
+            rf"{_AGENCIES}(?:\s*(?:/|\||,|via)\s*[\w .'’-]{{1,40}}){{0,3}}",
+            r".*©.*",
+            r"\(c\)\s*(?:\d{4}|[\w.-]+\.\w{2,}).*",
+            r"copyright\b.*",
+            r"[^›»>]{1,40}+(?:\s*[›»>]\s*[^›»>]{1,40}+){2,}",  # breadcrumbs: Home › News › World
+        ),
+        _Kind.NOTICE: (
+            # an image caption ending in a credit: "... Photograph: Mikhail Klimentyev/AP"
+            rf".*:{_after_label(_CAPTION_LABELS)}\s*[^:]{{0,40}}(?:/|\b{_AGENCIES}\b)[^:]{{0,40}}",
+        ),
+    },
+    "en": {
+        _Kind.END: (
+            r"leave a (?:reply|comment)(?: cancel reply)?",
+            r"(?:post|add|write) a comment",
+            r"join the (?:conversation|discussion)",
+            r"comments (?:are )?closed.*",
+            r"(?:show|view|load|read) (?:all )?comments",
+            r"you must be logged in to post a comment.*",
+            r"your email address will not be published.*",
+            r"source link",
+            r"source site-\d+",
+            r"this entry was posted in .*",
+        ),
+        _Kind.COMMENTS: (r"(?:\d+ )?comments?(?: \(\d+\))?", r"discussion"),
+        _Kind.HEADING: (
+            r"related(?: (?:articles?|stories|posts|content|news|coverage|topics|links|reading))?",
+            r"more (?:on this (?:story|topic)|stories|news|articles|like this)",
+            r"more from [\w .'-]{1,30}",
+            r"you (?:may|might) also (?:like|enjoy|be interested in)",
+            r"(?:recommended|suggested)(?: for you| articles| stories| reading)?",
+            r"most (?:popular|read|viewed|shared)",
+            r"(?:trending|popular|recent|latest) (?:now|news|stories|articles|posts)",
+            r"trending",
+            r"read (?:more|also|next)",
+            r"(?:also read|see also|further reading|top stories|what to read next)",
+        ),
+        _Kind.LINE: (
+            rf"share(?: (?:this|the))?(?: (?:article|story|post|page|video|link))?"
+            rf"(?: (?:on|via) {_NETWORKS}(?:,? (?:or|and) {_NETWORKS})*)?(?: \d+)?",
+            rf"(?:click to )?share on {_NETWORKS}(?: \(opens in new window\))?",
+            r"\d+ shares?",
+            r"tweet(?: this)?",
+            r"(?:print|email|save|bookmark)(?: this)?(?: (?:article|page|story|for later))?",
+            r"copy(?: the)? link|link copied",
+            rf"follow us(?: on .*)?|follow @\w+.*|follow [\w .'-]{{1,30}} on {_NETWORKS}.*",
+            r"like us on facebook.*|connect with us.*",
+            r"advertisement|advert|ad|sponsored(?: content| by .*)?|promoted(?: content)?",
+            r"paid (?:content|partnership|post)|skip advertisement",
+            r"(?:story|article) continues below(?: advertisement)?",
+            r"continue reading(?: below| the main story)?|scroll to continue.*",
+            r"subscribe(?: now| today| here)?|subscribe to .*|already a subscriber.*",
+            r"sign (?:up|in)|log ?in|register",
+            r"privacy (?:policy|notice)|terms (?:of (?:use|service)|and conditions)",
+            rf"(?:photo(?:graph)?|picture|image|video|illustration|graphic|credit|source)s?{_CREDIT}",
+            r"photo credit.*|image (?:caption|source|copyright).*|media caption.*",
+            r"author\s*:.{1,60}|posted by .{1,60}|posted in \S+(?:\s+\S+){0,3}",
+            rf"posted on{_DATE}",
+            r"(?:additional )?reporting by \S+(?:\s+\S+){0,5}(?:;.*)?",
+            r"(?:editing|writing|compiled) by \S+(?:\s+\S+){0,5}",
+            rf"(?:read (?:more|also|next)|see also|related|also read|more on this){_SEP}",
+            r"(?:tags?|topics|categories|filed under)\s*:.*",
+            r"\d+\s*min(?:ute)?s? read|reading time.*",
+            rf"(?:first )?(?:published|updated|last (?:updated|modified))(?: on| at)?{_DATE}",
+            r"back to top|skip to (?:main )?content|home|menu|search|close",
+            r"(?:next|previous)(?: (?:article|story|post))?",
+            rf"(?:next|previous) (?:article|story|post){_SEP}",
+            r"(?:click|tap) here.*",
+            r"required fields are marked.*",
+            r"loading|(?:please )?enable javascript.*|your browser does not support.*",
+        ),
+        _Kind.NOTICE: (
+            r"(?:we|this (?:web)?site|our (?:web)?site) uses? cookies.*",
+            r"by (?:using|continuing to (?:use|browse)) (?:this|our) (?:web)?site.*",
+            r"(?:accept|reject|allow|manage)(?: all)? cookies",
+            r"cookie (?:settings|preferences|policy)",
+            r"we care about your privacy.*",
+            r"(?:sign up|subscribe|register)(?: now| today| here)? (?:for|to) "
+            r".{0,40}newsletters?.*",
+            r"(?:get|receive) (?:our|the) .{0,40}newsletter.*|newsletter(?: sign[- ]?up)?",
+            r"enter your e-?mail(?: address)?.*",
+            r"by (?:signing up|subscribing|clicking).*(?:privacy|terms).*",
+            r".*all rights reserved\b.*",
+        ),
+        _Kind.BYLINE: (rf"(?i:by|written by)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+    },
+    "de": {
+        _Kind.END: (
+            r"schreibe(?:n sie)? einen kommentar|kommentar (?:schreiben|verfassen|abgeben)",
+            r"hinterlasse(?:n sie)? (?:einen kommentar|eine antwort)",
+            r"(?:eine )?antwort (?:hinterlassen|schreiben)",
+            r"kommentare (?:anzeigen|lesen|öffnen|einblenden)",
+            r"(?:ihre|deine) e-?mail-?adresse wird nicht veröffentlicht.*",
+            r"quellen?-?link|zur quelle|zum originalartikel",
+        ),
+        _Kind.COMMENTS: (r"(?:\d+ )?kommentare?(?: \(\d+\))?", r"leserkommentare"),
+        _Kind.HEADING: (
+            r"lesen sie (?:auch|mehr|weiter)|weiterlesen|mehr lesen",
+            r"(?:das )?könnte sie auch interessieren|auch interessant|auch lesenswert",
+            r"mehr zum thema(?: [\w-]+){0,3}|zum thema|dazu passend",
+            r"(?:ähnliche|verwandte|weitere|passende) (?:artikel|beiträge|themen|nachrichten)",
+            r"meistgelesen(?:e artikel)?|am meisten gelesen|top-?themen",
+            r"(?:unsere )?empfehlung(?:en)?",
+        ),
+        _Kind.LINE: (
+            rf"teilen(?: (?:auf|via|per) {_NETWORKS})?|auf {_NETWORKS} teilen",
+            r"(?:artikel|beitrag|seite) (?:teilen|drucken|versenden|merken|empfehlen)",
+            r"drucken|versenden|merken|link kopieren|artikel anhören",
+            r"folgen? (?:sie )?uns(?: auf .*)?",
+            r"anzeige|werbung|gesponsert|sponsored|(?:bezahlte )?partnerinhalte?",
+            r"(?:jetzt )?(?:newsletter )?abonnieren|jetzt (?:anmelden|registrieren|abonnieren).*",
+            rf"(?:foto|fotos|bild|bilder|video|grafik|quelle|quellen){_CREDIT}",
+            r"mit material (?:von|der|des) .{1,60}",
+            r"(?:text|autor|autorin|von)\s*:.{1,60}",
+            rf"(?:lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|weiterlesen){_SEP}",
+            r"(?:schlagworte?|stichworte?|themen)\s*:.*",
+            r"lesezeit\s*:?\s*\d.*|\d+\s*min(?:\.|uten)? lesezeit",
+            rf"(?:veröffentlicht|aktualisiert|stand)(?: am)?{_DATE}",
+            r"zurück(?: zur startseite)?|nach oben|startseite|zum inhalt springen",
+            r"hier (?:klicken|geht'?s? zu.*)|klicken sie hier.*",
+            r"(?:erforderliche felder|pflichtfelder) sind mit .* markiert.*",
+        ),
+        _Kind.NOTICE: (
+            r"(?:wir|diese (?:web)?seite|diese website|unsere (?:web)?seite) "
+            r"(?:verwendet|verwenden|nutzt|nutzen|benutzt) cookies.*",
+            r"cookie-?einstellungen|alle (?:cookies )?akzeptieren",
+            r"(?:melden sie sich|melde dich) .{0,40}newsletter.*",
+            r"(?:jetzt |hier )?(?:zum |für den )?newsletter (?:anmelden|abonnieren|bestellen).*",
+            r".*alle rechte vorbehalten\b.*",
+        ),
+        _Kind.BYLINE: (rf"(?i:von)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+    },
+    "fr": {
+        _Kind.END: (
+            r"laisser un commentaire|laisser une réponse",
+            r"(?:ajouter|écrire|publier) un commentaire|réagir(?: à cet article)?",
+            r"votre adresse (?:e-?mail|de messagerie|courriel) ne sera pas publiée.*",
+            r"lien source|source du lien",
+        ),
+        _Kind.COMMENTS: (r"(?:\d+ )?commentaires?(?: \(\d+\))?",),
+        _Kind.HEADING: (
+            r"(?:à )?lire (?:aussi|également|la suite)|voir aussi|(?:lire|en savoir) plus",
+            r"sur le même (?:sujet|thème)|dans la même rubrique",
+            r"articles? (?:similaires|liés|associés|recommandés)",
+            r"(?:les )?(?:articles )?(?:les )?plus lus|à (?:ne pas manquer|découvrir)",
+            r"vous (?:aimerez|pourriez aimer) aussi",
+        ),
+        _Kind.LINE: (
+            rf"partager(?: (?:cet article|l'article|sur {_NETWORKS}))?|partager? sur {_NETWORKS}",
+            r"imprimer|envoyer(?: par e-?mail)?|copier le lien",
+            r"suivez-nous(?: sur .*)?",
+            r"publicité|contenu sponsorisé|contenu partenaire",
+            r"(?:s'abonner|abonnez-vous)(?: .*)?|déjà abonné.*",
+            rf"(?:photo|photos|crédit photo|crédits?|illustration|vidéo|source|sources){_CREDIT}",
+            rf"(?:(?:à )?lire (?:aussi|également)|voir aussi){_SEP}",
+            r"mots[- ]clés\s*:.*",
+            rf"(?:publié|mis à jour)(?: le)?{_DATE}",
+            r"temps de lecture\s*:?.*|\d+\s*min de lecture",
+            r"retour en haut(?: de la page)?|accueil|cliquez ici.*",
+            r"les champs obligatoires sont indiqués.*",
+        ),
+        _Kind.NOTICE: (
+            r"(?:nous utilisons|ce site (?:web )?utilise|notre site utilise) "
+            r"(?:des )?(?:cookies|témoins).*",
+            r"(?:tout )?accepter(?: les cookies)?|(?:tout )?refuser|paramétrer les cookies",
+            r"(?:inscrivez-vous|abonnez-vous) à (?:notre|la) newsletter.*",
+            r"recevez (?:notre|la) newsletter.*",
+            r".*tous droits réservés\b.*",
+        ),
+        _Kind.BYLINE: (rf"(?i:par)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+    },
+    "es": {
+        _Kind.END: (
+            r"deja (?:una respuesta|un comentario)|dejar un comentario",
+            r"(?:añadir|escribir|publicar) (?:un )?comentario",
+            r"(?:tu|su) dirección de correo(?: electrónico)? no será publicada.*",
+            r"enlace (?:de )?(?:la )?fuente|fuente original",
+        ),
+        _Kind.COMMENTS: (r"(?:\d+ )?comentarios?(?: \(\d+\))?",),
+        _Kind.HEADING: (
+            r"(?:lee|leer|lea) (?:también|más)|ver (?:también|más)",
+            r"(?:también )?(?:te|le) (?:puede|podría) interesar|te recomendamos",
+            r"(?:artículos|noticias|contenidos) relacionad[oa]s|relacionad[oa]s",
+            r"(?:lo )?más (?:leído|visto)s?|más noticias|s(?:igue|eguir) leyendo",
+        ),
+        _Kind.LINE: (
+            rf"compart(?:ir|e)(?: (?:en|por) {_NETWORKS}| (?:este )?artículo| esta noticia)?",
+            r"imprimir|enviar(?: por (?:correo|e-?mail))?",
+            r"síguenos(?: en .*)?",
+            r"publicidad|contenido patrocinado",
+            r"suscr[ií]b(?:ete|irse|ase)(?: .*)?",
+            rf"(?:foto|fotos|fotografía|imagen|vídeo|video|fuente){_CREDIT}",
+            rf"(?:lee|leer|lea) (?:también|más){_SEP}",
+            r"(?:etiquetas|temas)\s*:.*",
+            rf"(?:publicado|actualizado)(?: el)?{_DATE}",
+            r"tiempo de lectura\s*:?.*",
+            r"volver arriba|inicio|(?:haz clic|pulsa) aquí.*",
+            r"los campos obligatorios están marcados.*",
+        ),
+        _Kind.NOTICE: (
+            r"(?:utilizamos|usamos|este sitio(?: web)? (?:utiliza|usa)|"
+            r"esta (?:web|página)(?: web)? (?:utiliza|usa)) cookies.*",
+            r"aceptar(?: todas)?(?: las cookies)?|rechazar(?: todas)?",
+            r"(?:suscríbete|suscribete|regístrate|apúntate) (?:a|en) "
+            r"(?:nuestro|nuestra|el|la) (?:newsletter|boletín).*",
+            r"recibe (?:nuestro|el) (?:newsletter|boletín).*",
+            r".*todos los derechos reservados\b.*",
+        ),
+        _Kind.BYLINE: (rf"(?i:por)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+    },
+    "it": {
+        _Kind.END: (
+            r"lascia (?:un commento|una risposta)",
+            r"(?:aggiungi|scrivi|inserisci) (?:un )?commento",
+            r"il tuo indirizzo (?:e-?mail|email) non sarà pubblicato.*",
+            r"link (?:alla )?fonte|fonte originale",
+        ),
+        _Kind.COMMENTS: (r"(?:\d+ )?commenti(?: \(\d+\))?",),
+        _Kind.HEADING: (
+            r"leggi (?:anche|di più|tutto)|vedi anche|continua a leggere",
+            r"(?:ti )?potrebbe(?:ro)? (?:anche )?interessar(?:ti|e)|ti consigliamo",
+            r"articoli (?:correlati|simili|consigliati)|correlati|altre notizie",
+            r"(?:i )?più letti",
+        ),
+        _Kind.LINE: (
+            rf"condividi(?: (?:su {_NETWORKS}|questo articolo|l'articolo))?",
+            r"stampa|invia(?: per e-?mail)?",
+            r"seguici(?: su .*)?",
+            r"pubblicità|contenuto sponsorizzato",
+            r"(?:abbonati|iscriviti)(?: (?:ora|subito|a|al|alla|per)\b.*)?",
+            rf"(?:foto|immagine|video|fonte){_CREDIT}",
+            rf"leggi anche{_SEP}",
+            r"(?:tag|argomenti)\s*:.*",
+            rf"(?:pubblicato|aggiornato)(?: il)?{_DATE}",
+            r"tempo di lettura\s*:?.*",
+            r"torna (?:su|all'inizio)|clicca qui.*",
+            r"i campi obbligatori sono contrassegnati.*",
+        ),
+        _Kind.NOTICE: (
+            r"(?:utilizziamo|usiamo|questo sito(?: web)? (?:utilizza|usa)) (?:i )?cookie.*",
+            r"accett(?:a|o)(?: tutti)?(?: i cookie)?|rifiuta(?: tutti)?",
+            r"iscriviti (?:alla|alla nostra) newsletter.*",
+            r".*tutti i diritti riservati\b.*",
+        ),
+        _Kind.BYLINE: (rf"(?i:di)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+    },
+    "pl": {
+        _Kind.END: (
+            r"dodaj komentarz|(?:zostaw|napisz) (?:komentarz|odpowiedź)|skomentuj",
+            r"twój adres (?:e-?mail|email) nie zostanie opublikowany.*",
+            r"link (?:do )?źródła|źródło oryginalne",
+        ),
+        _Kind.COMMENTS: (r"(?:\d+ )?komentarz(?:e|y)?(?: \(\d+\))?",),
+        _Kind.HEADING: (
+            r"czytaj (?:też|także|również|więcej|dalej)|zobacz (?:też|także|również|więcej)",
+            r"przeczytaj (?:też|także|również)",
+            r"(?:podobne|powiązane|polecane) (?:artykuły|wpisy|tematy)",
+            r"najczęściej (?:czytane|komentowane)|najpopularniejsze|polecamy",
+            r"może cię (?:też |także )?zainteresować",
+        ),
+        _Kind.LINE: (
+            rf"udostępnij(?: (?:na {_NETWORKS}|artykuł))?|(?:po)?dziel się",
+            r"drukuj|wyślij(?: e-?mailem)?",
+            r"obserwuj nas(?: na .*)?",
+            r"reklama|materiał (?:sponsorowany|partnera|promocyjny)",
+            r"(?:zasubskrybuj|subskrybuj|zapisz się)(?: .*)?",
+            r"(?:fot\.|(?:fot|foto|zdjęcie|zdj\.|wideo|źródło)\s*:)\s*\S+(?:\s+\S+){0,5}",
+            rf"(?:czytaj|zobacz|przeczytaj) (?:też|także|również){_SEP}",
+            r"tagi\s*:.*",
+            rf"(?:opublikowano|aktualizacja|aktualizowano){_DATE}",
+            r"do góry|strona główna|kliknij tutaj.*",
+            r"wymagane pola są oznaczone.*",
+        ),
+        _Kind.NOTICE: (
+            r"(?:używamy|wykorzystujemy|(?:ta|nasza) strona (?:używa|korzysta z|wykorzystuje))"
+            r" (?:plików )?cookies?.*",
+            r"akceptuj(?:ę)?(?: wszystkie)?|odrzuć(?: wszystkie)?",
+            r"zapisz się do (?:naszego )?newslettera.*",
+            r".*wszelkie prawa zastrzeżone\b.*",
+        ),
+    },
+    "nl": {
+        _Kind.END: (
+            r"(?:geef|plaats|laat) een reactie(?: achter)?|reageer(?: op dit artikel)?",
+            r"(?:je|uw) e-?mailadres wordt niet gepubliceerd.*",
+            r"bronlink|link naar bron",
+        ),
+        _Kind.COMMENTS: (r"(?:\d+ )?reacties?(?: \(\d+\))?",),
+        _Kind.HEADING: (
+            r"lees (?:ook|meer|verder)|bekijk ook|zie ook|ook interessant",
+            r"(?:gerelateerde|vergelijkbare|meer) (?:artikelen|berichten|nieuws)",
+            r"meest (?:gelezen|bekeken)|aanbevolen(?: artikelen)?",
+            r"dit vind je misschien ook leuk",
+        ),
+        _Kind.LINE: (
+            rf"delen(?: (?:op|via) {_NETWORKS}| dit artikel)?|deel (?:dit artikel|op {_NETWORKS})",
+            r"printen|afdrukken|link kopiëren",
+            r"volg ons(?: op .*)?",
+            r"advertentie|gesponsord(?:e inhoud)?",
+            r"abonneer(?: je| nu)?(?: .*)?",
+            rf"(?:foto|beeld|video|bron){_CREDIT}",
+            rf"lees (?:ook|meer){_SEP}",
+            r"trefwoorden\s*:.*",
+            rf"(?:gepubliceerd|bijgewerkt)(?: op)?{_DATE}",
+            r"leestijd\s*:?.*|\d+ min(?:uten)? leestijd",
+            r"terug naar boven|klik hier.*",
+            r"verplichte velden zijn gemarkeerd.*",
+        ),
+        _Kind.NOTICE: (
+            r"(?:wij gebruiken|we gebruiken|deze (?:web)?site gebruikt) cookies.*",
+            r"(?:alle )?cookies accepteren|accepteren|weigeren",
+            r"(?:schrijf je in|meld je aan) (?:voor|op) (?:onze|de) nieuwsbrief.*",
+            r".*alle rechten voorbehouden\b.*",
+        ),
+        _Kind.BYLINE: (rf"(?i:door)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+    },
+    "pt": {
+        _Kind.END: (
+            r"deixe (?:uma resposta|um comentário|seu comentário)",
+            r"(?:adicionar|escrever|publicar) (?:um )?comentário",
+            r"(?:o )?seu endereço de (?:e-?mail|email) não será publicado.*",
+            r"link (?:da )?fonte|fonte original",
+        ),
+        _Kind.COMMENTS: (r"(?:\d+ )?comentários?(?: \(\d+\))?",),
+        _Kind.HEADING: (
+            r"leia (?:também|mais)|veja (?:também|mais)|saiba mais|continue lendo",
+            r"(?:artigos|notícias|matérias) relacionad[oa]s|(?:as )?mais lidas|recomendados",
+            r"você (?:pode|poderá) (?:também )?gostar",
+        ),
+        _Kind.LINE: (
+            rf"(?:compartilh|partilh)(?:ar|e)(?: (?:no|via|pelo) {_NETWORKS}| (?:este )?artigo)?",
+            r"enviar por e-?mail",
+            r"siga-nos(?: n[oa] .*)?",
+            r"publicidade|conteúdo patrocinado",
+            r"(?:assine|inscreva-se)(?: .*)?",
+            rf"(?:foto|imagem|vídeo|fonte){_CREDIT}",
+            rf"(?:leia|veja) também{_SEP}",
+            rf"(?:publicado|atualizado)(?: em)?{_DATE}",
+            r"tempo de leitura\s*:?.*",
+            r"voltar ao topo|clique aqui.*",
+            r"os campos obrigatórios são marcados.*",
+        ),
+        _Kind.NOTICE: (
+            r"(?:usamos|utilizamos|este site (?:usa|utiliza)) cookies.*",
+            r"aceitar(?: todos)?(?: os cookies)?|rejeitar(?: todos)?",
+            r"(?:assine|inscreva-se n[ao]|receba) (?:a )?(?:nossa )?newsletter.*",
+            r".*todos os direitos reservados\b.*",
+        ),
+    },
+}
+
+# What a line may be wrapped in without it changing what it is: "» Read more …", "[Anzeige]".
+_DECORATION = " \t\u00a0-–—•·*|>»›→▶►▸+:.…#_=~"
+_ALL = "*"
+
+
+class _Rules:
+    """The compiled chrome patterns of a set of languages: per kind, one expression for the
+    whole-line patterns, and one each for the few that may match anywhere in a line (".*x")."""
+
+    __slots__ = ("checks",)
+
+    def __init__(self, langs: tuple[str, ...]) -> None:
+        # (kind, matcher, whether it is given the lower-cased line)
+        self.checks: list[tuple[_Kind, Callable[[str], re.Match[str] | None], bool]] = []
+        for kind in _Kind:
+            flags = 0 if kind is _Kind.BYLINE else re.IGNORECASE
+            fragments = [f for lang in langs for f in _CHROME[lang].get(kind, ())]
+            whole = "|".join(f"(?:{f})" for f in fragments if not f.startswith(".*"))
+            if whole:
+                pattern = re.compile(rf"[\[(]?(?:{whole})[\])]?", flags)
+                self.checks.append((kind, pattern.fullmatch, False))
+            # Searched for in the lower-cased line without IGNORECASE: only then does the regex
+            # engine skip ahead to the pattern's first literal instead of trying every position.
+            for fragment in fragments:
+                if fragment.startswith(".*"):
+                    self.checks.append((kind, re.compile(_unanchored(fragment)).search, True))
+
+    def classify(self, line: str, words: int, near_edge: bool) -> _Kind | None:
+        """The kind of chrome ``line`` is, or None for a body line."""
+        core = line.strip(_DECORATION)
+        if not core:
+            return _Kind.LINE if line else None
+        folded = core.lower()
+        for kind, matches, on_folded in self.checks:
+            if words > _MAX_WORDS[kind] or (kind is _Kind.BYLINE and not near_edge):
+                continue
+            if matches(folded if on_folded else core):
+                return kind
+        return None
+
+
+def _unanchored(fragment: str) -> str:
+    """A whole-line pattern ".*x" or ".*x.*" as the equivalent pattern to search for."""
+    body = fragment.removeprefix(".*")
+    return body.removesuffix(".*") if body.endswith(".*") else rf"(?:{body})\Z"
+
+
+def _build_rules() -> dict[str, _Rules]:
+    langs = tuple(lang for lang in _CHROME if lang != _ALL)
+    rules = {lang: _Rules((_ALL, "en", lang) if lang != "en" else (_ALL, "en")) for lang in langs}
+    rules[_ALL] = _Rules((_ALL, *langs))
+    return rules
+
+
+_RULES = _build_rules()
+
+# Structure thresholds.
+_END_MIN_WORDS_BEFORE = 40  # an end marker cuts only after this much kept text
+_EDGE_LINES = 3  # bylines are looked for in the first and last lines only
+_TITLE_MAX_WORDS = 20  # a line in a "Related articles" list is at most this long...
+_TITLE_MAX_CHARS = 160
+_SENTENCE_END = ".:;,"  # ...and does not end like a sentence
+_CLOSERS = " \t\"'”“»«’‘)]"
+
+
+def _rules_for(lang: str | None) -> _Rules:
+    """Chrome rules for ``lang`` (plus English and the universal ones); all when unknown."""
+    if not lang:
+        return _RULES[_ALL]
+    return _RULES.get(lang.replace("_", "-").split("-")[0].lower(), _RULES[_ALL])
+
+
+def _words(line: str) -> int:
+    """Words in ``line``, counting ~10 characters as a word for scripts without spaces."""
+    return max(len(line.split()), len(line) // 10)
+
+
+def _blocks(text: str) -> list[list[str]]:
+    """Paragraphs as lists of lines: blank-line separated if there are blank lines, else a
+    paragraph per line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    parts = re.split(r"\n[ \t\u00a0]*\n", text) if re.search(r"\n\s*\n", text) else text.split("\n")
+    blocks = [[line.strip() for line in part.split("\n") if line.strip()] for part in parts]
+    return [block for block in blocks if block]
+
+
+def _is_title_like(line: str) -> bool:
+    """A short line that reads like a headline rather than a sentence."""
+    if _words(line) > _TITLE_MAX_WORDS or len(line) > _TITLE_MAX_CHARS:
+        return False
+    return not line.rstrip(_CLOSERS).endswith(tuple(_SENTENCE_END))
+
+
+def _drop_marks(lines: list[str], rules: _Rules) -> list[bool]:
+    """For each line, whether it is boilerplate."""
+    n = len(lines)
+    words = [_words(line) for line in lines]
+    total = sum(words)
+    kinds = [
+        rules.classify(line, w, i < _EDGE_LINES or i >= n - _EDGE_LINES)
+        for i, (line, w) in enumerate(zip(lines, words, strict=True))
+    ]
+    drop = [kind is not None for kind in kinds]
+    kept_words = 0
+    for i, kind in enumerate(kinds):
+        if _ends_body(kind, kept_words, total):
+            drop[i:] = [True] * (n - i)
+            break
+        if kind is _Kind.HEADING:
+            _drop_list_after(i, lines, drop)
+        if not drop[i]:
+            kept_words += words[i]
+    return drop
+
+
+def _ends_body(kind: _Kind | None, kept_words: int, total_words: int) -> bool:
+    """Whether a line of ``kind`` after ``kept_words`` of body closes the article."""
+    if kind is _Kind.END:
+        return kept_words >= _END_MIN_WORDS_BEFORE
+    if kind is _Kind.COMMENTS:
+        return kept_words >= _END_MIN_WORDS_BEFORE and kept_words * 3 >= total_words
+    return False
+
+
+def _drop_list_after(heading: int, lines: list[str], drop: list[bool]) -> None:
+    """Mark the run of title-like lines after a list heading (other chrome may sit between)."""
+    for j in range(heading + 1, len(lines)):
+        if drop[j]:
+            continue
+        if not _is_title_like(lines[j]):
+            return
+        drop[j] = True
+
+
+def clean_text(text: str, lang: str | None = None) -> Cleaned:
+    """The body of a plain-text article with its site chrome removed.
+
+    ``lang`` (an ISO 639-1 code or hint) narrows the patterns to that language, English and
+    the universal ones; without it, or for a language without a table, all are used.
+    """
+    blocks = _blocks(text)
+    lines = [line for block in blocks for line in block]
+    drop = iter(_drop_marks(lines, _rules_for(lang)))
+    paragraphs: list[str] = []
+    removed: list[str] = []
+    for block in blocks:
+        kept: list[str] = []
+        for line in block:
+            (removed if next(drop) else kept).append(line)
+        if kept:
+            paragraphs.append("\n".join(kept))
+    return Cleaned("\n\n".join(paragraphs), tuple(removed))
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+_MAX_REMOVED = 200
+_MAX_REMOVED_CHARS = 300
+_BLOCK_TAGS = (
+    *("address", "article", "aside", "blockquote", "body", "caption", "dd", "details"),
+    *("dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form"),
+    *("h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p"),
+    *("pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"),
+)
+_INVISIBLE_TAGS = (
+    *("head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object"),
+    *("embed", "select", "textarea"),
+)
+_BLOCK_SET, _INVISIBLE_SET = frozenset(_BLOCK_TAGS), frozenset(_INVISIBLE_TAGS)
+_HAS_WORD = re.compile(r"\w")
+
+
+def _own_text(element: HtmlElement) -> str:
+    """The text of ``element`` outside its nested blocks and invisible children."""
+    parts = [element.text or ""]
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str) and tag not in _BLOCK_SET and tag not in _INVISIBLE_SET:
+            parts.append(" " if tag == "br" else _own_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _visible_blocks(tree: HtmlElement) -> Iterator[str]:
+    """The visible text of each block element of ``tree``, in document order."""
+    for element in tree.iter(*_BLOCK_TAGS):
+        if next(element.iterancestors(*_INVISIBLE_TAGS), None) is not None:
+            continue
+        text = " ".join(_own_text(element).split())
+        if _HAS_WORD.search(text):
+            yield text
+
+
+def _dropped_blocks(tree: HtmlElement, text: str, title: str | None) -> tuple[str, ...]:
+    """The page's visible blocks that are not part of ``text`` (capped, truncated)."""
+    kept = " ".join(text.split())
+    seen = {title} if title else set()
+    removed: list[str] = []
+    for block in _visible_blocks(tree):
+        if block in seen or block in kept:
+            continue
+        seen.add(block)
+        removed.append(block[:_MAX_REMOVED_CHARS])
+        if len(removed) == _MAX_REMOVED:
+            break
+    return tuple(removed)
+
+
+def _page_title(tree: HtmlElement) -> str | None:
+    """The title trafilatura's metadata step finds, without its (slow) date search."""
+    meta = trafilatura_metadata.examine_meta(tree)
+    # trafilatura's own metadata step guards JSON-LD parsing like this ("bugs in
+    # json_metadata.py"): a failure there only means the title comes from the page instead.
+    with contextlib.suppress(Exception):
+        meta = trafilatura_metadata.extract_meta_json(tree, meta)
+    if not meta.title:
+        meta.title = trafilatura_metadata.extract_title(tree)
+    meta.clean_and_trim()
+    return meta.title or None
+
+
+def clean_html(html: str, url: str | None = None) -> Cleaned:
+    """The main content of an HTML page, its title and the visible blocks left out.
+
+    Empty, script-only or unparsable pages give ``Cleaned(text="")``.
+    """
+    tree = load_html(html) if html.strip() else None
+    if tree is None:
+        return Cleaned("")
+    document = trafilatura.bare_extraction(tree, url=url, include_comments=False)
+    extracted = document.text if isinstance(document, Document) and document.text else ""
+    text = "\n\n".join(line.strip() for line in extracted.split("\n") if line.strip())
+    title = _page_title(tree)
+    return Cleaned(text, _dropped_blocks(tree, text, title), title)

@@ -1,0 +1,239 @@
+"""Stage "grouping", pure half: articles' evidence -> event keys, over a window of open events.
+
+Input: :class:`~streams.records.Prepared` articles (``news.prepared``) with their
+language-independent evidence (:mod:`agents.evidence`). Output: an event key per article and
+the updated :class:`EventState` of its event, which the wiring stores in the ``events`` table
+(RocksDB + changelog) and publishes (:mod:`agents.publish`).
+
+How an article finds its event: candidate events are those sharing at least one evidence key
+(an inverted index over the open events); each is scored by the weighted evidence it shares
+with the article, rarer keys weighing more. The best candidate is joined when the shared weight
+reaches ``min_shared`` and covers ``min_overlap`` of the article's (or, if smaller, the
+event's) evidence; otherwise the article mints a new key. A key, once issued, never changes:
+an article that was seen before keeps its event and is not counted twice.
+
+The :class:`Grouper` is a cache of the table's open events, rebuilt from the table with
+:meth:`Grouper.load` after every recovery; the table stays the source of truth.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import faust
+
+from agents.publish import enriched_record, event_group, member_of
+from streams.app import Channels
+from streams.records import Prepared, from_dict
+from streams.settings import Settings
+
+# Weight of one shared key by kind (its prefix in Evidence.keys()).
+_KIND_WEIGHT = {"n": 1.0, "p": 1.0, "#": 0.5}
+# A key carried by more open events than this is too common to retrieve candidates by.
+_MAX_POSTINGS = 200
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class GroupingOptions:
+    """The knobs of the grouping decision (from settings)."""
+
+    window_seconds: float
+    min_shared: float
+    min_overlap: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> GroupingOptions:
+        return cls(settings.event_window_hours * 3600.0, settings.event_min_shared,
+                   settings.event_min_overlap)
+
+
+@dataclass(slots=True)
+class EventState:
+    """An open event as stored in the ``events`` table."""
+
+    event_key: str
+    first_seen: float
+    last_seen: float
+    members: list[dict[str, Any]] = field(default_factory=list)
+    evidence: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event_key": self.event_key, "first_seen": self.first_seen,
+                "last_seen": self.last_seen, "members": self.members, "evidence": self.evidence}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EventState:
+        return cls(event_key=data["event_key"], first_seen=float(data["first_seen"]),
+                   last_seen=float(data["last_seen"]), members=list(data["members"]),
+                   evidence=dict(data["evidence"]))
+
+    @property
+    def member_ids(self) -> Iterator[str]:
+        return (m["id"] for m in self.members)
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """The outcome for one article: its key, its event's new state, and whether it changed."""
+
+    event_key: str
+    state: EventState
+    changed: bool
+    score: float
+
+
+def mint_key(article_id: str) -> str:
+    """A new event key, derived from the founding article's id (deterministic on replay)."""
+    return "ev-" + hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"),
+                                   digest_size=8).hexdigest()
+
+
+def _kind_weight(key: str) -> float:
+    return _KIND_WEIGHT.get(key.split(":", 1)[0], 1.0)
+
+
+class Grouper:
+    """Open events, indexed by evidence key, with the join-or-mint decision."""
+
+    def __init__(self, options: GroupingOptions) -> None:
+        self.options = options
+        self.events: dict[str, EventState] = {}
+        self._postings: dict[str, set[str]] = defaultdict(set)
+        self._member_of: dict[str, str] = {}
+        self.stream_time = 0.0
+
+    # -- state ---------------------------------------------------------------------------------
+    def load(self, states: Iterable[dict[str, Any] | EventState]) -> None:
+        """Rebuild the cache from the table's values (after recovery or a rebalance)."""
+        self.events.clear()
+        self._postings.clear()
+        self._member_of.clear()
+        self.stream_time = 0.0
+        for raw in states:
+            state = raw if isinstance(raw, EventState) else EventState.from_dict(raw)
+            self._index(state)
+            self.stream_time = max(self.stream_time, state.last_seen)
+
+    def _index(self, state: EventState) -> None:
+        self.events[state.event_key] = state
+        for key in state.evidence:
+            self._postings[key].add(state.event_key)
+        for member in state.member_ids:
+            self._member_of[member] = state.event_key
+
+    def _unindex(self, state: EventState) -> None:
+        self.events.pop(state.event_key, None)
+        for key in state.evidence:
+            posting = self._postings.get(key)
+            if posting is not None:
+                posting.discard(state.event_key)
+                if not posting:
+                    del self._postings[key]
+        for member in state.member_ids:
+            if self._member_of.get(member) == state.event_key:
+                del self._member_of[member]
+
+    def evict(self) -> list[str]:
+        """Close events whose last member is older than the window; their keys are returned."""
+        horizon = self.stream_time - self.options.window_seconds
+        closed = [s for s in self.events.values() if s.last_seen < horizon]
+        for state in closed:
+            self._unindex(state)
+        return [s.event_key for s in closed]
+
+    # -- decision ------------------------------------------------------------------------------
+    def _weight(self, key: str) -> float:
+        """Kind weight, discounted for keys many open events share (an IDF over the window)."""
+        df = len(self._postings.get(key, ()))
+        return _kind_weight(key) / (1.0 + math.log1p(df / 4.0))
+
+    def best_match(self, evidence: Iterable[str], event_time: float) -> tuple[str | None, float]:
+        """The open event this evidence belongs to, if any, and its shared weight."""
+        keys = set(evidence)
+        if not keys:
+            return None, 0.0
+        horizon = event_time - self.options.window_seconds
+        weights = {k: self._weight(k) for k in keys}
+        shared: dict[str, float] = defaultdict(float)
+        for key in keys:
+            posting = self._postings.get(key)
+            if not posting or len(posting) > _MAX_POSTINGS:
+                continue
+            for event_key in posting:
+                shared[event_key] += weights[key]
+        article_weight = sum(weights.values())
+        best: tuple[str | None, float] = (None, 0.0)
+        for event_key, weight in shared.items():
+            state = self.events[event_key]
+            if state.last_seen < horizon or weight < self.options.min_shared:
+                continue
+            event_weight = sum(self._weight(k) for k in state.evidence)
+            overlap = weight / max(min(article_weight, event_weight), 1e-9)
+            if overlap >= self.options.min_overlap and weight > best[1]:
+                best = (event_key, weight)
+        return best
+
+    def assign(self, member: dict[str, Any], evidence: list[str], event_time: float) -> Assignment:
+        """Put one article (``member``: id, lang, title, url, source) into an event."""
+        article_id = member["id"]
+        known = self._member_of.get(article_id)
+        if known is not None and known in self.events:
+            return Assignment(known, self.events[known], changed=False, score=0.0)
+        self.stream_time = max(self.stream_time, event_time)
+        event_key, score = self.best_match(evidence, event_time)
+        if event_key is None:
+            state = EventState(mint_key(article_id), first_seen=event_time, last_seen=event_time)
+        else:
+            state = self.events[event_key]
+            self._unindex(state)
+        state.members.append(member)
+        state.first_seen = min(state.first_seen, event_time)
+        state.last_seen = max(state.last_seen, event_time)
+        for key in evidence:
+            state.evidence[key] = state.evidence.get(key, 0) + 1
+        self._index(state)
+        return Assignment(state.event_key, state, changed=True, score=score)
+
+
+# -- Faust wiring: news.prepared -> news.enriched + news.events --------------------------------
+# Evict closed events every this many articles (table writes need an event in flight).
+_EVICT_EVERY = 100
+
+
+def wire(app: faust.App, channels: Channels, options: GroupingOptions) -> faust.types.AgentT:
+    """Register the grouping agent and its ``events`` table (RocksDB + changelog)."""
+    table = app.Table("events", default=None, partitions=1)
+    grouper = Grouper(options)
+
+    @table.on_recover
+    async def reload() -> None:
+        grouper.load(value for value in table.values() if value)
+        log.info("grouping: %d open events restored from the table", len(grouper.events))
+
+    @app.agent(channels.prepared, name="newsstream.grouping")
+    async def group(stream: faust.StreamT[dict[str, Any]]) -> None:
+        seen = 0
+        async for value in stream:
+            article = from_dict(Prepared, value)
+            result = grouper.assign(member_of(article), article.evidence, article.event_time)
+            if result.changed:
+                table[result.event_key] = result.state.to_dict()
+            record = enriched_record(article, result.event_key, time.time())
+            await channels.enriched.send(key=article.id.encode(), value=asdict(record))
+            if result.changed:
+                await channels.events.send(key=result.event_key.encode(),
+                                           value=asdict(event_group(result.state)))
+            seen += 1
+            if seen % _EVICT_EVERY == 0:
+                for key in grouper.evict():
+                    del table[key]
+
+    return group

@@ -1,0 +1,124 @@
+"""The per-article stages composed: ``news.raw`` bytes -> :class:`Prepared` or :class:`Rejected`.
+
+validation -> boilerplate -> language -> evidence, all pure, in one pass per article (no
+topic hop between them: they are stateless and scale with the partitions of ``news.raw``).
+The wiring in :mod:`agents.enrich` and ``newsstream process`` both call :func:`prepare`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+import faust
+
+from agents import boilerplate, evidence, language, validation
+from agents.deadletters import dead_letter
+from streams.app import Channels
+from streams.records import Prepared, RawArticle, Rejected
+from streams.settings import Settings
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)*")
+# Scripts written without spaces count one word per character.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+# An article dated further ahead than this is treated as arriving now (a crawler's bad clock
+# must not fast-forward the grouping window).
+_MAX_FUTURE_SECONDS = 3600.0
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PrepareOptions:
+    """Limits and thresholds of the per-article stages."""
+
+    max_message_bytes: int
+    lang_min_confidence: float
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PrepareOptions:
+        return cls(settings.max_message_bytes, settings.lang_min_confidence)
+
+
+def word_count(text: str) -> int:
+    """Words in ``text``; in scripts without spaces, characters."""
+    unspaced = len(_UNSPACED.findall(text))
+    spaced = len(_WORD.findall(_UNSPACED.sub(" ", text))) if unspaced else len(_WORD.findall(text))
+    return spaced + unspaced
+
+
+def content_hash(text: str) -> str:
+    """A hash of the clean text, insensitive to case and whitespace."""
+    canonical = " ".join(text.lower().split())
+    return hashlib.blake2b(canonical.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def event_time(article: RawArticle, now: float) -> float:
+    """When the article happened for grouping: published, else fetched, else now."""
+    for stamp in (article.published_at, article.fetched_at):
+        if stamp:
+            seconds = datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+            return min(seconds, now + _MAX_FUTURE_SECONDS)
+    return now
+
+
+def prepare(value: bytes | None, key: bytes | None, options: PrepareOptions,
+            model: language.Predictor, now: float) -> Prepared | Rejected:
+    """One ``news.raw`` message through validation, boilerplate, language and evidence."""
+    article = validation.validate(value, key, options.max_message_bytes)
+    if isinstance(article, Rejected):
+        return article
+    return prepare_article(article, options, model, now)
+
+
+def prepare_article(article: RawArticle, options: PrepareOptions, model: language.Predictor,
+                    now: float) -> Prepared | Rejected:
+    """A validated article through boilerplate, language and evidence."""
+    title = article.title
+    cleaned: boilerplate.Cleaned | None = None
+    if article.html:
+        cleaned = boilerplate.clean_html(article.html, article.url)
+        title = title or cleaned.title
+    if (cleaned is None or not cleaned.text.strip()) and article.text:
+        cleaned = boilerplate.clean_text(article.text, article.lang_hint)
+    if cleaned is None or not cleaned.text.strip():
+        what = "HTML main-content extraction" if article.html and not article.text else \
+            "boilerplate removal"
+        return Rejected("boilerplate", f"no article text left after {what}")
+    lang = language.detect(model, title, cleaned.text, options.lang_min_confidence,
+                           article.lang_hint)
+    found = evidence.extract_evidence(title or "", cleaned.text, lang.lang)
+    return Prepared(
+        id=article.id, url=article.url, source=article.source, title=title,
+        text=cleaned.text, lang=lang.lang, lang_confidence=lang.confidence,
+        published_at=article.published_at, word_count=word_count(cleaned.text),
+        content_hash=content_hash(cleaned.text), boilerplate_removed=list(cleaned.removed),
+        evidence=found.to_list(), event_time=event_time(article, now),
+    )
+
+
+# -- Faust wiring: news.raw -> news.prepared | news.deadletter ---------------------------------
+def wire(app: faust.App, channels: Channels, options: PrepareOptions) -> faust.types.AgentT:
+    """Register the agent that prepares each ``news.raw`` message."""
+    model = language.load_model()
+
+    @app.agent(channels.raw, name="newsstream.prepare")
+    async def prepare_agent(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            message = event.message
+            now = time.time()
+            try:
+                outcome = prepare(message.value, message.key, options, model, now)
+            except Exception as exc:  # a bug must not stop the worker nor lose the article
+                log.exception("prepare failed for key=%r", message.key)
+                outcome = Rejected("prepare", f"internal error: {type(exc).__name__}: {exc}")
+            if isinstance(outcome, Rejected):
+                letter = dead_letter(outcome, message.value, message.key, now)
+                await channels.deadletter.send(key=message.key, value=asdict(letter))
+            else:
+                await channels.prepared.send(key=outcome.id.encode(), value=asdict(outcome))
+
+    return prepare_agent

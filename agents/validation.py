@@ -1,0 +1,161 @@
+"""Stage "validation": raw ``news.raw`` bytes -> :class:`RawArticle` or :class:`Rejected`.
+
+Input: ``news.raw`` message value and key, as received. Output: a validated article (id and
+source always filled in, dates normalised to UTC ISO 8601) or a rejection with a clear reason
+that the wiring sends to ``news.deadletter``. Pure: no I/O, no settings (limits are arguments).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+
+from streams.records import RawArticle, Rejected
+
+STAGE = "validation"
+_STRING_FIELDS = ("url", "source", "title", "text", "html", "published_at", "fetched_at",
+                  "lang_hint")
+_KNOWN_FIELDS = frozenset(("id", *_STRING_FIELDS))
+# C0/C1 control characters other than tab and newlines, and Unicode noncharacters.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def _digest(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=10)
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host.removeprefix("www.")
+
+
+def normalise_date(value: str | int | float) -> str:
+    """An ISO 8601 string or epoch seconds -> ``YYYY-MM-DDTHH:MM:SSZ`` (UTC); ValueError if not."""
+    if isinstance(value, int | float):
+        stamp = datetime.fromtimestamp(float(value), tz=UTC)
+    else:
+        text = value.strip()
+        if not text:
+            raise ValueError("empty date")
+        stamp = datetime.fromisoformat(text.replace("z", "Z"))
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=UTC)
+    return stamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _decode(value: bytes) -> dict[str, Any] | Rejected:
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Rejected(STAGE, f"payload is not valid UTF-8: byte 0x{value[exc.start]:02x} "
+                               f"at offset {exc.start}")
+    try:
+        doc = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        return Rejected(STAGE, f"payload is not valid JSON: {exc}")
+    if not isinstance(doc, dict):
+        return Rejected(STAGE, f"payload is JSON but not an object (got {type(doc).__name__})")
+    return doc
+
+
+def validate(value: bytes | None, key: bytes | None, max_bytes: int) -> RawArticle | Rejected:
+    """Check one ``news.raw`` message and fill in ``id`` and ``source``."""
+    if value is None or len(value) == 0:
+        return Rejected(STAGE, "empty message (no value)")
+    if len(value) > max_bytes:
+        return Rejected(STAGE, f"message of {len(value)} bytes exceeds the limit of "
+                               f"{max_bytes} bytes (NEWSSTREAM_MAX_MESSAGE_BYTES)")
+    doc = _decode(value)
+    if isinstance(doc, Rejected):
+        return doc
+    return validate_object(doc, key)
+
+
+def validate_object(doc: dict[str, Any], key: bytes | None = None) -> RawArticle | Rejected:
+    """Validate an already decoded ``news.raw`` object."""
+    fields: dict[str, str | None] = {}
+    for name in _STRING_FIELDS:
+        raw = doc.get(name)
+        if raw is None:
+            fields[name] = None
+        elif name in ("published_at", "fetched_at") and isinstance(raw, int | float) \
+                and not isinstance(raw, bool):
+            fields[name] = raw  # type: ignore[assignment]  # epoch seconds, normalised below
+        elif not isinstance(raw, str):
+            return Rejected(STAGE, f"field {name!r} must be a string, got "
+                                   f"{type(raw).__name__}")
+        else:
+            fields[name] = _CONTROL.sub("", raw)
+    for name in ("published_at", "fetched_at"):
+        raw_date = fields[name]
+        if raw_date is None:
+            continue
+        try:
+            fields[name] = normalise_date(raw_date)
+        except (ValueError, OverflowError, OSError):
+            return Rejected(STAGE, f"field {name!r} is not an ISO 8601 date: {raw_date!r:.80}")
+
+    text, html = fields["text"], fields["html"]
+    if not (text and text.strip()) and not (html and html.strip()):
+        return Rejected(STAGE, "no article body: 'text' or 'html' must be a non-empty string")
+
+    article_id = _article_id(doc.get("id"), fields, key)
+    if isinstance(article_id, Rejected):
+        return article_id
+    url = fields["url"].strip() if fields["url"] else None
+    source = (fields["source"] or "").strip() or _host(url) or _host(_key_text(key))
+    return RawArticle(
+        id=article_id,
+        url=url,
+        source=source,
+        title=fields["title"].strip() if fields["title"] else None,
+        text=text if text and text.strip() else None,
+        html=html if html and html.strip() else None,
+        published_at=fields["published_at"],
+        fetched_at=fields["fetched_at"],
+        lang_hint=(fields["lang_hint"] or "").strip().lower() or None,
+    )
+
+
+def _key_text(key: bytes | None) -> str | None:
+    if not key:
+        return None
+    try:
+        return key.decode("utf-8").strip() or None
+    except UnicodeDecodeError:
+        return None
+
+
+def _article_id(raw_id: Any, fields: dict[str, str | None], key: bytes | None) -> str | Rejected:
+    """The given id, else one derived from the URL, the message key, or the content."""
+    if raw_id is not None:
+        if isinstance(raw_id, bool) or not isinstance(raw_id, str | int):
+            return Rejected(STAGE, f"field 'id' must be a string, got {type(raw_id).__name__}")
+        ident = _CONTROL.sub("", str(raw_id)).strip()
+        if not ident:
+            return Rejected(STAGE, "field 'id' is empty")
+        if len(ident) > 512:
+            return Rejected(STAGE, f"field 'id' is {len(ident)} characters long (limit 512)")
+        return ident
+    if fields["url"] and fields["url"].strip():
+        return "u-" + _digest(fields["url"].strip())
+    key_text = _key_text(key)
+    if key_text:
+        return key_text if len(key_text) <= 512 else "k-" + _digest(key_text)
+    return "c-" + _digest(fields["title"] or "", fields["text"] or "", fields["html"] or "")

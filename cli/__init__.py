@@ -1,0 +1,1 @@
+"""The ``newsstream`` command line (also ``python -m streams``)."""

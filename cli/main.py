@@ -1,0 +1,82 @@
+"""``newsstream``: kafka, worker, feed, tail, process, demo.
+
+Each sub-command's module is imported only when that command runs, so ``newsstream --help``
+and ``newsstream process`` start without the Faust stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from streams import topics
+from streams.settings import load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsstream",
+        description="Streaming enrichment of multilingual news on Apache Kafka.",
+        epilog="Settings come from NEWSSTREAM_* environment variables (see the README).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    kafka = sub.add_parser("kafka", help="the local Apache Kafka broker (KRaft, no Docker)")
+    kafka.add_argument("action", choices=("start", "stop", "status"))
+    kafka.add_argument("--version", help="Kafka version, e.g. 4.1.x or 3.9.x (KAFKA_VERSION)")
+    kafka.add_argument("--port", type=int, default=9092, help="broker port (default 9092)")
+
+    sub.add_parser("worker", help="run the Faust worker with all agents")
+
+    feed = sub.add_parser("feed", help=f"produce articles to {topics.RAW}")
+    feed.add_argument("paths", nargs="+", metavar="PATH",
+                      help=".txt (first line = title), .html, .json, .jsonl, or - for stdin")
+
+    tail = sub.add_parser("tail", help="print a topic's records as JSON lines")
+    tail.add_argument("topic")
+    tail.add_argument("--from-beginning", action="store_true")
+    tail.add_argument("-n", type=int, default=None, help="stop after N records")
+    tail.add_argument("--timeout", type=float, default=None,
+                      help="stop when no record arrived for this many seconds")
+    tail.add_argument("--keys", action="store_true",
+                      help="print {topic, partition, offset, key, value} objects")
+
+    process = sub.add_parser("process", help="run the stages in-process on a JSON-lines file")
+    process.add_argument("input", metavar="IN.jsonl")
+    process.add_argument("-o", "--output", required=True, metavar="OUT.jsonl")
+    process.add_argument("--dead-letters", metavar="DEAD.jsonl")
+    process.add_argument("--events", metavar="EVENTS.jsonl",
+                         help="also write the final event groups")
+
+    sub.add_parser("demo", help="broker + worker + bundled samples, print the results")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    settings = load_settings()
+    if args.command == "kafka":
+        from cli import kafka_cmd
+
+        sys.exit(kafka_cmd.run(settings, args.action, args.version, args.port))
+    if args.command == "worker":
+        from cli import worker
+
+        worker.run(settings)
+    elif args.command == "feed":
+        from cli import feed
+
+        feed.run(settings, args.paths)
+    elif args.command == "tail":
+        from cli import tail
+
+        tail.run(settings, args.topic, args.from_beginning, args.n, args.timeout, args.keys)
+    elif args.command == "process":
+        from cli import process
+
+        sys.exit(process.run(settings, args.input, args.output, args.dead_letters, args.events))
+    elif args.command == "demo":
+        from cli import demo
+
+        sys.exit(demo.run(settings))

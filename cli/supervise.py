@@ -1,0 +1,82 @@
+"""Run ``newsstream worker`` as a child process (used by ``demo``, the benchmark and tests)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+#: What the Faust worker logs once every agent runs.
+READY_LINE = "[^Worker]: Ready"
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class WorkerProcess:
+    """A worker subprocess with its own settings (``NEWSSTREAM_*``), restartable."""
+
+    env_overrides: dict[str, str]
+    log_dir: Path
+    proc: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+    _log: IO[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def log_path(self) -> Path:
+        return self.log_dir / f"worker-{self.starts}.log"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTREAM_")}
+        env.setdefault("NEWSSTREAM_WEB_PORT", str(free_port()))
+        env.update(self.env_overrides)
+        return env
+
+    def start(self, timeout: float = 120.0) -> None:
+        """Start the worker and return once it logs that it is ready."""
+        self.starts += 1
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self._log = self.log_path.open("wb")
+        self.proc = subprocess.Popen([sys.executable, "-m", "streams", "worker"], env=self.env(),
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited with {self.proc.returncode}:\n{self.tail()}")
+            if READY_LINE in self.log_path.read_text(errors="replace"):
+                return
+            time.sleep(0.25)
+        self.stop()
+        raise TimeoutError(f"worker not ready after {timeout:.0f}s:\n{self.tail()}")
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """SIGTERM, wait (SIGKILL after ``timeout``)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def tail(self, lines: int = 60) -> str:
+        if not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

@@ -1,0 +1,29 @@
+"""``newsstream worker``: create the topics, wire every agent, run the Faust worker."""
+
+from __future__ import annotations
+
+import faust
+
+from agents import grouping, prepare
+from deploy.topics import ensure_topics
+from streams.app import create_app, create_channels
+from streams.settings import Settings
+from streams.topics import topic_specs
+
+
+def build(settings: Settings) -> faust.App:
+    """The Faust app with all agents registered."""
+    app = create_app(settings)
+    channels = create_channels(app)
+    prepare.wire(app, channels, prepare.PrepareOptions.from_settings(settings))
+    grouping.wire(app, channels, grouping.GroupingOptions.from_settings(settings))
+    return app
+
+
+def run(settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM."""
+    from faust.worker import Worker
+
+    ensure_topics(settings.broker, topic_specs(settings.partitions), settings.replication_factor)
+    app = build(settings)
+    Worker(app, loglevel=settings.log_level).execute_from_commandline()

@@ -1,0 +1,50 @@
+"""Topic set-up: create newsstream's topics with kafka-python's admin client (idempotent).
+
+Faust creates only its own internal topics (table changelogs); the source and output topics
+are created here, by ``newsstream worker`` and ``newsstream feed`` before they start.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+
+from streams.topics import TopicSpec
+
+
+def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec], replication_factor: int = 1,
+                  timeout: float = 60.0) -> list[str]:
+    """Create the missing topics; return the names created. Retries until ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return _create_missing(bootstrap, list(specs), replication_factor)
+        except KafkaError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)
+
+
+def _create_missing(bootstrap: str, specs: list[TopicSpec], replication_factor: int) -> list[str]:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="newsstream-admin")
+    try:
+        existing = set(admin.list_topics())
+        missing = [s for s in specs if s.name not in existing]
+        created: list[str] = []
+        for spec in missing:
+            topic = NewTopic(spec.name, num_partitions=spec.partitions,
+                             replication_factor=replication_factor,
+                             topic_configs=dict(spec.config))
+            try:
+                admin.create_topics([topic], timeout_ms=30_000)
+                created.append(spec.name)
+            except TopicAlreadyExistsError:
+                pass
+        if missing:
+            admin.wait_for_topics([s.name for s in missing], timeout_ms=30_000)
+        return created
+    finally:
+        admin.close()

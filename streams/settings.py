@@ -1,0 +1,93 @@
+"""Settings: the one place environment variables are read.
+
+Every knob is a ``NEWSSTREAM_*`` variable with a documented default (see README, "Settings").
+The frozen :class:`Settings` is built once by :func:`load_settings` and passed on explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+
+def _state_home() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "newsstream"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the worker, the CLI and the stages may be configured with."""
+
+    #: Kafka bootstrap servers, ``host:port[,host:port]``.
+    broker: str = "127.0.0.1:9092"
+    #: Faust application id (consumer group, changelog topic prefix).
+    app_id: str = "newsstream"
+    #: Replication factor of the topics newsstream and Faust create (1 on a single broker).
+    replication_factor: int = 1
+    #: Partitions of ``news.raw`` (the unit of scale-out for the enrichment stages).
+    partitions: int = 4
+    #: Where the worker keeps its RocksDB tables.
+    data_dir: Path = field(default_factory=lambda: _state_home() / "worker")
+    #: Largest accepted ``news.raw`` message, in bytes; larger ones are dead-lettered.
+    max_message_bytes: int = 2_000_000
+    #: Below this fastText confidence the language is ``und``.
+    lang_min_confidence: float = 0.5
+    #: Open events accept new members for this long after their last member (hours).
+    event_window_hours: float = 72.0
+    #: Minimum weighted evidence an article must share with an event to join it.
+    event_min_shared: float = 3.0
+    #: Minimum share of the article's evidence that the event must cover to join it.
+    event_min_overlap: float = 0.25
+    #: Local HTTP port of the Faust web server (metrics, health); bound to ``web_host``.
+    web_host: str = "127.0.0.1"
+    web_port: int = 6066
+    #: Kafka version of the local broker started by ``newsstream kafka start``.
+    kafka_version: str = "4.1.x"
+    #: Faust log level for the worker.
+    log_level: str = "info"
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some fields replaced (used by tests and the CLI)."""
+        return replace(self, **changes)
+
+
+_ENV: Mapping[str, tuple[str, type]] = {
+    "NEWSSTREAM_BROKER": ("broker", str),
+    "NEWSSTREAM_APP_ID": ("app_id", str),
+    "NEWSSTREAM_REPLICATION_FACTOR": ("replication_factor", int),
+    "NEWSSTREAM_PARTITIONS": ("partitions", int),
+    "NEWSSTREAM_DATA_DIR": ("data_dir", Path),
+    "NEWSSTREAM_MAX_MESSAGE_BYTES": ("max_message_bytes", int),
+    "NEWSSTREAM_LANG_MIN_CONFIDENCE": ("lang_min_confidence", float),
+    "NEWSSTREAM_EVENT_WINDOW_HOURS": ("event_window_hours", float),
+    "NEWSSTREAM_EVENT_MIN_SHARED": ("event_min_shared", float),
+    "NEWSSTREAM_EVENT_MIN_OVERLAP": ("event_min_overlap", float),
+    "NEWSSTREAM_WEB_HOST": ("web_host", str),
+    "NEWSSTREAM_WEB_PORT": ("web_port", int),
+    "KAFKA_VERSION": ("kafka_version", str),
+    "NEWSSTREAM_LOG_LEVEL": ("log_level", str),
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build :class:`Settings` from the environment (``os.environ`` by default)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for var, (name, kind) in _ENV.items():
+        raw = env.get(var)
+        if raw is None or raw == "":
+            continue
+        try:
+            values[name] = kind(raw)
+        except ValueError as exc:
+            raise ValueError(f"{var}={raw!r} is not a valid {kind.__name__}") from exc
+    return Settings(**values)
+
+
+def env_names() -> Mapping[str, str]:
+    """Environment variable -> settings field, for documentation and ``--help``."""
+    return {var: name for var, (name, _) in _ENV.items()}

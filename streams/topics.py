@@ -1,0 +1,45 @@
+"""Every topic name, exactly once, with how each topic is laid out.
+
+``news.raw``        input from crawlers; key: article id or URL (may be empty)
+``news.prepared``   internal: validated, cleaned, language-tagged articles with their evidence;
+                    one partition, so that one grouping task sees every article
+``news.enriched``   output; key: article id
+``news.events``     output, compacted; key: event key; the latest group for each event
+``news.deadletter`` rejected input with the stage and reason
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RAW = "news.raw"
+PREPARED = "news.prepared"
+ENRICHED = "news.enriched"
+EVENTS = "news.events"
+DEADLETTER = "news.deadletter"
+
+#: Largest message the input and dead-letter topics (and newsstream's producers) accept. It
+#: is above the article limit (``NEWSSTREAM_MAX_MESSAGE_BYTES``) so that an oversized article
+#: reaches the worker and is dead-lettered with its reason instead of being refused unseen.
+TOPIC_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
+_LARGE = (("max.message.bytes", str(TOPIC_MAX_MESSAGE_BYTES)),)
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    """How a topic is created: name, partitions and topic-level configs."""
+
+    name: str
+    partitions: int
+    config: tuple[tuple[str, str], ...] = ()
+
+
+def topic_specs(raw_partitions: int) -> tuple[TopicSpec, ...]:
+    """The topics newsstream creates itself (Faust creates only its own changelogs)."""
+    return (
+        TopicSpec(RAW, raw_partitions, _LARGE),
+        TopicSpec(PREPARED, 1),
+        TopicSpec(ENRICHED, raw_partitions),
+        TopicSpec(EVENTS, 1, (("cleanup.policy", "compact"),)),
+        TopicSpec(DEADLETTER, 1, _LARGE),
+    )

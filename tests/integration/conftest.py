@@ -1,0 +1,53 @@
+"""The real broker and worker for integration tests: started by the test session, or it fails.
+
+One KRaft broker (``deploy.broker``, version from ``KAFKA_VERSION``) on free loopback ports in a
+temporary directory, and ``newsstream worker`` as a subprocess against it. Nothing here skips.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from cli.supervise import WorkerProcess, free_port
+from deploy import broker
+from deploy.topics import ensure_topics
+from streams.topics import topic_specs
+from tests.integration.harness import PARTITIONS
+
+
+@pytest.fixture(scope="session")
+def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Apache Kafka broker for the whole session; its bootstrap address."""
+    cfg = broker.BrokerConfig(
+        version=broker.resolve_version(os.environ.get("KAFKA_VERSION", broker.DEFAULT_VERSION)),
+        port=free_port(),
+        controller_port=free_port(),
+        data_dir=tmp_path_factory.mktemp("kafka"),
+    )
+    broker.start(cfg)
+    try:
+        bootstrap = broker.bootstrap(cfg)
+        ensure_topics(bootstrap, topic_specs(PARTITIONS))
+        yield bootstrap
+    finally:
+        broker.stop(cfg)
+
+
+@pytest.fixture(scope="session")
+def worker(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WorkerProcess]:
+    """The session's worker (a subprocess) against :func:`kafka`; tests may restart it."""
+    data_dir = tmp_path_factory.mktemp("worker-data")
+    w = WorkerProcess(
+        {"NEWSSTREAM_BROKER": kafka, "NEWSSTREAM_APP_ID": f"newsstream-test-{uuid.uuid4().hex[:8]}",
+         "NEWSSTREAM_DATA_DIR": str(data_dir), "NEWSSTREAM_PARTITIONS": str(PARTITIONS)},
+        tmp_path_factory.mktemp("logs"),
+    )
+    w.start()
+    try:
+        yield w
+    finally:
+        w.stop()

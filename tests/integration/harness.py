@@ -1,0 +1,26 @@
+"""Helpers for integration tests: feeding ``news.raw`` and waiting for records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from cli import tail
+from cli.feed import produce
+
+PARTITIONS = 4
+
+
+def feed(bootstrap: str, docs: list[dict[str, Any]]) -> None:
+    """Produce documents to ``news.raw``, keyed by their id."""
+    produce(bootstrap, [(str(d["id"]).encode(), orjson.dumps(d)) for d in docs], progress=False)
+
+
+def collect(bootstrap: str, topic: str, want: set[str], by: str = "id",
+            timeout: float = 90.0) -> dict[str, Any]:
+    """The latest record for each wanted id (or key); fails if any is missing at ``timeout``."""
+    found = tail.collect(bootstrap, topic, want, by, timeout)
+    missing = want - found.keys()
+    assert not missing, f"no record on {topic} for {sorted(missing)} within {timeout}s"
+    return found

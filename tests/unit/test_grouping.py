@@ -1,0 +1,65 @@
+"""Grouping's pure half: join or mint, idempotence, the window, restore from table values."""
+
+from __future__ import annotations
+
+from agents.grouping import EventState, Grouper, GroupingOptions, mint_key
+
+DAY = 86_400.0
+OPTIONS = GroupingOptions(window_seconds=3 * DAY, min_shared=3.0, min_overlap=0.25)
+
+
+def member(ident: str, lang: str = "en") -> dict[str, str | None]:
+    return {"id": ident, "lang": lang, "title": ident, "url": None, "source": None}
+
+
+PUTIN = ["n:putin", "n:xi", "n:yinping", "p:g1816670", "#:2022", "n:ukraine", "n:nato"]
+FOOTBALL = ["n:rovers", "n:athletic", "n:amankvah", "#:2-1", "#:1987", "p:g2643743"]
+
+
+def test_a_translation_joins_and_an_unrelated_article_mints() -> None:
+    g = Grouper(OPTIONS)
+    first = g.assign(member("en"), PUTIN, 1000.0)
+    assert first.event_key == mint_key("en")
+    second = g.assign(member("de", "de"), [*PUTIN[:5], "n:vestliche"], 1100.0)
+    assert second.event_key == first.event_key
+    assert [m["id"] for m in second.state.members] == ["en", "de"]
+    other = g.assign(member("sport"), FOOTBALL, 1200.0)
+    assert other.event_key not in (first.event_key,)
+
+
+def test_too_little_shared_evidence_does_not_join() -> None:
+    g = Grouper(OPTIONS)
+    g.assign(member("a"), PUTIN, 0.0)
+    assert g.assign(member("b"), ["n:putin", "n:unrelated1", "n:unrelated2"], 1.0).event_key \
+        == mint_key("b")
+
+
+def test_an_article_seen_again_keeps_its_key_and_is_not_counted_twice() -> None:
+    g = Grouper(OPTIONS)
+    a = g.assign(member("a"), PUTIN, 0.0)
+    again = g.assign(member("a"), PUTIN, 5.0)
+    assert again.event_key == a.event_key and not again.changed
+    assert len(again.state.members) == 1
+    assert again.state.evidence["n:putin"] == 1
+
+
+def test_events_past_the_window_are_closed_and_evicted() -> None:
+    g = Grouper(OPTIONS)
+    old = g.assign(member("old"), PUTIN, 0.0)
+    g.assign(member("new"), FOOTBALL, 4 * DAY)
+    assert g.evict() == [old.event_key]
+    late = g.assign(member("late"), PUTIN, 4 * DAY + 1)
+    assert late.event_key == mint_key("late")
+
+
+def test_restored_from_table_values_it_decides_the_same() -> None:
+    g = Grouper(OPTIONS)
+    a = g.assign(member("a"), PUTIN, 0.0)
+    g.assign(member("s"), FOOTBALL, 0.0)
+    table_values = [state.to_dict() for state in g.events.values()]
+
+    restored = Grouper(OPTIONS)
+    restored.load(table_values)
+    assert restored.assign(member("b", "de"), PUTIN[:5], 10.0).event_key == a.event_key
+    assert restored.assign(member("a"), PUTIN, 11.0).changed is False
+    assert EventState.from_dict(table_values[0]).to_dict() == table_values[0]

@@ -1,0 +1,340 @@
+"""The JSON Schema files in ``schemas/`` and the bundled sample articles.
+
+Checks that every schema is a valid draft 2020-12 schema with a title and a description per
+field, that every sample article is a valid ``news.raw`` record, that hand-written records pass
+or fail as they should, and that the schemas match the wire contract (``streams.records``) and
+what the stages actually produce and accept.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import fields
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import orjson
+import pytest
+from jsonschema import Draft202012Validator
+
+from agents.deadletters import dead_letter
+from agents.publish import enriched_record, event_group
+from agents.validation import validate_object
+from streams.records import (
+    DeadLetter,
+    Enriched,
+    EventGroup,
+    EventMember,
+    Prepared,
+    RawArticle,
+    Rejected,
+    to_dict,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMAS = ROOT / "schemas"
+SAMPLES = ROOT / "cli" / "samples" / "articles.jsonl"
+TOPICS = ("news.raw", "news.enriched", "news.events", "news.deadletter")
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def load_schema(topic: str) -> dict[str, Any]:
+    return json.loads((SCHEMAS / f"{topic}.schema.json").read_text(encoding="utf-8"))
+
+
+def validator(topic: str) -> Draft202012Validator:
+    return Draft202012Validator(load_schema(topic),
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def errors(topic: str, instance: Any) -> list[str]:
+    return [e.message for e in validator(topic).iter_errors(instance)]
+
+
+def sample_lines() -> list[str]:
+    return SAMPLES.read_text(encoding="utf-8").splitlines()
+
+
+def _properties(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every named property of a schema, its ``$defs`` included."""
+    found = list(schema.get("properties", {}).items())
+    for sub in schema.get("$defs", {}).values():
+        found.extend(_properties(sub))
+    return found
+
+
+# -- the schemas themselves ---------------------------------------------------------------------
+@pytest.mark.parametrize("topic", TOPICS)
+def test_schema_is_valid_draft_2020_12(topic: str) -> None:
+    schema = load_schema(topic)
+    assert schema["$schema"] == DRAFT
+    Draft202012Validator.check_schema(schema)
+    assert schema["title"].startswith(topic)
+    assert schema["description"]
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_every_field_has_a_description(topic: str) -> None:
+    props = _properties(load_schema(topic))
+    assert props
+    for name, prop in props:
+        assert prop.get("description"), f"{topic}: field {name!r} has no description"
+
+
+@pytest.mark.parametrize("topic", TOPICS)
+def test_schema_examples_validate(topic: str) -> None:
+    examples = load_schema(topic)["examples"]
+    assert examples
+    for example in examples:
+        assert errors(topic, example) == []
+
+
+@pytest.mark.parametrize(("topic", "record"), [
+    ("news.enriched", Enriched),
+    ("news.events", EventGroup),
+    ("news.deadletter", DeadLetter),
+])
+def test_output_schema_lists_exactly_the_record_fields(topic: str, record: type) -> None:
+    schema = load_schema(topic)
+    names = {f.name for f in fields(record)}
+    assert set(schema["properties"]) == names
+    assert set(schema["required"]) == names
+    assert schema["additionalProperties"] is False
+
+
+def test_event_member_schema_lists_exactly_the_record_fields() -> None:
+    member = load_schema("news.events")["$defs"]["member"]
+    assert set(member["properties"]) == {f.name for f in fields(EventMember)}
+    assert set(member["required"]) == {f.name for f in fields(EventMember)}
+
+
+def test_raw_schema_knows_every_raw_field() -> None:
+    assert set(load_schema("news.raw")["properties"]) == {f.name for f in fields(RawArticle)}
+
+
+# -- the bundled samples ------------------------------------------------------------------------
+def test_samples_file_is_small_and_complete() -> None:
+    assert SAMPLES.stat().st_size < 60_000
+    lines = sample_lines()
+    assert len(lines) >= 10
+    docs = [json.loads(line) for line in lines]
+    assert len({d["id"] for d in docs}) == len(docs)
+    for doc in docs:
+        assert set(doc) == {"id", "url", "source", "title", "text", "published_at"}
+        assert "\n\n" in doc["text"]
+
+
+@pytest.mark.parametrize("line", sample_lines(), ids=lambda line: json.loads(line)["id"])
+def test_sample_article_is_valid_raw(line: str) -> None:
+    doc = json.loads(line)
+    assert errors("news.raw", doc) == []
+    assert isinstance(validate_object(doc), RawArticle)
+
+
+# -- news.raw: hand-written records, and agreement with the validation stage --------------------
+RAW_VALID: list[dict[str, Any]] = [
+    {"text": "Body."},
+    {"html": "<p>Body.</p>"},
+    {"id": 42, "text": "Body."},
+    {"id": None, "text": "", "html": "<article>Body</article>"},
+    {"text": "Body.", "published_at": "2026-03-12"},
+    {"text": "Body.", "published_at": "2026-03-12T10:42"},
+    {"text": "Body.", "published_at": "2026-03-12 10:42:00.123+01:00"},
+    {"text": "Body.", "published_at": "2026-03-12T10:42:00z", "fetched_at": 1773312300},
+    {"text": "Body.", "published_at": "2026-03-12T23:59:59-0330", "fetched_at": 1773312300.25},
+    {"text": "Body.", "title": None, "url": None, "lang_hint": "EN", "extra": {"any": "thing"}},
+]
+RAW_INVALID: list[dict[str, Any]] = [
+    {},
+    {"title": "Headline only"},
+    {"text": "   \n\n  "},
+    {"text": None, "html": ""},
+    {"text": 5},
+    {"id": True, "text": "Body."},
+    {"id": 1.5, "text": "Body."},
+    {"id": "  ", "text": "Body."},
+    {"id": "x" * 513, "text": "Body."},
+    {"text": "Body.", "title": ["not", "a", "string"]},
+    {"text": "Body.", "published_at": "yesterday"},
+    {"text": "Body.", "published_at": "2026-13-01T00:00:00Z"},
+    {"text": "Body.", "published_at": "2026-03-12T24:00:00Z"},
+    {"text": "Body.", "fetched_at": True},
+]
+
+
+@pytest.mark.parametrize("doc", RAW_VALID)
+def test_raw_valid(doc: dict[str, Any]) -> None:
+    assert errors("news.raw", doc) == []
+    assert isinstance(validate_object(doc), RawArticle), "the validation stage disagrees"
+
+
+@pytest.mark.parametrize("doc", RAW_INVALID)
+def test_raw_invalid(doc: dict[str, Any]) -> None:
+    assert errors("news.raw", doc)
+    assert isinstance(validate_object(doc), Rejected), "the validation stage disagrees"
+
+
+# -- news.enriched ------------------------------------------------------------------------------
+def enriched(**changes: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "id": "sample-01", "url": "https://www.example-news.co.uk/a", "source": "Example News",
+        "title": "A headline", "text": "First paragraph.\n\nSecond paragraph.", "lang": "en",
+        "lang_confidence": 0.9615, "event_key": "ev-0123456789abcdef",
+        "published_at": "2026-03-12T10:42:00Z", "word_count": 4,
+        "content_hash": "0123456789abcdef0123456789abcdef",
+        "boilerplate_removed": ["Advertisement", "Share this article"],
+        "processed_at": "2026-03-12T10:45:03Z", "pipeline_version": "0.1.0",
+    }
+    doc.update(changes)
+    return doc
+
+
+@pytest.mark.parametrize("doc", [
+    enriched(),
+    enriched(url=None, source=None, title=None, published_at=None, boilerplate_removed=[]),
+    enriched(lang="und", lang_confidence=0.12),
+    enriched(lang="ceb", lang_confidence=1),
+    enriched(lang_confidence=0, word_count=0),
+])
+def test_enriched_valid(doc: dict[str, Any]) -> None:
+    assert errors("news.enriched", doc) == []
+
+
+@pytest.mark.parametrize("doc", [
+    enriched(lang="EN"),
+    enriched(lang="en-GB"),
+    enriched(lang=""),
+    enriched(lang_confidence=1.01),
+    enriched(lang_confidence=-0.1),
+    enriched(event_key="ev-0123456789ABCDEF"),
+    enriched(event_key="ev-0123"),
+    enriched(event_key="0123456789abcdef"),
+    enriched(text=""),
+    enriched(text=None),
+    enriched(word_count=-1),
+    enriched(word_count=3.5),
+    enriched(content_hash="xyz"),
+    enriched(boilerplate_removed="Advertisement"),
+    enriched(boilerplate_removed=[1]),
+    enriched(processed_at="2026-03-12 10:45:03"),
+    enriched(processed_at=1773312303),
+    enriched(published_at="2026-03-12T10:42:00+01:00"),
+    enriched(unexpected="field"),
+    {k: v for k, v in enriched().items() if k != "event_key"},
+])
+def test_enriched_invalid(doc: dict[str, Any]) -> None:
+    assert errors("news.enriched", doc)
+
+
+def test_enriched_record_from_the_publish_stage_validates() -> None:
+    prepared = Prepared(
+        id="sample-02", url=None, source="Beispielzeitung", title="Überschrift",
+        text="Erster Absatz.\n\nZweiter Absatz.", lang="de", lang_confidence=0.9927,
+        published_at="2026-03-12T11:15:00Z", word_count=4,
+        content_hash="0123456789abcdef0123456789abcdef", boilerplate_removed=["Anzeige"],
+        evidence=["p:wien"], event_time=1773314100.0,
+    )
+    record = enriched_record(prepared, "ev-0123456789abcdef", 1773314103.5)
+    assert errors("news.enriched", orjson.loads(orjson.dumps(record))) == []
+
+
+# -- news.events --------------------------------------------------------------------------------
+def member(id_: str, lang: str) -> dict[str, Any]:
+    return {"id": id_, "lang": lang, "title": f"Title {id_}", "url": None, "source": "Example"}
+
+
+def event(**changes: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "event_key": "ev-0123456789abcdef", "languages": ["de", "en", "ru"],
+        "members": [member("sample-01", "en"), member("sample-02", "de"),
+                    member("sample-11", "ru")],
+        "first_seen": "2026-03-12T10:42:00Z", "last_seen": "2026-03-12T11:15:00Z",
+    }
+    doc.update(changes)
+    return doc
+
+
+@pytest.mark.parametrize("doc", [
+    event(),
+    event(languages=["it"], members=[member("sample-05", "it")]),
+    event(languages=["und"], members=[{"id": "x", "lang": "und", "title": None, "url": None,
+                                       "source": None}]),
+])
+def test_event_valid(doc: dict[str, Any]) -> None:
+    assert errors("news.events", doc) == []
+
+
+@pytest.mark.parametrize("doc", [
+    event(members=[]),
+    event(languages=[]),
+    event(languages=["en", "en"]),
+    event(languages=["English"]),
+    event(event_key="ev-xyz"),
+    event(members=[{"id": "sample-01", "lang": "en"}]),
+    event(members=[{**member("sample-01", "en"), "score": 0.8}]),
+    event(members=[{**member("sample-01", "en"), "lang": "EN"}]),
+    event(first_seen=1773312120),
+    event(last_seen="12 March 2026"),
+    {k: v for k, v in event().items() if k != "members"},
+])
+def test_event_invalid(doc: dict[str, Any]) -> None:
+    assert errors("news.events", doc)
+
+
+def test_event_group_from_the_publish_stage_validates() -> None:
+    members = [member("sample-01", "en"), member("sample-02", "de"), member("sample-01", "en")]
+    state = SimpleNamespace(event_key="ev-0123456789abcdef", members=members,
+                            first_seen=1773312120.0, last_seen=1773314100.0)
+    group = event_group(state)  # type: ignore[arg-type]
+    assert errors("news.events", orjson.loads(orjson.dumps(group))) == []
+
+
+# -- news.deadletter ----------------------------------------------------------------------------
+def letter(**changes: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "stage": "validation", "reason": "payload is not valid JSON: unexpected character",
+        "payload": "{not json", "payload_encoding": "utf-8",
+        "received_at": "2026-03-12T10:45:03Z", "key": None, "line": None,
+    }
+    doc.update(changes)
+    return doc
+
+
+@pytest.mark.parametrize("doc", [
+    letter(),
+    letter(key="sample-01", line=7),
+    letter(payload="", reason="empty message (no value)"),
+    letter(payload=base64.b64encode(b"\xff\xfe bad").decode(), payload_encoding="base64"),
+])
+def test_deadletter_valid(doc: dict[str, Any]) -> None:
+    assert errors("news.deadletter", doc) == []
+
+
+@pytest.mark.parametrize("doc", [
+    letter(payload_encoding="latin-1"),
+    letter(payload_encoding="base64", payload="not base64!"),
+    letter(line=0),
+    letter(line="7"),
+    letter(line=1.5),
+    letter(key=7),
+    letter(stage=""),
+    letter(reason=""),
+    letter(payload=None),
+    letter(received_at="now"),
+    {k: v for k, v in letter().items() if k != "reason"},
+])
+def test_deadletter_invalid(doc: dict[str, Any]) -> None:
+    assert errors("news.deadletter", doc)
+
+
+@pytest.mark.parametrize(("value", "key", "line"), [
+    (b'{"title": "no body"}', b"sample-99", 3),
+    (b"\xff\xfe not utf-8", None, None),
+    (None, b"\x80binary-key", None),
+])
+def test_dead_letter_from_the_stage_validates(value: bytes | None, key: bytes | None,
+                                              line: int | None) -> None:
+    record = dead_letter(Rejected("validation", "bad input"), value, key, 1773312303.0, line)
+    assert errors("news.deadletter", to_dict(record)) == []
