@@ -108,7 +108,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r".*©.*",
             r"\(c\)\s*(?:\d{4}|[\w.-]+\.\w{2,}).*",
             r"copyright\b.*",
-            r"[^›»>]{1,40}+(?:\s*[›»>]\s*[^›»>]{1,40}+){2,}",  # breadcrumbs: Home › News › World
+            r"[^›»>«]{1,40}+(?:\s*[›»>]\s*[^›»>«]{1,40}+){2,}",  # breadcrumbs: Home › News
         ),
         _Kind.NOTICE: (
             # an image caption ending in a credit: "... Photograph: Mikhail Klimentyev/AP"
@@ -186,7 +186,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:get|receive) (?:our|the) .{0,40}newsletter.*|newsletter(?: sign[- ]?up)?",
             r"enter your e-?mail(?: address)?.*",
             r"by (?:signing up|subscribing|clicking).*(?:privacy|terms).*",
-            r".*all rights reserved\b.*",
+            r".*all rights reserved.*",
         ),
         _Kind.BYLINE: (rf"(?i:by|written by)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
     },
@@ -232,7 +232,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"cookie-?einstellungen|alle (?:cookies )?akzeptieren",
             r"(?:melden sie sich|melde dich) .{0,40}newsletter.*",
             r"(?:jetzt |hier )?(?:zum |für den )?newsletter (?:anmelden|abonnieren|bestellen).*",
-            r".*alle rechte vorbehalten\b.*",
+            r".*alle rechte vorbehalten.*",
         ),
         _Kind.BYLINE: (rf"(?i:von)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
     },
@@ -271,7 +271,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:tout )?accepter(?: les cookies)?|(?:tout )?refuser|paramétrer les cookies",
             r"(?:inscrivez-vous|abonnez-vous) à (?:notre|la) newsletter.*",
             r"recevez (?:notre|la) newsletter.*",
-            r".*tous droits réservés\b.*",
+            r".*tous droits réservés.*",
         ),
         _Kind.BYLINE: (rf"(?i:par)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
     },
@@ -310,7 +310,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:suscríbete|suscribete|regístrate|apúntate) (?:a|en) "
             r"(?:nuestro|nuestra|el|la) (?:newsletter|boletín).*",
             r"recibe (?:nuestro|el) (?:newsletter|boletín).*",
-            r".*todos los derechos reservados\b.*",
+            r".*todos los derechos reservados.*",
         ),
         _Kind.BYLINE: (rf"(?i:por)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
     },
@@ -346,7 +346,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:utilizziamo|usiamo|questo sito(?: web)? (?:utilizza|usa)) (?:i )?cookie.*",
             r"accett(?:a|o)(?: tutti)?(?: i cookie)?|rifiuta(?: tutti)?",
             r"iscriviti (?:alla|alla nostra) newsletter.*",
-            r".*tutti i diritti riservati\b.*",
+            r".*tutti i diritti riservati.*",
         ),
         _Kind.BYLINE: (rf"(?i:di)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
     },
@@ -382,7 +382,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r" (?:plików )?cookies?.*",
             r"akceptuj(?:ę)?(?: wszystkie)?|odrzuć(?: wszystkie)?",
             r"zapisz się do (?:naszego )?newslettera.*",
-            r".*wszelkie prawa zastrzeżone\b.*",
+            r".*wszelkie prawa zastrzeżone.*",
         ),
     },
     "nl": {
@@ -416,7 +416,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:wij gebruiken|we gebruiken|deze (?:web)?site gebruikt) cookies.*",
             r"(?:alle )?cookies accepteren|accepteren|weigeren",
             r"(?:schrijf je in|meld je aan) (?:voor|op) (?:onze|de) nieuwsbrief.*",
-            r".*alle rechten voorbehouden\b.*",
+            r".*alle rechten voorbehouden.*",
         ),
         _Kind.BYLINE: (rf"(?i:door)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
     },
@@ -450,7 +450,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:usamos|utilizamos|este site (?:usa|utiliza)) cookies.*",
             r"aceitar(?: todos)?(?: os cookies)?|rejeitar(?: todos)?",
             r"(?:assine|inscreva-se n[ao]|receba) (?:a )?(?:nossa )?newsletter.*",
-            r".*todos os direitos reservados\b.*",
+            r".*todos os direitos reservados.*",
         ),
     },
 }
@@ -464,32 +464,40 @@ class _Rules:
     """The compiled chrome patterns of a set of languages: per kind, one expression for the
     whole-line patterns, and one each for the few that may match anywhere in a line (".*x")."""
 
-    __slots__ = ("checks",)
+    __slots__ = ("by_words",)
 
     def __init__(self, langs: tuple[str, ...]) -> None:
-        # (kind, matcher, whether it is given the lower-cased line)
-        self.checks: list[tuple[_Kind, Callable[[str], re.Match[str] | None], bool]] = []
+        # (kind, matcher, whether it is given the lower-cased line), in order of precedence
+        checks: list[tuple[_Kind, Callable[[str], object], bool]] = []
         for kind in _Kind:
             flags = 0 if kind is _Kind.BYLINE else re.IGNORECASE
             fragments = [f for lang in langs for f in _CHROME[lang].get(kind, ())]
             whole = "|".join(f"(?:{f})" for f in fragments if not f.startswith(".*"))
             if whole:
                 pattern = re.compile(rf"[\[(]?(?:{whole})[\])]?", flags)
-                self.checks.append((kind, pattern.fullmatch, False))
+                checks.append((kind, pattern.fullmatch, False))
             # Searched for in the lower-cased line without IGNORECASE: only then does the regex
             # engine skip ahead to the pattern's first literal instead of trying every position.
             for fragment in fragments:
                 if fragment.startswith(".*"):
-                    self.checks.append((kind, re.compile(_unanchored(fragment)).search, True))
+                    checks.append((kind, _searcher(_unanchored(fragment)), True))
+        # The checks that apply to a line of n words, for n up to the longest chrome line.
+        self.by_words = tuple(
+            tuple(check for check in checks if n <= _MAX_WORDS[check[0]])
+            for n in range(max(_MAX_WORDS.values()) + 2)
+        )
 
     def classify(self, line: str, words: int, near_edge: bool) -> _Kind | None:
         """The kind of chrome ``line`` is, or None for a body line."""
+        checks = self.by_words[min(words, len(self.by_words) - 1)]
+        if not checks:
+            return None
         core = line.strip(_DECORATION)
         if not core:
-            return _Kind.LINE if line else None
+            return _Kind.LINE
         folded = core.lower()
-        for kind, matches, on_folded in self.checks:
-            if words > _MAX_WORDS[kind] or (kind is _Kind.BYLINE and not near_edge):
+        for kind, matches, on_folded in checks:
+            if kind is _Kind.BYLINE and not near_edge:
                 continue
             if matches(folded if on_folded else core):
                 return kind
@@ -502,10 +510,21 @@ def _unanchored(fragment: str) -> str:
     return body.removesuffix(".*") if body.endswith(".*") else rf"(?:{body})\Z"
 
 
+_REGEX_SYNTAX = re.compile(r"[\\.^$*+?{}\[\]|()]")
+
+
+def _searcher(pattern: str) -> Callable[[str], object]:
+    """A test for ``pattern`` anywhere in a string: plain ``in`` when it is a literal."""
+    if not _REGEX_SYNTAX.search(pattern):
+        return pattern.__contains__
+    return re.compile(pattern).search
+
+
 def _build_rules() -> dict[str, _Rules]:
-    langs = tuple(lang for lang in _CHROME if lang != _ALL)
-    rules = {lang: _Rules((_ALL, "en", lang) if lang != "en" else (_ALL, "en")) for lang in langs}
-    rules[_ALL] = _Rules((_ALL, *langs))
+    langs = tuple(lang for lang in _CHROME if lang not in (_ALL, "en"))
+    rules = {lang: _Rules((_ALL, "en", lang)) for lang in langs}
+    rules["en"] = _Rules((_ALL, "en"))
+    rules[_ALL] = _Rules((_ALL, "en", *langs))
     return rules
 
 
@@ -521,15 +540,16 @@ _CLOSERS = " \t\"'”“»«’‘)]"
 
 
 def _rules_for(lang: str | None) -> _Rules:
-    """Chrome rules for ``lang`` (plus English and the universal ones); all when unknown."""
+    """Chrome rules for ``lang`` plus English and the universal ones; all of them without a
+    language, English and the universal ones for a language without a table."""
     if not lang:
         return _RULES[_ALL]
-    return _RULES.get(lang.replace("_", "-").split("-")[0].lower(), _RULES[_ALL])
+    return _RULES.get(lang.replace("_", "-").split("-")[0].lower(), _RULES["en"])
 
 
 def _words(line: str) -> int:
-    """Words in ``line``, counting ~10 characters as a word for scripts without spaces."""
-    return max(len(line.split()), len(line) // 10)
+    """Words in a stripped line, counting ~10 characters as a word for scripts without spaces."""
+    return max(line.count(" ") + 1, len(line) // 10)
 
 
 def _blocks(text: str) -> list[list[str]]:

@@ -51,8 +51,11 @@ class GroupingOptions:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GroupingOptions:
-        return cls(settings.event_window_hours * 3600.0, settings.event_min_shared,
-                   settings.event_min_overlap)
+        return cls(
+            settings.event_window_hours * 3600.0,
+            settings.event_min_shared,
+            settings.event_min_overlap,
+        )
 
 
 @dataclass(slots=True)
@@ -66,14 +69,23 @@ class EventState:
     evidence: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"event_key": self.event_key, "first_seen": self.first_seen,
-                "last_seen": self.last_seen, "members": self.members, "evidence": self.evidence}
+        return {
+            "event_key": self.event_key,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "members": self.members,
+            "evidence": self.evidence,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EventState:
-        return cls(event_key=data["event_key"], first_seen=float(data["first_seen"]),
-                   last_seen=float(data["last_seen"]), members=list(data["members"]),
-                   evidence=dict(data["evidence"]))
+        return cls(
+            event_key=data["event_key"],
+            first_seen=float(data["first_seen"]),
+            last_seen=float(data["last_seen"]),
+            members=list(data["members"]),
+            evidence=dict(data["evidence"]),
+        )
 
     @property
     def member_ids(self) -> Iterator[str]:
@@ -92,8 +104,10 @@ class Assignment:
 
 def mint_key(article_id: str) -> str:
     """A new event key, derived from the founding article's id (deterministic on replay)."""
-    return "ev-" + hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"),
-                                   digest_size=8).hexdigest()
+    return (
+        "ev-"
+        + hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+    )
 
 
 def _kind_weight(key: str) -> float:
@@ -229,8 +243,9 @@ def wire(app: faust.App, channels: Channels, options: GroupingOptions) -> faust.
             record = enriched_record(article, result.event_key, time.time())
             await channels.enriched.send(key=article.id.encode(), value=asdict(record))
             if result.changed:
-                await channels.events.send(key=result.event_key.encode(),
-                                           value=asdict(event_group(result.state)))
+                await channels.events.send(
+                    key=result.event_key.encode(), value=asdict(event_group(result.state))
+                )
             seen += 1
             if seen % _EVICT_EVERY == 0:
                 for key in grouper.evict():

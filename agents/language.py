@@ -61,8 +61,9 @@ def load_model() -> Predictor:
     return model
 
 
-def detect(model: Predictor, title: str | None, text: str, min_confidence: float,
-           hint: str | None = None) -> Language:
+def detect(
+    model: Predictor, title: str | None, text: str, min_confidence: float, hint: str | None = None
+) -> Language:
     """The language of ``title`` + ``text``; ``und`` when the model is not confident enough.
 
     A crawler's ``hint`` is used only when the model is not confident: it is a fallback, not

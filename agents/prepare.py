@@ -65,8 +65,13 @@ def event_time(article: RawArticle, now: float) -> float:
     return now
 
 
-def prepare(value: bytes | None, key: bytes | None, options: PrepareOptions,
-            model: language.Predictor, now: float) -> Prepared | Rejected:
+def prepare(
+    value: bytes | None,
+    key: bytes | None,
+    options: PrepareOptions,
+    model: language.Predictor,
+    now: float,
+) -> Prepared | Rejected:
     """One ``news.raw`` message through validation, boilerplate, language and evidence."""
     article = validation.validate(value, key, options.max_message_bytes)
     if isinstance(article, Rejected):
@@ -74,8 +79,9 @@ def prepare(value: bytes | None, key: bytes | None, options: PrepareOptions,
     return prepare_article(article, options, model, now)
 
 
-def prepare_article(article: RawArticle, options: PrepareOptions, model: language.Predictor,
-                    now: float) -> Prepared | Rejected:
+def prepare_article(
+    article: RawArticle, options: PrepareOptions, model: language.Predictor, now: float
+) -> Prepared | Rejected:
     """A validated article through boilerplate, language and evidence."""
     title = article.title
     cleaned: boilerplate.Cleaned | None = None
@@ -85,18 +91,30 @@ def prepare_article(article: RawArticle, options: PrepareOptions, model: languag
     if (cleaned is None or not cleaned.text.strip()) and article.text:
         cleaned = boilerplate.clean_text(article.text, article.lang_hint)
     if cleaned is None or not cleaned.text.strip():
-        what = "HTML main-content extraction" if article.html and not article.text else \
-            "boilerplate removal"
+        what = (
+            "HTML main-content extraction"
+            if article.html and not article.text
+            else "boilerplate removal"
+        )
         return Rejected("boilerplate", f"no article text left after {what}")
-    lang = language.detect(model, title, cleaned.text, options.lang_min_confidence,
-                           article.lang_hint)
+    lang = language.detect(
+        model, title, cleaned.text, options.lang_min_confidence, article.lang_hint
+    )
     found = evidence.extract_evidence(title or "", cleaned.text, lang.lang)
     return Prepared(
-        id=article.id, url=article.url, source=article.source, title=title,
-        text=cleaned.text, lang=lang.lang, lang_confidence=lang.confidence,
-        published_at=article.published_at, word_count=word_count(cleaned.text),
-        content_hash=content_hash(cleaned.text), boilerplate_removed=list(cleaned.removed),
-        evidence=found.to_list(), event_time=event_time(article, now),
+        id=article.id,
+        url=article.url,
+        source=article.source,
+        title=title,
+        text=cleaned.text,
+        lang=lang.lang,
+        lang_confidence=lang.confidence,
+        published_at=article.published_at,
+        word_count=word_count(cleaned.text),
+        content_hash=content_hash(cleaned.text),
+        boilerplate_removed=list(cleaned.removed),
+        evidence=found.to_list(),
+        event_time=event_time(article, now),
     )
 
 

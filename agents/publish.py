@@ -25,18 +25,32 @@ def iso(seconds: float) -> str:
 
 def member_of(article: Prepared) -> dict[str, str | None]:
     """How an article is listed in its event group."""
-    return {"id": article.id, "lang": article.lang, "title": article.title,
-            "url": article.url, "source": article.source}
+    return {
+        "id": article.id,
+        "lang": article.lang,
+        "title": article.title,
+        "url": article.url,
+        "source": article.source,
+    }
 
 
 def enriched_record(article: Prepared, event_key: str, processed_at: float) -> Enriched:
     """The published form of an article."""
     return Enriched(
-        id=article.id, url=article.url, source=article.source, title=article.title,
-        text=article.text, lang=article.lang, lang_confidence=article.lang_confidence,
-        event_key=event_key, published_at=article.published_at, word_count=article.word_count,
-        content_hash=article.content_hash, boilerplate_removed=article.boilerplate_removed,
-        processed_at=iso(processed_at), pipeline_version=PIPELINE_VERSION,
+        id=article.id,
+        url=article.url,
+        source=article.source,
+        title=article.title,
+        text=article.text,
+        lang=article.lang,
+        lang_confidence=article.lang_confidence,
+        event_key=event_key,
+        published_at=article.published_at,
+        word_count=article.word_count,
+        content_hash=article.content_hash,
+        boilerplate_removed=article.boilerplate_removed,
+        processed_at=iso(processed_at),
+        pipeline_version=PIPELINE_VERSION,
     )
 
 
@@ -48,8 +62,15 @@ def event_group(state: EventState) -> EventGroup:
         if m["id"] in seen:
             continue
         seen.add(m["id"])
-        members.append(EventMember(id=m["id"], lang=m["lang"], title=m.get("title"),
-                                   url=m.get("url"), source=m.get("source")))
+        members.append(
+            EventMember(
+                id=m["id"],
+                lang=m["lang"],
+                title=m.get("title"),
+                url=m.get("url"),
+                source=m.get("source"),
+            )
+        )
     return EventGroup(
         event_key=state.event_key,
         languages=sorted({m.lang for m in members}),

@@ -18,8 +18,16 @@ import orjson
 from streams.records import RawArticle, Rejected
 
 STAGE = "validation"
-_STRING_FIELDS = ("url", "source", "title", "text", "html", "published_at", "fetched_at",
-                  "lang_hint")
+_STRING_FIELDS = (
+    "url",
+    "source",
+    "title",
+    "text",
+    "html",
+    "published_at",
+    "fetched_at",
+    "lang_hint",
+)
 _KNOWN_FIELDS = frozenset(("id", *_STRING_FIELDS))
 # C0/C1 control characters other than tab and newlines, and Unicode noncharacters.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
@@ -63,8 +71,10 @@ def _decode(value: bytes) -> dict[str, Any] | Rejected:
     try:
         text = value.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Rejected(STAGE, f"payload is not valid UTF-8: byte 0x{value[exc.start]:02x} "
-                               f"at offset {exc.start}")
+        return Rejected(
+            STAGE,
+            f"payload is not valid UTF-8: byte 0x{value[exc.start]:02x} at offset {exc.start}",
+        )
     try:
         doc = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
@@ -79,8 +89,11 @@ def validate(value: bytes | None, key: bytes | None, max_bytes: int) -> RawArtic
     if value is None or len(value) == 0:
         return Rejected(STAGE, "empty message (no value)")
     if len(value) > max_bytes:
-        return Rejected(STAGE, f"message of {len(value)} bytes exceeds the limit of "
-                               f"{max_bytes} bytes (NEWSSTREAM_MAX_MESSAGE_BYTES)")
+        return Rejected(
+            STAGE,
+            f"message of {len(value)} bytes exceeds the limit of "
+            f"{max_bytes} bytes (NEWSSTREAM_MAX_MESSAGE_BYTES)",
+        )
     doc = _decode(value)
     if isinstance(doc, Rejected):
         return doc
@@ -94,12 +107,14 @@ def validate_object(doc: dict[str, Any], key: bytes | None = None) -> RawArticle
         raw = doc.get(name)
         if raw is None:
             fields[name] = None
-        elif name in ("published_at", "fetched_at") and isinstance(raw, int | float) \
-                and not isinstance(raw, bool):
+        elif (
+            name in ("published_at", "fetched_at")
+            and isinstance(raw, int | float)
+            and not isinstance(raw, bool)
+        ):
             fields[name] = raw  # type: ignore[assignment]  # epoch seconds, normalised below
         elif not isinstance(raw, str):
-            return Rejected(STAGE, f"field {name!r} must be a string, got "
-                                   f"{type(raw).__name__}")
+            return Rejected(STAGE, f"field {name!r} must be a string, got {type(raw).__name__}")
         else:
             fields[name] = _CONTROL.sub("", raw)
     for name in ("published_at", "fetched_at"):

@@ -39,11 +39,16 @@ def sample_articles(run: str) -> list[dict[str, Any]]:
 
 @contextmanager
 def _local_broker(workdir: Path, settings: Settings) -> Iterator[str]:
-    cfg = broker.BrokerConfig(version=broker.resolve_version(settings.kafka_version),
-                              port=free_port(), controller_port=free_port(),
-                              data_dir=workdir / "kafka")
-    print(f"starting Apache Kafka {cfg.version} (KRaft, one node) on {broker.bootstrap(cfg)} ...",
-          flush=True)
+    cfg = broker.BrokerConfig(
+        version=broker.resolve_version(settings.kafka_version),
+        port=free_port(),
+        controller_port=free_port(),
+        data_dir=workdir / "kafka",
+    )
+    print(
+        f"starting Apache Kafka {cfg.version} (KRaft, one node) on {broker.bootstrap(cfg)} ...",
+        flush=True,
+    )
     began = time.monotonic()
     broker.start(cfg)
     print(f"  ready in {time.monotonic() - began:.1f}s", flush=True)
@@ -52,6 +57,11 @@ def _local_broker(workdir: Path, settings: Settings) -> Iterator[str]:
     finally:
         broker.stop(cfg)
         print("broker stopped", flush=True)
+
+
+def _stop_worker(worker: WorkerProcess) -> None:
+    worker.stop()
+    print("worker stopped", flush=True)
 
 
 def _short(text: str | None, width: int) -> str:
@@ -63,14 +73,18 @@ def _print_results(enriched: dict[str, Any], events: dict[str, Any]) -> None:
     print("\n== news.enriched ==")
     print(f"{'id':<22} {'lang':<4} {'conf':>5} {'words':>5} {'chrome':>6}  {'event_key':<19} title")
     for ident, rec in sorted(enriched.items(), key=lambda kv: (kv[1]["event_key"], kv[0])):
-        print(f"{_short(ident, 22):<22} {rec['lang']:<4} {rec['lang_confidence']:>5.2f} "
-              f"{rec['word_count']:>5} {len(rec['boilerplate_removed']):>6}  "
-              f"{rec['event_key']:<19} {_short(rec['title'], 60)}")
+        print(
+            f"{_short(ident, 22):<22} {rec['lang']:<4} {rec['lang_confidence']:>5.2f} "
+            f"{rec['word_count']:>5} {len(rec['boilerplate_removed']):>6}  "
+            f"{rec['event_key']:<19} {_short(rec['title'], 60)}"
+        )
     print("\n== news.events ==")
     for key, group in sorted(events.items()):
         ids = ", ".join(m["id"] for m in group["members"])
         print(f"{key}  [{', '.join(group['languages'])}]  {ids}")
-    removed = [(i, r["boilerplate_removed"]) for i, r in enriched.items() if r["boilerplate_removed"]]
+    removed = [
+        (i, r["boilerplate_removed"]) for i, r in enriched.items() if r["boilerplate_removed"]
+    ]
     if removed:
         ident, lines = removed[0]
         print(f"\nchrome removed from {ident}: {orjson.dumps(lines[:6]).decode()}")
@@ -86,20 +100,26 @@ def run(settings: Settings) -> int:
         else:
             bootstrap = stack.enter_context(_local_broker(workdir, settings))
         ensure_topics(bootstrap, topic_specs(settings.partitions), settings.replication_factor)
-        worker = WorkerProcess({"NEWSSTREAM_BROKER": bootstrap,
-                                "NEWSSTREAM_APP_ID": f"newsstream-{run_id}",
-                                "NEWSSTREAM_DATA_DIR": str(workdir / "worker")},
-                               workdir / "logs")
+        worker = WorkerProcess(
+            {
+                "NEWSSTREAM_BROKER": bootstrap,
+                "NEWSSTREAM_APP_ID": f"newsstream-{run_id}",
+                "NEWSSTREAM_DATA_DIR": str(workdir / "worker"),
+            },
+            workdir / "logs",
+        )
         print("starting the worker ...", flush=True)
         began = time.monotonic()
         worker.start()
-        stack.callback(lambda: (worker.stop(), print("worker stopped", flush=True)))
+        stack.callback(_stop_worker, worker)
         print(f"  ready in {time.monotonic() - began:.1f}s", flush=True)
 
         docs = sample_articles(run_id)
         produce(bootstrap, [(d["id"].encode(), orjson.dumps(d)) for d in docs], progress=False)
-        print(f"fed {len(docs)} sample articles to news.raw; waiting for news.enriched ...",
-              flush=True)
+        print(
+            f"fed {len(docs)} sample articles to news.raw; waiting for news.enriched ...",
+            flush=True,
+        )
         began = time.monotonic()
         enriched = tail.collect(bootstrap, ENRICHED, {d["id"] for d in docs}, timeout=120)
         print(f"  {len(enriched)} enriched in {time.monotonic() - began:.1f}s", flush=True)
@@ -107,7 +127,10 @@ def run(settings: Settings) -> int:
         events = tail.collect(bootstrap, EVENTS, keys, by="key", timeout=30)
         _print_results(enriched, events)
         if len(enriched) < len(docs):
-            print(f"\n{len(docs) - len(enriched)} articles did not come out; worker log:\n"
-                  f"{worker.tail()}", file=sys.stderr)
+            print(
+                f"\n{len(docs) - len(enriched)} articles did not come out; worker log:\n"
+                f"{worker.tail()}",
+                file=sys.stderr,
+            )
             return 1
     return 0

@@ -56,22 +56,30 @@ def read_path(path: str) -> Iterator[Message]:
             value = orjson.dumps(item)
             yield _key_of(value), value
     elif suffix in (".html", ".htm"):
-        yield None, orjson.dumps({"html": data.decode("utf-8", "replace"),
-                                  "source": None, "title": None})
+        yield (
+            None,
+            orjson.dumps({"html": data.decode("utf-8", "replace"), "source": None, "title": None}),
+        )
     else:
         text = data.decode("utf-8", "replace")
         title, _, body = text.partition("\n")
         yield None, orjson.dumps({"title": title.strip(), "text": body.strip()})
 
 
-def produce(bootstrap: str, messages: Iterable[Message], total: int | None = None,
-            progress: bool = True) -> int:
+def produce(
+    bootstrap: str, messages: Iterable[Message], total: int | None = None, progress: bool = True
+) -> int:
     """Send ``messages`` to ``news.raw`` and wait until the broker has them all."""
     from kafka import KafkaProducer
     from tqdm import tqdm
 
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
-                             max_request_size=TOPIC_MAX_MESSAGE_BYTES + 64 * 1024, client_id="newsstream-feed")
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        linger_ms=5,
+        max_request_size=TOPIC_MAX_MESSAGE_BYTES + 64 * 1024,
+        client_id="newsstream-feed",
+    )
     sent = 0
     try:
         with tqdm(total=total, unit="article", disable=not progress, file=sys.stderr) as bar:

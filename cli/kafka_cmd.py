@@ -9,8 +9,11 @@ from streams.settings import Settings
 
 
 def run(settings: Settings, action: str, version: str | None, port: int) -> int:
-    cfg = broker.BrokerConfig(version=broker.resolve_version(version or settings.kafka_version),
-                              port=port, controller_port=port + 1)
+    cfg = broker.BrokerConfig(
+        version=broker.resolve_version(version or settings.kafka_version),
+        port=port,
+        controller_port=port + 1,
+    )
     if action == "start":
         pid = broker.start(cfg)
         print(f"Kafka {cfg.version} ready at {broker.bootstrap(cfg)} (pid {pid})")

@@ -30,24 +30,34 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("worker", help="run the Faust worker with all agents")
 
     feed = sub.add_parser("feed", help=f"produce articles to {topics.RAW}")
-    feed.add_argument("paths", nargs="+", metavar="PATH",
-                      help=".txt (first line = title), .html, .json, .jsonl, or - for stdin")
+    feed.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help=".txt (first line = title), .html, .json, .jsonl, or - for stdin",
+    )
 
     tail = sub.add_parser("tail", help="print a topic's records as JSON lines")
     tail.add_argument("topic")
     tail.add_argument("--from-beginning", action="store_true")
     tail.add_argument("-n", type=int, default=None, help="stop after N records")
-    tail.add_argument("--timeout", type=float, default=None,
-                      help="stop when no record arrived for this many seconds")
-    tail.add_argument("--keys", action="store_true",
-                      help="print {topic, partition, offset, key, value} objects")
+    tail.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help="stop when no record arrived for this many seconds",
+    )
+    tail.add_argument(
+        "--keys", action="store_true", help="print {topic, partition, offset, key, value} objects"
+    )
 
     process = sub.add_parser("process", help="run the stages in-process on a JSON-lines file")
     process.add_argument("input", metavar="IN.jsonl")
     process.add_argument("-o", "--output", required=True, metavar="OUT.jsonl")
     process.add_argument("--dead-letters", metavar="DEAD.jsonl")
-    process.add_argument("--events", metavar="EVENTS.jsonl",
-                         help="also write the final event groups")
+    process.add_argument(
+        "--events", metavar="EVENTS.jsonl", help="also write the final event groups"
+    )
 
     sub.add_parser("demo", help="broker + worker + bundled samples, print the results")
     return parser

@@ -25,8 +25,9 @@ from streams.records import Rejected
 from streams.settings import Settings
 
 
-def process_lines(lines: IO[bytes], settings: Settings, out: IO[bytes],
-                  dead: IO[bytes] | None) -> tuple[int, int, Grouper]:
+def process_lines(
+    lines: IO[bytes], settings: Settings, out: IO[bytes], dead: IO[bytes] | None
+) -> tuple[int, int, Grouper]:
     """Process every line; return (enriched, dead-lettered, the grouper with its events)."""
     options = PrepareOptions.from_settings(settings)
     grouper = Grouper(GroupingOptions.from_settings(settings))
@@ -50,11 +51,15 @@ def process_lines(lines: IO[bytes], settings: Settings, out: IO[bytes],
     return enriched, rejected, grouper
 
 
-def run(settings: Settings, input_path: str, output: str, dead_letters: str | None,
-        events: str | None) -> int:
+def run(
+    settings: Settings, input_path: str, output: str, dead_letters: str | None, events: str | None
+) -> int:
     with ExitStack() as stack:
-        source = sys.stdin.buffer if input_path == "-" else \
-            stack.enter_context(Path(input_path).open("rb"))
+        source = (
+            sys.stdin.buffer
+            if input_path == "-"
+            else stack.enter_context(Path(input_path).open("rb"))
+        )
         dead = stack.enter_context(Path(dead_letters).open("wb")) if dead_letters else None
         out = stack.enter_context(Path(output).open("wb"))
         enriched, rejected, grouper = process_lines(source, settings, out, dead)
@@ -62,6 +67,8 @@ def run(settings: Settings, input_path: str, output: str, dead_letters: str | No
         with Path(events).open("wb") as ev:
             for state in grouper.events.values():
                 ev.write(orjson.dumps(event_group(state)) + b"\n")
-    print(f"{enriched} enriched, {rejected} dead-lettered, {len(grouper.events)} events",
-          file=sys.stderr)
+    print(
+        f"{enriched} enriched, {rejected} dead-lettered, {len(grouper.events)} events",
+        file=sys.stderr,
+    )
     return 0

@@ -12,13 +12,22 @@ import orjson
 from streams.settings import Settings
 
 
-def records(bootstrap: str, topic: str, from_beginning: bool = True, limit: int | None = None,
-            idle_timeout: float | None = None) -> Iterator[dict[str, Any]]:
+def records(
+    bootstrap: str,
+    topic: str,
+    from_beginning: bool = True,
+    limit: int | None = None,
+    idle_timeout: float | None = None,
+) -> Iterator[dict[str, Any]]:
     """Yield ``{topic, partition, offset, key, value}`` for each record of ``topic``."""
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             client_id="newsstream-tail", isolation_level="read_committed")
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        client_id="newsstream-tail",
+        isolation_level="read_committed",
+    )
     try:
         partitions = None
         deadline = time.monotonic() + 30
@@ -45,9 +54,13 @@ def records(bootstrap: str, topic: str, from_beginning: bool = True, limit: int 
             last = time.monotonic()
             for tp_records in batch.values():
                 for rec in tp_records:
-                    yield {"topic": rec.topic, "partition": rec.partition, "offset": rec.offset,
-                           "key": rec.key.decode("utf-8", "replace") if rec.key else None,
-                           "value": _decode(rec.value)}
+                    yield {
+                        "topic": rec.topic,
+                        "partition": rec.partition,
+                        "offset": rec.offset,
+                        "key": rec.key.decode("utf-8", "replace") if rec.key else None,
+                        "value": _decode(rec.value),
+                    }
                     count += 1
                     if limit is not None and count >= limit:
                         return
@@ -64,16 +77,23 @@ def _decode(value: bytes | None) -> Any:
         return value.decode("utf-8", "replace")
 
 
-def run(settings: Settings, topic: str, from_beginning: bool, limit: int | None,
-        idle_timeout: float | None, keys: bool) -> None:
+def run(
+    settings: Settings,
+    topic: str,
+    from_beginning: bool,
+    limit: int | None,
+    idle_timeout: float | None,
+    keys: bool,
+) -> None:
     out = sys.stdout.buffer
     for rec in records(settings.broker, topic, from_beginning, limit, idle_timeout):
         out.write(orjson.dumps(rec if keys else rec["value"]) + b"\n")
         out.flush()
 
 
-def collect(bootstrap: str, topic: str, want: set[str], by: str = "id",
-            timeout: float = 90.0) -> dict[str, Any]:
+def collect(
+    bootstrap: str, topic: str, want: set[str], by: str = "id", timeout: float = 90.0
+) -> dict[str, Any]:
     """Read ``topic`` until a record for every wanted value of ``by`` (a value field, or
     ``"key"``) has been seen; the latest record for each. Missing ones are simply absent."""
     found: dict[str, Any] = {}
@@ -81,8 +101,9 @@ def collect(bootstrap: str, topic: str, want: set[str], by: str = "id",
     while time.monotonic() < deadline and not want <= found.keys():
         for rec in records(bootstrap, topic, from_beginning=True, idle_timeout=2.0):
             value = rec["value"]
-            ident = rec["key"] if by == "key" else (value.get(by) if isinstance(value, dict)
-                                                    else None)
+            ident = (
+                rec["key"] if by == "key" else (value.get(by) if isinstance(value, dict) else None)
+            )
             if ident in want:
                 found[ident] = value
     return found

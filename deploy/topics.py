@@ -15,8 +15,9 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 from streams.topics import TopicSpec
 
 
-def ensure_topics(bootstrap: str, specs: Iterable[TopicSpec], replication_factor: int = 1,
-                  timeout: float = 60.0) -> list[str]:
+def ensure_topics(
+    bootstrap: str, specs: Iterable[TopicSpec], replication_factor: int = 1, timeout: float = 60.0
+) -> list[str]:
     """Create the missing topics; return the names created. Retries until ``timeout``."""
     deadline = time.monotonic() + timeout
     while True:
@@ -35,9 +36,12 @@ def _create_missing(bootstrap: str, specs: list[TopicSpec], replication_factor: 
         missing = [s for s in specs if s.name not in existing]
         created: list[str] = []
         for spec in missing:
-            topic = NewTopic(spec.name, num_partitions=spec.partitions,
-                             replication_factor=replication_factor,
-                             topic_configs=dict(spec.config))
+            topic = NewTopic(
+                spec.name,
+                num_partitions=spec.partitions,
+                replication_factor=replication_factor,
+                topic_configs=dict(spec.config),
+            )
             try:
                 admin.create_topics([topic], timeout_ms=30_000)
                 created.append(spec.name)

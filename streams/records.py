@@ -132,8 +132,13 @@ def enriched_from_dict(data: dict[str, Any]) -> Enriched:
 def event_from_dict(data: dict[str, Any]) -> EventGroup:
     """Decode a ``news.events`` value, members included."""
     members = [from_dict(EventMember, m) for m in data.get("members", [])]
-    return EventGroup(**{**{k: data[k] for k in ("event_key", "first_seen", "last_seen")},
-                         "languages": list(data.get("languages", [])), "members": members})
+    return EventGroup(
+        **{
+            **{k: data[k] for k in ("event_key", "first_seen", "last_seen")},
+            "languages": list(data.get("languages", [])),
+            "members": members,
+        }
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,11 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 # The site chrome each seed ends in (from the issue that describes the seed case).
 SEED_CHROME: dict[str, tuple[str, ...]] = {
-    "en": ("Source link", "Leave a Reply",
-           "Your email address will not be published. Required fields are marked *"),
+    "en": (
+        "Source link",
+        "Leave a Reply",
+        "Your email address will not be published. Required fields are marked *",
+    ),
     "de": ("source site-30",),
 }
 _SEED_FILES = {"en": "000_50ba34cc8910f1b1.txt", "de": "001_cf7c9d119dfcf938.txt"}

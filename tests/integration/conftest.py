@@ -42,8 +42,12 @@ def worker(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wor
     """The session's worker (a subprocess) against :func:`kafka`; tests may restart it."""
     data_dir = tmp_path_factory.mktemp("worker-data")
     w = WorkerProcess(
-        {"NEWSSTREAM_BROKER": kafka, "NEWSSTREAM_APP_ID": f"newsstream-test-{uuid.uuid4().hex[:8]}",
-         "NEWSSTREAM_DATA_DIR": str(data_dir), "NEWSSTREAM_PARTITIONS": str(PARTITIONS)},
+        {
+            "NEWSSTREAM_BROKER": kafka,
+            "NEWSSTREAM_APP_ID": f"newsstream-test-{uuid.uuid4().hex[:8]}",
+            "NEWSSTREAM_DATA_DIR": str(data_dir),
+            "NEWSSTREAM_PARTITIONS": str(PARTITIONS),
+        },
         tmp_path_factory.mktemp("logs"),
     )
     w.start()

@@ -17,8 +17,9 @@ def feed(bootstrap: str, docs: list[dict[str, Any]]) -> None:
     produce(bootstrap, [(str(d["id"]).encode(), orjson.dumps(d)) for d in docs], progress=False)
 
 
-def collect(bootstrap: str, topic: str, want: set[str], by: str = "id",
-            timeout: float = 90.0) -> dict[str, Any]:
+def collect(
+    bootstrap: str, topic: str, want: set[str], by: str = "id", timeout: float = 90.0
+) -> dict[str, Any]:
     """The latest record for each wanted id (or key); fails if any is missing at ``timeout``."""
     found = tail.collect(bootstrap, topic, want, by, timeout)
     missing = want - found.keys()

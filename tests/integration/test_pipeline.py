@@ -87,10 +87,10 @@ def test_bad_input_is_dead_lettered_and_the_worker_keeps_going(
     kafka: str, worker: WorkerProcess
 ) -> None:
     run = _run_id()
-    produce(kafka, [(f"{run}-{name}".encode(), value) for name, value, _ in BAD_INPUTS],
-            progress=False)
-    letters = collect(kafka, DEADLETTER, {f"{run}-{name}" for name, _, _ in BAD_INPUTS},
-                      by="key")
+    produce(
+        kafka, [(f"{run}-{name}".encode(), value) for name, value, _ in BAD_INPUTS], progress=False
+    )
+    letters = collect(kafka, DEADLETTER, {f"{run}-{name}" for name, _, _ in BAD_INPUTS}, by="key")
     for name, value, reason in BAD_INPUTS:
         letter = letters[f"{run}-{name}"]
         assert reason in letter["reason"], (name, letter["reason"])

@@ -27,5 +27,7 @@ def test_compose_file_matches_the_local_broker() -> None:
     assert (ROOT / worker["build"]["dockerfile"]).is_file()
     assert worker["environment"]["NEWSSTREAM_BROKER"] == "kafka:9092"
     if _compose_available():  # where a docker client with compose exists, it must agree
-        subprocess.run(["docker", "compose", "-f", str(ROOT / "docker-compose.yml"), "config",
-                        "--quiet"], check=True)
+        subprocess.run(
+            ["docker", "compose", "-f", str(ROOT / "docker-compose.yml"), "config", "--quiet"],
+            check=True,
+        )

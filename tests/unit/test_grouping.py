@@ -30,8 +30,9 @@ def test_a_translation_joins_and_an_unrelated_article_mints() -> None:
 def test_too_little_shared_evidence_does_not_join() -> None:
     g = Grouper(OPTIONS)
     g.assign(member("a"), PUTIN, 0.0)
-    assert g.assign(member("b"), ["n:putin", "n:unrelated1", "n:unrelated2"], 1.0).event_key \
-        == mint_key("b")
+    assert g.assign(
+        member("b"), ["n:putin", "n:unrelated1", "n:unrelated2"], 1.0
+    ).event_key == mint_key("b")
 
 
 def test_an_article_seen_again_keeps_its_key_and_is_not_counted_twice() -> None:

@@ -39,9 +39,17 @@ def test_id_from_the_message_key_then_the_content() -> None:
 
 
 def test_given_fields_are_kept_and_dates_normalised() -> None:
-    a = ok({"id": 42, "source": "Wire", "title": " Title ", "html": "<p>x</p>",
-            "published_at": "2022-01-02T03:04:05+01:00", "fetched_at": 1641092645,
-            "lang_hint": "DE"})
+    a = ok(
+        {
+            "id": 42,
+            "source": "Wire",
+            "title": " Title ",
+            "html": "<p>x</p>",
+            "published_at": "2022-01-02T03:04:05+01:00",
+            "fetched_at": 1641092645,
+            "lang_hint": "DE",
+        }
+    )
     assert (a.id, a.source, a.title, a.lang_hint) == ("42", "Wire", "Title", "de")
     assert a.published_at == "2022-01-02T02:04:05Z"
     assert a.fetched_at == "2022-01-02T03:04:05Z"
