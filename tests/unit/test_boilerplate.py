@@ -1,0 +1,594 @@
+"""Boilerplate, pure half: chrome goes, every body paragraph stays intact and in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from agents.boilerplate import Cleaned, clean_html, clean_text
+from tests.texts import SEED_CHROME, body_paragraphs, read_seed
+
+# -- the seeds ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+@pytest.mark.parametrize("hint", [True, False])
+def test_seed_loses_its_chrome_and_keeps_every_paragraph(lang: str, hint: bool) -> None:
+    text = read_seed(lang)["text"]
+    cleaned = clean_text(text, lang if hint else None)
+    assert cleaned.text == "\n\n".join(body_paragraphs(text, lang))
+    assert cleaned.removed == SEED_CHROME[lang]
+    assert cleaned.title is None
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_seed_with_its_title_line_keeps_the_title(lang: str) -> None:
+    seed = read_seed(lang)
+    cleaned = clean_text(f"{seed['title']}\n\n{seed['text']}", lang)
+    assert cleaned.text.split("\n\n") == [seed["title"], *body_paragraphs(seed["text"], lang)]
+    assert cleaned.removed == SEED_CHROME[lang]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_seed_with_one_paragraph_per_line_comes_out_the_same(lang: str) -> None:
+    text = read_seed(lang)["text"]
+    cleaned = clean_text(text.replace("\n\n", "\n").replace("\n", "\r\n"), lang)
+    assert cleaned.text == "\n\n".join(body_paragraphs(text, lang))
+    assert cleaned.removed == SEED_CHROME[lang]
+
+
+# -- chrome in eight languages ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """An article's body in one language and the chrome a site wraps around and into it."""
+
+    body: tuple[str, str, str]
+    top: tuple[str, ...]  # before the body: breadcrumbs, byline, date
+    inside: tuple[str, ...]  # between paragraphs: ads, links, credits, share and cookie lines
+    tail: tuple[str, ...]  # after the body: related list, newsletter, copyright, comments
+
+    def text(self) -> str:
+        p1, p2, p3 = self.body
+        half = len(self.inside) // 2
+        lines = [*self.top, p1, *self.inside[:half], p2, *self.inside[half:], p3, *self.tail]
+        return "\n\n".join(lines)
+
+    def chrome(self) -> tuple[str, ...]:
+        return (*self.top, *self.inside, *self.tail)
+
+
+PAGES = {
+    "en": Page(
+        body=(
+            "The harbour bridge in Kelmouth reopened to traffic on Monday after eight months "
+            "of repairs to its steel deck, the city council said in a statement.",
+            "Engineers replaced 1,200 rivets and repainted the main span. The work cost 14 "
+            "million euros, two million more than planned, because the corrosion was worse "
+            "than the first survey showed.",
+            "Ferry operators, who carried commuters while the bridge was closed, said "
+            "passenger numbers had already fallen by half on the first morning.",
+        ),
+        top=("Home › World › Europe", "By Jane Doe", "Updated: 12 January 2022 14:30 GMT"),
+        inside=(
+            "Advertisement",
+            "Read more: Why the Kelmouth bridge closed",
+            "Share this article",
+            "Follow us on Twitter",
+            "Photo: Reuters",
+            "We use cookies to give you the best experience on our website. By continuing "
+            "you agree to our cookie policy.",
+        ),
+        tail=(
+            "Related articles",
+            "Council approves new ferry timetable",
+            "Rivet shortage delays shipyard orders",
+            "Sign up for our daily newsletter",
+            "(c) 2022 Example Media",
+            "© 2022 Example Media Ltd. All rights reserved.",
+            "12 comments",
+            "Leave a Reply",
+            "Your email address will not be published. Required fields are marked *",
+            "Comment *",
+            "Name *",
+        ),
+    ),
+    "de": Page(
+        body=(
+            "Die Hafenbrücke von Kelmouth ist am Montag nach acht Monaten Reparatur wieder "
+            "für den Verkehr freigegeben worden, teilte der Stadtrat mit.",
+            "Ingenieure ersetzten 1.200 Nieten und strichen die Hauptspannweite neu. Die "
+            "Arbeiten kosteten 14 Millionen Euro, zwei Millionen mehr als geplant, weil der "
+            "Rost schlimmer war als zunächst angenommen.",
+            "Die Fährbetreiber, die während der Sperrung die Pendler übersetzten, meldeten "
+            "schon am ersten Morgen nur noch halb so viele Fahrgäste.",
+        ),
+        top=("Startseite › Politik › Ausland", "Von Anna Schmidt", "Stand: 12.01.2022, 14:30 Uhr"),
+        inside=(
+            "Anzeige",
+            "Lesen Sie auch: Warum die Brücke gesperrt wurde",
+            "Teilen",
+            "Folgen Sie uns auf Facebook",
+            "Foto: dpa",
+            "Wir verwenden Cookies, um Ihnen das beste Nutzererlebnis zu bieten.",
+        ),
+        tail=(
+            "Mehr zum Thema",
+            "Stadtrat beschließt neuen Fährfahrplan",
+            "Nietenmangel verzögert Werftaufträge",
+            "Jetzt Newsletter abonnieren",
+            "© 2022 Beispiel Verlag GmbH. Alle Rechte vorbehalten.",
+            "Quelle: dpa",
+            "3 Kommentare",
+            "Schreibe einen Kommentar",
+            "Deine E-Mail-Adresse wird nicht veröffentlicht. Erforderliche Felder sind mit * "
+            "markiert",
+        ),
+    ),
+    "fr": Page(
+        body=(
+            "Le pont du port de Kelmouth a rouvert à la circulation lundi après huit mois de "
+            "travaux sur son tablier en acier, a annoncé le conseil municipal.",
+            "Les ingénieurs ont remplacé 1 200 rivets et repeint la travée principale. Les "
+            "travaux ont coûté 14 millions d'euros, deux millions de plus que prévu, car la "
+            "corrosion était plus grave qu'annoncé.",
+            "Les exploitants de ferries, qui ont transporté les navetteurs pendant la "
+            "fermeture, affirment que leur fréquentation a diminué de moitié dès le premier "
+            "matin.",
+        ),
+        top=("Accueil › Monde › Europe", "Par Marie Dupont", "Publié le 12 janvier 2022 à 14h30"),
+        inside=(
+            "Publicité",
+            "À lire aussi : Pourquoi le pont était fermé",
+            "Partager",
+            "Suivez-nous sur Twitter",
+            "Photo : AFP",
+            "Nous utilisons des cookies pour améliorer votre expérience sur notre site.",
+        ),
+        tail=(
+            "Articles similaires",
+            "Le conseil adopte un nouvel horaire des ferries",
+            "Inscrivez-vous à notre newsletter",
+            "© 2022 Exemple Médias. Tous droits réservés.",
+            "Source : AFP",
+            "5 commentaires",
+            "Laisser un commentaire",
+            "Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués "
+            "avec *",
+        ),
+    ),
+    "es": Page(
+        body=(
+            "El puente del puerto de Kelmouth reabrió al tráfico el lunes tras ocho meses de "
+            "obras en su tablero de acero, informó el ayuntamiento en un comunicado.",
+            "Los ingenieros sustituyeron 1.200 remaches y repintaron el vano principal. Las "
+            "obras costaron 14 millones de euros, dos millones más de lo previsto, porque la "
+            "corrosión era peor de lo esperado.",
+            "Los operadores de transbordadores, que llevaron a los trabajadores mientras el "
+            "puente estuvo cerrado, dijeron que los pasajeros ya cayeron a la mitad.",
+        ),
+        top=("Inicio › Internacional › Europa", "Por Lucía García", "Actualizado: 12/01/2022"),
+        inside=(
+            "Publicidad",
+            "Lee también: Por qué se cerró el puente",
+            "Compartir",
+            "Síguenos en Twitter",
+            "Foto: EFE",
+            "Utilizamos cookies propias y de terceros para mejorar nuestros servicios.",
+        ),
+        tail=(
+            "Noticias relacionadas",
+            "El ayuntamiento aprueba un nuevo horario de ferris",
+            "Suscríbete a nuestro boletín",
+            "© 2022 Ejemplo Medios. Todos los derechos reservados.",
+            "Fuente: EFE",
+            "8 comentarios",
+            "Deja una respuesta",
+            "Tu dirección de correo electrónico no será publicada. Los campos obligatorios "
+            "están marcados con *",
+        ),
+    ),
+    "it": Page(
+        body=(
+            "Il ponte del porto di Kelmouth è stato riaperto al traffico lunedì dopo otto mesi "
+            "di lavori sull'impalcato in acciaio, ha comunicato il consiglio comunale.",
+            "Gli ingegneri hanno sostituito 1.200 rivetti e riverniciato la campata "
+            "principale. I lavori sono costati 14 milioni di euro, due milioni più del "
+            "previsto, perché la corrosione era peggiore.",
+            "Gli operatori dei traghetti, che hanno trasportato i pendolari durante la "
+            "chiusura, hanno detto che i passeggeri si sono già dimezzati la prima mattina.",
+        ),
+        top=("Home › Esteri › Europa", "Di Marco Rossi", "Aggiornato il 12 gennaio 2022"),
+        inside=(
+            "Pubblicità",
+            "Leggi anche: Perché il ponte era chiuso",
+            "Condividi",
+            "Seguici su Facebook",
+            "Foto: Ansa",
+            "Utilizziamo i cookie per migliorare la tua esperienza di navigazione.",
+        ),
+        tail=(
+            "Articoli correlati",
+            "Il consiglio approva il nuovo orario dei traghetti",
+            "Iscriviti alla newsletter",
+            "© 2022 Esempio Media. Tutti i diritti riservati.",
+            "Fonte: Ansa",
+            "4 commenti",
+            "Lascia un commento",
+            "Il tuo indirizzo email non sarà pubblicato. I campi obbligatori sono contrassegnati *",
+        ),
+    ),
+    "pl": Page(
+        body=(
+            "Most portowy w Kelmouth został w poniedziałek ponownie otwarty dla ruchu po "
+            "ośmiu miesiącach remontu stalowego pomostu, poinformowała rada miasta.",
+            "Inżynierowie wymienili 1200 nitów i odmalowali główne przęsło. Prace kosztowały "
+            "14 milionów euro, o dwa miliony więcej niż planowano, ponieważ korozja okazała "
+            "się poważniejsza.",
+            "Przewoźnicy promowi, którzy przewozili dojeżdżających w czasie zamknięcia mostu, "
+            "mówią, że liczba pasażerów już pierwszego ranka spadła o połowę.",
+        ),
+        top=("Strona główna › Świat › Europa", "Autor: Jan Kowalski", "Aktualizacja: 12.01.2022"),
+        inside=(
+            "Reklama",
+            "Czytaj też: Dlaczego most był zamknięty",
+            "Udostępnij",
+            "Obserwuj nas na Facebooku",
+            "Fot. PAP/Leszek Szymański",
+            "Używamy plików cookies, aby ułatwić korzystanie z serwisu.",
+        ),
+        tail=(
+            "Podobne artykuły",
+            "Rada przyjmuje nowy rozkład promów",
+            "Zapisz się do newslettera",
+            "© 2022 Przykład Media. Wszelkie prawa zastrzeżone.",
+            "Źródło: PAP",
+            "6 komentarzy",
+            "Dodaj komentarz",
+            "Twój adres e-mail nie zostanie opublikowany. Wymagane pola są oznaczone *",
+        ),
+    ),
+    "nl": Page(
+        body=(
+            "De havenbrug van Kelmouth is maandag na acht maanden herstelwerk aan het stalen "
+            "brugdek weer opengesteld voor het verkeer, meldde de gemeenteraad.",
+            "Ingenieurs vervingen 1200 klinknagels en schilderden de hoofdoverspanning "
+            "opnieuw. Het werk kostte 14 miljoen euro, twee miljoen meer dan gepland, omdat "
+            "de roestschade groter was dan gedacht.",
+            "De veerdiensten, die forenzen overzetten zolang de brug dicht was, zeggen dat het "
+            "aantal passagiers de eerste ochtend al met de helft is gedaald.",
+        ),
+        top=("Home › Buitenland › Europa", "Door Pieter de Vries", "Bijgewerkt op 12 januari 2022"),
+        inside=(
+            "Advertentie",
+            "Lees ook: Waarom de brug dicht was",
+            "Delen",
+            "Volg ons op Twitter",
+            "Foto: ANP",
+            "Wij gebruiken cookies om onze website te verbeteren.",
+        ),
+        tail=(
+            "Gerelateerde artikelen",
+            "Gemeenteraad keurt nieuwe dienstregeling veerboot goed",
+            "Schrijf je in voor onze nieuwsbrief",
+            "© 2022 Voorbeeld Media. Alle rechten voorbehouden.",
+            "Bron: ANP",
+            "7 reacties",
+            "Geef een reactie",
+            "Je e-mailadres wordt niet gepubliceerd. Vereiste velden zijn gemarkeerd met *",
+        ),
+    ),
+    "pt": Page(
+        body=(
+            "A ponte do porto de Kelmouth foi reaberta ao trânsito na segunda-feira, depois de "
+            "oito meses de obras no tabuleiro de aço, informou a câmara municipal.",
+            "Os engenheiros substituíram 1.200 rebites e voltaram a pintar o vão principal. "
+            "As obras custaram 14 milhões de euros, mais dois milhões do que o previsto, "
+            "porque a corrosão era pior.",
+            "Os operadores de ferries, que transportaram os passageiros enquanto a ponte "
+            "esteve fechada, disseram que a procura caiu para metade logo na primeira manhã.",
+        ),
+        top=("Início › Mundo › Europa", "Por João Silva", "Atualizado em 12/01/2022 14h30"),
+        inside=(
+            "Publicidade",
+            "Leia também: Por que a ponte estava fechada",
+            "Compartilhar",
+            "Siga-nos no Twitter",
+            "Foto: Lusa",
+            "Utilizamos cookies para melhorar a sua experiência no nosso site.",
+        ),
+        tail=(
+            "Notícias relacionadas",
+            "Câmara aprova novo horário dos ferries",
+            "Assine a nossa newsletter",
+            "© 2022 Exemplo Média. Todos os direitos reservados.",
+            "Fonte: Lusa",
+            "9 comentários",
+            "Deixe uma resposta",
+            "O seu endereço de email não será publicado. Campos obrigatórios são marcados com *",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(PAGES))
+@pytest.mark.parametrize("hint", [True, False])
+def test_chrome_goes_and_the_body_stays(lang: str, hint: bool) -> None:
+    page = PAGES[lang]
+    cleaned = clean_text(page.text(), lang if hint else None)
+    assert cleaned.text == "\n\n".join(page.body)
+    assert cleaned.removed == page.chrome()
+
+
+@pytest.mark.parametrize("lang", sorted(PAGES))
+def test_each_chrome_line_goes_on_its_own_inside_the_body(lang: str) -> None:
+    page = PAGES[lang]
+    p1, p2, p3 = page.body
+    for line in (*page.top, *page.inside):
+        cleaned = clean_text(f"{p1}\n\n{line}\n\n{p2}\n\n{p3}", lang)
+        assert (cleaned.text, cleaned.removed) == ("\n\n".join(page.body), (line,)), line
+
+
+@pytest.mark.parametrize("lang", sorted(PAGES))
+def test_the_clean_body_alone_is_left_untouched(lang: str) -> None:
+    text = "\n\n".join(PAGES[lang].body)
+    assert clean_text(text, lang) == Cleaned(text, ())
+
+
+def test_a_language_hint_with_region_or_without_a_table_still_works() -> None:
+    page = PAGES["de"]
+    assert clean_text(page.text(), "de-AT").removed == page.chrome()
+    assert clean_text(page.text(), "DE").removed == page.chrome()
+    english = PAGES["en"]
+    assert clean_text(english.text(), "cs").removed == english.chrome()
+
+
+# -- false positives -----------------------------------------------------------------------------
+
+EN = PAGES["en"].body
+
+
+def test_a_sentence_that_mentions_read_more_is_kept() -> None:
+    mention = (
+        "Officials urged residents to read more about the evacuation plan on the council "
+        "website before Friday, when the first buses leave. Read more: the full plan."
+    )
+    starts = "Read more books, the minister told pupils on Monday, because it helps."
+    text = "\n\n".join([EN[0], mention, starts, *EN[1:]])
+    assert clean_text(text, "en") == Cleaned(text, ())
+
+
+def test_a_paragraph_ending_in_a_quote_is_kept_after_a_list_heading() -> None:
+    quote = "“We have waited long enough,” said one commuter. “Leave a reply on my desk.”"
+    text = "\n\n".join([EN[0], EN[1], "Read more", quote, EN[2]])
+    cleaned = clean_text(text, "en")
+    assert cleaned.text == "\n\n".join([EN[0], EN[1], quote, EN[2]])
+    assert cleaned.removed == ("Read more",)
+
+
+def test_a_source_sentence_is_kept_but_a_source_credit_goes() -> None:
+    sentence = (
+        "Source: a senior official in the transport ministry, who asked not to be named "
+        "because the talks are confidential, told reporters that the government would pay "
+        "for half of the extra cost."
+    )
+    text = "\n\n".join([EN[0], sentence, EN[1], "Source: Reuters", EN[2]])
+    cleaned = clean_text(text, "en")
+    assert cleaned.text == "\n\n".join([EN[0], sentence, EN[1], EN[2]])
+    assert cleaned.removed == ("Source: Reuters",)
+
+
+def test_short_body_lines_that_resemble_chrome_are_kept() -> None:
+    lines = [
+        "Share prices fall",
+        "By the numbers",
+        "Related-party loans rose by a fifth last year, the regulator said.",
+        "Posted on social media, the video shows the bridge swaying in the wind.",
+        "Plus qu’une « Bad Girl » ou une « It Girl », c’est une « Bag Girl ».",
+        "Zdjęcie zrobiono w 2020 roku.",
+        "Abbonati in calo per la pay tv",
+    ]
+    text = "\n\n".join([EN[0], *lines, EN[1], EN[2]])
+    assert clean_text(text) == Cleaned(text, ())
+
+
+def test_a_related_list_inside_the_body_goes_up_to_the_next_paragraph() -> None:
+    de = PAGES["de"].body
+    related = (
+        "Lesen Sie auch",
+        "Stadtrat beschließt neuen Fährfahrplan",
+        "Nietenmangel verzögert Werftaufträge",
+    )
+    cleaned = clean_text("\n\n".join([de[0], *related, de[1], de[2]]), "de")
+    assert cleaned.text == "\n\n".join(de)
+    assert cleaned.removed == related
+
+
+def test_a_list_heading_above_the_title_does_not_take_the_title() -> None:
+    title = "Harbour bridge reopens after repairs"
+    cleaned = clean_text("\n\n".join(["Trending", title, *EN]), "en")
+    assert cleaned.text == "\n\n".join([title, *EN])
+    assert cleaned.removed == ("Trending",)
+
+
+def test_an_end_marker_before_the_body_does_not_cut_the_body() -> None:
+    title = "Harbour bridge reopens after repairs"
+    text = "\n\n".join([title, "12 comments", "Leave a Reply", *EN])
+    cleaned = clean_text(text, "en")
+    assert cleaned.text == "\n\n".join([title, *EN])
+    assert cleaned.removed == ("12 comments", "Leave a Reply")
+
+
+def test_a_comment_count_early_in_a_long_article_does_not_cut_it() -> None:
+    body = [*EN, *PAGES["en"].body]
+    text = "\n\n".join([EN[0], "Comments (4)", *body])
+    cleaned = clean_text(text, "en")
+    assert cleaned.text == "\n\n".join([EN[0], *body])
+    assert cleaned.removed == ("Comments (4)",)
+
+
+def test_everything_after_a_strong_end_marker_goes() -> None:
+    comment = (
+        "I cross this bridge every day and I can tell you the repairs took far too long, and "
+        "nobody from the council ever explained why the ferries were not free."
+    )
+    text = "\n\n".join([*EN, "Leave a Reply", comment, "Post Comment"])
+    cleaned = clean_text(text, "en")
+    assert cleaned.text == "\n\n".join(EN)
+    assert cleaned.removed == ("Leave a Reply", comment, "Post Comment")
+
+
+def test_a_long_paragraph_is_never_removed_on_a_weak_signal() -> None:
+    long_cookie = (
+        "We use cookies in our bakery, the owner said, and explained that every one of them "
+        "is baked by hand each morning from flour milled in the valley, butter from the farm "
+        "down the road, and sugar that the shop has bought from the same merchant for forty "
+        "years, which is why the queue outside reaches the corner on Saturdays and why the "
+        "council gave the family its annual prize for local trade last winter."
+    )
+    long_copyright = (
+        "Copyright law, the judge wrote, protects the photographs but not the idea of taking "
+        "a picture of the bridge at dawn, so the agency could not stop rival photographers "
+        "from standing on the same quay, and the case was dismissed with costs awarded to "
+        "the newspaper, which had argued from the start that the claim was an attempt to "
+        "own a view."
+    )
+    text = "\n\n".join([EN[0], long_cookie, EN[1], long_copyright, EN[2]])
+    assert clean_text(text, "en") == Cleaned(text, ())
+
+
+def test_lines_in_one_paragraph_stay_together() -> None:
+    address = "Kelmouth City Council\nHarbour Road 1\nKelmouth"
+    text = "\n\n".join([EN[0], address, EN[1], "Advertisement", EN[2]])
+    cleaned = clean_text(text, "en")
+    assert cleaned.text == "\n\n".join([EN[0], address, EN[1], EN[2]])
+    assert cleaned.removed == ("Advertisement",)
+
+
+@pytest.mark.parametrize("text", ["", " \n\n \t", "Advertisement\n\nShare\n\n© 2022 Example"])
+def test_nothing_left_gives_empty_text(text: str) -> None:
+    assert clean_text(text).text == ""
+
+
+lines = st.text(
+    st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=80
+).map(str.strip)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(lines, st.sampled_from(PAGES["en"].chrome())), max_size=30))
+def test_every_line_is_either_kept_or_removed_in_order(parts: list[str]) -> None:
+    given_lines = [part for part in parts if part]
+    cleaned = clean_text("\n\n".join(given_lines))
+    kept = cleaned.text.split("\n\n") if cleaned.text else []
+    assert len(kept) + len(cleaned.removed) == len(given_lines)
+    assert _is_subsequence(kept, given_lines)
+    assert _is_subsequence(list(cleaned.removed), given_lines)
+
+
+def _is_subsequence(part: list[str], whole: list[str]) -> bool:
+    rest = iter(whole)
+    return all(item in rest for item in part)
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+PARAGRAPHS = PAGES["en"].body
+PAGE = f"""<!DOCTYPE html>
+<html lang="en"><head>
+<title>Harbour bridge reopens after repairs | Example News</title>
+<meta property="og:title" content="Harbour bridge reopens after repairs">
+<style>body {{ font-family: serif; }}</style>
+<script>window.analytics = {{track: function () {{}}}};</script>
+</head><body>
+<header><a href="/">Example News</a>
+<nav><ul><li><a href="/world">World</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+</header>
+<main><article>
+<h1>Harbour bridge reopens after repairs</h1>
+<p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p><p>{PARAGRAPHS[2]}</p>
+<p>Share this article</p>
+</article>
+<aside><h2>Related articles</h2><ul>
+<li><a href="/a">Council approves new ferry timetable</a></li>
+<li><a href="/b">Rivet shortage delays shipyard orders</a></li></ul></aside>
+</main>
+<footer><p>Subscribe to our newsletter for the latest news.</p>
+<p>© 2024 Example News Ltd. All rights reserved.</p><a href="/privacy">Privacy policy</a>
+</footer>
+<script>console.log("page ready")</script>
+</body></html>"""
+
+
+def test_html_main_content_title_and_removed_blocks() -> None:
+    cleaned = clean_html(PAGE, "https://news.example.com/bridge")
+    assert cleaned.title == "Harbour bridge reopens after repairs"
+    assert cleaned.text.split("\n\n") == [cleaned.title, *PARAGRAPHS]
+    assert cleaned.removed == (
+        "Example News",
+        "World",
+        "Sport",
+        "Share this article",
+        "Related articles",
+        "Council approves new ferry timetable",
+        "Rivet shortage delays shipyard orders",
+        "Privacy policy",
+        "Subscribe to our newsletter for the latest news.",
+        "© 2024 Example News Ltd. All rights reserved.",
+    )
+    assert not any("analytics" in block or "page ready" in block for block in cleaned.removed)
+
+
+def test_html_removed_is_capped_and_truncated() -> None:
+    long_link = "<li><a href='/all'>" + "All sections " * 50 + "</a></li>"
+    links = "".join(f"<li><a href='/{i}'>Section number {i}</a></li>" for i in range(500))
+    page = PAGE.replace("<main>", f"<nav><ul>{long_link}{links}</ul></nav><main>")
+    cleaned = clean_html(page)
+    assert cleaned.text.split("\n\n")[1:] == list(PARAGRAPHS)
+    assert len(cleaned.removed) == 200
+    assert max(len(block) for block in cleaned.removed) == 300
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   \n",
+        "<html><head><script>var a = 1;</script></head><body></body></html>",
+        "<html><body><script>document.write('<p>Hello</p>')</script><style>p{}</style></body>"
+        "</html>",
+        "\x00\x01\x02<<<>>>&&&;;",
+    ],
+)
+def test_empty_or_script_only_html_gives_empty_text(html: str) -> None:
+    assert clean_html(html) == Cleaned(text="")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        f"<html><body><p>{PARAGRAPHS[0]} <b>bold <div>{PARAGRAPHS[1]}</p></span></html>>>",
+        f"<html><body><div><p>{PARAGRAPHS[0]}<!-- note --> {PARAGRAPHS[1]}",
+        "<?xml version='1.0' encoding='utf-8'?><html><body><article>"
+        f"<p>{PARAGRAPHS[0]}</p><p>{PARAGRAPHS[1]}</p></article></body></html>",
+    ],
+)
+def test_malformed_html_does_not_raise_and_keeps_the_text(html: str) -> None:
+    cleaned = clean_html(html)
+    assert PARAGRAPHS[0] in cleaned.text
+    assert "Engineers replaced 1,200 rivets" in cleaned.text
+
+
+def test_deeply_nested_html_does_not_raise() -> None:
+    deep = "<html><body>" + "<div><span>" * 3000 + "text" + "</span></div>" * 3000 + "</body>"
+    assert isinstance(clean_html(deep), Cleaned)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.sampled_from("<>/=\"' abcdiv p&;#!-\n"), max_size=300))
+def test_any_markup_soup_does_not_raise(html: str) -> None:
+    assert isinstance(clean_html(html).text, str)
