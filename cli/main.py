@@ -74,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     targets = evaluate.add_subparsers(dest="target", required=True)
     for name, module in _EVALS.items():
         module_obj = importlib.import_module(module)
-        module_obj.add_arguments(targets.add_parser(name, help=module_obj.__doc__.splitlines()[0]))
+        module_obj.add_arguments(
+            targets.add_parser(name, help=(module_obj.__doc__ or name).splitlines()[0])
+        )
     return parser
 
 

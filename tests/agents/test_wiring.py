@@ -32,17 +32,25 @@ def _setup(tmp_path: Path) -> tuple[faust.App, Channels, dict[str, Recorder]]:
     app = create_app(Settings(data_dir=tmp_path, app_id="wiring-test"))
     app.conf.store = "memory://"
     rec = {name: Recorder() for name in ("prepared", "enriched", "events", "deadletter")}
-    channels = Channels(raw=app.channel(), prepared=app.channel(),
-                        enriched=cast(Any, rec["enriched"]), events=cast(Any, rec["events"]),
-                        deadletter=cast(Any, rec["deadletter"]))
+    channels = Channels(
+        raw=app.channel(),
+        prepared=app.channel(),
+        enriched=cast(Any, rec["enriched"]),
+        events=cast(Any, rec["events"]),
+        deadletter=cast(Any, rec["deadletter"]),
+    )
     return app, channels, rec
 
 
 def test_prepare_agent_sends_articles_on_and_rejects_to_the_dead_letters(tmp_path: Path) -> None:
     app, channels, rec = _setup(tmp_path)
-    channels = Channels(raw=channels.raw, prepared=cast(Any, rec["prepared"]),
-                        enriched=channels.enriched, events=channels.events,
-                        deadletter=channels.deadletter)
+    channels = Channels(
+        raw=channels.raw,
+        prepared=cast(Any, rec["prepared"]),
+        enriched=channels.enriched,
+        events=channels.events,
+        deadletter=channels.deadletter,
+    )
     options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
     agent = prepare.wire(app, channels, options)
 

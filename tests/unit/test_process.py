@@ -19,12 +19,23 @@ def test_process_gives_the_seed_case(tmp_path: Path) -> None:
         b'{"id": "broken", "text": ',
         orjson.dumps({"id": "bank", **CENTRAL_BANK}),
     ]
-    src, out, dead, events = (tmp_path / n for n in ("in.jsonl", "out.jsonl", "dead.jsonl",
-                                                      "events.jsonl"))
+    src, out, dead, events = (
+        tmp_path / n for n in ("in.jsonl", "out.jsonl", "dead.jsonl", "events.jsonl")
+    )
     src.write_bytes(b"\n".join(lines) + b"\n")
     with pytest.raises(SystemExit) as exited:
-        main(["process", str(src), "-o", str(out), "--dead-letters", str(dead),
-              "--events", str(events)])
+        main(
+            [
+                "process",
+                str(src),
+                "-o",
+                str(out),
+                "--dead-letters",
+                str(dead),
+                "--events",
+                str(events),
+            ]
+        )
     assert exited.value.code == 0
 
     records = {r["id"]: r for r in map(orjson.loads, out.read_bytes().splitlines())}

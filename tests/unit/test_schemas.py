@@ -45,8 +45,9 @@ def load_schema(topic: str) -> dict[str, Any]:
 
 
 def validator(topic: str) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(topic),
-                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(
+        load_schema(topic), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def errors(topic: str, instance: Any) -> list[str]:
@@ -91,11 +92,14 @@ def test_schema_examples_validate(topic: str) -> None:
         assert errors(topic, example) == []
 
 
-@pytest.mark.parametrize(("topic", "record"), [
-    ("news.enriched", Enriched),
-    ("news.events", EventGroup),
-    ("news.deadletter", DeadLetter),
-])
+@pytest.mark.parametrize(
+    ("topic", "record"),
+    [
+        ("news.enriched", Enriched),
+        ("news.events", EventGroup),
+        ("news.deadletter", DeadLetter),
+    ],
+)
 def test_output_schema_lists_exactly_the_record_fields(topic: str, record: type) -> None:
     schema = load_schema(topic)
     names = {f.name for f in fields(record)}
@@ -179,62 +183,83 @@ def test_raw_invalid(doc: dict[str, Any]) -> None:
 # -- news.enriched ------------------------------------------------------------------------------
 def enriched(**changes: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "id": "sample-01", "url": "https://www.example-news.co.uk/a", "source": "Example News",
-        "title": "A headline", "text": "First paragraph.\n\nSecond paragraph.", "lang": "en",
-        "lang_confidence": 0.9615, "event_key": "ev-0123456789abcdef",
-        "published_at": "2026-03-12T10:42:00Z", "word_count": 4,
+        "id": "sample-01",
+        "url": "https://www.example-news.co.uk/a",
+        "source": "Example News",
+        "title": "A headline",
+        "text": "First paragraph.\n\nSecond paragraph.",
+        "lang": "en",
+        "lang_confidence": 0.9615,
+        "event_key": "ev-0123456789abcdef",
+        "published_at": "2026-03-12T10:42:00Z",
+        "word_count": 4,
         "content_hash": "0123456789abcdef0123456789abcdef",
         "boilerplate_removed": ["Advertisement", "Share this article"],
-        "processed_at": "2026-03-12T10:45:03Z", "pipeline_version": "0.1.0",
+        "processed_at": "2026-03-12T10:45:03Z",
+        "pipeline_version": "0.1.0",
     }
     doc.update(changes)
     return doc
 
 
-@pytest.mark.parametrize("doc", [
-    enriched(),
-    enriched(url=None, source=None, title=None, published_at=None, boilerplate_removed=[]),
-    enriched(lang="und", lang_confidence=0.12),
-    enriched(lang="ceb", lang_confidence=1),
-    enriched(lang_confidence=0, word_count=0),
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        enriched(),
+        enriched(url=None, source=None, title=None, published_at=None, boilerplate_removed=[]),
+        enriched(lang="und", lang_confidence=0.12),
+        enriched(lang="ceb", lang_confidence=1),
+        enriched(lang_confidence=0, word_count=0),
+    ],
+)
 def test_enriched_valid(doc: dict[str, Any]) -> None:
     assert errors("news.enriched", doc) == []
 
 
-@pytest.mark.parametrize("doc", [
-    enriched(lang="EN"),
-    enriched(lang="en-GB"),
-    enriched(lang=""),
-    enriched(lang_confidence=1.01),
-    enriched(lang_confidence=-0.1),
-    enriched(event_key="ev-0123456789ABCDEF"),
-    enriched(event_key="ev-0123"),
-    enriched(event_key="0123456789abcdef"),
-    enriched(text=""),
-    enriched(text=None),
-    enriched(word_count=-1),
-    enriched(word_count=3.5),
-    enriched(content_hash="xyz"),
-    enriched(boilerplate_removed="Advertisement"),
-    enriched(boilerplate_removed=[1]),
-    enriched(processed_at="2026-03-12 10:45:03"),
-    enriched(processed_at=1773312303),
-    enriched(published_at="2026-03-12T10:42:00+01:00"),
-    enriched(unexpected="field"),
-    {k: v for k, v in enriched().items() if k != "event_key"},
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        enriched(lang="EN"),
+        enriched(lang="en-GB"),
+        enriched(lang=""),
+        enriched(lang_confidence=1.01),
+        enriched(lang_confidence=-0.1),
+        enriched(event_key="ev-0123456789ABCDEF"),
+        enriched(event_key="ev-0123"),
+        enriched(event_key="0123456789abcdef"),
+        enriched(text=""),
+        enriched(text=None),
+        enriched(word_count=-1),
+        enriched(word_count=3.5),
+        enriched(content_hash="xyz"),
+        enriched(boilerplate_removed="Advertisement"),
+        enriched(boilerplate_removed=[1]),
+        enriched(processed_at="2026-03-12 10:45:03"),
+        enriched(processed_at=1773312303),
+        enriched(published_at="2026-03-12T10:42:00+01:00"),
+        enriched(unexpected="field"),
+        {k: v for k, v in enriched().items() if k != "event_key"},
+    ],
+)
 def test_enriched_invalid(doc: dict[str, Any]) -> None:
     assert errors("news.enriched", doc)
 
 
 def test_enriched_record_from_the_publish_stage_validates() -> None:
     prepared = Prepared(
-        id="sample-02", url=None, source="Beispielzeitung", title="Überschrift",
-        text="Erster Absatz.\n\nZweiter Absatz.", lang="de", lang_confidence=0.9927,
-        published_at="2026-03-12T11:15:00Z", word_count=4,
-        content_hash="0123456789abcdef0123456789abcdef", boilerplate_removed=["Anzeige"],
-        evidence=["p:wien"], event_time=1773314100.0,
+        id="sample-02",
+        url=None,
+        source="Beispielzeitung",
+        title="Überschrift",
+        text="Erster Absatz.\n\nZweiter Absatz.",
+        lang="de",
+        lang_confidence=0.9927,
+        published_at="2026-03-12T11:15:00Z",
+        word_count=4,
+        content_hash="0123456789abcdef0123456789abcdef",
+        boilerplate_removed=["Anzeige"],
+        evidence=["p:wien"],
+        event_time=1773314100.0,
     )
     record = enriched_record(prepared, "ev-0123456789abcdef", 1773314103.5)
     assert errors("news.enriched", orjson.loads(orjson.dumps(record))) == []
@@ -247,46 +272,63 @@ def member(id_: str, lang: str) -> dict[str, Any]:
 
 def event(**changes: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "event_key": "ev-0123456789abcdef", "languages": ["de", "en", "ru"],
-        "members": [member("sample-01", "en"), member("sample-02", "de"),
-                    member("sample-11", "ru")],
-        "first_seen": "2026-03-12T10:42:00Z", "last_seen": "2026-03-12T11:15:00Z",
+        "event_key": "ev-0123456789abcdef",
+        "languages": ["de", "en", "ru"],
+        "members": [
+            member("sample-01", "en"),
+            member("sample-02", "de"),
+            member("sample-11", "ru"),
+        ],
+        "first_seen": "2026-03-12T10:42:00Z",
+        "last_seen": "2026-03-12T11:15:00Z",
     }
     doc.update(changes)
     return doc
 
 
-@pytest.mark.parametrize("doc", [
-    event(),
-    event(languages=["it"], members=[member("sample-05", "it")]),
-    event(languages=["und"], members=[{"id": "x", "lang": "und", "title": None, "url": None,
-                                       "source": None}]),
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        event(),
+        event(languages=["it"], members=[member("sample-05", "it")]),
+        event(
+            languages=["und"],
+            members=[{"id": "x", "lang": "und", "title": None, "url": None, "source": None}],
+        ),
+    ],
+)
 def test_event_valid(doc: dict[str, Any]) -> None:
     assert errors("news.events", doc) == []
 
 
-@pytest.mark.parametrize("doc", [
-    event(members=[]),
-    event(languages=[]),
-    event(languages=["en", "en"]),
-    event(languages=["English"]),
-    event(event_key="ev-xyz"),
-    event(members=[{"id": "sample-01", "lang": "en"}]),
-    event(members=[{**member("sample-01", "en"), "score": 0.8}]),
-    event(members=[{**member("sample-01", "en"), "lang": "EN"}]),
-    event(first_seen=1773312120),
-    event(last_seen="12 March 2026"),
-    {k: v for k, v in event().items() if k != "members"},
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        event(members=[]),
+        event(languages=[]),
+        event(languages=["en", "en"]),
+        event(languages=["English"]),
+        event(event_key="ev-xyz"),
+        event(members=[{"id": "sample-01", "lang": "en"}]),
+        event(members=[{**member("sample-01", "en"), "score": 0.8}]),
+        event(members=[{**member("sample-01", "en"), "lang": "EN"}]),
+        event(first_seen=1773312120),
+        event(last_seen="12 March 2026"),
+        {k: v for k, v in event().items() if k != "members"},
+    ],
+)
 def test_event_invalid(doc: dict[str, Any]) -> None:
     assert errors("news.events", doc)
 
 
 def test_event_group_from_the_publish_stage_validates() -> None:
     members = [member("sample-01", "en"), member("sample-02", "de"), member("sample-01", "en")]
-    state = SimpleNamespace(event_key="ev-0123456789abcdef", members=members,
-                            first_seen=1773312120.0, last_seen=1773314100.0)
+    state = SimpleNamespace(
+        event_key="ev-0123456789abcdef",
+        members=members,
+        first_seen=1773312120.0,
+        last_seen=1773314100.0,
+    )
     group = event_group(state)  # type: ignore[arg-type]
     assert errors("news.events", orjson.loads(orjson.dumps(group))) == []
 
@@ -294,47 +336,61 @@ def test_event_group_from_the_publish_stage_validates() -> None:
 # -- news.deadletter ----------------------------------------------------------------------------
 def letter(**changes: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "stage": "validation", "reason": "payload is not valid JSON: unexpected character",
-        "payload": "{not json", "payload_encoding": "utf-8",
-        "received_at": "2026-03-12T10:45:03Z", "key": None, "line": None,
+        "stage": "validation",
+        "reason": "payload is not valid JSON: unexpected character",
+        "payload": "{not json",
+        "payload_encoding": "utf-8",
+        "received_at": "2026-03-12T10:45:03Z",
+        "key": None,
+        "line": None,
     }
     doc.update(changes)
     return doc
 
 
-@pytest.mark.parametrize("doc", [
-    letter(),
-    letter(key="sample-01", line=7),
-    letter(payload="", reason="empty message (no value)"),
-    letter(payload=base64.b64encode(b"\xff\xfe bad").decode(), payload_encoding="base64"),
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        letter(),
+        letter(key="sample-01", line=7),
+        letter(payload="", reason="empty message (no value)"),
+        letter(payload=base64.b64encode(b"\xff\xfe bad").decode(), payload_encoding="base64"),
+    ],
+)
 def test_deadletter_valid(doc: dict[str, Any]) -> None:
     assert errors("news.deadletter", doc) == []
 
 
-@pytest.mark.parametrize("doc", [
-    letter(payload_encoding="latin-1"),
-    letter(payload_encoding="base64", payload="not base64!"),
-    letter(line=0),
-    letter(line="7"),
-    letter(line=1.5),
-    letter(key=7),
-    letter(stage=""),
-    letter(reason=""),
-    letter(payload=None),
-    letter(received_at="now"),
-    {k: v for k, v in letter().items() if k != "reason"},
-])
+@pytest.mark.parametrize(
+    "doc",
+    [
+        letter(payload_encoding="latin-1"),
+        letter(payload_encoding="base64", payload="not base64!"),
+        letter(line=0),
+        letter(line="7"),
+        letter(line=1.5),
+        letter(key=7),
+        letter(stage=""),
+        letter(reason=""),
+        letter(payload=None),
+        letter(received_at="now"),
+        {k: v for k, v in letter().items() if k != "reason"},
+    ],
+)
 def test_deadletter_invalid(doc: dict[str, Any]) -> None:
     assert errors("news.deadletter", doc)
 
 
-@pytest.mark.parametrize(("value", "key", "line"), [
-    (b'{"title": "no body"}', b"sample-99", 3),
-    (b"\xff\xfe not utf-8", None, None),
-    (None, b"\x80binary-key", None),
-])
-def test_dead_letter_from_the_stage_validates(value: bytes | None, key: bytes | None,
-                                              line: int | None) -> None:
+@pytest.mark.parametrize(
+    ("value", "key", "line"),
+    [
+        (b'{"title": "no body"}', b"sample-99", 3),
+        (b"\xff\xfe not utf-8", None, None),
+        (None, b"\x80binary-key", None),
+    ],
+)
+def test_dead_letter_from_the_stage_validates(
+    value: bytes | None, key: bytes | None, line: int | None
+) -> None:
     record = dead_letter(Rejected("validation", "bad input"), value, key, 1773312303.0, line)
     assert errors("news.deadletter", to_dict(record)) == []

@@ -1,0 +1,279 @@
+"""Evidence extraction: name folding, the gazetteer, the seed pair, unrelated texts, numbers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from agents.evidence import (
+    Evidence,
+    Gazetteer,
+    default_gazetteer,
+    extract_evidence,
+    normalise_name,
+)
+from tests.texts import read_seed
+
+# Our own unrelated articles: a football report and a central-bank decision.
+FOOTBALL = (
+    "Millbrook edge Sandown in five-goal thriller",
+    "Millbrook Town beat Sandown Rangers 3-2 at Ferrow Lane on Saturday. Striker Okonkwo "
+    "Adebayo scored twice before half-time, and Sandown's Liam Petrucci pulled one back from "
+    "the penalty spot. After the break Rangers levelled through Petrucci again, but Adebayo "
+    "completed his hat-trick in the 88th minute. Manager Helen Cartwright said her team had "
+    "shown character. A crowd of 14,208 watched the game, the largest at Ferrow Lane since 1994.",
+)
+CENTRAL_BANK = (
+    "Zentralbank von Velmora hebt den Leitzins an",
+    "Die Zentralbank von Velmora hat den Leitzins um 0,5 Prozentpunkte auf 4,75 Prozent "
+    "angehoben. Notenbankchef Tomas Hervik begründete den Schritt am Dienstag mit der hohen "
+    "Inflation, die im September bei 6,3 Prozent lag. Die Entscheidung des Rates fiel "
+    "einstimmig. Ökonomen der Handelsbank Orsa hatten mit einer kleineren Erhöhung gerechnet. "
+    "Die Landeswährung legte nach der Mitteilung um 1,2 Prozent zu.",
+)
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return default_gazetteer()
+
+
+@pytest.fixture(scope="module")
+def seeds() -> tuple[Evidence, Evidence]:
+    en, de = read_seed("en"), read_seed("de")
+    return (
+        extract_evidence(en["title"], en["text"], "en"),
+        extract_evidence(de["title"], de["text"], "de"),
+    )
+
+
+def overlap(a: Evidence, b: Evidence) -> tuple[int, float]:
+    """Shared keys, and their share of the smaller key set (what grouping thresholds on)."""
+    shared = len(a.keys() & b.keys())
+    return shared, shared / max(1, min(len(a.keys()), len(b.keys())))
+
+
+# --------------------------------------------------------------------------- normalisation
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ("Wladimir", "Vladimir", "Владимир", "Vlagyimir"),
+        ("Rjabkow", "Ryabkov", "Рябков", "Rjabkov"),
+        ("Putin", "Путин", "Poutine", "Putyin"),
+        ("Selenskyj", "Zelensky", "Zelenskiy", "Zelenskyy", "Зеленский"),
+        ("Medwedew", "Medvedev", "Медведев", "Medvegyev"),
+        ("Chruschtschow", "Khrushchev", "Хрущёв", "Chruščov"),
+        ("Tschaikowski", "Tchaikovsky", "Чайковский", "Čajkovskij"),
+        ("Xi Jinping", "Xi  Jinping"),
+    ],
+)
+def test_spellings_of_one_name_normalise_equal(spellings: tuple[str, ...]) -> None:
+    keys = {normalise_name(s) for s in spellings}
+    assert len(keys) == 1, keys
+    assert re.fullmatch(r"[a-z0-9]+( [a-z0-9]+)*", keys.pop())
+
+
+@pytest.mark.parametrize(
+    ("inflected", "lang", "base"),
+    [
+        ("Путина", "ru", "Putin"),
+        ("Путиным", "ru", "Putin"),
+        ("Зеленского", "ru", "Zelensky"),
+        ("Obamovi", "cs", "Obama"),
+        ("Merkelová", "cs", "Merkel"),
+        ("Putyinnal", "hu", "Putin"),
+        ("Obamának", "hu", "Obama"),
+    ],
+)
+def test_case_endings_meet_the_nominative(inflected: str, lang: str, base: str) -> None:
+    assert normalise_name(inflected, lang) == normalise_name(base)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [("Putin", "Biden"), ("Geneva", "Genova"), ("Ryabkov", "Rybakov"), ("Xi", "Li")]
+)
+def test_different_names_stay_apart(a: str, b: str) -> None:
+    assert normalise_name(a) != normalise_name(b)
+
+
+# --------------------------------------------------------------------------- gazetteer
+
+
+@pytest.mark.parametrize(
+    ("place", "names"),
+    [
+        ("g1816670", ("Peking", "Beijing", "Pékin", "Pechino", "Пекин", "Pekin")),
+        ("g524901", ("Moskau", "Moscow", "Moscou", "Москва", "Mosca", "Moszkva")),
+        ("g2660646", ("Genf", "Geneva", "Genève", "Ginevra", "Женева")),
+        ("g703448", ("Kiew", "Kyiv", "Kiev", "Kijev", "Київ", "Киев")),
+        ("g3169070", ("Rom", "Rome", "Roma", "Řím", "Рим")),
+        ("g5128581", ("New York", "Nueva York", "Нью-Йорк")),
+        ("cRU", ("Russland", "Russia", "Russie", "Россия", "Rusko", "Oroszország")),
+        ("cDE", ("Deutschland", "Germany", "Allemagne", "Německo", "Германия")),
+        ("cUS", ("USA", "United States", "Vereinigte Staaten", "États-Unis", "США")),
+        ("cSG", ("Singapore", "Singapur")),  # a city named like its country is the country
+    ],
+)
+def test_place_names_in_any_language_meet(
+    gazetteer: Gazetteer, place: str, names: tuple[str, ...]
+) -> None:
+    assert {name: gazetteer.place_of(name) for name in names} == dict.fromkeys(names, place)
+
+
+def test_common_words_are_not_places() -> None:
+    text = (
+        "Das Essen war gut, aber die Lage ist ernst. Der Plan erfüllt seinen Zweck. "
+        "Beide Seiten stimmten zu. The White House said it would make a statement."
+    )
+    assert extract_evidence("", text, "de").places == frozenset()
+    assert extract_evidence("", "The White House said so.", "en").places == frozenset()
+
+
+def test_the_gazetteer_has_tens_of_thousands_of_keys() -> None:
+    assert 10_000 < len(Gazetteer.build()) < 100_000
+
+
+# --------------------------------------------------------------------------- articles
+
+
+def test_the_seed_translations_share_strong_evidence(seeds: tuple[Evidence, Evidence]) -> None:
+    en, de = seeds
+    shared = en.keys() & de.keys()
+    strong = {
+        "n:putin",
+        "n:" + normalise_name("Xi Jinping"),
+        "n:" + normalise_name("Ryabkov"),
+        "n:" + normalise_name("Joe Biden"),
+        "n:" + normalise_name("Nato"),
+        "p:g1816670",  # Beijing / Peking
+        "p:g524901",  # Moscow / Moskau
+        "p:g2660646",  # Geneva / Genf
+        "p:g703448",  # Kyiv / Kiew
+        "p:cUA",
+        "p:cRU",
+        "p:cCN",
+        "p:cUS",
+        "#:2019",
+    }
+    assert strong <= shared, strong - shared
+    count, share = overlap(en, de)
+    assert count >= 25
+    assert share >= 0.6
+    assert "2022" in en.numbers  # the German version leaves the year out
+
+
+def test_unrelated_articles_share_little_with_the_seed(
+    seeds: tuple[Evidence, Evidence],
+) -> None:
+    football = extract_evidence(*FOOTBALL, "en")
+    bank = extract_evidence(*CENTRAL_BANK, "de")
+    for other in (football, bank):
+        for seed in seeds:
+            count, share = overlap(seed, other)
+            assert count <= 2 and share <= 0.15, seed.keys() & other.keys()
+    assert overlap(football, bank)[0] <= 1
+
+
+def test_a_football_report(seeds: tuple[Evidence, Evidence]) -> None:
+    found = extract_evidence(*FOOTBALL, "en")
+    assert {"#:3-2", "#:14208", "#:1994", "#:88"} <= found.keys()
+    assert {normalise_name(n) for n in ("Adebayo", "Petrucci", "Millbrook", "Sandown")} <= (
+        found.names
+    )
+    assert normalise_name("Helen Cartwright") in found.names
+
+
+def test_a_central_bank_decision() -> None:
+    found = extract_evidence(*CENTRAL_BANK, "de")
+    assert {"#:4.75%", "#:0.5%", "#:6.3%", "#:1.2%"} <= found.keys()
+    assert {normalise_name("Tomas Hervik"), normalise_name("Velmora")} <= found.names
+
+
+def test_german_common_nouns_are_mostly_not_names() -> None:
+    nouns = [
+        *("Regierung", "Montag", "Gesetz", "Angaben", "Ministeriums", "Reform", "Steuern"),
+        *("Familien", "Maßnahme", "Schritt", "Opposition", "Entwurf", "Belastung", "Kommunen"),
+        *("Experten", "Kosten", "Milliarden", "Euro", "Haushalt", "Jahr", "Zeitung"),
+        *("Interview", "Bürger", "Entlastung", "Ausschuss", "Sitzung", "Woche", "Vorschlag"),
+        *("Streit", "Koalition"),
+    ]
+    text = (
+        "Die Regierung hat am Montag ein neues Gesetz beschlossen. Nach Angaben des "
+        "Ministeriums soll die Reform die Steuern für Familien senken. Finanzminister Holger "
+        "Brandtner sagte, die Maßnahme sei ein wichtiger Schritt. Die Opposition kritisierte den "
+        "Entwurf scharf; die Abgeordnete Sabine Kohlhaas sprach von einer Belastung für die "
+        "Kommunen. Experten erwarten Kosten von 12 Milliarden Euro für den Haushalt im Jahr. "
+        "Der Zeitung sagte Brandtner in einem Interview, die Bürger bräuchten Entlastung. Der "
+        "Ausschuss berät in seiner Sitzung nächste Woche über den Vorschlag; der Streit in der "
+        "Koalition dürfte weitergehen."
+    )
+    names = extract_evidence("Reform beschlossen", text, "de").names
+    as_names = [noun for noun in nouns if normalise_name(noun, "de") in names]
+    assert len(as_names) <= 0.15 * len(nouns), as_names
+    assert {normalise_name("Brandtner"), normalise_name("Sabine Kohlhaas")} <= names
+
+
+def test_names_in_cyrillic_and_inflected() -> None:
+    found = extract_evidence(
+        "Путин и Си Цзиньпин",
+        "Президент России Владимир Путин встретился в Пекине с Си Цзиньпином. "
+        "Встреча Путина и Си прошла в Москве.",
+        "ru",
+    )
+    assert normalise_name("Vladimir Putin") in found.names
+    assert {"g1816670", "g524901", "cRU"} <= found.places
+
+
+def test_sentence_starts_and_headline_case_are_not_names() -> None:
+    found = extract_evidence(
+        "Markets Rally As Investors Cheer Surprise Deal",
+        "Shares rose on Monday. However, analysts were cautious. Traders said the deal between "
+        "Halvorsen Group and Brightwater helped.",
+        "en",
+    )
+    assert found.names == {normalise_name(n) for n in ("Halvorsen", "Brightwater")}
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "expected"),
+    [
+        ("Es kamen 1.000 Menschen, 3,5 Prozent mehr.", "de", {"1000", "3.5%"}),
+        ("Some 1,000 people came, 3.5 percent more.", "en", {"1000", "3.5%"}),
+        ("Quelque 1 000 personnes, soit 3,5 % de plus.", "fr", {"1000", "3.5%"}),
+        ("Přišlo 1 000 lidí, o 3,5 procenta více.", "cs", {"1000", "3.5%"}),
+        ("Der Umsatz stieg auf 2,50 Milliarden.", "de", {"2.5"}),
+        ("It ended 2:1 after a 1-1 draw at half-time, at 14:30.", "en", {"2-1", "1-1"}),
+        ("Am 4. Februar 2022 um 20 Uhr.", "de", {"--02-04", "2022", "20"}),
+        ("On February 4, 2022, at 8 pm.", "en", {"--02-04", "2022"}),
+        ("Gestern, am 12.05.2021, und 2021-05-13.", "de", {"2021-05-12", "2021-05-13", "2021"}),
+        ("He has 3 dogs, 7 cats and 5% of the shares.", "en", {"5%"}),
+    ],
+)
+def test_numbers(text: str, lang: str, expected: set[str]) -> None:
+    numbers = extract_evidence("", text, lang).numbers
+    assert expected <= numbers, numbers
+    assert not {n for n in numbers if re.fullmatch(r"\d", n)}  # no bare single digits
+    assert "14-30" not in numbers and "3" not in numbers
+
+
+# --------------------------------------------------------------------------- API and speed
+
+
+def test_evidence_round_trips_through_its_wire_form() -> None:
+    evidence = Evidence(frozenset({"putin"}), frozenset({"g1816670"}), frozenset({"2022"}))
+    wire = evidence.to_list()
+    assert wire == ["#:2022", "n:putin", "p:g1816670"]
+    assert Evidence.from_list(wire) == evidence
+    with pytest.raises(ValueError, match="not an evidence key"):
+        Evidence.from_list(["putin"])
+
+
+def test_empty_or_unknown_language_input() -> None:
+    assert extract_evidence("", "", "en") == Evidence()
+    assert extract_evidence("", "Putin met Biden in Geneva in 2021.", "und").places == {"g2660646"}
