@@ -170,7 +170,11 @@ class Grouper:
         return _kind_weight(key) / (1.0 + math.log1p(df / 4.0))
 
     def best_match(self, evidence: Iterable[str], event_time: float) -> tuple[str | None, float]:
-        """The open event this evidence belongs to, if any, and its shared weight."""
+        """The open event this evidence belongs to, if any, and how well it matched.
+
+        An event is judged by its closest member, not by the union of its members' evidence:
+        a large event must not become a magnet for every article on the same subject.
+        """
         keys = set(evidence)
         if not keys:
             return None, 0.0
@@ -189,10 +193,26 @@ class Grouper:
             state = self.events[event_key]
             if state.last_seen < horizon or weight < self.options.min_shared:
                 continue
-            event_weight = sum(self._weight(k) for k in state.evidence)
-            overlap = weight / max(min(article_weight, event_weight), 1e-9)
-            if overlap >= self.options.min_overlap and weight > best[1]:
-                best = (event_key, weight)
+            overlap = self._closest_member(state, keys, weights, article_weight)
+            if overlap > best[1]:
+                best = (event_key, overlap)
+        return best
+
+    def _closest_member(self, state: EventState, keys: set[str], weights: dict[str, float],
+                        article_weight: float) -> float:
+        """The best overlap between the article and one member of ``state`` (0 if none passes)."""
+        best = 0.0
+        for member in state.members:
+            member_keys = member.get("evidence") or state.evidence
+            common = keys.intersection(member_keys)
+            shared = sum(weights[k] for k in common)
+            if shared < self.options.min_shared:
+                continue
+            member_weight = sum(weights[k] if k in weights else self._weight(k)
+                                for k in member_keys)
+            overlap = shared / max(min(article_weight, member_weight), 1e-9)
+            if overlap >= self.options.min_overlap and overlap > best:
+                best = overlap
         return best
 
     def assign(self, member: dict[str, Any], evidence: list[str], event_time: float) -> Assignment:
@@ -208,7 +228,7 @@ class Grouper:
         else:
             state = self.events[event_key]
             self._unindex(state)
-        state.members.append(member)
+        state.members.append({**member, "evidence": sorted(set(evidence))})
         state.first_seen = min(state.first_seen, event_time)
         state.last_seen = max(state.last_seen, event_time)
         for key in evidence:

@@ -41,7 +41,7 @@ class Settings:
     #: Minimum weighted evidence an article must share with an event to join it.
     event_min_shared: float = 3.0
     #: Minimum share of the article's evidence that the event must cover to join it.
-    event_min_overlap: float = 0.25
+    event_min_overlap: float = 0.35
     #: Local HTTP port of the Faust web server (metrics, health); bound to ``web_host``.
     web_host: str = "127.0.0.1"
     web_port: int = 6066
