@@ -48,6 +48,8 @@ class GroupingOptions:
     window_seconds: float
     min_shared: float
     min_overlap: float
+    #: How much a difference in shape (paragraphs, length) lowers a match: 0 ignores shape.
+    shape_weight: float = 1.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GroupingOptions:
@@ -55,6 +57,7 @@ class GroupingOptions:
             settings.event_window_hours * 3600.0,
             settings.event_min_shared,
             settings.event_min_overlap,
+            settings.event_shape_weight,
         )
 
 
@@ -100,6 +103,15 @@ class Assignment:
     state: EventState
     changed: bool
     score: float
+
+
+def _ratio(a: float, b: float) -> float:
+    return min(a, b) / max(a, b) if max(a, b) > 0 else 1.0
+
+
+def shape_of(text: str) -> tuple[int, int]:
+    """An article's shape: (paragraphs, characters)."""
+    return text.count("\n\n") + 1, len(text)
 
 
 def mint_key(article_id: str) -> str:
@@ -169,7 +181,9 @@ class Grouper:
         df = len(self._postings.get(key, ()))
         return _kind_weight(key) / (1.0 + math.log1p(df / 4.0))
 
-    def best_match(self, evidence: Iterable[str], event_time: float) -> tuple[str | None, float]:
+    def best_match(
+        self, evidence: Iterable[str], event_time: float, shape: tuple[int, int] | None = None
+    ) -> tuple[str | None, float]:
         """The open event this evidence belongs to, if any, and how well it matched.
 
         An event is judged by its closest member, not by the union of its members' evidence:
@@ -193,13 +207,19 @@ class Grouper:
             state = self.events[event_key]
             if state.last_seen < horizon or weight < self.options.min_shared:
                 continue
-            overlap = self._closest_member(state, keys, weights, article_weight)
+            overlap = self._closest_member(state, keys, weights, article_weight, shape)
             if overlap > best[1]:
                 best = (event_key, overlap)
         return best
 
-    def _closest_member(self, state: EventState, keys: set[str], weights: dict[str, float],
-                        article_weight: float) -> float:
+    def _closest_member(
+        self,
+        state: EventState,
+        keys: set[str],
+        weights: dict[str, float],
+        article_weight: float,
+        shape: tuple[int, int] | None,
+    ) -> float:
         """The best overlap between the article and one member of ``state`` (0 if none passes)."""
         best = 0.0
         for member in state.members:
@@ -208,27 +228,53 @@ class Grouper:
             shared = sum(weights[k] for k in common)
             if shared < self.options.min_shared:
                 continue
-            member_weight = sum(weights[k] if k in weights else self._weight(k)
-                                for k in member_keys)
+            member_weight = sum(
+                weights[k] if k in weights else self._weight(k) for k in member_keys
+            )
             overlap = shared / max(min(article_weight, member_weight), 1e-9)
+            overlap *= self._shape_factor(shape, member.get("shape"))
             if overlap >= self.options.min_overlap and overlap > best:
                 best = overlap
         return best
 
-    def assign(self, member: dict[str, Any], evidence: list[str], event_time: float) -> Assignment:
+    def _shape_factor(
+        self, a: list[int] | tuple[int, int] | None, b: list[int] | tuple[int, int] | None
+    ) -> float:
+        """1 for articles of the same shape (paragraph count, length); lower the more they
+        differ. Translations keep their original's paragraphs and roughly its length."""
+        if not a or not b or not self.options.shape_weight:
+            return 1.0
+        similarity = min(_ratio(a[0], b[0]), _ratio(a[1], b[1]))
+        return 1.0 - self.options.shape_weight * (1.0 - similarity)
+
+    def assign_article(self, article: Prepared) -> Assignment:
+        """Put a prepared article into an event (what the agent and ``process`` call)."""
+        return self.assign(
+            member_of(article), article.evidence, article.event_time, shape_of(article.text)
+        )
+
+    def assign(
+        self,
+        member: dict[str, Any],
+        evidence: list[str],
+        event_time: float,
+        shape: tuple[int, int] | None = None,
+    ) -> Assignment:
         """Put one article (``member``: id, lang, title, url, source) into an event."""
         article_id = member["id"]
         known = self._member_of.get(article_id)
         if known is not None and known in self.events:
             return Assignment(known, self.events[known], changed=False, score=0.0)
         self.stream_time = max(self.stream_time, event_time)
-        event_key, score = self.best_match(evidence, event_time)
+        event_key, score = self.best_match(evidence, event_time, shape)
         if event_key is None:
             state = EventState(mint_key(article_id), first_seen=event_time, last_seen=event_time)
         else:
             state = self.events[event_key]
             self._unindex(state)
-        state.members.append({**member, "evidence": sorted(set(evidence))})
+        state.members.append(
+            {**member, "evidence": sorted(set(evidence)), "shape": list(shape) if shape else None}
+        )
         state.first_seen = min(state.first_seen, event_time)
         state.last_seen = max(state.last_seen, event_time)
         for key in evidence:
@@ -257,7 +303,7 @@ def wire(app: faust.App, channels: Channels, options: GroupingOptions) -> faust.
         seen = 0
         async for value in stream:
             article = from_dict(Prepared, value)
-            result = grouper.assign(member_of(article), article.evidence, article.event_time)
+            result = grouper.assign_article(article)
             if result.changed:
                 table[result.event_key] = result.state.to_dict()
             record = enriched_record(article, result.event_key, time.time())

@@ -121,7 +121,6 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from agents import language
     from agents.grouping import Grouper, GroupingOptions
     from agents.prepare import PrepareOptions, prepare_article
-    from agents.publish import member_of
     from agents.validation import validate_object
     from streams.records import Prepared, Rejected
 
@@ -147,9 +146,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
     grouper = Grouper(GroupingOptions.from_settings(settings))
     started = time.perf_counter()
-    pred = {
-        a.id: grouper.assign(member_of(a), a.evidence, a.event_time).event_key for a in prepared
-    }
+    pred = {a.id: grouper.assign_article(a).event_key for a in prepared}
     group_seconds = time.perf_counter() - started
 
     lang = {a.id: by_id[a.id].lang for a in prepared}

@@ -20,7 +20,7 @@ from agents import language
 from agents.deadletters import dead_letter
 from agents.grouping import Grouper, GroupingOptions
 from agents.prepare import PrepareOptions, prepare
-from agents.publish import enriched_record, event_group, member_of
+from agents.publish import enriched_record, event_group
 from streams.records import Rejected
 from streams.settings import Settings
 
@@ -45,7 +45,7 @@ def process_lines(
                 dead.write(orjson.dumps(asdict(dead_letter(outcome, value, None, now, number))))
                 dead.write(b"\n")
             continue
-        result = grouper.assign(member_of(outcome), outcome.evidence, outcome.event_time)
+        result = grouper.assign_article(outcome)
         out.write(orjson.dumps(enriched_record(outcome, result.event_key, now)) + b"\n")
         enriched += 1
     return enriched, rejected, grouper

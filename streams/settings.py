@@ -42,6 +42,8 @@ class Settings:
     event_min_shared: float = 3.0
     #: Minimum share of the article's evidence that the event must cover to join it.
     event_min_overlap: float = 0.35
+    #: How much differing shape (paragraph count, length) lowers a match (0 = ignore shape).
+    event_shape_weight: float = 1.0
     #: Local HTTP port of the Faust web server (metrics, health); bound to ``web_host``.
     web_host: str = "127.0.0.1"
     web_port: int = 6066
@@ -66,6 +68,7 @@ _ENV: Mapping[str, tuple[str, type]] = {
     "NEWSSTREAM_EVENT_WINDOW_HOURS": ("event_window_hours", float),
     "NEWSSTREAM_EVENT_MIN_SHARED": ("event_min_shared", float),
     "NEWSSTREAM_EVENT_MIN_OVERLAP": ("event_min_overlap", float),
+    "NEWSSTREAM_EVENT_SHAPE_WEIGHT": ("event_shape_weight", float),
     "NEWSSTREAM_WEB_HOST": ("web_host", str),
     "NEWSSTREAM_WEB_PORT": ("web_port", int),
     "KAFKA_VERSION": ("kafka_version", str),

@@ -64,3 +64,12 @@ def test_restored_from_table_values_it_decides_the_same() -> None:
     assert restored.assign(member("b", "de"), PUTIN[:5], 10.0).event_key == a.event_key
     assert restored.assign(member("a"), PUTIN, 11.0).changed is False
     assert EventState.from_dict(table_values[0]).to_dict() == table_values[0]
+
+
+def test_a_different_shape_weakens_a_match() -> None:
+    """Same names and places, but one is a 3-paragraph brief and one a 30-paragraph feature:
+    a translation keeps its original's paragraphs, another article on the story rarely does."""
+    g = Grouper(OPTIONS)
+    first = g.assign(member("brief"), PUTIN, 0.0, shape=(3, 1500))
+    assert g.assign(member("feature"), PUTIN, 1.0, shape=(30, 15000)).event_key != first.event_key
+    assert g.assign(member("tr", "de"), PUTIN, 2.0, shape=(3, 1650)).event_key == first.event_key
