@@ -30,6 +30,7 @@ from typing import Any
 import faust
 
 from agents.publish import enriched_record, event_group, member_of
+from streams import metrics
 from streams.app import Channels
 from streams.records import Prepared, from_dict
 from streams.settings import Settings
@@ -302,6 +303,7 @@ def wire(app: faust.App, channels: Channels, options: GroupingOptions) -> faust.
     async def group(stream: faust.StreamT[dict[str, Any]]) -> None:
         seen = 0
         async for value in stream:
+            started = time.perf_counter()
             article = from_dict(Prepared, value)
             result = grouper.assign_article(article)
             if result.changed:
@@ -316,5 +318,8 @@ def wire(app: faust.App, channels: Channels, options: GroupingOptions) -> faust.
             if seen % _EVICT_EVERY == 0:
                 for key in grouper.evict():
                     del table[key]
+            metrics.OPEN_EVENTS.set(len(grouper.events))
+            metrics.ARTICLES.labels("grouping", "ok").inc()
+            metrics.STAGE_SECONDS.labels("grouping").observe(time.perf_counter() - started)
 
     return group

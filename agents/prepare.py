@@ -18,6 +18,7 @@ import faust
 
 from agents import boilerplate, evidence, language, validation
 from agents.deadletters import dead_letter
+from streams import metrics
 from streams.app import Channels
 from streams.records import Prepared, RawArticle, Rejected
 from streams.settings import Settings
@@ -128,15 +129,27 @@ def wire(app: faust.App, channels: Channels, options: PrepareOptions) -> faust.t
         async for event in stream.events():
             message = event.message
             now = time.time()
+            started = time.perf_counter()
             try:
                 outcome = prepare(message.value, message.key, options, model, now)
             except Exception as exc:  # a bug must not stop the worker nor lose the article
                 log.exception("prepare failed for key=%r", message.key)
                 outcome = Rejected("prepare", f"internal error: {type(exc).__name__}: {exc}")
+            metrics.STAGE_SECONDS.labels("prepare").observe(time.perf_counter() - started)
             if isinstance(outcome, Rejected):
+                metrics.ARTICLES.labels("prepare", "dead_letter").inc()
+                metrics.DEAD_LETTERS.labels(
+                    outcome.stage, metrics.reason_label(outcome.reason)
+                ).inc()
+                log.info(
+                    "dead letter",
+                    extra={"stage": outcome.stage, "key": message.key, "reason": outcome.reason},
+                )
                 letter = dead_letter(outcome, message.value, message.key, now)
                 await channels.deadletter.send(key=message.key, value=asdict(letter))
             else:
+                metrics.ARTICLES.labels("prepare", "ok").inc()
+                metrics.LANGUAGES.labels(outcome.lang).inc()
                 await channels.prepared.send(key=outcome.id.encode(), value=asdict(outcome))
 
     return prepare_agent

@@ -37,9 +37,16 @@ class WorkerProcess:
     def log_path(self) -> Path:
         return self.log_dir / f"worker-{self.starts}.log"
 
+    def __post_init__(self) -> None:
+        self.env_overrides.setdefault("NEWSSTREAM_WEB_PORT", str(free_port()))
+
+    @property
+    def web_url(self) -> str:
+        """The worker's web server (``/health``, ``/metrics``)."""
+        return f"http://127.0.0.1:{self.env_overrides['NEWSSTREAM_WEB_PORT']}"
+
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTREAM_")}
-        env.setdefault("NEWSSTREAM_WEB_PORT", str(free_port()))
         env.update(self.env_overrides)
         return env
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import faust
 
-from agents import grouping, prepare
+from agents import grouping, health, prepare
+from cli.logs import logging_config
 from deploy.topics import ensure_topics
 from streams.app import create_app, create_channels
 from streams.settings import Settings
@@ -17,6 +18,7 @@ def build(settings: Settings) -> faust.App:
     channels = create_channels(app)
     prepare.wire(app, channels, prepare.PrepareOptions.from_settings(settings))
     grouping.wire(app, channels, grouping.GroupingOptions.from_settings(settings))
+    health.wire(app)
     return app
 
 
@@ -26,4 +28,5 @@ def run(settings: Settings) -> None:
 
     ensure_topics(settings.broker, topic_specs(settings.partitions), settings.replication_factor)
     app = build(settings)
-    Worker(app, loglevel=settings.log_level).execute_from_commandline()
+    config = logging_config(settings.log_level) if settings.log_json else None
+    Worker(app, loglevel=settings.log_level, logging_config=config).execute_from_commandline()

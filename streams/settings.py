@@ -51,13 +51,23 @@ class Settings:
     kafka_version: str = "4.1.x"
     #: Faust log level for the worker.
     log_level: str = "info"
+    #: Worker logs as JSON lines (stage, article key, reason as fields).
+    log_json: bool = False
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields replaced (used by tests and the CLI)."""
         return replace(self, **changes)
 
 
-_ENV: Mapping[str, tuple[str, type]] = {
+def _flag(raw: str) -> bool:
+    if raw.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
+
+
+_ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_BROKER": ("broker", str),
     "NEWSSTREAM_APP_ID": ("app_id", str),
     "NEWSSTREAM_REPLICATION_FACTOR": ("replication_factor", int),
@@ -73,6 +83,7 @@ _ENV: Mapping[str, tuple[str, type]] = {
     "NEWSSTREAM_WEB_PORT": ("web_port", int),
     "KAFKA_VERSION": ("kafka_version", str),
     "NEWSSTREAM_LOG_LEVEL": ("log_level", str),
+    "NEWSSTREAM_LOG_JSON": ("log_json", _flag),
 }
 
 
@@ -87,7 +98,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         try:
             values[name] = kind(raw)
         except ValueError as exc:
-            raise ValueError(f"{var}={raw!r} is not a valid {kind.__name__}") from exc
+            kind_name = getattr(kind, "__name__", str(kind)).lstrip("_")
+            raise ValueError(f"{var}={raw!r} is not a valid {kind_name}") from exc
     return Settings(**values)
 
 

@@ -1,0 +1,54 @@
+"""Settings from the environment, and JSON log lines."""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+import pytest
+
+from cli.logs import JsonFormatter
+from streams.settings import Settings, load_settings
+
+
+def test_settings_come_from_newsstream_variables() -> None:
+    s = load_settings(
+        {
+            "NEWSSTREAM_BROKER": "k1:9092,k2:9092",
+            "NEWSSTREAM_PARTITIONS": "8",
+            "NEWSSTREAM_LOG_JSON": "yes",
+            "KAFKA_VERSION": "3.9.x",
+        }
+    )
+    assert (s.broker, s.partitions, s.log_json, s.kafka_version) == (
+        "k1:9092,k2:9092",
+        8,
+        True,
+        "3.9.x",
+    )
+    assert load_settings({}) == Settings()
+    assert Settings().web_host == "127.0.0.1"
+
+
+def test_a_bad_value_names_its_variable() -> None:
+    with pytest.raises(ValueError, match="NEWSSTREAM_PARTITIONS='many'"):
+        load_settings({"NEWSSTREAM_PARTITIONS": "many"})
+    with pytest.raises(ValueError, match="NEWSSTREAM_LOG_JSON"):
+        load_settings({"NEWSSTREAM_LOG_JSON": "perhaps"})
+
+
+def test_json_log_lines_carry_stage_and_key() -> None:
+    record = logging.makeLogRecord(
+        {
+            "name": "agents.prepare",
+            "levelno": logging.INFO,
+            "levelname": "INFO",
+            "msg": "dead letter",
+            "stage": "validation",
+            "key": b"a-1",
+            "reason": "bad",
+        }
+    )
+    line = orjson.loads(JsonFormatter().format(record))
+    assert line["message"] == "dead letter" and line["level"] == "info"
+    assert (line["stage"], line["key"], line["reason"]) == ("validation", "a-1", "bad")
