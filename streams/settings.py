@@ -53,6 +53,18 @@ class Settings:
     log_level: str = "info"
     #: Worker logs as JSON lines (stage, article key, reason as fields).
     log_json: bool = False
+    #: Faust processing guarantee: ``at_least_once`` or ``exactly_once`` (Kafka transactions).
+    processing_guarantee: str = "at_least_once"
+    #: Kafka security: ``PLAINTEXT``, ``SSL``, ``SASL_PLAINTEXT`` or ``SASL_SSL``.
+    security_protocol: str = "PLAINTEXT"
+    #: SASL mechanism (``SCRAM-SHA-512``, ``SCRAM-SHA-256``, ``PLAIN``) and credentials.
+    sasl_mechanism: str = "SCRAM-SHA-512"
+    sasl_username: str = ""
+    sasl_password: str = field(default="", repr=False)
+    #: TLS: CA bundle, and a client certificate and key for mutual TLS.
+    ssl_cafile: str = ""
+    ssl_certfile: str = ""
+    ssl_keyfile: str = ""
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields replaced (used by tests and the CLI)."""
@@ -84,6 +96,14 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "KAFKA_VERSION": ("kafka_version", str),
     "NEWSSTREAM_LOG_LEVEL": ("log_level", str),
     "NEWSSTREAM_LOG_JSON": ("log_json", _flag),
+    "NEWSSTREAM_PROCESSING_GUARANTEE": ("processing_guarantee", str),
+    "NEWSSTREAM_SECURITY_PROTOCOL": ("security_protocol", str),
+    "NEWSSTREAM_SASL_MECHANISM": ("sasl_mechanism", str),
+    "NEWSSTREAM_SASL_USERNAME": ("sasl_username", str),
+    "NEWSSTREAM_SASL_PASSWORD": ("sasl_password", str),
+    "NEWSSTREAM_SSL_CAFILE": ("ssl_cafile", str),
+    "NEWSSTREAM_SSL_CERTFILE": ("ssl_certfile", str),
+    "NEWSSTREAM_SSL_KEYFILE": ("ssl_keyfile", str),
 }
 
 
