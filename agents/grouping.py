@@ -39,6 +39,8 @@ from streams.settings import Settings
 _KIND_WEIGHT = {"n": 1.0, "p": 1.0, "#": 0.5}
 # A key carried by more open events than this is too common to retrieve candidates by.
 _MAX_POSTINGS = 200
+# A same-language member this alike (overlap after shape) is the same story republished.
+_DUPLICATE_OVERLAP = 0.9
 log = logging.getLogger(__name__)
 
 
@@ -104,6 +106,10 @@ class Assignment:
     state: EventState
     changed: bool
     score: float
+    #: The closest member in another language: ``{"id", "score"}``, or None.
+    translation_of: dict[str, Any] | None = None
+    #: A same-language member this article repeats, or None.
+    duplicate_of: str | None = None
 
 
 def _ratio(a: float, b: float) -> float:
@@ -222,7 +228,19 @@ class Grouper:
         shape: tuple[int, int] | None,
     ) -> float:
         """The best overlap between the article and one member of ``state`` (0 if none passes)."""
-        best = 0.0
+        scores = self._member_scores(state, keys, weights, article_weight, shape)
+        return max((score for score, _ in scores), default=0.0)
+
+    def _member_scores(
+        self,
+        state: EventState,
+        keys: set[str],
+        weights: dict[str, float],
+        article_weight: float,
+        shape: tuple[int, int] | None,
+    ) -> list[tuple[float, dict[str, Any]]]:
+        """(overlap, member) for each member that shares enough evidence with the article."""
+        scores = []
         for member in state.members:
             member_keys = member.get("evidence") or state.evidence
             common = keys.intersection(member_keys)
@@ -234,9 +252,40 @@ class Grouper:
             )
             overlap = shared / max(min(article_weight, member_weight), 1e-9)
             overlap *= self._shape_factor(shape, member.get("shape"))
-            if overlap >= self.options.min_overlap and overlap > best:
-                best = overlap
-        return best
+            if overlap >= self.options.min_overlap:
+                scores.append((overlap, member))
+        return scores
+
+    def _relations(
+        self,
+        state: EventState,
+        member: dict[str, Any],
+        evidence: list[str],
+        shape: tuple[int, int] | None,
+    ) -> dict[str, Any]:
+        """Within its event, what the article is to the members already there: the closest
+        member in another language (``translation_of``, with its score) and a same-language
+        member it repeats (``duplicate_of``: the same clean text, or near-identical evidence and
+        shape, as when a wire story is republished)."""
+        keys = set(evidence)
+        weights = {k: self._weight(k) for k in keys}
+        scores = self._member_scores(state, keys, weights, sum(weights.values()), shape)
+        other = [(score, m) for score, m in scores if m["lang"] != member["lang"]]
+        same_text = [
+            m for m in state.members if member.get("hash") and m.get("hash") == member["hash"]
+        ]
+        near = [
+            m for score, m in scores if m["lang"] == member["lang"] and score >= _DUPLICATE_OVERLAP
+        ]
+        translation = max(other, key=lambda pair: pair[0], default=None)
+        repeats = same_text or near
+        duplicate = repeats[0] if repeats else None
+        return {
+            "translation_of": {"id": translation[1]["id"], "score": round(translation[0], 3)}
+            if translation
+            else None,
+            "duplicate_of": duplicate["id"] if duplicate else None,
+        }
 
     def _shape_factor(
         self, a: list[int] | tuple[int, int] | None, b: list[int] | tuple[int, int] | None
@@ -250,9 +299,8 @@ class Grouper:
 
     def assign_article(self, article: Prepared) -> Assignment:
         """Put a prepared article into an event (what the agent and ``process`` call)."""
-        return self.assign(
-            member_of(article), article.evidence, article.event_time, shape_of(article.text)
-        )
+        member = {**member_of(article), "hash": article.content_hash}
+        return self.assign(member, article.evidence, article.event_time, shape_of(article.text))
 
     def assign(
         self,
@@ -265,23 +313,39 @@ class Grouper:
         article_id = member["id"]
         known = self._member_of.get(article_id)
         if known is not None and known in self.events:
-            return Assignment(known, self.events[known], changed=False, score=0.0)
+            state = self.events[known]
+            seen = next(m for m in state.members if m["id"] == article_id)
+            return Assignment(
+                known,
+                state,
+                changed=False,
+                score=0.0,
+                translation_of=seen.get("translation_of"),
+                duplicate_of=seen.get("duplicate_of"),
+            )
         self.stream_time = max(self.stream_time, event_time)
         event_key, score = self.best_match(evidence, event_time, shape)
+        relations: dict[str, Any] = {"translation_of": None, "duplicate_of": None}
         if event_key is None:
             state = EventState(mint_key(article_id), first_seen=event_time, last_seen=event_time)
         else:
             state = self.events[event_key]
+            relations = self._relations(state, member, evidence, shape)
             self._unindex(state)
         state.members.append(
-            {**member, "evidence": sorted(set(evidence)), "shape": list(shape) if shape else None}
+            {
+                **member,
+                **relations,
+                "evidence": sorted(set(evidence)),
+                "shape": list(shape) if shape else None,
+            }
         )
         state.first_seen = min(state.first_seen, event_time)
         state.last_seen = max(state.last_seen, event_time)
         for key in evidence:
             state.evidence[key] = state.evidence.get(key, 0) + 1
         self._index(state)
-        return Assignment(state.event_key, state, changed=True, score=score)
+        return Assignment(state.event_key, state, changed=True, score=score, **relations)
 
 
 # -- Faust wiring: news.prepared -> news.enriched + news.events --------------------------------
@@ -308,7 +372,7 @@ def wire(app: faust.App, channels: Channels, options: GroupingOptions) -> faust.
             result = grouper.assign_article(article)
             if result.changed:
                 table[result.event_key] = result.state.to_dict()
-            record = enriched_record(article, result.event_key, time.time())
+            record = enriched_record(article, result, time.time())
             await channels.enriched.send(key=article.id.encode(), value=asdict(record))
             if result.changed:
                 await channels.events.send(

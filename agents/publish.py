@@ -15,7 +15,7 @@ from streams import PIPELINE_VERSION
 from streams.records import Enriched, EventGroup, EventMember, Prepared
 
 if TYPE_CHECKING:
-    from agents.grouping import EventState
+    from agents.grouping import Assignment, EventState
 
 
 def iso(seconds: float) -> str:
@@ -34,8 +34,8 @@ def member_of(article: Prepared) -> dict[str, str | None]:
     }
 
 
-def enriched_record(article: Prepared, event_key: str, processed_at: float) -> Enriched:
-    """The published form of an article."""
+def enriched_record(article: Prepared, grouped: Assignment, processed_at: float) -> Enriched:
+    """The published form of an article, with its event key and relations in the event."""
     return Enriched(
         id=article.id,
         url=article.url,
@@ -44,7 +44,9 @@ def enriched_record(article: Prepared, event_key: str, processed_at: float) -> E
         text=article.text,
         lang=article.lang,
         lang_confidence=article.lang_confidence,
-        event_key=event_key,
+        event_key=grouped.event_key,
+        translation_of=grouped.translation_of,
+        duplicate_of=grouped.duplicate_of,
         published_at=article.published_at,
         word_count=article.word_count,
         content_hash=article.content_hash,

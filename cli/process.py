@@ -46,7 +46,7 @@ def process_lines(
                 dead.write(b"\n")
             continue
         result = grouper.assign_article(outcome)
-        out.write(orjson.dumps(enriched_record(outcome, result.event_key, now)) + b"\n")
+        out.write(orjson.dumps(enriched_record(outcome, result, now)) + b"\n")
         enriched += 1
     return enriched, rejected, grouper
 

@@ -61,6 +61,10 @@ class Enriched:
     lang: str
     lang_confidence: float
     event_key: str
+    #: The closest member of the event in another language, ``{"id", "score"}``, or None.
+    translation_of: dict[str, Any] | None
+    #: A same-language member of the event this article repeats (wire copy), or None.
+    duplicate_of: str | None
     published_at: str | None
     word_count: int
     content_hash: str

@@ -50,6 +50,9 @@ def test_seed_translations_share_one_event(kafka: str, worker: WorkerProcess) ->
         assert rec["word_count"] > 300
         assert rec["lang_confidence"] > 0.9
     assert rec_en["event_key"] == rec_de["event_key"]
+    first, second = sorted((rec_en, rec_de), key=lambda r: r["translation_of"] is not None)
+    assert first["translation_of"] is None
+    assert second["translation_of"]["id"] == first["id"] and second["duplicate_of"] is None
 
     key = rec_en["event_key"]
     group = collect(kafka, EVENTS, {key}, by="key")[key]

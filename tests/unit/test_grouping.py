@@ -73,3 +73,16 @@ def test_a_different_shape_weakens_a_match() -> None:
     first = g.assign(member("brief"), PUTIN, 0.0, shape=(3, 1500))
     assert g.assign(member("feature"), PUTIN, 1.0, shape=(30, 15000)).event_key != first.event_key
     assert g.assign(member("tr", "de"), PUTIN, 2.0, shape=(3, 1650)).event_key == first.event_key
+
+
+def test_translation_of_and_duplicate_of() -> None:
+    g = Grouper(OPTIONS)
+    g.assign({**member("en"), "hash": "h-en"}, PUTIN, 0.0, shape=(5, 2000))
+    de = g.assign({**member("de", "de"), "hash": "h-de"}, PUTIN, 1.0, shape=(5, 2200))
+    assert de.translation_of is not None and de.translation_of["id"] == "en"
+    assert de.duplicate_of is None
+    wire_copy = g.assign({**member("en-copy"), "hash": "h-en"}, PUTIN, 2.0, shape=(5, 2000))
+    assert wire_copy.duplicate_of == "en"
+    assert wire_copy.translation_of is not None and wire_copy.translation_of["id"] == "de"
+    again = g.assign({**member("de", "de"), "hash": "h-de"}, PUTIN, 3.0, shape=(5, 2200))
+    assert not again.changed and again.translation_of == de.translation_of

@@ -20,6 +20,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from agents.deadletters import dead_letter
+from agents.grouping import Assignment, EventState
 from agents.publish import enriched_record, event_group
 from agents.validation import validate_object
 from streams.records import (
@@ -191,6 +192,8 @@ def enriched(**changes: Any) -> dict[str, Any]:
         "lang": "en",
         "lang_confidence": 0.9615,
         "event_key": "ev-0123456789abcdef",
+        "translation_of": {"id": "sample-01", "score": 0.82},
+        "duplicate_of": None,
         "published_at": "2026-03-12T10:42:00Z",
         "word_count": 4,
         "content_hash": "0123456789abcdef0123456789abcdef",
@@ -261,7 +264,14 @@ def test_enriched_record_from_the_publish_stage_validates() -> None:
         evidence=["p:wien"],
         event_time=1773314100.0,
     )
-    record = enriched_record(prepared, "ev-0123456789abcdef", 1773314103.5)
+    grouped = Assignment(
+        "ev-0123456789abcdef",
+        EventState("ev-0123456789abcdef", 0.0, 0.0),
+        changed=True,
+        score=0.8,
+        translation_of={"id": "sample-01", "score": 0.8},
+    )
+    record = enriched_record(prepared, grouped, 1773314103.5)
     assert errors("news.enriched", orjson.loads(orjson.dumps(record))) == []
 
 
