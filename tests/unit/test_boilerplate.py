@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agents.boilerplate import Cleaned, clean_html, clean_text
+from agents.boilerplate_learn import LearnOptions, SourceChrome, is_chrome, learn, line_key, strip
 from tests.texts import SEED_CHROME, body_paragraphs, read_seed
 
 # -- the seeds ---------------------------------------------------------------------------------
@@ -339,6 +341,22 @@ def test_the_clean_body_alone_is_left_untouched(lang: str) -> None:
     assert clean_text(text, lang) == Cleaned(text, ())
 
 
+def test_a_whole_page_of_visible_text_is_cut_down_to_its_main_region() -> None:
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    teasers = ["Harbour market opens on Sunday", "Lighthouse tours sold out", "Tide tables"]
+    footer = ["Imprint", "Data protection", "Jobs at the Courier", "Kelmouth Courier 2024"]
+    title = "Harbour bridge reopens after repairs"
+    page = "\n".join([*menu, title, *EN, *teasers, *footer])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join([title, *EN])
+    assert cleaned.removed == (*menu, *teasers, *footer)
+
+
+def test_short_lines_around_an_article_that_is_not_a_page_are_kept() -> None:
+    text = "\n\n".join(["Harbour bridge reopens", *EN, "Kelmouth, 12 January"])
+    assert clean_text(text, "en") == Cleaned(text, ())
+
+
 def test_a_language_hint_with_region_or_without_a_table_still_works() -> None:
     page = PAGES["de"]
     assert clean_text(page.text(), "de-AT").removed == page.chrome()
@@ -592,3 +610,147 @@ def test_deeply_nested_html_does_not_raise() -> None:
 @given(st.text(alphabet=st.sampled_from("<>/=\"' abcdiv p&;#!-\n"), max_size=300))
 def test_any_markup_soup_does_not_raise(html: str) -> None:
     assert isinstance(clean_html(html).text, str)
+
+
+# -- learning a source's chrome ------------------------------------------------------------------
+
+# Chrome of a made-up site that no pattern knows, in a made-up wording.
+SITE_TOP = (
+    "Kelmouth Courier",
+    "Harbour · Town · Hills · Weather 14°",
+    "Edition 1287 of the Courier",
+)
+SITE_INLINE = "GLIMMER"  # an inline marker between paragraphs
+SITE_TAIL = (
+    "Tell the Courier what you saw: desk@kelmouth-courier.example",
+    "The Courier is printed on recycled paper by Harbour Press.",
+    "Harbour Press Group 2024",
+)
+STORIES = [
+    (
+        f"Story {n}: the {topic} committee met on day {n}.",
+        f"Members of the {topic} committee voted {n} to {n + 2} on a plan for the harbour, "
+        f"which the {topic} office had drafted over {n + 3} weeks.",
+        f"The {topic} plan now goes to the full council, which meets again in {n + 1} weeks.",
+    )
+    for n, topic in enumerate(
+        (
+            "ferry",
+            "bridge",
+            "market",
+            "school",
+            "library",
+            "parking",
+            "lighthouse",
+            "harbour",
+            "bakery",
+            "festival",
+            "museum",
+            "quay",
+        ),
+        start=1,
+    )
+]
+
+
+def _name(n: int) -> str:
+    """A made-up word for ``n`` (digits would be folded together by the line hash)."""
+    return "".join("kalmorestuvin"[int(digit)] for digit in str(n)) + "ish"
+
+
+def site_article(body: tuple[str, ...]) -> list[str]:
+    """The lines of one article of the made-up site: its chrome around and inside ``body``."""
+    return [*SITE_TOP, body[0], SITE_INLINE, *body[1:], *SITE_TAIL]
+
+
+def learned(articles: list[tuple[str, ...]], options: LearnOptions | None = None) -> SourceChrome:
+    state = SourceChrome()
+    for body in articles:
+        state = learn(state, site_article(body), options)
+    return state
+
+
+def test_after_enough_articles_the_unknown_chrome_is_learned_and_the_body_stays() -> None:
+    body = STORIES[-1]
+    assert clean_text("\n".join(site_article(body))).text != "\n".join(body)  # no pattern knows it
+    state = learned(STORIES[:8])
+    kept, removed = strip(state, site_article(body))
+    assert kept == list(body)
+    assert removed == [*SITE_TOP, SITE_INLINE, *SITE_TAIL]
+
+
+def test_before_min_articles_nothing_is_removed() -> None:
+    options = LearnOptions(min_articles=4)
+    state = learned(STORIES[:3], options)
+    article = site_article(STORIES[-1])
+    assert strip(state, article, options) == (article, [])
+    state = learn(state, site_article(STORIES[3]), options)
+    assert strip(state, article, options)[0] == list(STORIES[-1])
+
+
+def test_a_learned_line_quoted_once_in_a_body_is_kept() -> None:
+    state = learned(STORIES[:8])
+    quote_line = SITE_TAIL[1]  # learned chrome, here standing alone between body paragraphs
+    in_sentence = f"“{SITE_TAIL[1]}” the editor wrote in 1990, and it still is today."
+    body = (STORIES[9][0], STORIES[9][1], quote_line, in_sentence, STORIES[9][2])
+    kept, removed = strip(state, site_article(body))
+    assert kept == list(body)
+    assert removed == [*SITE_TOP, SITE_INLINE, *SITE_TAIL]
+
+
+def test_a_body_line_seen_in_one_article_is_never_learned() -> None:
+    repeated = "The committee's minutes are available at the town hall."
+    stories = [(*STORIES[0][:2], repeated, STORIES[0][2]), *STORIES[1:8]]
+    state = learned(stories)
+    article = (STORIES[9][0], repeated, *STORIES[9][1:])
+    assert strip(state, site_article(article))[0] == list(article)
+
+
+def test_the_same_article_again_counts_once() -> None:
+    state = SourceChrome()
+    for _ in range(10):
+        state = learn(state, site_article(STORIES[0]))
+    assert state.seq == 1
+    assert strip(state, site_article(STORIES[1]))[1] == []
+
+
+def test_a_line_that_stops_recurring_is_forgotten() -> None:
+    options = LearnOptions(window=10)
+    state = learned(STORIES[:6], options)
+    old_tail = SITE_TAIL[0]
+    assert is_chrome(state, old_tail, options)
+    for n in range(30):  # the site changes its template: the old tail line is gone
+        story = (
+            f"Later story about the {_name(n)} tides.",
+            f"The {_name(n)} tide reached the quay.",
+        )
+        state = learn(state, [*SITE_TOP, *story], options)
+    assert not is_chrome(state, old_tail, options)
+    assert is_chrome(state, SITE_TOP[0], options)
+
+
+def test_state_is_bounded_per_source() -> None:
+    options = LearnOptions(max_lines=50)
+    state = SourceChrome()
+    for n in range(40):
+        body = [f"A line about the {_name(n * 9 + i)} harbour, unlike any other." for i in range(9)]
+        state = learn(state, [*SITE_TOP, *body], options)
+        assert len(state.lines) <= 50
+    assert all(is_chrome(state, line, options) for line in SITE_TOP)
+
+
+def test_state_round_trips_through_a_json_dict() -> None:
+    state = learned(STORIES[:8])
+    data = orjson.loads(orjson.dumps(state.to_dict()))
+    restored = SourceChrome.from_dict(data)
+    assert restored.seq == state.seq and restored.recent == state.recent
+    assert set(restored.lines) == set(state.lines)
+    article = site_article(STORIES[-1])
+    assert strip(restored, article) == strip(state, article)
+    assert SourceChrome.from_dict(None) == SourceChrome()
+    assert SourceChrome.from_dict({"v": 999, "seq": 3}) == SourceChrome()
+
+
+def test_digits_case_and_spacing_do_not_split_a_line() -> None:
+    assert line_key("Edition 1287 of the Courier") == line_key("edition  1301 of the courier ")
+    assert line_key("Edition 1287 of the Courier") != line_key("Edition of the Courier")
