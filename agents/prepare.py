@@ -11,12 +11,14 @@ import hashlib
 import logging
 import re
 import time
+from collections.abc import MutableMapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 import faust
 
-from agents import boilerplate, evidence, language, validation
+from agents import boilerplate, boilerplate_learn, evidence, language, validation
 from agents.deadletters import dead_letter
 from streams import metrics
 from streams.app import Channels
@@ -72,18 +74,35 @@ def prepare(
     options: PrepareOptions,
     model: language.Predictor,
     now: float,
+    sources: MutableMapping[str, Any] | None = None,
 ) -> Prepared | Rejected:
-    """One ``news.raw`` message through validation, boilerplate, language and evidence."""
+    """One ``news.raw`` message through validation, boilerplate, language and evidence.
+
+    ``sources`` (source -> learned chrome, a Faust table in the worker, a dict in ``process``)
+    is read to strip the chrome learned for the article's source and updated with this article.
+    """
     article = validation.validate(value, key, options.max_message_bytes)
     if isinstance(article, Rejected):
         return article
-    return prepare_article(article, options, model, now)
+    learned = None
+    if sources is not None and article.source:
+        learned = boilerplate_learn.SourceChrome.from_dict(sources.get(article.source))
+    result = prepare_article(article, options, model, now, learned)
+    if sources is not None and learned is not None and not isinstance(result, Rejected):
+        lines = [*result.text.split("\n\n"), *result.boilerplate_removed]
+        sources[article.source or ""] = boilerplate_learn.learn(learned, lines).to_dict()
+    return result
 
 
 def prepare_article(
-    article: RawArticle, options: PrepareOptions, model: language.Predictor, now: float
+    article: RawArticle,
+    options: PrepareOptions,
+    model: language.Predictor,
+    now: float,
+    learned: boilerplate_learn.SourceChrome | None = None,
 ) -> Prepared | Rejected:
-    """A validated article through boilerplate, language and evidence."""
+    """A validated article through boilerplate (patterns, then the chrome ``learned`` for its
+    source), language and evidence."""
     title = article.title
     cleaned: boilerplate.Cleaned | None = None
     if article.html:
@@ -98,6 +117,12 @@ def prepare_article(
             else "boilerplate removal"
         )
         return Rejected("boilerplate", f"no article text left after {what}")
+    if learned is not None and learned.seq:
+        kept, dropped = boilerplate_learn.strip(learned, cleaned.text.split("\n\n"))
+        if dropped and kept:
+            cleaned = boilerplate.Cleaned(
+                text="\n\n".join(kept), removed=(*cleaned.removed, *dropped), title=cleaned.title
+            )
     lang = language.detect(
         model, title, cleaned.text, options.lang_min_confidence, article.lang_hint
     )
@@ -120,9 +145,14 @@ def prepare_article(
 
 
 # -- Faust wiring: news.raw -> news.prepared | news.deadletter ---------------------------------
-def wire(app: faust.App, channels: Channels, options: PrepareOptions) -> faust.types.AgentT:
-    """Register the agent that prepares each ``news.raw`` message."""
+def wire(
+    app: faust.App, channels: Channels, options: PrepareOptions, partitions: int
+) -> faust.types.AgentT:
+    """Register the agent that prepares each ``news.raw`` message (``partitions``: those of
+    ``news.raw``, which the per-source chrome table is co-partitioned with)."""
     model = language.load_model()
+    # Chrome learned per source; each partition of news.raw learns from the articles it sees.
+    sources = app.Table("source_chrome", default=None, partitions=partitions)
 
     @app.agent(channels.raw, name="newsstream.prepare")
     async def prepare_agent(stream: faust.StreamT[bytes]) -> None:
@@ -131,7 +161,7 @@ def wire(app: faust.App, channels: Channels, options: PrepareOptions) -> faust.t
             now = time.time()
             started = time.perf_counter()
             try:
-                outcome = prepare(message.value, message.key, options, model, now)
+                outcome = prepare(message.value, message.key, options, model, now, sources)
             except Exception as exc:  # a bug must not stop the worker nor lose the article
                 log.exception("prepare failed for key=%r", message.key)
                 outcome = Rejected("prepare", f"internal error: {type(exc).__name__}: {exc}")

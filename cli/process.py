@@ -12,7 +12,7 @@ import time
 from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import orjson
 
@@ -33,12 +33,13 @@ def process_lines(
     grouper = Grouper(GroupingOptions.from_settings(settings))
     model = language.load_model()
     enriched = rejected = 0
+    sources: dict[str, Any] = {}  # chrome learned per source, as the worker's table holds it
     for number, line in enumerate(lines, start=1):
         value = line.rstrip(b"\r\n")
         if not value.strip():
             continue
         now = time.time()
-        outcome = prepare(value, None, options, model, now)
+        outcome = prepare(value, None, options, model, now, sources)
         if isinstance(outcome, Rejected):
             rejected += 1
             if dead is not None:

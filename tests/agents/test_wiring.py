@@ -52,7 +52,7 @@ def test_prepare_agent_sends_articles_on_and_rejects_to_the_dead_letters(tmp_pat
         deadletter=channels.deadletter,
     )
     options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
-    agent = prepare.wire(app, channels, options)
+    agent = prepare.wire(app, channels, options, partitions=1)
 
     async def drive() -> None:
         async with agent.test_context() as ctx:
