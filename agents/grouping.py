@@ -34,6 +34,7 @@ from streams import metrics
 from streams.app import Channels
 from streams.records import Prepared, from_dict
 from streams.settings import Settings
+from streams.tables import ROCKSDB_OPTIONS
 
 # Weight of one shared key by kind (its prefix in Evidence.keys()).
 _KIND_WEIGHT = {"n": 1.0, "p": 1.0, "#": 0.5}
@@ -355,7 +356,7 @@ _EVICT_EVERY = 100
 
 def wire(app: faust.App, channels: Channels, options: GroupingOptions) -> faust.types.AgentT:
     """Register the grouping agent and its ``events`` table (RocksDB + changelog)."""
-    table = app.Table("events", default=None, partitions=1)
+    table = app.Table("events", default=None, partitions=1, options=ROCKSDB_OPTIONS)
     grouper = Grouper(options)
 
     @table.on_recover

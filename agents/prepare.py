@@ -24,6 +24,7 @@ from streams import metrics
 from streams.app import Channels
 from streams.records import Prepared, RawArticle, Rejected
 from streams.settings import Settings
+from streams.tables import ROCKSDB_OPTIONS
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)*")
 # Scripts written without spaces count one word per character.
@@ -152,7 +153,9 @@ def wire(
     ``news.raw``, which the per-source chrome table is co-partitioned with)."""
     model = language.load_model()
     # Chrome learned per source; each partition of news.raw learns from the articles it sees.
-    sources = app.Table("source_chrome", default=None, partitions=partitions)
+    sources = app.Table(
+        "source_chrome", default=None, partitions=partitions, options=ROCKSDB_OPTIONS
+    )
 
     @app.agent(channels.raw, name="newsstream.prepare")
     async def prepare_agent(stream: faust.StreamT[bytes]) -> None:
