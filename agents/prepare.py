@@ -41,10 +41,11 @@ class PrepareOptions:
 
     max_message_bytes: int
     lang_min_confidence: float
+    lang_second: str = "low"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PrepareOptions:
-        return cls(settings.max_message_bytes, settings.lang_min_confidence)
+        return cls(settings.max_message_bytes, settings.lang_min_confidence, settings.lang_second)
 
 
 def word_count(text: str) -> int:
@@ -136,6 +137,8 @@ def prepare_article(
         text=cleaned.text,
         lang=lang.lang,
         lang_confidence=lang.confidence,
+        languages=[{"lang": s.lang, "share": s.share} for s in lang.languages],
+        title_disagrees=lang.title_disagrees,
         published_at=article.published_at,
         word_count=word_count(cleaned.text),
         content_hash=content_hash(cleaned.text),
@@ -151,7 +154,7 @@ def wire(
 ) -> faust.types.AgentT:
     """Register the agent that prepares each ``news.raw`` message (``partitions``: those of
     ``news.raw``, which the per-source chrome table is co-partitioned with)."""
-    model = language.load_model()
+    model = language.load_model(options.lang_second)
     # Chrome learned per source; each partition of news.raw learns from the articles it sees.
     sources = app.Table(
         "source_chrome", default=None, partitions=partitions, options=ROCKSDB_OPTIONS

@@ -44,6 +44,8 @@ def enriched_record(article: Prepared, grouped: Assignment, processed_at: float)
         text=article.text,
         lang=article.lang,
         lang_confidence=article.lang_confidence,
+        languages=article.languages,
+        title_disagrees=article.title_disagrees,
         event_key=grouped.event_key,
         translation_of=grouped.translation_of,
         duplicate_of=grouped.duplicate_of,

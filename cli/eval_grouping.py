@@ -129,7 +129,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     by_id = {d.doc_id: d for d in docs}
     gold = {d.doc_id: d.group for d in docs}
     options = PrepareOptions.from_settings(settings)
-    model = language.load_model()
+    model = language.load_model(options.lang_second)
     now = 1_700_000_000.0
 
     started = time.perf_counter()

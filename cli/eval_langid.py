@@ -1,17 +1,290 @@
-"""Evaluate the langid stage (not implemented yet: this command says so and fails)."""
+"""Evaluate the language stage: accuracy per granularity and language, speed, vs plain lid.176.
+
+Input: a JSON-lines file of ``{text, lang, granularity}`` (e.g. Lingua's test set of
+sentences, word pairs and single words). Every text goes through the very
+:func:`agents.language.detect` the pipeline runs (no title, the text as the body), and
+through plain lid.176 (its top label) in the same run. ``und`` counts as wrong in "ours";
+its rate is shown beside it, and the accuracy on the texts that got a language too. Two
+ablations show what the prior and the second detector add. Speed: short texts per second
+(after a warm-up that loads Lingua's models), and milliseconds per full article on news
+articles (``--articles``: JSON lines with title/text/lang, or ``.txt`` files whose first line
+is the title).
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
 from streams.settings import Settings
 
+_SHARED = Path(__file__).resolve().parents[2] / "shared"
+_DEFAULT_ARTICLES = (
+    _SHARED / "data" / "translated_news" / "newstest2013.jsonl",
+    _SHARED / "seeds",
+)
+_WARMUP = 600
+_GRANULARITIES = ("sentences", "word-pairs", "single-words")
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """One labelled short text."""
+
+    text: str
+    lang: str
+    granularity: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One labelled full article (``lang`` may be empty when unknown)."""
+
+    title: str
+    text: str
+    lang: str
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("files", nargs="*")
+    parser.add_argument("file", metavar="FILE.jsonl", help="{text, lang, granularity} lines")
+    parser.add_argument("--limit", type=int, default=None, help="an even sample of N texts")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--articles",
+        action="append",
+        metavar="PATH",
+        help="full articles for ms/article: .jsonl files, .txt files or folders of them "
+        "(default: ../shared newstest2013.jsonl and seeds)",
+    )
+    parser.add_argument(
+        "--second",
+        choices=("high", "low", "none"),
+        default="high",
+        help="the second detector of 'ours': Lingua high / low accuracy mode, or none",
+    )
+    parser.add_argument(
+        "--min-confidence",
+        type=float,
+        default=None,
+        help="und threshold (default: NEWSSTREAM_LANG_MIN_CONFIDENCE)",
+    )
+
+
+def load_samples(path: str, limit: int | None) -> list[Sample]:
+    """The labelled texts; with ``limit``, every k-th so that all languages stay in."""
+    with open(path, encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    if limit and limit < len(rows):
+        step = len(rows) / limit
+        rows = [rows[int(i * step)] for i in range(limit)]
+    return [Sample(r["text"], r["lang"], r.get("granularity", "all")) for r in rows]
+
+
+def load_articles(paths: Iterable[Path]) -> list[Article]:
+    """Articles from ``.jsonl`` files (title, text, lang) and ``.txt`` files (title first)."""
+    out: list[Article] = []
+    for path in paths:
+        files = sorted(path.iterdir()) if path.is_dir() else [path]
+        for file in files:
+            if file.suffix == ".jsonl":
+                with file.open(encoding="utf-8") as f:
+                    for line in f:
+                        doc = json.loads(line)
+                        out.append(
+                            Article(doc.get("title") or "", doc["text"], doc.get("lang", ""))
+                        )
+            elif file.suffix == ".txt":
+                title, _, body = file.read_text(encoding="utf-8").partition("\n")
+                out.append(Article(title, body, ""))
+    return out
+
+
+def _accuracy(
+    samples: Sequence[Sample], labels: Sequence[str], key: Callable[[Sample], str]
+) -> dict[str, dict[str, float]]:
+    """Per group: n, accuracy, und rate and accuracy on the texts that got a language."""
+    groups: dict[str, list[tuple[Sample, str]]] = {}
+    for sample, label in zip(samples, labels, strict=True):
+        groups.setdefault(key(sample), []).append((sample, label))
+        groups.setdefault("all", []).append((sample, label))
+    out: dict[str, dict[str, float]] = {}
+    for group, pairs in groups.items():
+        n = len(pairs)
+        right = sum(label == s.lang for s, label in pairs)
+        und = sum(label == "und" for _, label in pairs)
+        out[group] = {
+            "n": n,
+            "accuracy": right / n,
+            "und_rate": und / n,
+            "decided_accuracy": right / (n - und) if n > und else 0.0,
+        }
+    return out
+
+
+def _timed(fn: Callable[[str], str], texts: Sequence[str]) -> tuple[list[str], float]:
+    """``fn`` over ``texts``: the labels and the seconds it took."""
+    started = time.perf_counter()
+    labels = [fn(t) for t in texts]
+    return labels, time.perf_counter() - started
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    print("newsstream eval langid: not implemented yet", file=sys.stderr)
-    return 2
+    from agents import language
+
+    min_confidence = (
+        settings.lang_min_confidence if args.min_confidence is None else args.min_confidence
+    )
+    samples = load_samples(args.file, args.limit)
+    texts = [s.text for s in samples]
+    gold = [language.normalise_code(s.lang) for s in samples]
+    samples = [replace(s, lang=g) for s, g in zip(samples, gold, strict=True)]
+    ours = language.load_model()
+    if args.second != "high" or ours.second is None:
+        second = (
+            None
+            if args.second == "none"
+            else language.LinguaScorer(language.NEWS_LANGUAGES, low_accuracy=args.second == "low")
+        )
+        ours = replace(ours, second=second)
+    fasttext = ours.fasttext
+
+    def plain(text: str) -> str:
+        labels, _ = fasttext.predict(" ".join(text.split()), k=1)
+        return language.normalise_code(labels[0].removeprefix("__label__"))
+
+    def with_(detector: Any) -> Callable[[str], str]:
+        return lambda text: language.detect(detector, None, text, min_confidence).lang
+
+    warmup_started = time.perf_counter()
+    for text in texts[:: max(1, len(texts) // _WARMUP)]:  # loads Lingua's models once
+        language.detect(ours, None, text, min_confidence)
+    warmup = time.perf_counter() - warmup_started
+
+    plain_labels, plain_seconds = _timed(plain, texts)
+    ours_labels, ours_seconds = _timed(with_(ours), texts)
+    no_prior, _ = _timed(with_(replace(ours, prior=None)), texts)
+    no_second, no_second_seconds = _timed(with_(replace(ours, second=None)), texts)
+
+    articles = load_articles(
+        [Path(p) for p in args.articles] if args.articles else _DEFAULT_ARTICLES
+    )
+    article_ms, article_accuracy = _articles(language, ours, articles, min_confidence)
+
+    columns = {
+        "lid176": plain_labels,
+        "ours": ours_labels,
+        "ours_no_prior": no_prior,
+        "ours_no_second": no_second,
+    }
+    by_granularity = {
+        name: _accuracy(samples, labels, lambda s: s.granularity)
+        for name, labels in columns.items()
+    }
+    by_language = {
+        name: _accuracy(samples, labels, lambda s: s.lang) for name, labels in columns.items()
+    }
+    result = {
+        "file": args.file,
+        "texts": len(samples),
+        "min_confidence": min_confidence,
+        "second_detector": f"Lingua, {args.second} accuracy" if ours.second else None,
+        "by_granularity": by_granularity,
+        "by_language": by_language,
+        "texts_per_second": {
+            "lid176": len(texts) / plain_seconds,
+            "ours": len(texts) / ours_seconds,
+            "ours_no_second": len(texts) / no_second_seconds,
+        },
+        "warmup_seconds": warmup,
+        "articles": {"n": len(articles), "accuracy": article_accuracy, **article_ms},
+    }
+    if args.json:
+        json.dump(result, sys.stdout, indent=2)
+        print()
+    else:
+        print(_table(result))
+    return 0
+
+
+def _articles(
+    language: Any, detector: Any, articles: Sequence[Article], min_confidence: float
+) -> tuple[dict[str, float], float | None]:
+    """Milliseconds per full article (mean, p95, max) and accuracy where the label is known."""
+    for article in articles:  # warm-up: Lingua loads each language's models on first use
+        language.detect(detector, article.title, article.text, min_confidence)
+    times: list[float] = []
+    right = known = 0
+    for article in articles:
+        started = time.perf_counter()
+        lang = language.detect(detector, article.title, article.text, min_confidence).lang
+        times.append((time.perf_counter() - started) * 1000)
+        if article.lang:
+            known += 1
+            right += lang == language.normalise_code(article.lang)
+    if not times:
+        return {}, None
+    ordered = sorted(times)
+    stats = {
+        "ms_mean": sum(times) / len(times),
+        "ms_p95": ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))],
+        "ms_max": ordered[-1],
+        "chars_mean": sum(len(a.title) + len(a.text) for a in articles) / len(articles),
+    }
+    return stats, (right / known if known else None)
+
+
+def _table(result: dict[str, Any]) -> str:
+    """The results as a table that fits an 80-column terminal."""
+    head = (
+        f"{'':<16}{'n':>6}  {'lid.176':>8}{'ours':>8}{'und':>7}{'decided':>9}"
+        f"{'no prior':>10}{'no 2nd':>8}"
+    )
+    lines = [
+        f"newsstream eval langid: {result['file']} ({result['texts']} texts, "
+        f"und below {result['min_confidence']}, 2nd detector: {result['second_detector']})",
+        "",
+        "accuracy (und counts as wrong); und = und rate; decided = accuracy where not und",
+        head,
+        "-" * len(head),
+    ]
+
+    def row(label: str, table: str, key: str) -> str:
+        cells = {name: result[table][name][key] for name in result[table]}
+        ours = cells["ours"]
+        return (
+            f"{label:<16}{int(ours['n']):>6}  {cells['lid176']['accuracy']:>8.2%}"
+            f"{ours['accuracy']:>8.2%}{ours['und_rate']:>7.2%}{ours['decided_accuracy']:>9.2%}"
+            f"{cells['ours_no_prior']['accuracy']:>10.2%}{cells['ours_no_second']['accuracy']:>8.2%}"
+        )
+
+    granularities = [g for g in _GRANULARITIES if g in result["by_granularity"]["ours"]]
+    others = sorted(set(result["by_granularity"]["ours"]) - {*_GRANULARITIES, "all"})
+    for g in [*granularities, *others, "all"]:
+        lines.append(row(g, "by_granularity", g))
+    lines.append("-" * len(head))
+    for lang in sorted(set(result["by_language"]["ours"]) - {"all"}):
+        lines.append(row(f"  {lang}", "by_language", lang))
+    speed = result["texts_per_second"]
+    arts = result["articles"]
+    lines += [
+        "",
+        f"short texts/s: lid.176 {speed['lid176']:,.0f}   ours {speed['ours']:,.0f}   "
+        f"ours without 2nd detector {speed['ours_no_second']:,.0f}",
+        f"  (one process, one text at a time, after a {result['warmup_seconds']:.1f} s warm-up "
+        "that loads the models)",
+    ]
+    if arts.get("n"):
+        accuracy = arts.get("accuracy")
+        lines.append(
+            f"full articles: {arts['n']} (mean {arts['chars_mean']:,.0f} chars): ours "
+            f"{arts['ms_mean']:.2f} ms mean, {arts['ms_p95']:.2f} ms p95, "
+            f"{arts['ms_max']:.2f} ms max"
+            + (f"; accuracy {accuracy:.2%}" if accuracy is not None else "")
+        )
+    return "\n".join(lines)

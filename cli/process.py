@@ -31,7 +31,7 @@ def process_lines(
     """Process every line; return (enriched, dead-lettered, the grouper with its events)."""
     options = PrepareOptions.from_settings(settings)
     grouper = Grouper(GroupingOptions.from_settings(settings))
-    model = language.load_model()
+    model = language.load_model(options.lang_second)
     enriched = rejected = 0
     sources: dict[str, Any] = {}  # chrome learned per source, as the worker's table holds it
     for number, line in enumerate(lines, start=1):

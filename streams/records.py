@@ -41,6 +41,10 @@ class Prepared:
     text: str
     lang: str
     lang_confidence: float
+    #: The article's languages with their shares of its letters, main first.
+    languages: list[dict[str, Any]]
+    #: The title is clearly in another language than the body.
+    title_disagrees: bool
     published_at: str | None
     word_count: int
     content_hash: str
@@ -60,6 +64,10 @@ class Enriched:
     text: str
     lang: str
     lang_confidence: float
+    #: The article's languages with their shares of its letters, main first.
+    languages: list[dict[str, Any]]
+    #: The title is clearly in another language than the body.
+    title_disagrees: bool
     event_key: str
     #: The closest member of the event in another language, ``{"id", "score"}``, or None.
     translation_of: dict[str, Any] | None

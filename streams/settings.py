@@ -36,6 +36,8 @@ class Settings:
     max_message_bytes: int = 2_000_000
     #: Below this fastText confidence the language is ``und``.
     lang_min_confidence: float = 0.5
+    #: Second language detector for short or uncertain text: Lingua ``high``, ``low``, ``off``.
+    lang_second: str = "low"
     #: Open events accept new members for this long after their last member (hours).
     event_window_hours: float = 72.0
     #: Minimum weighted evidence an article must share with an event to join it.
@@ -87,6 +89,7 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_DATA_DIR": ("data_dir", Path),
     "NEWSSTREAM_MAX_MESSAGE_BYTES": ("max_message_bytes", int),
     "NEWSSTREAM_LANG_MIN_CONFIDENCE": ("lang_min_confidence", float),
+    "NEWSSTREAM_LANG_SECOND": ("lang_second", str),
     "NEWSSTREAM_EVENT_WINDOW_HOURS": ("event_window_hours", float),
     "NEWSSTREAM_EVENT_MIN_SHARED": ("event_min_shared", float),
     "NEWSSTREAM_EVENT_MIN_OVERLAP": ("event_min_overlap", float),

@@ -1,0 +1,140 @@
+"""Writing systems of a text, for the language stage: text in, letters per script out.
+
+Pure helpers of :mod:`agents.language`. Some scripts are written by one language only
+(Greek, Georgian, Armenian, Thai, Hangul, kana…): there the script decides and no model is
+asked. Others narrow the candidates (Hebrew: Hebrew or Yiddish; Bengali: Bengali or
+Assamese…). Latin, Cyrillic and Arabic leave the decision to the models.
+
+Code-point ranges are the Unicode blocks (Unicode Standard, "Blocks.txt").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+#: Script name -> the character class of its letters (Unicode block ranges).
+_RANGES: Final[dict[str, str]] = {
+    "latin": "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff",
+    "greek": "\u0370-\u03ff\u1f00-\u1fff",
+    "cyrillic": "\u0400-\u052f",
+    "armenian": "\u0531-\u058f",
+    "hebrew": "\u0590-\u05ff",
+    "arabic": "\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff",
+    "thaana": "\u0780-\u07bf",
+    "devanagari": "\u0900-\u097f",
+    "bengali": "\u0980-\u09ff",
+    "gurmukhi": "\u0a00-\u0a7f",
+    "gujarati": "\u0a80-\u0aff",
+    "oriya": "\u0b00-\u0b7f",
+    "tamil": "\u0b80-\u0bff",
+    "telugu": "\u0c00-\u0c7f",
+    "kannada": "\u0c80-\u0cff",
+    "malayalam": "\u0d00-\u0d7f",
+    "sinhala": "\u0d80-\u0dff",
+    "thai": "\u0e00-\u0e7f",
+    "lao": "\u0e80-\u0eff",
+    "tibetan": "\u0f00-\u0fff",
+    "myanmar": "\u1000-\u109f",
+    "georgian": "\u10a0-\u10ff\u1c90-\u1cbf",
+    "hangul": "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af",
+    "ethiopic": "\u1200-\u139f",
+    "khmer": "\u1780-\u17ff",
+    "kana": "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f",
+    "han": "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff",
+}
+
+#: Scripts that only one language among those we report is written in.
+SCRIPT_LANGUAGE: Final[dict[str, str]] = {
+    "greek": "el",
+    "armenian": "hy",
+    "georgian": "ka",
+    "thai": "th",
+    "lao": "lo",
+    "hangul": "ko",
+    "kana": "ja",
+    "khmer": "km",
+    "myanmar": "my",
+    "sinhala": "si",
+    "tamil": "ta",
+    "telugu": "te",
+    "kannada": "kn",
+    "malayalam": "ml",
+    "gujarati": "gu",
+    "gurmukhi": "pa",
+    "oriya": "or",
+    "tibetan": "bo",
+    "thaana": "dv",
+    "ethiopic": "am",
+    # Han without kana: Chinese. Japanese sentences carry kana; a kanji-only Japanese word or
+    # name cannot be told from Chinese by its letters, and no model here does better on it.
+    "han": "zh",
+}
+
+#: Scripts shared by a few languages: the models choose among these (lid.176 labels).
+SCRIPT_CANDIDATES: Final[dict[str, frozenset[str]]] = {
+    "hebrew": frozenset({"he", "yi"}),
+    "bengali": frozenset({"bn", "as", "bpy"}),
+    "devanagari": frozenset({"hi", "mr", "ne", "sa", "mai", "bh", "new", "gom", "dty"}),
+    "cyrillic": frozenset(
+        (
+            *("ru", "uk", "bg", "sr", "mk", "be", "kk", "ky", "tg", "mn", "ba", "tt", "cv"),
+            *("ce", "os", "sah", "av", "krc", "kv", "lez", "mhr", "mrj", "myv", "rue", "tyv"),
+            *("xal", "bxr", "uz"),
+        )
+    ),
+    "arabic": frozenset(
+        ("ar", "arz", "fa", "ur", "ps", "ckb", "sd", "ug", "azb", "mzn", "lrc", "pnb", "ku")
+    ),
+}
+
+#: lid.176 labels never written in Latin letters: dropped when the text is in Latin script.
+NOT_LATIN: Final = frozenset().union(
+    *SCRIPT_CANDIDATES.values(), SCRIPT_LANGUAGE.values(), {"ja", "yue", "wuu", "xmf"}
+) - {"sr", "uz", "ku"}
+
+# One run = letters of one script, with the spaces, digits and punctuation between them, so
+# that a sentence is one match and counting stays cheap on long passages.
+_GAP = r"\s\d!-/:-@\[-`{-~\u00a0-\u00bf\u2000-\u206f\u3000-\u303f\uff01-\uff20"
+_RUNS: Final = re.compile(
+    "|".join(f"(?P<{name}>[{chars}][{chars}{_GAP}]*)" for name, chars in _RANGES.items())
+)
+_ASCII_LETTER: Final = re.compile("[A-Za-z]")
+#: Share of kana among Han + kana letters above which the text is Japanese.
+_KANA_SHARE: Final = 0.1
+
+
+def script_letters(text: str) -> dict[str, int]:
+    """Letters of ``text`` per script (``{"latin": 40, "greek": 3}``); others are ignored.
+
+    Approximate by design (a run's characters less its spaces): enough to tell which script
+    dominates, and cheap on long passages.
+    """
+    if text.isascii():
+        if not _ASCII_LETTER.search(text):
+            return {}
+        return {"latin": len(text) - text.count(" ")}
+    counts: dict[str, int] = {}
+    for match in _RUNS.finditer(text):
+        script = match.lastgroup or ""
+        run = match.group()
+        counts[script] = counts.get(script, 0) + len(run) - run.count(" ")
+    return counts
+
+
+def dominant_script(counts: dict[str, int]) -> tuple[str, float]:
+    """The script with the most letters and its share of all letters (``("", 0.0)`` if none).
+
+    Han and kana count as one script, Japanese when kana is more than a tenth of it: Japanese
+    is written in both, Chinese in Han only.
+    """
+    total = sum(counts.values())
+    if not total:
+        return "", 0.0
+    merged = dict(counts)
+    kana = merged.pop("kana", 0)
+    han = merged.pop("han", 0)
+    if kana + han:
+        merged["kana" if kana > _KANA_SHARE * (kana + han) else "han"] = kana + han
+    script = max(merged, key=merged.__getitem__)
+    return script, merged[script] / total
