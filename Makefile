@@ -8,7 +8,7 @@ KAFKA_VERSION ?= 4.1.x
 export KAFKA_VERSION
 
 .DEFAULT_GOAL := help
-.PHONY: help install jars test unit integration lint format demo clean
+.PHONY: help install jars test unit integration lint format demo chaos bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -38,10 +38,14 @@ unit: install ## unit and agent tests (no broker)
 	$(PY) -m pytest -q tests/unit tests/agents
 
 integration: jars ## integration tests against a real local broker the run starts itself
-	$(PY) -m pytest -q tests/integration
+	$(PY) -m pytest -q -m "not chaos" tests/integration
 
 test: lint jars ## everything: lint, unit tests, integration tests on the real broker
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -m "not chaos" tests
+
+chaos: jars ## fault runs (SIGKILLs, a broker restart, two workers) printing what they counted
+	$(PY) -m pytest -q -m chaos tests
+	$(PY) -m cli.chaos
 
 demo: jars ## local broker + worker + bundled samples; prints enriched records and events
 	$(VENV)/bin/newsstream demo

@@ -35,6 +35,7 @@ from streams.app import Channels
 from streams.records import Prepared, from_dict
 from streams.settings import Settings
 from streams.tables import ROCKSDB_OPTIONS
+from streams.topics import TOPIC_MAX_MESSAGE_BYTES
 
 # Weight of one shared key by kind (its prefix in Evidence.keys()).
 _KIND_WEIGHT = {"n": 1.0, "p": 1.0, "#": 0.5}
@@ -356,7 +357,13 @@ _EVICT_EVERY = 100
 
 def wire(app: faust.App, channels: Channels, options: GroupingOptions) -> faust.types.AgentT:
     """Register the grouping agent and its ``events`` table (RocksDB + changelog)."""
-    table = app.Table("events", default=None, partitions=1, options=ROCKSDB_OPTIONS)
+    table = app.Table(
+        "events",
+        default=None,
+        partitions=1,
+        options=ROCKSDB_OPTIONS,
+        extra_topic_configs={"max.message.bytes": str(TOPIC_MAX_MESSAGE_BYTES)},
+    )
     grouper = Grouper(options)
 
     @table.on_recover

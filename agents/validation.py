@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +32,26 @@ _STRING_FIELDS = (
 _KNOWN_FIELDS = frozenset(("id", *_STRING_FIELDS))
 # C0/C1 control characters other than tab and newlines, and Unicode noncharacters.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+@dataclass(frozen=True, slots=True)
+class FieldLimits:
+    """Longest accepted value of each short field, in characters; longer ones are dead-lettered.
+
+    The body (``text``/``html``) is bounded by the message size alone. These bound what every
+    output record repeats (the title and URL are also copied into each event group's member
+    list) and what the date parser and the language hint see. Until they are settings they are
+    these defaults (proposed: ``NEWSSTREAM_MAX_TITLE_CHARS``, ``NEWSSTREAM_MAX_URL_CHARS``).
+    """
+
+    title: int = 2_000
+    url: int = 8_192
+    source: int = 512
+    lang_hint: int = 35  # the longest BCP 47 tag in practical use
+    date: int = 64
+
+
+DEFAULT_LIMITS = FieldLimits()
 
 
 def _digest(*parts: str) -> str:
@@ -64,7 +85,8 @@ def normalise_date(value: str | int | float) -> str:
         stamp = datetime.fromisoformat(text.replace("z", "Z"))
         if stamp.tzinfo is None:
             stamp = stamp.replace(tzinfo=UTC)
-    return stamp.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Not strftime("%Y"): glibc writes year 999 as "999", which is not ISO 8601 (nor parseable).
+    return stamp.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def _decode(value: bytes) -> dict[str, Any] | Rejected:
@@ -84,7 +106,9 @@ def _decode(value: bytes) -> dict[str, Any] | Rejected:
     return doc
 
 
-def validate(value: bytes | None, key: bytes | None, max_bytes: int) -> RawArticle | Rejected:
+def validate(
+    value: bytes | None, key: bytes | None, max_bytes: int, limits: FieldLimits = DEFAULT_LIMITS
+) -> RawArticle | Rejected:
     """Check one ``news.raw`` message and fill in ``id`` and ``source``."""
     if value is None or len(value) == 0:
         return Rejected(STAGE, "empty message (no value)")
@@ -97,10 +121,27 @@ def validate(value: bytes | None, key: bytes | None, max_bytes: int) -> RawArtic
     doc = _decode(value)
     if isinstance(doc, Rejected):
         return doc
-    return validate_object(doc, key)
+    return validate_object(doc, key, limits)
 
 
-def validate_object(doc: dict[str, Any], key: bytes | None = None) -> RawArticle | Rejected:
+def _too_long(fields: dict[str, str | None], limits: FieldLimits) -> Rejected | None:
+    for name, limit in (
+        ("title", limits.title),
+        ("url", limits.url),
+        ("source", limits.source),
+        ("lang_hint", limits.lang_hint),
+        ("published_at", limits.date),
+        ("fetched_at", limits.date),
+    ):
+        raw = fields[name]
+        if isinstance(raw, str) and len(raw) > limit:
+            return Rejected(STAGE, f"field {name!r} is {len(raw)} characters long (limit {limit})")
+    return None
+
+
+def validate_object(
+    doc: dict[str, Any], key: bytes | None = None, limits: FieldLimits = DEFAULT_LIMITS
+) -> RawArticle | Rejected:
     """Validate an already decoded ``news.raw`` object."""
     fields: dict[str, str | None] = {}
     for name in _STRING_FIELDS:
@@ -117,6 +158,9 @@ def validate_object(doc: dict[str, Any], key: bytes | None = None) -> RawArticle
             return Rejected(STAGE, f"field {name!r} must be a string, got {type(raw).__name__}")
         else:
             fields[name] = _CONTROL.sub("", raw)
+    too_long = _too_long(fields, limits)
+    if too_long is not None:
+        return too_long
     for name in ("published_at", "fetched_at"):
         raw_date = fields[name]
         if raw_date is None:

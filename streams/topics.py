@@ -18,9 +18,10 @@ ENRICHED = "news.enriched"
 EVENTS = "news.events"
 DEADLETTER = "news.deadletter"
 
-#: Largest message the input and dead-letter topics (and newsstream's producers) accept. It
-#: is above the article limit (``NEWSSTREAM_MAX_MESSAGE_BYTES``) so that an oversized article
-#: reaches the worker and is dead-lettered with its reason instead of being refused unseen.
+#: Largest message newsstream's topics (and its producers) accept. It is above the article
+#: limit (``NEWSSTREAM_MAX_MESSAGE_BYTES``) so that an oversized article reaches the worker and
+#: is dead-lettered with its reason instead of being refused unseen, and so that an article
+#: just under the limit still fits on every topic after it (enriched, it is a little larger).
 TOPIC_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 _LARGE = (("max.message.bytes", str(TOPIC_MAX_MESSAGE_BYTES)),)
 
@@ -38,8 +39,8 @@ def topic_specs(raw_partitions: int) -> tuple[TopicSpec, ...]:
     """The topics newsstream creates itself (Faust creates only its own changelogs)."""
     return (
         TopicSpec(RAW, raw_partitions, _LARGE),
-        TopicSpec(PREPARED, 1),
-        TopicSpec(ENRICHED, raw_partitions),
-        TopicSpec(EVENTS, 1, (("cleanup.policy", "compact"),)),
+        TopicSpec(PREPARED, 1, _LARGE),
+        TopicSpec(ENRICHED, raw_partitions, _LARGE),
+        TopicSpec(EVENTS, 1, (("cleanup.policy", "compact"), *_LARGE)),
         TopicSpec(DEADLETTER, 1, _LARGE),
     )

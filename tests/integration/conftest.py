@@ -18,6 +18,15 @@ from deploy.topics import ensure_topics
 from streams.topics import topic_specs
 from tests.integration.harness import PARTITIONS
 
+#: Settings a test run may pass on to its workers (``NEWSSTREAM_PROCESSING_GUARANTEE=exactly_once
+#: make integration`` runs the whole suite with Kafka transactions).
+PASS_THROUGH = ("NEWSSTREAM_PROCESSING_GUARANTEE",)
+
+
+def passed_through() -> dict[str, str]:
+    """The :data:`PASS_THROUGH` variables set in this process's environment."""
+    return {name: os.environ[name] for name in PASS_THROUGH if os.environ.get(name)}
+
 
 @pytest.fixture(scope="session")
 def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -47,6 +56,7 @@ def worker(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wor
             "NEWSSTREAM_APP_ID": f"newsstream-test-{uuid.uuid4().hex[:8]}",
             "NEWSSTREAM_DATA_DIR": str(data_dir),
             "NEWSSTREAM_PARTITIONS": str(PARTITIONS),
+            **passed_through(),
         },
         tmp_path_factory.mktemp("logs"),
     )

@@ -1,0 +1,103 @@
+"""Kafka security settings, translated for the two clients newsstream uses.
+
+:func:`faust_kwargs` gives the Faust app's ``broker_credentials`` (aiokafka underneath);
+:func:`kafka_python_kwargs` the keyword arguments of kafka-python's producer, consumer and
+admin client (``feed``, ``tail``, topic set-up). Both come from the same
+:class:`~streams.settings.Settings` fields, so every client of one deployment connects alike.
+The password is only ever handed to the client libraries: it is not logged, and
+:func:`describe` (for log lines) leaves it out.
+"""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+from streams.settings import Settings
+
+PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
+
+
+class SecurityConfigError(ValueError):
+    """The security settings are inconsistent (the message names the variable)."""
+
+
+def _check(settings: Settings) -> str:
+    protocol = settings.security_protocol.strip().upper()
+    if protocol not in PROTOCOLS:
+        raise SecurityConfigError(
+            f"NEWSSTREAM_SECURITY_PROTOCOL must be one of {', '.join(PROTOCOLS)}; "
+            f"got {settings.security_protocol!r}"
+        )
+    if protocol.startswith("SASL_"):
+        if settings.sasl_mechanism.upper() not in MECHANISMS:
+            raise SecurityConfigError(
+                f"NEWSSTREAM_SASL_MECHANISM must be one of {', '.join(MECHANISMS)}; "
+                f"got {settings.sasl_mechanism!r}"
+            )
+        if not settings.sasl_username:
+            raise SecurityConfigError(f"{protocol} needs NEWSSTREAM_SASL_USERNAME")
+    if bool(settings.ssl_certfile) != bool(settings.ssl_keyfile):
+        raise SecurityConfigError(
+            "NEWSSTREAM_SSL_CERTFILE and NEWSSTREAM_SSL_KEYFILE go together (mutual TLS)"
+        )
+    return protocol
+
+
+def uses_ssl(settings: Settings) -> bool:
+    """Whether the connection to the broker is TLS."""
+    return _check(settings).endswith("SSL")
+
+
+def ssl_context(settings: Settings) -> ssl.SSLContext:
+    """A client TLS context: the CA bundle (else the system's), the client cert if any."""
+    context = ssl.create_default_context(
+        ssl.Purpose.SERVER_AUTH, cafile=settings.ssl_cafile or None
+    )
+    if settings.ssl_certfile:
+        context.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile or None)
+    return context
+
+
+def faust_kwargs(settings: Settings) -> dict[str, Any]:
+    """``faust.App`` keyword arguments for the configured security (empty for PLAINTEXT)."""
+    import faust
+
+    protocol = _check(settings)
+    if protocol == "PLAINTEXT":
+        return {}
+    context = ssl_context(settings) if protocol.endswith("SSL") else None
+    if protocol == "SSL":
+        return {"broker_credentials": faust.SSLCredentials(context)}
+    credentials = faust.SASLCredentials(
+        username=settings.sasl_username,
+        password=settings.sasl_password,
+        ssl_context=context,
+        mechanism=settings.sasl_mechanism.upper(),
+    )
+    return {"broker_credentials": credentials}
+
+
+def kafka_python_kwargs(settings: Settings) -> dict[str, Any]:
+    """kafka-python client keyword arguments for the configured security."""
+    protocol = _check(settings)
+    kwargs: dict[str, Any] = {"security_protocol": protocol}
+    if protocol.endswith("SSL"):
+        kwargs["ssl_context"] = ssl_context(settings)
+    if protocol.startswith("SASL_"):
+        kwargs["sasl_mechanism"] = settings.sasl_mechanism.upper()
+        kwargs["sasl_plain_username"] = settings.sasl_username
+        kwargs["sasl_plain_password"] = settings.sasl_password
+    return kwargs
+
+
+def describe(settings: Settings) -> str:
+    """The security settings for a log line, without the password."""
+    protocol = _check(settings)
+    parts = [protocol]
+    if protocol.startswith("SASL_"):
+        parts.append(f"{settings.sasl_mechanism.upper()} as {settings.sasl_username!r}")
+    if protocol.endswith("SSL"):
+        parts.append(f"CA {settings.ssl_cafile or 'system'}")
+    return ", ".join(parts)
