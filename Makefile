@@ -43,6 +43,9 @@ integration: jars ## integration tests against a real local broker the run start
 test: lint jars ## everything: lint, unit tests, integration tests on the real broker
 	$(PY) -m pytest -q -m "not chaos" tests
 
+bench: jars ## throughput, latency, memory on a local broker (BENCH_ARGS to override)
+	$(VENV)/bin/newsstream bench $(or $(BENCH_ARGS),--articles 20000 --workers 2) --json
+
 chaos: jars ## fault runs (SIGKILLs, a broker restart, two workers) printing what they counted
 	$(PY) -m pytest -q -m chaos tests
 	$(PY) -m cli.chaos

@@ -69,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("demo", help="broker + worker + bundled samples, print the results")
+    importlib.import_module("cli.bench").add_arguments(
+        sub.add_parser("bench", help="speed, latency, memory")
+    )
 
     evaluate = sub.add_parser("eval", help="measure a stage on a labelled data set")
     targets = evaluate.add_subparsers(dest="target", required=True)
@@ -109,3 +112,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         from cli import demo
 
         sys.exit(demo.run(settings))
+    elif args.command == "bench":
+        from cli import bench
+
+        sys.exit(bench.run(settings, args))

@@ -1,0 +1,847 @@
+"""Throughput, latency and memory of the pipeline, measured against a real Kafka broker.
+
+``newsstream bench --articles N [--workers W] [--rate R] [--input text|html] [--json]`` starts a
+local broker in a temporary directory (unless ``NEWSSTREAM_BROKER`` names one, which must then
+run no other newsstream worker), builds N articles (WMT translated news from
+``../shared/data/translated_news`` when present, else the bundled samples; for ``--input html``
+the trafilatura benchmark's pages) and measures, one phase after the other:
+
+``inprocess``    ``newsstream process``'s :func:`~cli.process.process_lines` on the articles (no
+                 broker), with each stage's CPU time (the CPU shares);
+``passthrough``  the articles pre-loaded into ``news.raw``, then W Faust workers that only decode
+                 and re-publish each message to ``bench.passthrough``: the framework's ceiling;
+``pipeline``     the articles pre-loaded into ``news.raw``, then W ``newsstream worker``
+                 processes; timed from the first worker's readiness to the last record out
+                 (``news.enriched`` or ``news.deadletter``);
+``latency``      W fresh workers, articles produced at a fixed rate R; for each, the time from
+                 its ``news.raw`` message timestamp to the moment its enriched record is
+                 received here (one machine, one clock);
+``trafilatura``  (``--input html`` only) ``trafilatura.extract`` on the same pages, in-process.
+
+Every broker phase uses a fresh app id (so fresh consumer groups and tables), whose committed
+offsets are first set to the end of the topics it reads, and ids unique to the phase; a phase
+is done when a kafka-python consumer, positioned at the end of the output topics before the
+feed, has seen every id. Each phase is bounded by ``--timeout``; the broker and every worker
+are stopped at the end, whatever happens. A readable table goes to stdout, progress to
+stderr, and with ``--json`` the last line printed is the result as one JSON object.
+
+``python -m cli.bench passthrough-worker`` is the passthrough worker (settings from the same
+``NEWSSTREAM_*`` variables as ``newsstream worker``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import math
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from cli.supervise import READY_LINE, WorkerProcess, free_port
+from streams import topics
+from streams.settings import Settings, load_settings
+
+#: The passthrough worker's output topic.
+PASSTHROUGH = "bench.passthrough"
+#: The stages whose CPU time is reported: ``learning`` is the per-source chrome (reading,
+#: applying and updating a source's learned state); ``other`` is the rest of the per-article
+#: work (word count, content hash, building the records, JSON encoding).
+STAGES = ("validation", "boilerplate", "learning", "language", "evidence", "grouping", "other")
+_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+DEFAULT_TEXT_DATA = _DATA / "translated_news"
+DEFAULT_HTML_DATA = _DATA / "extraction" / "trafilatura-eval"
+#: Targets from the issue, checked in the table and listed under ``targets`` in the JSON.
+TARGET_PIPELINE_2W = 300.0
+TARGET_ONE_WORKER_SHARE = 0.70
+TARGET_P99_MS = 500.0
+TARGET_P99_RATE = 100.0
+
+Message = tuple[bytes, bytes]
+
+
+def _say(text: str) -> None:
+    """Progress, on stderr (stdout holds the table and the JSON)."""
+    print(text, file=sys.stderr, flush=True)
+
+
+# -- the articles --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    """Documents to cycle through (without ids) and where they came from."""
+
+    name: str
+    kind: str
+    docs: list[dict[str, Any]]
+
+    def messages(self, prefix: str, count: int) -> list[Message]:
+        """``count`` ``news.raw`` messages keyed by their ids ``prefix000000``, ``prefix000001``…"""
+        out: list[Message] = []
+        for number in range(count):
+            ident = f"{prefix}{number:06d}"
+            doc = {"id": ident, **self.docs[number % len(self.docs)]}
+            out.append((ident.encode(), orjson.dumps(doc)))
+        return out
+
+
+def text_corpus(directory: Path) -> Corpus:
+    """WMT translated news from ``directory`` (``*.jsonl``), else the bundled samples.
+
+    Documents are ordered by event group (translations of one article next to each other, as
+    crawlers find them), the groups in a fixed shuffled order.
+    """
+    paths = sorted(directory.glob("*.jsonl")) if directory.is_dir() else []
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for path in paths:
+        with path.open("rb") as handle:
+            for line in handle:
+                doc = orjson.loads(line)
+                if isinstance(doc.get("text"), str) and doc["text"].strip():
+                    groups.setdefault(str(doc.get("group") or doc.get("doc_id")), []).append(
+                        {"title": doc.get("title"), "text": doc["text"], "source": _site(doc)}
+                    )
+    if groups:
+        order = sorted(groups)
+        random.Random(5).shuffle(order)
+        return Corpus("translated_news", "text", [doc for key in order for doc in groups[key]])
+    text = files("cli").joinpath("samples/articles.jsonl").read_text(encoding="utf-8")
+    docs = [orjson.loads(line) for line in text.splitlines() if line.strip()]
+    return Corpus("samples", "text", [{k: v for k, v in d.items() if k != "id"} for d in docs])
+
+
+def _site(doc: dict[str, Any]) -> str | None:
+    """The site a WMT document came from: ``newstest2013/bbc/…/en`` -> ``bbc`` (203 sites)."""
+    parts = str(doc.get("doc_id", "")).split("/")
+    return parts[1] if len(parts) > 2 else doc.get("source_set")
+
+
+def html_corpus(directory: Path) -> Corpus:
+    """The trafilatura benchmark's pages (``evaldata.json`` + ``html/``), decoded as it does."""
+    from trafilatura.utils import decode_file
+
+    index = directory / "evaldata.json"
+    if not index.is_file():
+        raise SystemExit(f"newsstream bench: no HTML pages: {index} is missing (see --data)")
+    items: dict[str, dict[str, Any]] = orjson.loads(index.read_bytes())
+    docs = [
+        {"url": url, "html": decode_file((directory / "html" / item["file"]).read_bytes())}
+        for url, item in items.items()
+        if (directory / "html" / item["file"]).is_file()
+    ]
+    return Corpus("trafilatura-eval", "html", docs)
+
+
+# -- in-process measurements -----------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A phase's count of articles, how many came out enriched, and how long it took."""
+
+    articles: int
+    enriched: int
+    seconds: float
+    complete: bool = True
+
+    @property
+    def enriched_per_s(self) -> float:
+        return self.enriched / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def articles_per_s(self) -> float:
+        return self.articles / self.seconds if self.seconds > 0 else 0.0
+
+
+def measure_inprocess(
+    settings: Settings, messages: Sequence[Message]
+) -> tuple[Rate, dict[str, float]]:
+    """``newsstream process`` on the messages (as its input lines, output discarded), and the
+    CPU seconds (this thread's) spent in each stage of :data:`STAGES`.
+
+    The stage functions the process calls (through :func:`agents.prepare.prepare` and
+    :meth:`agents.grouping.Grouper.assign_article`) are wrapped with a CPU timer for the
+    duration; ``other`` is the rest of the run's CPU time. The language model and the
+    gazetteer are loaded first: that one-off cost is not a stage's.
+    """
+    from agents import boilerplate, boilerplate_learn, evidence, grouping, language, validation
+    from cli.process import process_lines
+
+    clock = time.thread_time
+    spent = dict.fromkeys(STAGES, 0.0)
+
+    def timed(stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            began = clock()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[stage] += clock() - began
+
+        return wrapper
+
+    patches: list[tuple[Any, str, str]] = [
+        (validation, "validate", "validation"),
+        (boilerplate, "clean_html", "boilerplate"),
+        (boilerplate, "clean_text", "boilerplate"),
+        (boilerplate_learn.SourceChrome, "from_dict", "learning"),
+        (boilerplate_learn.SourceChrome, "to_dict", "learning"),
+        (boilerplate_learn, "learn", "learning"),
+        (boilerplate_learn, "strip", "learning"),
+        (language, "detect", "language"),
+        (evidence, "extract_evidence", "evidence"),
+        (grouping.Grouper, "assign_article", "grouping"),
+    ]
+    patches = [p for p in patches if hasattr(p[0], p[1])]  # the stages' code may move on
+    originals = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
+    language.load_model()
+    evidence.default_gazetteer()
+    lines = io.BytesIO(b"".join(value + b"\n" for _, value in messages))
+    try:
+        for owner, name, stage in patches:
+            setattr(owner, name, timed(stage, getattr(owner, name)))
+        with open(os.devnull, "wb") as sink:
+            began, cpu_began = time.perf_counter(), clock()
+            enriched, _rejected, _ = process_lines(lines, settings, sink, None)
+            seconds, cpu = time.perf_counter() - began, clock() - cpu_began
+    finally:
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    spent["other"] = max(0.0, cpu - sum(v for k, v in spent.items() if k != "other"))
+    return Rate(len(messages), enriched, seconds), spent
+
+
+def measure_trafilatura(messages: Sequence[Message], timeout: float) -> Rate:
+    """``trafilatura.extract`` on the pages of ``messages`` (stops at ``timeout``)."""
+    import trafilatura
+
+    pages = [orjson.loads(value) for _, value in messages]
+    began = time.perf_counter()
+    done = extracted = 0
+    for page in pages:
+        if time.perf_counter() - began > timeout:
+            break
+        if trafilatura.extract(page["html"], url=page.get("url")):
+            extracted += 1
+        done += 1
+    return Rate(done, extracted, time.perf_counter() - began, done == len(pages))
+
+
+# -- processes and the broker ------------------------------------------------------------------
+@dataclass
+class BenchProcess(WorkerProcess):
+    """A :class:`WorkerProcess` that runs ``python ARGS…`` (a Faust worker: same ready line)."""
+
+    args: tuple[str, ...] = ("-m", "streams", "worker")
+    #: When it logged that it is ready (epoch seconds), and its CPU seconds by then.
+    ready_at: float = 0.0
+    cpu_at_ready: float = 0.0
+
+    def start(self, timeout: float = 180.0) -> None:
+        """Start the process and return once it logs that it is ready (``ready_at``)."""
+        self.starts += 1
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self._log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, *self.args], env=self.env(), stdout=self._log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited with {self.proc.returncode}:\n{self.tail()}")
+            if READY_LINE in self.log_path.read_text(errors="replace"):
+                self.ready_at = time.time()
+                self.cpu_at_ready = self.cpu_seconds()
+                return
+            time.sleep(0.1)
+        self.stop()
+        raise TimeoutError(f"worker not ready after {timeout:.0f}s:\n{self.tail()}")
+
+    def _proc_file(self, name: str) -> str:
+        if self.proc is None:
+            return ""
+        try:
+            return Path(f"/proc/{self.proc.pid}/{name}").read_text()
+        except OSError:
+            return ""
+
+    def peak_rss_mb(self) -> float:
+        """The process's peak resident set (``VmHWM``) so far, in MiB (0 when unknown)."""
+        for line in self._proc_file("status").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+        return 0.0
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the process so far (0 when unknown)."""
+        stat = self._proc_file("stat")
+        if not stat:
+            return 0.0
+        fields = stat.rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def local_broker(workdir: Path, settings: Settings) -> Iterator[str]:
+    """A one-node KRaft broker on free loopback ports in ``workdir``; stopped on exit."""
+    from deploy import broker
+
+    cfg = broker.BrokerConfig(
+        version=broker.resolve_version(settings.kafka_version),
+        port=free_port(),
+        controller_port=free_port(),
+        data_dir=workdir / "kafka",
+    )
+    _say(f"starting Apache Kafka {cfg.version} on {broker.bootstrap(cfg)} ...")
+    broker.start(cfg)
+    try:
+        yield broker.bootstrap(cfg)
+    finally:
+        broker.stop(cfg)
+        _say("broker stopped")
+
+
+def _partitions(consumer: Any, topic: str, timeout: float = 30.0) -> list[Any]:
+    from kafka import TopicPartition
+
+    deadline = time.monotonic() + timeout
+    while True:
+        found = consumer.partitions_for_topic(topic)
+        if found:
+            return [TopicPartition(topic, p) for p in sorted(found)]
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"topic {topic!r} does not exist")
+        time.sleep(0.2)
+
+
+def start_group_at_end(bootstrap: str, group: str, topic_names: Sequence[str]) -> None:
+    """Commit the end of ``topic_names`` as consumer group ``group``'s offsets, so that a new
+    app with that id reads only what is produced from now on."""
+    from kafka import KafkaConsumer, OffsetAndMetadata
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    try:
+        tps = [tp for name in topic_names for tp in _partitions(consumer, name)]
+        consumer.assign(tps)
+        consumer.seek_to_end(*tps)
+        consumer.commit({tp: OffsetAndMetadata(consumer.position(tp), "", -1) for tp in tps})
+    finally:
+        consumer.close()
+
+
+class Watcher:
+    """When each key with ``prefix`` first appears on ``topic_names``, read from their current
+    end by a kafka-python consumer in a background thread (keys only: values are not decoded)."""
+
+    def __init__(self, bootstrap: str, topic_names: Sequence[str], prefix: str, expected: int):
+        from kafka import KafkaConsumer
+
+        self.prefix = prefix
+        self.expected = expected
+        self.seen: dict[str, float] = {}
+        self.dead = 0
+        self._done = threading.Event()
+        self._stop = threading.Event()
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap,
+            enable_auto_commit=False,
+            client_id="newsstream-bench",
+            isolation_level="read_committed",  # what a consumer can see (with transactions too)
+            fetch_max_wait_ms=50,
+            max_partition_fetch_bytes=topics.TOPIC_MAX_MESSAGE_BYTES + 64 * 1024,
+        )
+        tps = [tp for name in topic_names for tp in _partitions(self._consumer, name)]
+        self._consumer.assign(tps)
+        self._consumer.seek_to_end(*tps)
+        for tp in tps:  # resolve the end now, before anything is produced
+            self._consumer.position(tp)
+        self._thread = threading.Thread(target=self._run, name="bench-watcher", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        prefix = self.prefix.encode()
+        try:
+            while not self._stop.is_set() and len(self.seen) < self.expected:
+                batch = self._consumer.poll(timeout_ms=100)
+                now = time.time()
+                for records in batch.values():
+                    for rec in records:
+                        if rec.key is None or not rec.key.startswith(prefix):
+                            continue
+                        key = rec.key.decode()
+                        if key not in self.seen:
+                            self.seen[key] = now
+                            self.dead += rec.topic == topics.DEADLETTER
+        finally:
+            self._consumer.close()
+            self._done.set()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait until every expected key was seen (True) or ``timeout`` passed (False)."""
+        self._done.wait(timeout)
+        return len(self.seen) >= self.expected
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(10.0)
+
+    @property
+    def last(self) -> float:
+        return max(self.seen.values(), default=0.0)
+
+
+# -- broker phases --------------------------------------------------------------------------------
+@dataclass
+class Phase:
+    """One measured run of worker processes, with what they used."""
+
+    name: str
+    rate: Rate
+    rss_mb: list[float] = field(default_factory=list)
+    #: CPU seconds of each process from its readiness to the end of the phase.
+    cpu_s: list[float] = field(default_factory=list)
+    latencies_ms: list[float] = field(default_factory=list)
+    offered_per_s: float = 0.0
+
+
+@dataclass
+class Bench:
+    """Everything a run needs to start workers against the broker."""
+
+    settings: Settings
+    bootstrap: str
+    workdir: Path
+    workers: int
+    timeout: float
+    run_id: str = field(default_factory=lambda: f"b{uuid.uuid4().hex[:6]}")
+
+    def processes(self, phase: str, args: tuple[str, ...]) -> list[BenchProcess]:
+        """``workers`` processes of one phase: one consumer group, each with its own data dir."""
+        inherited = {
+            k: v
+            for k, v in os.environ.items()
+            if k.startswith("NEWSSTREAM_") and k != "NEWSSTREAM_WEB_PORT"
+        }
+        return [
+            BenchProcess(
+                {
+                    **inherited,
+                    "NEWSSTREAM_BROKER": self.bootstrap,
+                    "NEWSSTREAM_APP_ID": self.app_id(phase),
+                    "NEWSSTREAM_PARTITIONS": str(self.settings.partitions),
+                    "NEWSSTREAM_DATA_DIR": str(self.workdir / phase / f"data-{n}"),
+                },
+                self.workdir / phase / f"logs-{n}",
+                args=args,
+            )
+            for n in range(1, self.workers + 1)
+        ]
+
+    def app_id(self, phase: str) -> str:
+        return f"newsstream-bench-{self.run_id}-{phase}"
+
+    def start_all(self, procs: Sequence[BenchProcess]) -> None:
+        """Start every process at once; return when all are ready."""
+        _say(f"  starting {len(procs)} worker(s) ...")
+        with ThreadPoolExecutor(len(procs)) as pool:
+            for future in [pool.submit(p.start) for p in procs]:
+                future.result()
+
+    def throughput(self, phase: str, corpus: Corpus, count: int) -> Phase:
+        """Pre-load ``count`` articles, start the workers, time ready -> last record out."""
+        passthrough = phase == "passthrough"
+        args = (
+            ("-m", "cli.bench", "passthrough-worker")
+            if passthrough
+            else ("-m", "streams", "worker")
+        )
+        reads = [topics.RAW] if passthrough else [topics.RAW, topics.PREPARED]
+        outputs = [PASSTHROUGH] if passthrough else [topics.ENRICHED, topics.DEADLETTER]
+        prefix = f"{self.run_id}-{phase}-"
+        start_group_at_end(self.bootstrap, self.app_id(phase), reads)
+        watcher = Watcher(self.bootstrap, outputs, prefix, count)
+        procs = self.processes(phase, args)
+        try:
+            _preload(self.bootstrap, corpus.messages(prefix, count))
+            self.start_all(procs)
+            began = min(p.ready_at for p in procs)
+            _say(f"  ready; waiting for {count} records on {', '.join(outputs)} ...")
+            complete = watcher.wait(self.timeout)
+            ended = watcher.last if complete else time.time()
+            if not complete:
+                _show_logs(procs)
+            rss = [p.peak_rss_mb() for p in procs]
+            cpu = [p.cpu_seconds() - p.cpu_at_ready for p in procs]
+        finally:
+            watcher.close()
+            _stop_all(procs)
+        seen = len(watcher.seen)
+        if not complete:
+            _say(f"  TIMEOUT: {seen}/{count} records after {self.timeout:.0f}s")
+        rate = Rate(seen, seen - watcher.dead, max(ended - began, 1e-9), complete)
+        return Phase(phase, rate, rss, cpu)
+
+    def latency(self, corpus: Corpus, count: int, offered: float) -> Phase:
+        """Fresh workers, a short warm-up, then ``count`` articles at ``offered`` per second."""
+        from kafka import KafkaProducer
+
+        phase = "latency"
+        prefix = f"{self.run_id}-{phase}-"
+        start_group_at_end(self.bootstrap, self.app_id(phase), [topics.RAW, topics.PREPARED])
+        procs = self.processes(phase, ("-m", "streams", "worker"))
+        warm = min(20, count)
+        try:
+            self.start_all(procs)
+            warmup = Watcher(
+                self.bootstrap, [topics.ENRICHED, topics.DEADLETTER], f"{prefix}w-", warm
+            )
+            _preload(self.bootstrap, corpus.messages(f"{prefix}w-", warm))
+            warmed = warmup.wait(min(self.timeout, 120.0))
+            warmup.close()
+            if not warmed:
+                _say("  warm-up incomplete; measuring anyway")
+            messages = corpus.messages(f"{prefix}m-", count)
+            watcher = Watcher(
+                self.bootstrap, [topics.ENRICHED, topics.DEADLETTER], f"{prefix}m-", count
+            )
+            producer = KafkaProducer(
+                bootstrap_servers=self.bootstrap,
+                acks="all",
+                linger_ms=0,
+                max_request_size=topics.TOPIC_MAX_MESSAGE_BYTES + 64 * 1024,
+                client_id="newsstream-bench",
+            )
+            sent: dict[str, int] = {}
+            _say(f"  producing {count} articles at {offered:g}/s ...")
+            try:
+                began = time.time()
+                for number, (key, value) in enumerate(messages):
+                    pause = began + number / offered - time.time()
+                    if pause > 0:
+                        time.sleep(pause)
+                    stamp = int(time.time() * 1000)
+                    producer.send(topics.RAW, key=key, value=value, timestamp_ms=stamp)
+                    sent[key.decode()] = stamp
+                producer.flush()
+                spread = time.time() - began
+                complete = watcher.wait(self.timeout)
+                if not complete:
+                    _show_logs(procs)
+            finally:
+                producer.close()
+                watcher.close()
+            rss = [p.peak_rss_mb() for p in procs]
+            cpu = [p.cpu_seconds() - p.cpu_at_ready for p in procs]
+        finally:
+            _stop_all(procs)
+        latencies = sorted(1000.0 * watcher.seen[k] - sent[k] for k in watcher.seen if k in sent)
+        seen = len(watcher.seen)
+        if not complete:
+            _say(f"  TIMEOUT: {seen}/{count} records after {self.timeout:.0f}s")
+        rate = Rate(seen, seen - watcher.dead, max(watcher.last - began, 1e-9), complete)
+        achieved = (count - 1) / spread if count > 1 and spread > 0 else offered
+        return Phase(phase, rate, rss, cpu, latencies, achieved)
+
+
+def _preload(bootstrap: str, messages: list[Message]) -> None:
+    from cli.feed import produce
+
+    began = time.monotonic()
+    produce(bootstrap, messages, total=len(messages), progress=False)
+    seconds = time.monotonic() - began
+    _say(f"  pre-loaded {len(messages)} articles into {topics.RAW} in {seconds:.1f}s")
+
+
+def _show_logs(procs: Sequence[BenchProcess], lines: int = 40) -> None:
+    """The end of each worker's log, on stderr (the logs go with the temporary directory)."""
+    for number, proc in enumerate(procs, 1):
+        _say(f"  --- worker-{number} log (last {lines} lines) ---\n{proc.tail(lines)}")
+
+
+def _stop_all(procs: Sequence[BenchProcess]) -> None:
+    with ThreadPoolExecutor(max(1, len(procs))) as pool:
+        list(pool.map(lambda p: p.stop(), procs))
+
+
+def _revision() -> str | None:
+    """``git describe --always --dirty`` of the code measured (None outside a git checkout)."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=Path(__file__).resolve().parents[1],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def _loadavg() -> float:
+    """The machine's 1-minute load average (other work competes with the measurement)."""
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def percentile(ordered: Sequence[float], share: float) -> float:
+    """Nearest-rank percentile (``share`` in 0..1) of an ascending sequence (0 when empty)."""
+    if not ordered:
+        return 0.0
+    return float(ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))])
+
+
+# -- the run ------------------------------------------------------------------------------------
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``newsstream bench`` options."""
+    parser.add_argument(
+        "--articles", type=int, default=1000, metavar="N", help="articles per phase"
+    )
+    parser.add_argument("--workers", type=int, default=1, metavar="W", help="worker processes")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=100.0,
+        metavar="R",
+        help="offered articles/s for the latency phase",
+    )
+    parser.add_argument("--input", choices=("text", "html"), default="text")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON, last line")
+    parser.add_argument(
+        "--latency-articles",
+        type=int,
+        default=None,
+        metavar="L",
+        help="articles in the latency phase (default: N, at most 20 s worth at R)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=600.0, help="seconds a phase may take (default 600)"
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help=f"translated_news dir (text; default {DEFAULT_TEXT_DATA}) or trafilatura-eval dir "
+        f"(html; default {DEFAULT_HTML_DATA})",
+    )
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run every phase, print the table (and the JSON); 1 when a phase timed out."""
+    if args.articles < 1 or args.workers < 1 or args.rate <= 0:
+        raise SystemExit("newsstream bench: --articles, --workers and --rate must be positive")
+    html = args.input == "html"
+    corpus = (
+        html_corpus(args.data or DEFAULT_HTML_DATA)
+        if html
+        else text_corpus(args.data or DEFAULT_TEXT_DATA)
+    )
+    n = args.articles
+    latency_n = args.latency_articles or min(n, max(20, int(20 * args.rate)))
+    result: dict[str, Any] = {
+        "articles": n,
+        "workers": args.workers,
+        "partitions": settings.partitions,
+        "input": args.input,
+        "corpus": corpus.name,
+        "cpus": os.cpu_count(),
+        "loadavg_before": _loadavg(),
+        "revision": _revision(),
+    }
+    _say(
+        f"newsstream bench: {n} {args.input} articles from {corpus.name}, {args.workers} worker(s)"
+    )
+
+    _say("in-process: newsstream process ...")
+    sample = corpus.messages("inprocess-", n)
+    inprocess, spent = measure_inprocess(settings, sample)
+    _say(f"  {inprocess.enriched_per_s:.1f}/s")
+    trafilatura: Rate | None = None
+    if html:
+        _say("in-process: trafilatura.extract on the same pages ...")
+        trafilatura = measure_trafilatura(sample, args.timeout)
+    del sample
+
+    with ExitStack() as stack:
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="newsstream-bench-")))
+        if os.environ.get("NEWSSTREAM_BROKER"):
+            bootstrap = settings.broker
+            _say(f"using the configured broker {bootstrap}")
+        else:
+            bootstrap = stack.enter_context(local_broker(workdir, settings))
+        from deploy.topics import ensure_topics
+        from streams.topics import TopicSpec, topic_specs
+
+        specs = (*topic_specs(settings.partitions), TopicSpec(PASSTHROUGH, settings.partitions))
+        ensure_topics(bootstrap, specs, settings.replication_factor)
+        bench = Bench(settings, bootstrap, workdir, args.workers, args.timeout)
+        _say("passthrough: decode + re-publish only ...")
+        passthrough = bench.throughput("passthrough", corpus, n)
+        _say(f"  {passthrough.rate.enriched_per_s:.1f}/s")
+        _say("pipeline ...")
+        pipeline = bench.throughput("pipeline", corpus, n)
+        _say(f"  {pipeline.rate.enriched_per_s:.1f}/s")
+        _say("latency ...")
+        latency = bench.latency(corpus, latency_n, args.rate)
+
+    total_cpu = sum(spent.values()) or 1.0
+    lat = latency.latencies_ms
+    result.update(
+        {
+            "pipeline_per_s": round(pipeline.rate.enriched_per_s, 1),
+            "passthrough_per_s": round(passthrough.rate.enriched_per_s, 1),
+            "inprocess_per_s": round(inprocess.enriched_per_s, 1),
+            "latency_ms": {
+                "p50": round(percentile(lat, 0.50), 1),
+                "p95": round(percentile(lat, 0.95), 1),
+                "p99": round(percentile(lat, 0.99), 1),
+            },
+            "peak_rss_mb": {f"worker-{i}": round(v, 1) for i, v in enumerate(pipeline.rss_mb, 1)},
+            "cpu_share": {stage: round(spent[stage] / total_cpu, 4) for stage in STAGES},
+            "cpu_ms_per_article": round(1000.0 * total_cpu / n, 2),
+            "pipeline_worker_cpu_s": [round(v, 1) for v in pipeline.cpu_s],
+            "pipeline_cpu_ms_per_article": round(1000.0 * sum(pipeline.cpu_s) / n, 2),
+            "pipeline_seconds": round(pipeline.rate.seconds, 2),
+            "dead_lettered": pipeline.rate.articles - pipeline.rate.enriched,
+            "latency_articles": latency.rate.articles,
+            "latency_max_ms": round(lat[-1], 1) if lat else 0.0,
+            "offered_per_s": round(latency.offered_per_s, 1),
+            "passthrough_peak_rss_mb": [round(v, 1) for v in passthrough.rss_mb],
+            "complete": all(r.complete for r in (pipeline.rate, passthrough.rate, latency.rate)),
+        }
+    )
+    if html:
+        assert trafilatura is not None
+        result["pages_per_s"] = round(pipeline.rate.articles_per_s, 1)
+        result["inprocess_pages_per_s"] = round(inprocess.articles_per_s, 1)
+        result["trafilatura_per_s"] = round(trafilatura.articles_per_s, 1)
+    result["loadavg_after"] = _loadavg()
+    result["targets"] = targets(result, args.rate)
+    print(render(result))
+    if args.json:
+        print(orjson.dumps(result).decode(), flush=True)
+    return 0 if result["complete"] else 1
+
+
+def targets(result: dict[str, Any], offered: float) -> dict[str, bool]:
+    """The issue's targets that this run can check (1 -> 2 workers needs two runs)."""
+    checks: dict[str, bool] = {}
+    if result["input"] == "text" and result["workers"] == 2:
+        checks["pipeline_per_s >= 300 (2 workers)"] = result["pipeline_per_s"] >= TARGET_PIPELINE_2W
+    if result["input"] == "text" and result["workers"] == 1:
+        checks["pipeline >= 70% of in-process (1 worker)"] = (
+            result["pipeline_per_s"] >= TARGET_ONE_WORKER_SHARE * result["inprocess_per_s"]
+        )
+    if offered >= TARGET_P99_RATE:
+        checks["p99 <= 500 ms at 100/s"] = result["latency_ms"]["p99"] <= TARGET_P99_MS
+    if result["input"] == "html":
+        checks["pages/s >= trafilatura's"] = result["pages_per_s"] >= result["trafilatura_per_s"]
+    return checks
+
+
+def render(result: dict[str, Any]) -> str:
+    """The result as a readable table."""
+    unit = "pages" if result["input"] == "html" else "articles"
+    lat = result["latency_ms"]
+    lines = [
+        f"newsstream bench — {result['articles']} {result['input']} {unit} ({result['corpus']}), "
+        f"{result['workers']} worker(s), {result['partitions']} partitions, {result['cpus']} CPUs, "
+        f"code {result['revision']}",
+        "",
+        f"{'measure':<34} {'value':>10}",
+        f"{'pipeline (enriched/s)':<34} {result['pipeline_per_s']:>10.1f}",
+        f"{'passthrough (decode+publish/s)':<34} {result['passthrough_per_s']:>10.1f}",
+        f"{'in-process (enriched/s)':<34} {result['inprocess_per_s']:>10.1f}",
+    ]
+    if result["inprocess_per_s"]:
+        share = result["pipeline_per_s"] / result["inprocess_per_s"]
+        lines.append(f"{'pipeline / in-process':<34} {share:>10.2f}")
+    if "pages_per_s" in result:
+        lines += [
+            f"{'pipeline (pages/s)':<34} {result['pages_per_s']:>10.1f}",
+            f"{'in-process (pages/s)':<34} {result['inprocess_pages_per_s']:>10.1f}",
+            f"{'trafilatura.extract (pages/s)':<34} {result['trafilatura_per_s']:>10.1f}",
+        ]
+    lines += [
+        f"{'dead-lettered (pipeline)':<34} {result['dead_lettered']:>10d}",
+        f"{'latency p50 / p95 / p99 (ms)':<34} "
+        f"{lat['p50']:>6.0f} / {lat['p95']:.0f} / {lat['p99']:.0f}   "
+        f"(max {result['latency_max_ms']:.0f}; {result['latency_articles']} articles "
+        f"at {result['offered_per_s']:.0f}/s)",
+    ]
+    for name, mb in result["peak_rss_mb"].items():
+        lines.append(f"{'peak RSS ' + name + ' (MiB)':<34} {mb:>10.1f}")
+    cpu = ", ".join(f"{v:.1f}" for v in result["pipeline_worker_cpu_s"])
+    lines += [
+        f"{'worker CPU s (pipeline, from ready)':<34} {cpu:>10}",
+        f"{'worker CPU ms per article':<34} {result['pipeline_cpu_ms_per_article']:>10.2f}",
+        f"{'load average before / after':<34} "
+        f"{result['loadavg_before']:>6.2f} / {result['loadavg_after']:.2f}",
+        "",
+        f"CPU share per stage (in-process, {result['cpu_ms_per_article']:.2f} ms per article):",
+    ]
+    for stage, share in result["cpu_share"].items():
+        lines.append(f"  {stage:<12} {100 * share:5.1f} %  {'#' * round(40 * share)}")
+    if result["targets"]:
+        lines += ["", "targets:"]
+        lines += [
+            f"  {'met    ' if ok else 'NOT met'}  {name}" for name, ok in result["targets"].items()
+        ]
+    if not result["complete"]:
+        lines += ["", "INCOMPLETE: a phase timed out; its rate counts only what came out"]
+    return "\n".join(lines)
+
+
+# -- the passthrough worker ------------------------------------------------------------------------
+def passthrough_worker() -> None:
+    """A Faust worker (same app configuration as ``newsstream worker``) with one agent that
+    decodes each ``news.raw`` message with orjson and publishes it to ``bench.passthrough``."""
+    from typing import cast
+
+    import faust
+    from faust.worker import Worker
+
+    from streams.app import create_app
+
+    settings = load_settings()
+    app = create_app(settings)
+    source = app.topic(topics.RAW, key_serializer="raw", value_serializer="raw")
+    sink = app.topic(PASSTHROUGH, key_serializer="raw", value_serializer="orjson")
+
+    @app.agent(source, name="newsstream.bench.passthrough")
+    async def passthrough(stream: faust.StreamT[bytes]) -> None:
+        async for event in stream.events():
+            message = event.message
+            await sink.send(key=message.key, value=orjson.loads(cast(bytes, message.value)))
+
+    Worker(app, loglevel=settings.log_level).execute_from_commandline()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m cli.bench passthrough-worker``, or ``python -m cli.bench [bench options]``."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["passthrough-worker"]:
+        sys.argv = [sys.argv[0]]  # Faust's worker parses the command line itself
+        passthrough_worker()
+        return
+    parser = argparse.ArgumentParser(prog="newsstream bench", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    sys.exit(run(load_settings(), parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    main()
