@@ -42,9 +42,9 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -52,7 +52,7 @@ from typing import Any
 
 import orjson
 
-from cli.supervise import READY_LINE, WorkerProcess, free_port
+from cli.supervise import READY_LINE, WorkerProcess, local_broker
 from streams import topics
 from streams.settings import Settings, load_settings
 
@@ -290,26 +290,6 @@ class BenchProcess(WorkerProcess):
             return 0.0
         fields = stat.rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-@contextmanager
-def local_broker(workdir: Path, settings: Settings) -> Iterator[str]:
-    """A one-node KRaft broker on free loopback ports in ``workdir``; stopped on exit."""
-    from deploy import broker
-
-    cfg = broker.BrokerConfig(
-        version=broker.resolve_version(settings.kafka_version),
-        port=free_port(),
-        controller_port=free_port(),
-        data_dir=workdir / "kafka",
-    )
-    _say(f"starting Apache Kafka {cfg.version} on {broker.bootstrap(cfg)} ...")
-    broker.start(cfg)
-    try:
-        yield broker.bootstrap(cfg)
-    finally:
-        broker.stop(cfg)
-        _say("broker stopped")
 
 
 def _partitions(consumer: Any, topic: str, timeout: float = 30.0) -> list[Any]:
@@ -682,7 +662,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             bootstrap = settings.broker
             _say(f"using the configured broker {bootstrap}")
         else:
-            bootstrap = stack.enter_context(local_broker(workdir, settings))
+            bootstrap = stack.enter_context(local_broker(workdir, settings.kafka_version, say=_say))
         from deploy.topics import ensure_topics
         from streams.topics import TopicSpec, topic_specs
 

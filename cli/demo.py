@@ -13,8 +13,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -23,8 +22,7 @@ import orjson
 
 from cli import tail
 from cli.feed import produce
-from cli.supervise import WorkerProcess, free_port
-from deploy import broker
+from cli.supervise import WorkerProcess, local_broker
 from deploy.topics import ensure_topics
 from streams.settings import Settings
 from streams.topics import ENRICHED, EVENTS, topic_specs
@@ -37,26 +35,8 @@ def sample_articles(run: str) -> list[dict[str, Any]]:
     return [{**doc, "id": f"{run}-{doc['id']}"} for doc in docs]
 
 
-@contextmanager
-def _local_broker(workdir: Path, settings: Settings) -> Iterator[str]:
-    cfg = broker.BrokerConfig(
-        version=broker.resolve_version(settings.kafka_version),
-        port=free_port(),
-        controller_port=free_port(),
-        data_dir=workdir / "kafka",
-    )
-    print(
-        f"starting Apache Kafka {cfg.version} (KRaft, one node) on {broker.bootstrap(cfg)} ...",
-        flush=True,
-    )
-    began = time.monotonic()
-    broker.start(cfg)
-    print(f"  ready in {time.monotonic() - began:.1f}s", flush=True)
-    try:
-        yield broker.bootstrap(cfg)
-    finally:
-        broker.stop(cfg)
-        print("broker stopped", flush=True)
+def _say(text: str) -> None:
+    print(text, flush=True)
 
 
 def _stop_worker(worker: WorkerProcess) -> None:
@@ -98,7 +78,7 @@ def run(settings: Settings) -> int:
             bootstrap = settings.broker
             print(f"using the configured broker {bootstrap}")
         else:
-            bootstrap = stack.enter_context(_local_broker(workdir, settings))
+            bootstrap = stack.enter_context(local_broker(workdir, settings.kafka_version, say=_say))
         ensure_topics(bootstrap, topic_specs(settings.partitions), settings.replication_factor)
         worker = WorkerProcess(
             {

@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -21,6 +23,29 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@contextmanager
+def local_broker(workdir: Path, version: str, say: Callable[[str], None] = print) -> Iterator[str]:
+    """A one-node KRaft broker on free loopback ports in ``workdir``, stopped on exit; yields
+    its bootstrap address (``demo`` and ``bench`` run on one of these)."""
+    from deploy import broker
+
+    cfg = broker.BrokerConfig(
+        version=broker.resolve_version(version),
+        port=free_port(),
+        controller_port=free_port(),
+        data_dir=workdir / "kafka",
+    )
+    say(f"starting Apache Kafka {cfg.version} (KRaft, one node) on {broker.bootstrap(cfg)} ...")
+    began = time.monotonic()
+    broker.start(cfg)
+    say(f"  ready in {time.monotonic() - began:.1f}s")
+    try:
+        yield broker.bootstrap(cfg)
+    finally:
+        broker.stop(cfg)
+        say("broker stopped")
 
 
 @dataclass
