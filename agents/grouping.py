@@ -193,14 +193,20 @@ class Grouper:
     def best_match(
         self, evidence: Iterable[str], event_time: float, shape: tuple[int, int] | None = None
     ) -> tuple[str | None, float]:
-        """The open event this evidence belongs to, if any, and how well it matched.
+        """The open event this evidence belongs to, if any, and how well it matched."""
+        event_key, score, _ = self._match(set(evidence), event_time, shape)
+        return event_key, score
+
+    def _match(
+        self, keys: set[str], event_time: float, shape: tuple[int, int] | None
+    ) -> tuple[str | None, float, list[tuple[float, dict[str, Any]]]]:
+        """The best open event, its score, and the scores of its members that passed.
 
         An event is judged by its closest member, not by the union of its members' evidence:
         a large event must not become a magnet for every article on the same subject.
         """
-        keys = set(evidence)
         if not keys:
-            return None, 0.0
+            return None, 0.0, []
         horizon = event_time - self.options.window_seconds
         weights = {k: self._weight(k) for k in keys}
         shared: dict[str, float] = defaultdict(float)
@@ -211,27 +217,16 @@ class Grouper:
             for event_key in posting:
                 shared[event_key] += weights[key]
         article_weight = sum(weights.values())
-        best: tuple[str | None, float] = (None, 0.0)
+        best: tuple[str | None, float, list[tuple[float, dict[str, Any]]]] = (None, 0.0, [])
         for event_key, weight in shared.items():
             state = self.events[event_key]
             if state.last_seen < horizon or weight < self.options.min_shared:
                 continue
-            overlap = self._closest_member(state, keys, weights, article_weight, shape)
+            scores = self._member_scores(state, keys, weights, article_weight, shape)
+            overlap = max((score for score, _ in scores), default=0.0)
             if overlap > best[1]:
-                best = (event_key, overlap)
+                best = (event_key, overlap, scores)
         return best
-
-    def _closest_member(
-        self,
-        state: EventState,
-        keys: set[str],
-        weights: dict[str, float],
-        article_weight: float,
-        shape: tuple[int, int] | None,
-    ) -> float:
-        """The best overlap between the article and one member of ``state`` (0 if none passes)."""
-        scores = self._member_scores(state, keys, weights, article_weight, shape)
-        return max((score for score, _ in scores), default=0.0)
 
     def _member_scores(
         self,
@@ -258,20 +253,14 @@ class Grouper:
                 scores.append((overlap, member))
         return scores
 
+    @staticmethod
     def _relations(
-        self,
-        state: EventState,
-        member: dict[str, Any],
-        evidence: list[str],
-        shape: tuple[int, int] | None,
+        state: EventState, member: dict[str, Any], scores: list[tuple[float, dict[str, Any]]]
     ) -> dict[str, Any]:
         """Within its event, what the article is to the members already there: the closest
         member in another language (``translation_of``, with its score) and a same-language
         member it repeats (``duplicate_of``: the same clean text, or near-identical evidence and
-        shape, as when a wire story is republished)."""
-        keys = set(evidence)
-        weights = {k: self._weight(k) for k in keys}
-        scores = self._member_scores(state, keys, weights, sum(weights.values()), shape)
+        shape, as when a wire story is republished). ``scores``: the members that matched."""
         other = [(score, m) for score, m in scores if m["lang"] != member["lang"]]
         same_text = [
             m for m in state.members if member.get("hash") and m.get("hash") == member["hash"]
@@ -326,13 +315,13 @@ class Grouper:
                 duplicate_of=seen.get("duplicate_of"),
             )
         self.stream_time = max(self.stream_time, event_time)
-        event_key, score = self.best_match(evidence, event_time, shape)
+        event_key, score, scores = self._match(set(evidence), event_time, shape)
         relations: dict[str, Any] = {"translation_of": None, "duplicate_of": None}
         if event_key is None:
             state = EventState(mint_key(article_id), first_seen=event_time, last_seen=event_time)
         else:
             state = self.events[event_key]
-            relations = self._relations(state, member, evidence, shape)
+            relations = self._relations(state, member, scores)
             self._unindex(state)
         state.members.append(
             {
