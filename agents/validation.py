@@ -29,7 +29,8 @@ _STRING_FIELDS = (
     "fetched_at",
     "lang_hint",
 )
-_KNOWN_FIELDS = frozenset(("id", *_STRING_FIELDS))
+#: Every field of a ``news.raw`` object the stage reads.
+FIELDS = ("id", *_STRING_FIELDS)
 # C0/C1 control characters other than tab and newlines, and Unicode noncharacters.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 

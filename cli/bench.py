@@ -52,7 +52,7 @@ from typing import Any
 
 import orjson
 
-from cli.supervise import READY_LINE, WorkerProcess, local_broker
+from cli.supervise import READY_LINE, WorkerProcess, broker_for
 from streams import topics
 from streams.settings import Settings, load_settings
 
@@ -658,11 +658,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="newsstream-bench-")))
-        if os.environ.get("NEWSSTREAM_BROKER"):
-            bootstrap = settings.broker
-            _say(f"using the configured broker {bootstrap}")
-        else:
-            bootstrap = stack.enter_context(local_broker(workdir, settings.kafka_version, say=_say))
+        bootstrap = stack.enter_context(broker_for(settings, workdir, say=_say))
         from deploy.topics import ensure_topics
         from streams.topics import TopicSpec, topic_specs
 

@@ -8,7 +8,6 @@ groups, and stops what it started.
 
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ import orjson
 
 from cli import tail
 from cli.feed import produce
-from cli.supervise import WorkerProcess, local_broker
+from cli.supervise import WorkerProcess, broker_for
 from deploy.topics import ensure_topics
 from streams.settings import Settings
 from streams.topics import ENRICHED, EVENTS, topic_specs
@@ -74,11 +73,7 @@ def run(settings: Settings) -> int:
     run_id = f"demo{uuid.uuid4().hex[:6]}"
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="newsstream-")))
-        if os.environ.get("NEWSSTREAM_BROKER"):
-            bootstrap = settings.broker
-            print(f"using the configured broker {bootstrap}")
-        else:
-            bootstrap = stack.enter_context(local_broker(workdir, settings.kafka_version, say=_say))
+        bootstrap = stack.enter_context(broker_for(settings, workdir, say=_say))
         ensure_topics(bootstrap, topic_specs(settings.partitions), settings.replication_factor)
         worker = WorkerProcess(
             {

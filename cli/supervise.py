@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from streams.settings import Settings
+
 #: What the Faust worker logs once every agent runs.
 READY_LINE = "[^Worker]: Ready"
 
@@ -46,6 +48,20 @@ def local_broker(workdir: Path, version: str, say: Callable[[str], None] = print
     finally:
         broker.stop(cfg)
         say("broker stopped")
+
+
+@contextmanager
+def broker_for(
+    settings: Settings, workdir: Path, say: Callable[[str], None] = print
+) -> Iterator[str]:
+    """The broker ``NEWSSTREAM_BROKER`` names, or else a local one in ``workdir`` for as long as
+    the context lasts; yields the bootstrap address."""
+    if os.environ.get("NEWSSTREAM_BROKER"):
+        say(f"using the configured broker {settings.broker}")
+        yield settings.broker
+        return
+    with local_broker(workdir, settings.kafka_version, say) as bootstrap:
+        yield bootstrap
 
 
 @dataclass

@@ -23,6 +23,7 @@ from agents.deadletters import dead_letter
 from agents.grouping import Grouper, GroupingOptions
 from agents.prepare import PrepareOptions, prepare
 from agents.publish import enriched_record
+from agents.validation import FIELDS
 from cli.main import main
 from streams.records import Prepared, Rejected
 from tests.hostile_payloads import PAYLOADS, Payload
@@ -113,17 +114,6 @@ _VALUES = st.recursive(
     ),
     max_leaves=12,
 )
-_FIELDS = (
-    "id",
-    "url",
-    "source",
-    "title",
-    "text",
-    "html",
-    "published_at",
-    "fetched_at",
-    "lang_hint",
-)
 _DATES = st.one_of(
     st.datetimes().map(lambda d: d.isoformat()),
     st.floats(min_value=-1e13, max_value=1e13, allow_nan=False),
@@ -157,7 +147,7 @@ _HTML = st.lists(
 def articles(draw: st.DrawFn) -> dict[str, Any]:
     """News-like objects: mostly the right fields, each sometimes of a wrong type or odd."""
     doc: dict[str, Any] = {}
-    for name in _FIELDS:
+    for name in FIELDS:
         kind = draw(st.integers(0, 9))
         if kind < 3:
             continue
