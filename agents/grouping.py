@@ -30,7 +30,7 @@ from typing import Any
 import faust
 
 from agents.publish import enriched_record, event_group, member_of
-from streams import metrics
+from streams import metrics, topics
 from streams.app import Channels
 from streams.records import Prepared, from_dict
 from streams.settings import Settings
@@ -347,7 +347,7 @@ _EVICT_EVERY = 100
 def wire(app: faust.App, channels: Channels, options: GroupingOptions) -> faust.types.AgentT:
     """Register the grouping agent and its ``events`` table (RocksDB + changelog)."""
     table = app.Table(
-        "events",
+        topics.EVENTS_TABLE,
         default=None,
         partitions=1,
         options=ROCKSDB_OPTIONS,

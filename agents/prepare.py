@@ -20,7 +20,7 @@ import faust
 
 from agents import boilerplate, boilerplate_learn, evidence, language, validation
 from agents.deadletters import dead_letter
-from streams import metrics
+from streams import metrics, topics
 from streams.app import Channels
 from streams.records import Prepared, RawArticle, Rejected
 from streams.settings import Settings
@@ -157,7 +157,7 @@ def wire(
     model = language.load_model(options.lang_second)
     # Chrome learned per source; each partition of news.raw learns from the articles it sees.
     sources = app.Table(
-        "source_chrome", default=None, partitions=partitions, options=ROCKSDB_OPTIONS
+        topics.SOURCES_TABLE, default=None, partitions=partitions, options=ROCKSDB_OPTIONS
     )
 
     @app.agent(channels.raw, name="newsstream.prepare")

@@ -9,7 +9,7 @@ from cli.logs import logging_config
 from deploy.topics import ensure_topics
 from streams.app import create_app, create_channels
 from streams.settings import Settings
-from streams.topics import topic_specs
+from streams.topics import changelog_specs, topic_specs
 
 
 def build(settings: Settings) -> faust.App:
@@ -26,7 +26,11 @@ def run(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM."""
     from faust.worker import Worker
 
-    ensure_topics(settings.broker, topic_specs(settings.partitions), settings.replication_factor)
+    specs = (
+        *topic_specs(settings.partitions),
+        *changelog_specs(settings.app_id, settings.partitions),
+    )
+    ensure_topics(settings.broker, specs, settings.replication_factor)
     app = build(settings)
     config = logging_config(settings.log_level) if settings.log_json else None
     Worker(app, loglevel=settings.log_level, logging_config=config).execute_from_commandline()

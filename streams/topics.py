@@ -44,3 +44,19 @@ def topic_specs(raw_partitions: int) -> tuple[TopicSpec, ...]:
         TopicSpec(EVENTS, 1, (("cleanup.policy", "compact"), *_LARGE)),
         TopicSpec(DEADLETTER, 1, _LARGE),
     )
+
+
+#: The worker's Faust tables (their changelog topics are ``<app_id>-<table>-changelog``).
+EVENTS_TABLE = "events"
+SOURCES_TABLE = "source_chrome"
+
+
+def changelog_specs(app_id: str, raw_partitions: int) -> tuple[TopicSpec, ...]:
+    """The tables' changelog topics, created with the others before the worker starts: Faust
+    would declare them itself, but a just-created topic can still show 0 partitions to its
+    first table write (Faust's ``PartitionsMismatch``)."""
+    compact = (("cleanup.policy", "compact"), *_LARGE)
+    return (
+        TopicSpec(f"{app_id}-{EVENTS_TABLE}-changelog", 1, compact),
+        TopicSpec(f"{app_id}-{SOURCES_TABLE}-changelog", raw_partitions, compact),
+    )
