@@ -367,14 +367,15 @@ def wire(app: faust.App, channels: Channels, options: GroupingOptions) -> faust.
             started = time.perf_counter()
             article = from_dict(Prepared, value)
             result = grouper.assign_article(article)
-            if result.changed:
-                table[result.event_key] = result.state.to_dict()
+            # Written and published even when the article is a replay (``changed`` false): after
+            # a crash the local RocksDB may hold a write whose changelog record and events record
+            # never reached the broker; re-emitting the same state makes the replay whole.
+            table[result.event_key] = result.state.to_dict()
             record = enriched_record(article, result, time.time())
             await channels.enriched.send(key=article.id.encode(), value=asdict(record))
-            if result.changed:
-                await channels.events.send(
-                    key=result.event_key.encode(), value=asdict(event_group(result.state))
-                )
+            await channels.events.send(
+                key=result.event_key.encode(), value=asdict(event_group(result.state))
+            )
             seen += 1
             if seen % _EVICT_EVERY == 0:
                 for key in grouper.evict():
