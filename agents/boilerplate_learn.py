@@ -21,9 +21,11 @@ it is a short label (an inline "SPONSORED"-like marker).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,8 +89,12 @@ class SourceChrome:
         return cls(int(data.get("seq", 0)), tuple(map(str, data.get("recent", ()))), lines)
 
 
+@functools.lru_cache(maxsize=8192)
 def line_key(line: str) -> str:
-    """The hash a line is tracked by: case, whitespace and digit runs do not matter."""
+    """The hash a line is tracked by: case, whitespace and digit runs do not matter.
+
+    Cached: :func:`strip` and :func:`learn` key the same lines of an article, and a source's
+    chrome lines come back in every article."""
     canonical = _DIGITS.sub("0", _SPACE.sub(" ", line).strip().casefold())
     return hashlib.blake2b(canonical.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
@@ -150,14 +156,16 @@ def _current_weight(stat: LineStat, seq: int, decay: float) -> float:
 
 
 def _bounded(stats: dict[str, LineStat], seq: int, options: LearnOptions) -> dict[str, LineStat]:
-    """At most ``max_lines`` entries: the ones with the lowest current weight are dropped."""
+    """At most ``max_lines`` entries: past it, the ones with the lowest current weight are
+    dropped down to 90% of it (so the ranking runs once per several articles, not each one)."""
     if len(stats) <= options.max_lines:
         return stats
     decay = _decay(options)
     ranked = sorted(
         stats.items(), key=lambda item: (_current_weight(item[1], seq, decay), item[1].last)
     )
-    return dict(ranked[len(stats) - options.max_lines :])
+    keep = max(1, options.max_lines * 9 // 10)
+    return dict(ranked[len(stats) - keep :])
 
 
 def share(stat: LineStat, seq: int, options: LearnOptions) -> float:
@@ -172,7 +180,10 @@ def share(stat: LineStat, seq: int, options: LearnOptions) -> float:
 def is_chrome(state: SourceChrome, line: str, options: LearnOptions | None = None) -> bool:
     """Whether ``line`` is learned chrome of the source ``state`` describes."""
     options = options or LearnOptions()
-    stat = state.lines.get(line_key(line)) if line.strip() else None
+    stripped = line.strip()
+    if not stripped or len(stripped) > options.max_chars:  # never learned
+        return False
+    stat = state.lines.get(line_key(stripped))
     if stat is None or stat.articles < options.min_articles:
         return False
     return share(stat, state.seq, options) >= options.min_share
@@ -214,3 +225,56 @@ def _isolated_quote(
     if chrome[before] or chrome[after]:
         return False
     return len(lines[content[position]].split()) > options.isolated_max_words
+
+
+class ChromeMemory:
+    """The learned chrome of the sources a worker sees, kept as :class:`SourceChrome` objects
+    between articles and checkpointed to ``backend`` (the Faust table: RocksDB + changelog).
+
+    Rebuilding a source's state from its dict form and writing it back for every article cost
+    more than the rest of the learning; here a source's state is written to ``backend`` every
+    ``checkpoint_every`` articles of it, and when it leaves the in-memory cache (at most
+    ``max_cached`` sources). :meth:`forget` drops the cache (after a rebalance): the states
+    are read again from ``backend``, so a crash or a rebalance forgets at most the last
+    ``checkpoint_every - 1`` articles of learning per source. With ``checkpoint_every=1`` every
+    article is written through.
+    """
+
+    def __init__(
+        self,
+        backend: MutableMapping[str, Any],
+        checkpoint_every: int = 20,
+        max_cached: int = 2048,
+    ) -> None:
+        self.backend = backend
+        self.checkpoint_every = max(1, checkpoint_every)
+        self.max_cached = max(1, max_cached)
+        self._cache: OrderedDict[str, tuple[SourceChrome, int]] = OrderedDict()
+
+    def get(self, source: str) -> SourceChrome:
+        """The chrome learned for ``source`` (empty if none)."""
+        cached = self._cache.get(source)
+        if cached is not None:
+            self._cache.move_to_end(source)
+            return cached[0]
+        return SourceChrome.from_dict(self.backend.get(source))
+
+    def put(self, source: str, state: SourceChrome) -> None:
+        """Record ``source``'s new state; checkpoint it when due."""
+        previous = self._cache.pop(source, None)
+        if previous is not None and previous[0] is state:
+            self._cache[source] = previous  # unchanged (a repeated article)
+            return
+        pending = (previous[1] if previous is not None else 0) + 1
+        if pending >= self.checkpoint_every:
+            self.backend[source] = state.to_dict()
+            pending = 0
+        self._cache[source] = (state, pending)
+        while len(self._cache) > self.max_cached:
+            old, (old_state, old_pending) = self._cache.popitem(last=False)
+            if old_pending:
+                self.backend[old] = old_state.to_dict()
+
+    def forget(self) -> None:
+        """Drop the cache (unwritten learning included): read from ``backend`` from now on."""
+        self._cache.clear()

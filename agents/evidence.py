@@ -135,6 +135,7 @@ _SUFFIXES: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _fold_word(word: str) -> str:
     """ASCII, lower case and phonetic folding of one word (double letters still double)."""
     folded = word.lower()
@@ -155,7 +156,7 @@ def _fold_word(word: str) -> str:
     return folded.translate(_LETTERS)
 
 
-@functools.lru_cache(maxsize=1 << 15)
+@functools.lru_cache(maxsize=1 << 16)
 def normalise_name(token: str, lang: str = "") -> str:
     """Normalised key of one name word (or several, joined by spaces).
 

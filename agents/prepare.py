@@ -11,10 +11,8 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import MutableMapping
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
 
 import faust
 
@@ -42,10 +40,16 @@ class PrepareOptions:
     max_message_bytes: int
     lang_min_confidence: float
     lang_second: str = "low"
+    learn_checkpoint_every: int = 20
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PrepareOptions:
-        return cls(settings.max_message_bytes, settings.lang_min_confidence, settings.lang_second)
+        return cls(
+            settings.max_message_bytes,
+            settings.lang_min_confidence,
+            settings.lang_second,
+            settings.learn_checkpoint_every,
+        )
 
 
 def word_count(text: str) -> int:
@@ -70,29 +74,39 @@ def event_time(article: RawArticle, now: float) -> float:
     return now
 
 
+def warm_up(model: language.Predictor) -> float:
+    """Load what the stages load lazily (the gazetteer, the second detector's first models),
+    so that the first article does not pay for it; returns the seconds it took."""
+    started = time.perf_counter()
+    evidence.default_gazetteer()
+    language.detect(model, "Warm-up", "Short text to load the detectors.", 0.5)
+    return time.perf_counter() - started
+
+
 def prepare(
     value: bytes | None,
     key: bytes | None,
     options: PrepareOptions,
     model: language.Predictor,
     now: float,
-    sources: MutableMapping[str, Any] | None = None,
+    sources: boilerplate_learn.ChromeMemory | None = None,
 ) -> Prepared | Rejected:
     """One ``news.raw`` message through validation, boilerplate, language and evidence.
 
-    ``sources`` (source -> learned chrome, a Faust table in the worker, a dict in ``process``)
-    is read to strip the chrome learned for the article's source and updated with this article.
+    ``sources`` (the chrome learned per source; over a Faust table in the worker, a dict in
+    ``process``) is read to strip the chrome learned for the article's source and updated with
+    this article.
     """
     article = validation.validate(value, key, options.max_message_bytes)
     if isinstance(article, Rejected):
         return article
     learned = None
     if sources is not None and article.source:
-        learned = boilerplate_learn.SourceChrome.from_dict(sources.get(article.source))
+        learned = sources.get(article.source)
     result = prepare_article(article, options, model, now, learned)
     if sources is not None and learned is not None and not isinstance(result, Rejected):
         lines = [*result.text.split("\n\n"), *result.boilerplate_removed]
-        sources[article.source or ""] = boilerplate_learn.learn(learned, lines).to_dict()
+        sources.put(article.source or "", boilerplate_learn.learn(learned, lines))
     return result
 
 
@@ -155,10 +169,16 @@ def wire(
     """Register the agent that prepares each ``news.raw`` message (``partitions``: those of
     ``news.raw``, which the per-source chrome table is co-partitioned with)."""
     model = language.load_model(options.lang_second)
+    log.info("prepare: models loaded in %.1f s", warm_up(model))
     # Chrome learned per source; each partition of news.raw learns from the articles it sees.
-    sources = app.Table(
+    table = app.Table(
         topics.SOURCES_TABLE, default=None, partitions=partitions, options=ROCKSDB_OPTIONS
     )
+    sources = boilerplate_learn.ChromeMemory(table, options.learn_checkpoint_every)
+
+    @table.on_recover
+    async def reload() -> None:  # partitions moved: what this worker learned may be stale
+        sources.forget()
 
     @app.agent(channels.raw, name="newsstream.prepare")
     async def prepare_agent(stream: faust.StreamT[bytes]) -> None:

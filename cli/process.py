@@ -12,11 +12,12 @@ import time
 from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import orjson
 
 from agents import language
+from agents.boilerplate_learn import ChromeMemory
 from agents.deadletters import dead_letter
 from agents.grouping import Grouper, GroupingOptions
 from agents.prepare import PrepareOptions, prepare
@@ -33,7 +34,8 @@ def process_lines(
     grouper = Grouper(GroupingOptions.from_settings(settings))
     model = language.load_model(options.lang_second)
     enriched = rejected = 0
-    sources: dict[str, Any] = {}  # chrome learned per source, as the worker's table holds it
+    # Chrome learned per source, as the worker keeps it (here over a plain dict).
+    sources = ChromeMemory({}, options.learn_checkpoint_every)
     for number, line in enumerate(lines, start=1):
         value = line.rstrip(b"\r\n")
         if not value.strip():

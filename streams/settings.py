@@ -38,6 +38,8 @@ class Settings:
     lang_min_confidence: float = 0.5
     #: Second language detector for short or uncertain text: Lingua ``high``, ``low``, ``off``.
     lang_second: str = "low"
+    #: Chrome learned per source is checkpointed to its table every this many articles of it.
+    learn_checkpoint_every: int = 20
     #: Open events accept new members for this long after their last member (hours).
     event_window_hours: float = 72.0
     #: Minimum weighted evidence an article must share with an event to join it.
@@ -90,6 +92,7 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_MAX_MESSAGE_BYTES": ("max_message_bytes", int),
     "NEWSSTREAM_LANG_MIN_CONFIDENCE": ("lang_min_confidence", float),
     "NEWSSTREAM_LANG_SECOND": ("lang_second", str),
+    "NEWSSTREAM_LEARN_CHECKPOINT_EVERY": ("learn_checkpoint_every", int),
     "NEWSSTREAM_EVENT_WINDOW_HOURS": ("event_window_hours", float),
     "NEWSSTREAM_EVENT_MIN_SHARED": ("event_min_shared", float),
     "NEWSSTREAM_EVENT_MIN_OVERLAP": ("event_min_overlap", float),
