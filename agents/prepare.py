@@ -41,6 +41,7 @@ class PrepareOptions:
     lang_min_confidence: float
     lang_second: str = "low"
     learn_checkpoint_every: int = 20
+    limits: validation.FieldLimits = validation.DEFAULT_LIMITS
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PrepareOptions:
@@ -49,6 +50,11 @@ class PrepareOptions:
             settings.lang_min_confidence,
             settings.lang_second,
             settings.learn_checkpoint_every,
+            validation.FieldLimits(
+                title=settings.max_title_chars,
+                url=settings.max_url_chars,
+                source=settings.max_source_chars,
+            ),
         )
 
 
@@ -97,7 +103,7 @@ def prepare(
     ``process``) is read to strip the chrome learned for the article's source and updated with
     this article.
     """
-    article = validation.validate(value, key, options.max_message_bytes)
+    article = validation.validate(value, key, options.max_message_bytes, options.limits)
     if isinstance(article, Rejected):
         return article
     learned = None

@@ -41,8 +41,9 @@ class FieldLimits:
 
     The body (``text``/``html``) is bounded by the message size alone. These bound what every
     output record repeats (the title and URL are also copied into each event group's member
-    list) and what the date parser and the language hint see. Until they are settings they are
-    these defaults (proposed: ``NEWSSTREAM_MAX_TITLE_CHARS``, ``NEWSSTREAM_MAX_URL_CHARS``).
+    list) and what the date parser and the language hint see. ``title``, ``url`` and
+    ``source`` are settings (``NEWSSTREAM_MAX_TITLE_CHARS``, ``NEWSSTREAM_MAX_URL_CHARS``,
+    ``NEWSSTREAM_MAX_SOURCE_CHARS``); the hint and dates have fixed formats.
     """
 
     title: int = 2_000

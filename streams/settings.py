@@ -34,6 +34,10 @@ class Settings:
     data_dir: Path = field(default_factory=lambda: _state_home() / "worker")
     #: Largest accepted ``news.raw`` message, in bytes; larger ones are dead-lettered.
     max_message_bytes: int = 2_000_000
+    #: Longest accepted title, URL and source, in characters; longer ones are dead-lettered.
+    max_title_chars: int = 2_000
+    max_url_chars: int = 8_192
+    max_source_chars: int = 512
     #: Below this fastText confidence the language is ``und``.
     lang_min_confidence: float = 0.5
     #: Second language detector for short or uncertain text: Lingua ``high``, ``low``, ``off``.
@@ -90,6 +94,9 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_PARTITIONS": ("partitions", int),
     "NEWSSTREAM_DATA_DIR": ("data_dir", Path),
     "NEWSSTREAM_MAX_MESSAGE_BYTES": ("max_message_bytes", int),
+    "NEWSSTREAM_MAX_TITLE_CHARS": ("max_title_chars", int),
+    "NEWSSTREAM_MAX_URL_CHARS": ("max_url_chars", int),
+    "NEWSSTREAM_MAX_SOURCE_CHARS": ("max_source_chars", int),
     "NEWSSTREAM_LANG_MIN_CONFIDENCE": ("lang_min_confidence", float),
     "NEWSSTREAM_LANG_SECOND": ("lang_second", str),
     "NEWSSTREAM_LEARN_CHECKPOINT_EVERY": ("learn_checkpoint_every", int),

@@ -7,7 +7,10 @@ import logging
 import orjson
 import pytest
 
+from agents.language import load_model
+from agents.prepare import PrepareOptions, prepare
 from cli.logs import JsonFormatter
+from streams.records import Rejected
 from streams.settings import Settings, load_settings
 
 
@@ -52,3 +55,11 @@ def test_json_log_lines_carry_stage_and_key() -> None:
     line = orjson.loads(JsonFormatter().format(record))
     assert line["message"] == "dead letter" and line["level"] == "info"
     assert (line["stage"], line["key"], line["reason"]) == ("validation", "a-1", "bad")
+
+
+def test_field_limits_are_settings_that_reach_validation() -> None:
+    options = PrepareOptions.from_settings(load_settings({"NEWSSTREAM_MAX_TITLE_CHARS": "10"}))
+    assert options.limits.title == 10
+    value = b'{"id": "a", "title": "A title longer than ten", "text": "Body."}'
+    outcome = prepare(value, None, options, load_model("off"), 0.0)
+    assert isinstance(outcome, Rejected) and "title" in outcome.reason
