@@ -46,6 +46,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ PASSTHROUGH = "bench.passthrough"
 #: The stages whose CPU time is reported: ``learning`` is the per-source chrome (reading,
 #: applying and updating a source's learned state); ``other`` is the rest of the per-article
 #: work (word count, content hash, building the records, JSON encoding).
+#: Where the simulated publication times of ``--spacing`` start (2024-01-01T00:00:00Z).
+FEED_START = 1_704_067_200.0
 STAGES = ("validation", "boilerplate", "learning", "language", "evidence", "grouping", "other")
 _DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_TEXT_DATA = _DATA / "translated_news"
@@ -88,12 +91,20 @@ class Corpus:
     kind: str
     docs: list[dict[str, Any]]
 
-    def messages(self, prefix: str, count: int) -> list[Message]:
-        """``count`` ``news.raw`` messages keyed by their ids ``prefix000000``, ``prefix000001``…"""
+    def messages(self, prefix: str, count: int, spacing: float = 0.0) -> list[Message]:
+        """``count`` ``news.raw`` messages keyed by their ids ``prefix000000``, ``prefix000001``…
+
+        With ``spacing``, article n is published ``n * spacing`` seconds after a fixed start,
+        as in a live feed: the event window then closes old events (and a document met again
+        in the next cycle through the corpus starts a new event rather than growing an old
+        one). Without it, no article has a date (all happen "now")."""
         out: list[Message] = []
         for number in range(count):
             ident = f"{prefix}{number:06d}"
             doc = {"id": ident, **self.docs[number % len(self.docs)]}
+            if spacing > 0:
+                when = datetime.fromtimestamp(FEED_START + number * spacing, UTC)
+                doc["published_at"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
             out.append((ident.encode(), orjson.dumps(doc)))
         return out
 
@@ -276,6 +287,13 @@ class BenchProcess(WorkerProcess):
         except OSError:
             return ""
 
+    def rss_mb(self) -> float:
+        """The process's resident set (``VmRSS``) now, in MiB (0 when unknown)."""
+        for line in self._proc_file("status").splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024.0
+        return 0.0
+
     def peak_rss_mb(self) -> float:
         """The process's peak resident set (``VmHWM``) so far, in MiB (0 when unknown)."""
         for line in self._proc_file("status").splitlines():
@@ -393,6 +411,8 @@ class Phase:
     cpu_s: list[float] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
     offered_per_s: float = 0.0
+    #: (records out so far, current RSS MiB of each process), about once a second.
+    rss_series: list[tuple[int, list[float]]] = field(default_factory=list)
 
 
 @dataclass
@@ -404,6 +424,7 @@ class Bench:
     workdir: Path
     workers: int
     timeout: float
+    spacing: float = 0.0
     run_id: str = field(default_factory=lambda: f"b{uuid.uuid4().hex[:6]}")
 
     def processes(self, phase: str, args: tuple[str, ...]) -> list[BenchProcess]:
@@ -453,11 +474,16 @@ class Bench:
         watcher = Watcher(self.bootstrap, outputs, prefix, count)
         procs = self.processes(phase, args)
         try:
-            _preload(self.bootstrap, corpus.messages(prefix, count))
+            _preload(self.bootstrap, corpus.messages(prefix, count, self.spacing))
             self.start_all(procs)
             began = min(p.ready_at for p in procs)
             _say(f"  ready; waiting for {count} records on {', '.join(outputs)} ...")
-            complete = watcher.wait(self.timeout)
+            deadline = time.monotonic() + self.timeout
+            rss_series: list[tuple[int, list[float]]] = []
+            complete = False
+            while not complete and time.monotonic() < deadline:
+                complete = watcher.wait(1.0)
+                rss_series.append((len(watcher.seen), [p.rss_mb() for p in procs]))
             ended = watcher.last if complete else time.time()
             if not complete:
                 _show_logs(procs)
@@ -470,7 +496,7 @@ class Bench:
         if not complete:
             _say(f"  TIMEOUT: {seen}/{count} records after {self.timeout:.0f}s")
         rate = Rate(seen, seen - watcher.dead, max(ended - began, 1e-9), complete)
-        return Phase(phase, rate, rss, cpu)
+        return Phase(phase, rate, rss, cpu, rss_series=rss_series)
 
     def latency(self, corpus: Corpus, count: int, offered: float) -> Phase:
         """Fresh workers, a short warm-up, then ``count`` articles at ``offered`` per second."""
@@ -486,12 +512,12 @@ class Bench:
             warmup = Watcher(
                 self.bootstrap, [topics.ENRICHED, topics.DEADLETTER], f"{prefix}w-", warm
             )
-            _preload(self.bootstrap, corpus.messages(f"{prefix}w-", warm))
+            _preload(self.bootstrap, corpus.messages(f"{prefix}w-", warm, self.spacing))
             warmed = warmup.wait(min(self.timeout, 120.0))
             warmup.close()
             if not warmed:
                 _say("  warm-up incomplete; measuring anyway")
-            messages = corpus.messages(f"{prefix}m-", count)
+            messages = corpus.messages(f"{prefix}m-", count, self.spacing)
             watcher = Watcher(
                 self.bootstrap, [topics.ENRICHED, topics.DEADLETTER], f"{prefix}m-", count
             )
@@ -600,6 +626,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="offered articles/s for the latency phase",
     )
     parser.add_argument("--input", choices=("text", "html"), default="text")
+    parser.add_argument(
+        "--spacing",
+        type=float,
+        default=90.0,
+        metavar="S",
+        help="simulated seconds between the articles' publication times (default 90: the "
+        "translated_news corpus then spans more than the 72 h event window per cycle, so "
+        "old events close as in a live feed); 0: undated articles",
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON, last line")
     parser.add_argument(
         "--latency-articles",
@@ -638,6 +673,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         "partitions": settings.partitions,
         "input": args.input,
         "corpus": corpus.name,
+        "spacing_s": args.spacing,
         "cpus": os.cpu_count(),
         "loadavg_before": _loadavg(),
         "revision": _revision(),
@@ -647,7 +683,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     )
 
     _say("in-process: newsstream process ...")
-    sample = corpus.messages("inprocess-", n)
+    sample = corpus.messages("inprocess-", n, args.spacing)
     inprocess, spent = measure_inprocess(settings, sample)
     _say(f"  {inprocess.enriched_per_s:.1f}/s")
     trafilatura: Rate | None = None
@@ -664,7 +700,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
         specs = (*topic_specs(settings.partitions), TopicSpec(PASSTHROUGH, settings.partitions))
         ensure_topics(bootstrap, specs, settings.replication_factor)
-        bench = Bench(settings, bootstrap, workdir, args.workers, args.timeout)
+        bench = Bench(settings, bootstrap, workdir, args.workers, args.timeout, args.spacing)
         _say("passthrough: decode + re-publish only ...")
         passthrough = bench.throughput("passthrough", corpus, n)
         _say(f"  {passthrough.rate.enriched_per_s:.1f}/s")
@@ -697,6 +733,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             "latency_max_ms": round(lat[-1], 1) if lat else 0.0,
             "offered_per_s": round(latency.offered_per_s, 1),
             "passthrough_peak_rss_mb": [round(v, 1) for v in passthrough.rss_mb],
+            "rss_mb_over_feed": rss_over_feed(pipeline.rss_series, n),
             "complete": all(r.complete for r in (pipeline.rate, passthrough.rate, latency.rate)),
         }
     )
@@ -711,6 +748,18 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print(orjson.dumps(result).decode(), flush=True)
     return 0 if result["complete"] else 1
+
+
+def rss_over_feed(series: Sequence[tuple[int, list[float]]], count: int) -> dict[str, list[float]]:
+    """Each worker's RSS when 25, 50, 75 and 100% of the feed had come out (flat is good)."""
+    out: dict[str, list[float]] = {}
+    for share in (25, 50, 75, 100):
+        sample = next((rss for done, rss in series if done * 100 >= count * share), None)
+        if sample is None and series:
+            sample = series[-1][1]
+        if sample is not None:
+            out[f"{share}%"] = [round(v, 1) for v in sample]
+    return out
 
 
 def targets(result: dict[str, Any], offered: float) -> dict[str, bool]:
@@ -761,6 +810,9 @@ def render(result: dict[str, Any]) -> str:
     ]
     for name, mb in result["peak_rss_mb"].items():
         lines.append(f"{'peak RSS ' + name + ' (MiB)':<34} {mb:>10.1f}")
+    for share, mbs in result.get("rss_mb_over_feed", {}).items():
+        values = ", ".join(f"{v:.0f}" for v in mbs)
+        lines.append(f"{'RSS at ' + share + ' of the feed (MiB)':<34} {values:>10}")
     cpu = ", ".join(f"{v:.1f}" for v in result["pipeline_worker_cpu_s"])
     lines += [
         f"{'worker CPU s (pipeline, from ready)':<34} {cpu:>10}",

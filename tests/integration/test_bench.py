@@ -65,6 +65,12 @@ def test_each_worker_reports_its_peak_memory(result: dict[str, Any]) -> None:
     assert 20 < result["peak_rss_mb"]["worker-1"] < 16_000
     assert len(result["pipeline_worker_cpu_s"]) == 1
     assert all(v > 0 for v in result["passthrough_peak_rss_mb"])
+    over_feed = result["rss_mb_over_feed"]
+    assert list(over_feed) == ["25%", "50%", "75%", "100%"]
+    assert all(
+        len(mbs) == 1 and 20 < mbs[0] <= result["peak_rss_mb"]["worker-1"] + 1
+        for mbs in over_feed.values()
+    )
 
 
 def test_cpu_shares_cover_every_stage(result: dict[str, Any]) -> None:
