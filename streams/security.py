@@ -10,7 +10,10 @@ The password is only ever handed to the client libraries: it is not logged, and
 
 from __future__ import annotations
 
+import logging
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from streams.settings import Settings
@@ -21,6 +24,10 @@ MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
 
 class SecurityConfigError(ValueError):
     """The security settings are inconsistent (the message names the variable)."""
+
+
+class BrokerRefusedError(RuntimeError):
+    """The broker refused the connection: SASL authentication or the TLS handshake failed."""
 
 
 def _check(settings: Settings) -> str:
@@ -101,3 +108,49 @@ def describe(settings: Settings) -> str:
     if protocol.endswith("SSL"):
         parts.append(f"CA {settings.ssl_cafile or 'system'}")
     return ", ".join(parts)
+
+
+#: What kafka-python logs when a connection fails for want of the right credentials or CA.
+_REFUSALS = ("SaslAuthenticationFailedError", "Handshake failed", "CERTIFICATE_VERIFY_FAILED")
+
+
+class _RefusalRecorder(logging.Handler):
+    """Keeps the first authentication or TLS failure kafka-python logs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.refusal: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.refusal is None:
+            message = record.getMessage()
+            if any(sign in message for sign in _REFUSALS):
+                self.refusal = message
+
+
+@contextmanager
+def refusals_explained(settings: Settings | None, bootstrap: str) -> Iterator[None]:
+    """Turn kafka-python's "Unable to bootstrap" timeout into :class:`BrokerRefusedError`
+    when what failed was authentication or TLS (kafka-python retries those until its bootstrap
+    timeout and then reports only the timeout). Other errors pass through unchanged."""
+    from kafka.errors import KafkaTimeoutError
+
+    recorder = _RefusalRecorder()
+    logger = logging.getLogger("kafka")
+    logger.addHandler(recorder)
+    try:
+        yield
+    except KafkaTimeoutError as exc:
+        if recorder.refusal is None:
+            raise
+        how = describe(settings) if settings is not None else "PLAINTEXT"
+        raise BrokerRefusedError(
+            f"{bootstrap} refused the connection ({how}): {recorder.refusal}"
+        ) from exc
+    finally:
+        logger.removeHandler(recorder)
+
+
+def client_kwargs(settings: Settings | None) -> dict[str, Any]:
+    """:func:`kafka_python_kwargs`, or nothing (PLAINTEXT) without settings."""
+    return {} if settings is None else kafka_python_kwargs(settings)
