@@ -16,9 +16,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from streams.settings import Settings
+from streams.settings import Settings, env_names
 
 PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+#: The :class:`~streams.settings.Settings` fields that say how to connect securely.
+FIELDS = (
+    "security_protocol",
+    "sasl_mechanism",
+    "sasl_username",
+    "sasl_password",
+    "ssl_cafile",
+    "ssl_certfile",
+    "ssl_keyfile",
+)
 MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
 
 
@@ -154,3 +164,18 @@ def refusals_explained(settings: Settings | None, bootstrap: str) -> Iterator[No
 def client_kwargs(settings: Settings | None) -> dict[str, Any]:
     """:func:`kafka_python_kwargs`, or nothing (PLAINTEXT) without settings."""
     return {} if settings is None else kafka_python_kwargs(settings)
+
+
+def security_variables() -> tuple[str, ...]:
+    """The names of the ``NEWSSTREAM_*`` variables that set :data:`FIELDS`."""
+    return tuple(var for var, name in env_names().items() if name in FIELDS)
+
+
+def security_env(settings: Settings | None) -> dict[str, str]:
+    """The ``NEWSSTREAM_*`` variables that give a child process (a worker) the same security;
+    empty without settings. They hold the password: pass them to a child's environment only."""
+    if settings is None:
+        return {}
+    names = env_names()
+    values = {var: str(getattr(settings, names[var])) for var in security_variables()}
+    return {var: value for var, value in values.items() if value}
