@@ -179,7 +179,7 @@ def test_the_password_is_in_no_log_nor_dead_letter(
     assert secure_worker.alive()
 
 
-def test_a_wrong_password_is_refused_quickly(secure_kafka: SecureKafka) -> None:
+def test_a_wrong_password_is_refused_with_a_clear_error(secure_kafka: SecureKafka) -> None:
     wrong = secure_kafka.settings.with_overrides(sasl_password=f"wrong-{uuid.uuid4().hex}")
     began = time.monotonic()
     with pytest.raises(BrokerRefusedError, match="invalid credentials") as refused:
