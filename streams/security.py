@@ -151,14 +151,57 @@ def refusals_explained(settings: Settings | None, bootstrap: str) -> Iterator[No
     try:
         yield
     except KafkaTimeoutError as exc:
-        if recorder.refusal is None:
+        refusal = recorder.refusal
+        if refusal is None and settings is not None and _check(settings) != "PLAINTEXT":
+            refusal = probe(bootstrap, settings)
+        if refusal is None:
             raise
         how = describe(settings) if settings is not None else "PLAINTEXT"
-        raise BrokerRefusedError(
-            f"{bootstrap} refused the connection ({how}): {recorder.refusal}"
-        ) from exc
+        raise BrokerRefusedError(f"{bootstrap} refused the connection ({how}): {refusal}") from exc
     finally:
         logger.removeHandler(recorder)
+
+
+def probe(bootstrap: str, settings: Settings, timeout: float = 15.0) -> str | None:
+    """Connect once to each bootstrap address with aiokafka; the first authentication or TLS
+    refusal as text, else None (reachable, or unreachable for another reason).
+
+    kafka-python 3.0 drops a response that arrives together with the broker closing the
+    socket, which is how a SASL failure arrives: it then sees only "socket disconnected" and
+    retries until its timeout. aiokafka reads the failure reliably, so it tells why.
+    """
+    import asyncio
+
+    from aiokafka.conn import create_conn
+    from aiokafka.errors import (
+        AuthenticationFailedError,
+        SaslAuthenticationFailed,
+        UnsupportedSaslMechanismError,
+    )
+
+    refused = (
+        AuthenticationFailedError,
+        SaslAuthenticationFailed,
+        UnsupportedSaslMechanismError,
+        ssl.SSLError,
+    )
+    kwargs = kafka_python_kwargs(settings)
+
+    async def attempt(host: str, port: int) -> None:
+        timeout_ms = int(timeout * 1000)
+        connect = create_conn(host, port, request_timeout_ms=timeout_ms, **kwargs)
+        conn = await asyncio.wait_for(connect, timeout)
+        conn.close()
+
+    for address in bootstrap.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            asyncio.run(attempt(host.strip("[]"), int(port)))
+        except refused as exc:
+            return f"{type(exc).__name__}: {exc}"
+        except Exception:  # unreachable, timed out, ...: not a refusal
+            continue
+    return None
 
 
 def client_kwargs(settings: Settings | None) -> dict[str, Any]:

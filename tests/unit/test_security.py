@@ -142,6 +142,20 @@ def test_an_authentication_failure_becomes_a_clear_error() -> None:
     )
 
 
+def test_a_bare_timeout_is_explained_by_a_probe(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kafka-python may log only "socket disconnected"; the aiokafka probe then tells why."""
+    monkeypatch.setattr(security, "probe", lambda bootstrap, settings: "SaslAuthenticationFailed")
+    with pytest.raises(BrokerRefusedError, match="SaslAuthenticationFailed"):
+        _refusal("Bootstrap connection failed: socket disconnected")
+
+
+def test_the_probe_does_not_call_an_unreachable_broker_a_refusal() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed = f"127.0.0.1:{sock.getsockname()[1]}"
+    assert security.probe(closed, SASL, timeout=5.0) is None
+
+
 def _secure(tmp_path: Path, **changes: object) -> broker.BrokerConfig:
     listeners = {
         "keystore": tmp_path / "server.pem",
