@@ -53,8 +53,9 @@ from typing import Any
 
 import orjson
 
-from cli.supervise import READY_LINE, WorkerProcess, broker_for
+from cli.supervise import READY_LINE, WorkerProcess, broker_for, broker_security
 from streams import topics
+from streams.security import client_kwargs, security_env, security_variables
 from streams.settings import Settings, load_settings
 
 #: The passthrough worker's output topic.
@@ -323,12 +324,19 @@ def _partitions(consumer: Any, topic: str, timeout: float = 30.0) -> list[Any]:
         time.sleep(0.2)
 
 
-def start_group_at_end(bootstrap: str, group: str, topic_names: Sequence[str]) -> None:
+def start_group_at_end(
+    bootstrap: str, group: str, topic_names: Sequence[str], security: Settings | None = None
+) -> None:
     """Commit the end of ``topic_names`` as consumer group ``group``'s offsets, so that a new
     app with that id reads only what is produced from now on."""
     from kafka import KafkaConsumer, OffsetAndMetadata
 
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        enable_auto_commit=False,
+        **client_kwargs(security),
+    )
     try:
         tps = [tp for name in topic_names for tp in _partitions(consumer, name)]
         consumer.assign(tps)
@@ -342,7 +350,14 @@ class Watcher:
     """When each key with ``prefix`` first appears on ``topic_names``, read from their current
     end by a kafka-python consumer in a background thread (keys only: values are not decoded)."""
 
-    def __init__(self, bootstrap: str, topic_names: Sequence[str], prefix: str, expected: int):
+    def __init__(
+        self,
+        bootstrap: str,
+        topic_names: Sequence[str],
+        prefix: str,
+        expected: int,
+        security: Settings | None = None,
+    ):
         from kafka import KafkaConsumer
 
         self.prefix = prefix
@@ -358,6 +373,7 @@ class Watcher:
             isolation_level="read_committed",  # what a consumer can see (with transactions too)
             fetch_max_wait_ms=50,
             max_partition_fetch_bytes=topics.TOPIC_MAX_MESSAGE_BYTES + 64 * 1024,
+            **client_kwargs(security),
         )
         tps = [tp for name in topic_names for tp in _partitions(self._consumer, name)]
         self._consumer.assign(tps)
@@ -426,18 +442,23 @@ class Bench:
     timeout: float
     spacing: float = 0.0
     run_id: str = field(default_factory=lambda: f"b{uuid.uuid4().hex[:6]}")
+    #: How the kafka-python clients connect: the settings for the configured broker, else None.
+    security: Settings | None = None
 
     def processes(self, phase: str, args: tuple[str, ...]) -> list[BenchProcess]:
         """``workers`` processes of one phase: one consumer group, each with its own data dir."""
         inherited = {
             k: v
             for k, v in os.environ.items()
-            if k.startswith("NEWSSTREAM_") and k != "NEWSSTREAM_WEB_PORT"
+            if k.startswith("NEWSSTREAM_")
+            and k != "NEWSSTREAM_WEB_PORT"
+            and k not in security_variables()
         }
         return [
             BenchProcess(
                 {
                     **inherited,
+                    **security_env(self.security),
                     "NEWSSTREAM_BROKER": self.bootstrap,
                     "NEWSSTREAM_APP_ID": self.app_id(phase),
                     "NEWSSTREAM_PARTITIONS": str(self.settings.partitions),
@@ -470,11 +491,11 @@ class Bench:
         reads = [topics.RAW] if passthrough else [topics.RAW, topics.PREPARED]
         outputs = [PASSTHROUGH] if passthrough else [topics.ENRICHED, topics.DEADLETTER]
         prefix = f"{self.run_id}-{phase}-"
-        start_group_at_end(self.bootstrap, self.app_id(phase), reads)
-        watcher = Watcher(self.bootstrap, outputs, prefix, count)
+        start_group_at_end(self.bootstrap, self.app_id(phase), reads, self.security)
+        watcher = Watcher(self.bootstrap, outputs, prefix, count, self.security)
         procs = self.processes(phase, args)
         try:
-            _preload(self.bootstrap, corpus.messages(prefix, count, self.spacing))
+            _preload(self.bootstrap, corpus.messages(prefix, count, self.spacing), self.security)
             self.start_all(procs)
             began = min(p.ready_at for p in procs)
             _say(f"  ready; waiting for {count} records on {', '.join(outputs)} ...")
@@ -504,29 +525,30 @@ class Bench:
 
         phase = "latency"
         prefix = f"{self.run_id}-{phase}-"
-        start_group_at_end(self.bootstrap, self.app_id(phase), [topics.RAW, topics.PREPARED])
+        start_group_at_end(
+            self.bootstrap, self.app_id(phase), [topics.RAW, topics.PREPARED], self.security
+        )
         procs = self.processes(phase, ("-m", "streams", "worker"))
         warm = min(20, count)
         try:
             self.start_all(procs)
-            warmup = Watcher(
-                self.bootstrap, [topics.ENRICHED, topics.DEADLETTER], f"{prefix}w-", warm
-            )
-            _preload(self.bootstrap, corpus.messages(f"{prefix}w-", warm, self.spacing))
+            outputs = [topics.ENRICHED, topics.DEADLETTER]
+            warmup = Watcher(self.bootstrap, outputs, f"{prefix}w-", warm, self.security)
+            warm_messages = corpus.messages(f"{prefix}w-", warm, self.spacing)
+            _preload(self.bootstrap, warm_messages, self.security)
             warmed = warmup.wait(min(self.timeout, 120.0))
             warmup.close()
             if not warmed:
                 _say("  warm-up incomplete; measuring anyway")
             messages = corpus.messages(f"{prefix}m-", count, self.spacing)
-            watcher = Watcher(
-                self.bootstrap, [topics.ENRICHED, topics.DEADLETTER], f"{prefix}m-", count
-            )
+            watcher = Watcher(self.bootstrap, outputs, f"{prefix}m-", count, self.security)
             producer = KafkaProducer(
                 bootstrap_servers=self.bootstrap,
                 acks="all",
                 linger_ms=0,
                 max_request_size=topics.TOPIC_MAX_MESSAGE_BYTES + 64 * 1024,
                 client_id="newsstream-bench",
+                **client_kwargs(self.security),
             )
             sent: dict[str, int] = {}
             _say(f"  producing {count} articles at {offered:g}/s ...")
@@ -560,11 +582,11 @@ class Bench:
         return Phase(phase, rate, rss, cpu, latencies, achieved)
 
 
-def _preload(bootstrap: str, messages: list[Message]) -> None:
+def _preload(bootstrap: str, messages: list[Message], security: Settings | None = None) -> None:
     from cli.feed import produce
 
     began = time.monotonic()
-    produce(bootstrap, messages, total=len(messages), progress=False)
+    produce(bootstrap, messages, total=len(messages), progress=False, settings=security)
     seconds = time.monotonic() - began
     _say(f"  pre-loaded {len(messages)} articles into {topics.RAW} in {seconds:.1f}s")
 
@@ -699,8 +721,17 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         from streams.topics import TopicSpec, topic_specs
 
         specs = (*topic_specs(settings.partitions), TopicSpec(PASSTHROUGH, settings.partitions))
-        ensure_topics(bootstrap, specs, settings.replication_factor)
-        bench = Bench(settings, bootstrap, workdir, args.workers, args.timeout, args.spacing)
+        security = broker_security(settings, bootstrap)
+        ensure_topics(bootstrap, specs, settings.replication_factor, settings=security)
+        bench = Bench(
+            settings,
+            bootstrap,
+            workdir,
+            args.workers,
+            args.timeout,
+            args.spacing,
+            security=security,
+        )
         _say("passthrough: decode + re-publish only ...")
         passthrough = bench.throughput("passthrough", corpus, n)
         _say(f"  {passthrough.rate.enriched_per_s:.1f}/s")

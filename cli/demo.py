@@ -21,8 +21,9 @@ import orjson
 
 from cli import tail
 from cli.feed import produce
-from cli.supervise import WorkerProcess, broker_for
+from cli.supervise import WorkerProcess, broker_for, broker_security
 from deploy.topics import ensure_topics
+from streams.security import security_env
 from streams.settings import Settings
 from streams.topics import ENRICHED, EVENTS, topic_specs
 
@@ -74,9 +75,16 @@ def run(settings: Settings) -> int:
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="newsstream-")))
         bootstrap = stack.enter_context(broker_for(settings, workdir, say=_say))
-        ensure_topics(bootstrap, topic_specs(settings.partitions), settings.replication_factor)
+        client = broker_security(settings, bootstrap)
+        ensure_topics(
+            bootstrap,
+            topic_specs(settings.partitions),
+            settings.replication_factor,
+            settings=client,
+        )
         worker = WorkerProcess(
             {
+                **security_env(client),
                 "NEWSSTREAM_BROKER": bootstrap,
                 "NEWSSTREAM_APP_ID": f"newsstream-{run_id}",
                 "NEWSSTREAM_DATA_DIR": str(workdir / "worker"),
@@ -90,16 +98,18 @@ def run(settings: Settings) -> int:
         print(f"  ready in {time.monotonic() - began:.1f}s", flush=True)
 
         docs = sample_articles(run_id)
-        produce(bootstrap, [(d["id"].encode(), orjson.dumps(d)) for d in docs], progress=False)
+        messages = [(d["id"].encode(), orjson.dumps(d)) for d in docs]
+        produce(bootstrap, messages, progress=False, settings=client)
         print(
             f"fed {len(docs)} sample articles to news.raw; waiting for news.enriched ...",
             flush=True,
         )
         began = time.monotonic()
-        enriched = tail.collect(bootstrap, ENRICHED, {d["id"] for d in docs}, timeout=120)
+        ids = {d["id"] for d in docs}
+        enriched = tail.collect(bootstrap, ENRICHED, ids, timeout=120, settings=client)
         print(f"  {len(enriched)} enriched in {time.monotonic() - began:.1f}s", flush=True)
         keys = {rec["event_key"] for rec in enriched.values()}
-        events = tail.collect(bootstrap, EVENTS, keys, by="key", timeout=30)
+        events = tail.collect(bootstrap, EVENTS, keys, by="key", timeout=30, settings=client)
         _print_results(enriched, events)
         if len(enriched) < len(docs):
             print(

@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 
 from deploy.topics import ensure_topics
+from streams.security import client_kwargs, refusals_explained
 from streams.settings import Settings
 from streams.topics import RAW, TOPIC_MAX_MESSAGE_BYTES, topic_specs
 
@@ -67,19 +68,27 @@ def read_path(path: str) -> Iterator[Message]:
 
 
 def produce(
-    bootstrap: str, messages: Iterable[Message], total: int | None = None, progress: bool = True
+    bootstrap: str,
+    messages: Iterable[Message],
+    total: int | None = None,
+    progress: bool = True,
+    *,
+    settings: Settings | None = None,
 ) -> int:
-    """Send ``messages`` to ``news.raw`` and wait until the broker has them all."""
+    """Send ``messages`` to ``news.raw`` and wait until the broker has them all (connecting
+    with the security of ``settings``; PLAINTEXT without)."""
     from kafka import KafkaProducer
     from tqdm import tqdm
 
-    producer = KafkaProducer(
-        bootstrap_servers=bootstrap,
-        acks="all",
-        linger_ms=5,
-        max_request_size=TOPIC_MAX_MESSAGE_BYTES + 64 * 1024,
-        client_id="newsstream-feed",
-    )
+    with refusals_explained(settings, bootstrap):
+        producer = KafkaProducer(
+            bootstrap_servers=bootstrap,
+            acks="all",
+            linger_ms=5,
+            max_request_size=TOPIC_MAX_MESSAGE_BYTES + 64 * 1024,
+            client_id="newsstream-feed",
+            **client_kwargs(settings),
+        )
     sent = 0
     try:
         with tqdm(total=total, unit="article", disable=not progress, file=sys.stderr) as bar:
@@ -94,7 +103,12 @@ def produce(
 
 
 def run(settings: Settings, paths: list[str]) -> None:
-    ensure_topics(settings.broker, topic_specs(settings.partitions), settings.replication_factor)
+    ensure_topics(
+        settings.broker,
+        topic_specs(settings.partitions),
+        settings.replication_factor,
+        settings=settings,
+    )
     messages = [m for path in paths for m in read_path(path)]
-    sent = produce(settings.broker, messages, total=len(messages))
+    sent = produce(settings.broker, messages, total=len(messages), settings=settings)
     print(f"fed {sent} articles to {RAW} at {settings.broker}", file=sys.stderr)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from streams import topics
-from streams.settings import load_settings
+from streams.settings import Settings, load_settings
 
 #: ``newsstream eval TARGET``: each module has ``add_arguments(parser)`` and ``run(settings, args)``
 #: and imports its heavy dependencies inside ``run``.
@@ -86,6 +86,16 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     settings = load_settings()
+    from streams.security import BrokerRefusedError, SecurityConfigError
+
+    try:
+        _dispatch(args, settings)
+    except (SecurityConfigError, BrokerRefusedError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "kafka":
         from cli import kafka_cmd
 

@@ -64,6 +64,13 @@ def broker_for(
         yield bootstrap
 
 
+def broker_security(settings: Settings, bootstrap: str) -> Settings | None:
+    """The settings to connect to ``bootstrap`` with: ``settings`` (and so their security) for
+    the configured broker, None (PLAINTEXT) for a local one that :func:`broker_for` started
+    (those listen on free ephemeral ports, never on the configured address)."""
+    return settings if bootstrap == settings.broker else None
+
+
 @dataclass
 class WorkerProcess:
     """A worker subprocess with its own settings (``NEWSSTREAM_*``), restartable."""

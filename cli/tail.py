@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from streams.security import client_kwargs, refusals_explained
 from streams.settings import Settings
 
 
@@ -18,16 +19,21 @@ def records(
     from_beginning: bool = True,
     limit: int | None = None,
     idle_timeout: float | None = None,
+    *,
+    settings: Settings | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Yield ``{topic, partition, offset, key, value}`` for each record of ``topic``."""
+    """Yield ``{topic, partition, offset, key, value}`` for each record of ``topic`` (connecting
+    with the security of ``settings``; PLAINTEXT without)."""
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap,
-        enable_auto_commit=False,
-        client_id="newsstream-tail",
-        isolation_level="read_committed",
-    )
+    with refusals_explained(settings, bootstrap):
+        consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap,
+            enable_auto_commit=False,
+            client_id="newsstream-tail",
+            isolation_level="read_committed",
+            **client_kwargs(settings),
+        )
     try:
         partitions = None
         deadline = time.monotonic() + 30
@@ -86,20 +92,30 @@ def run(
     keys: bool,
 ) -> None:
     out = sys.stdout.buffer
-    for rec in records(settings.broker, topic, from_beginning, limit, idle_timeout):
+    for rec in records(
+        settings.broker, topic, from_beginning, limit, idle_timeout, settings=settings
+    ):
         out.write(orjson.dumps(rec if keys else rec["value"]) + b"\n")
         out.flush()
 
 
 def collect(
-    bootstrap: str, topic: str, want: set[str], by: str = "id", timeout: float = 90.0
+    bootstrap: str,
+    topic: str,
+    want: set[str],
+    by: str = "id",
+    timeout: float = 90.0,
+    *,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Read ``topic`` until a record for every wanted value of ``by`` (a value field, or
     ``"key"``) has been seen; the latest record for each. Missing ones are simply absent."""
     found: dict[str, Any] = {}
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not want <= found.keys():
-        for rec in records(bootstrap, topic, from_beginning=True, idle_timeout=2.0):
+        for rec in records(
+            bootstrap, topic, from_beginning=True, idle_timeout=2.0, settings=settings
+        ):
             value = rec["value"]
             ident = (
                 rec["key"] if by == "key" else (value.get(by) if isinstance(value, dict) else None)

@@ -30,7 +30,7 @@ def run(settings: Settings) -> None:
         *topic_specs(settings.partitions),
         *changelog_specs(settings.app_id, settings.partitions),
     )
-    ensure_topics(settings.broker, specs, settings.replication_factor)
+    ensure_topics(settings.broker, specs, settings.replication_factor, settings=settings)
     app = build(settings)
     config = logging_config(settings.log_level) if settings.log_json else None
     Worker(app, loglevel=settings.log_level, logging_config=config).execute_from_commandline()

@@ -48,6 +48,10 @@ VERSIONS: Mapping[str, str] = MappingProxyType(
 )
 DEFAULT_VERSION = VERSIONS["4.1.x"]
 
+#: SCRAM mechanisms a :class:`SecureListeners` may enable.
+SCRAM_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256")
+#: What a SCRAM user name or password may hold here (the format tool's syntax has no quoting).
+_SCRAM_VALUE = re.compile(r"[^\s,\[\]\"'=]+")
 #: What KafkaRaftServer logs once the broker serves clients.
 READY_LINE = "Kafka Server started"
 #: Modest JVM heap for a development broker (the role of KAFKA_HEAP_OPTS).
@@ -111,6 +115,42 @@ def cache_home() -> Path:
 
 
 @dataclass(frozen=True)
+class SecureListeners:
+    """TLS listeners beside the broker's PLAINTEXT one: SASL_SSL with SCRAM users (created when
+    the storage is formatted) and, if ``ssl_port`` is set, a TLS-only one without SASL.
+
+    ``keystore`` is a PEM file with the server's unencrypted PKCS#8 key and its certificate
+    chain (:func:`deploy.tls.make_server_tls` writes one). The passwords are never logged.
+    """
+
+    keystore: Path
+    sasl_ssl_port: int
+    #: SCRAM user name -> password.
+    scram_users: Mapping[str, str] = field(default_factory=dict, repr=False)
+    mechanism: str = "SCRAM-SHA-512"
+    ssl_port: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.mechanism not in SCRAM_MECHANISMS:
+            raise ValueError(f"mechanism must be one of {', '.join(SCRAM_MECHANISMS)}")
+        for name, password in self.scram_users.items():
+            for what, value in (("user name", name), ("password", password)):
+                if not _SCRAM_VALUE.fullmatch(value):
+                    raise ValueError(
+                        f"SCRAM {what} of {name!r} must be non-empty, without spaces, "
+                        "commas, quotes, brackets or '='"
+                    )
+        object.__setattr__(self, "keystore", Path(self.keystore).expanduser().absolute())
+        object.__setattr__(self, "scram_users", MappingProxyType(dict(self.scram_users)))
+
+    @property
+    def ports(self) -> tuple[int, ...]:
+        return (
+            (self.sasl_ssl_port,) if self.ssl_port is None else (self.sasl_ssl_port, self.ssl_port)
+        )
+
+
+@dataclass(frozen=True)
 class BrokerConfig:
     """Where and how the local broker runs. ``data_dir``/``cache_dir`` default from the rest."""
 
@@ -124,12 +164,15 @@ class BrokerConfig:
     cache_dir: Path = None  # type: ignore[assignment]
     #: Extra server.properties entries; they win over the single-node defaults.
     extra: Mapping[str, str] = field(default_factory=dict)
+    #: TLS (SASL_SSL, SSL) listeners in addition to PLAINTEXT; None: PLAINTEXT only.
+    secure: SecureListeners | None = None
 
     def __post_init__(self) -> None:
         version = _normalise_version(self.version)
         object.__setattr__(self, "version", version)
-        if self.port == self.controller_port:
-            raise ValueError(f"port and controller_port are both {self.port}")
+        ports = self.all_ports
+        if len(set(ports)) != len(ports):
+            raise ValueError(f"the broker's ports must differ; got {ports}")
         data_dir = self.data_dir or state_home() / f"kafka-{version}-{self.port}"
         cache_dir = self.cache_dir or cache_home() / "kafka" / version
         object.__setattr__(self, "data_dir", Path(data_dir).expanduser().absolute())
@@ -142,6 +185,11 @@ class BrokerConfig:
         """A config whose version is ``$KAFKA_VERSION`` (or the default) unless overridden."""
         overrides.setdefault("version", resolve_version(None))
         return cls(**overrides)
+
+    @property
+    def all_ports(self) -> tuple[int, ...]:
+        """Every port the broker listens on (clients, controller, TLS listeners)."""
+        return (self.port, self.controller_port, *(self.secure.ports if self.secure else ()))
 
     @property
     def lib_dir(self) -> Path:
@@ -169,8 +217,22 @@ class BrokerConfig:
 
 
 def bootstrap(cfg: BrokerConfig) -> str:
-    """The ``host:port`` clients connect to."""
+    """The ``host:port`` PLAINTEXT clients connect to."""
     return f"{cfg.advertised_host}:{cfg.port}"
+
+
+def sasl_ssl_bootstrap(cfg: BrokerConfig) -> str:
+    """The ``host:port`` of the SASL_SSL listener (``cfg.secure`` must be set)."""
+    if cfg.secure is None:
+        raise ValueError("this broker has no SASL_SSL listener (BrokerConfig.secure is None)")
+    return f"{cfg.advertised_host}:{cfg.secure.sasl_ssl_port}"
+
+
+def ssl_bootstrap(cfg: BrokerConfig) -> str:
+    """The ``host:port`` of the TLS-only listener (``cfg.secure.ssl_port`` must be set)."""
+    if cfg.secure is None or cfg.secure.ssl_port is None:
+        raise ValueError("this broker has no SSL listener (BrokerConfig.secure.ssl_port)")
+    return f"{cfg.advertised_host}:{cfg.secure.ssl_port}"
 
 
 # --------------------------------------------------------------------------- jars
@@ -266,8 +328,36 @@ def server_properties(cfg: BrokerConfig) -> dict[str, str]:
     if major_version(cfg.version) >= 4:
         props["share.coordinator.state.topic.replication.factor"] = "1"
         props["share.coordinator.state.topic.min.isr"] = "1"
+    if cfg.secure is not None:
+        props.update(_secure_properties(cfg, cfg.secure))
     props.update(cfg.extra)
     return props
+
+
+def _secure_properties(cfg: BrokerConfig, secure: SecureListeners) -> dict[str, str]:
+    """The TLS listeners' entries. Brokers still talk to each other (and the controller) over
+    PLAINTEXT on loopback, so the broker itself needs no SCRAM credentials of its own."""
+    names = [("SASL_SSL", secure.sasl_ssl_port)]
+    if secure.ssl_port is not None:
+        names.append(("SSL", secure.ssl_port))
+    listeners = ",".join(f"{name}://{cfg.host}:{port}" for name, port in names)
+    advertised = ",".join(f"{name}://{cfg.advertised_host}:{port}" for name, port in names)
+    protocols = ",".join(f"{name}:{name}" for name, _ in names)
+    mechanism = secure.mechanism
+    return {
+        "listeners": f"PLAINTEXT://{cfg.host}:{cfg.port},{listeners},"
+        f"CONTROLLER://{cfg.host}:{cfg.controller_port}",
+        "advertised.listeners": f"PLAINTEXT://{cfg.advertised_host}:{cfg.port},{advertised}",
+        "listener.security.protocol.map": f"PLAINTEXT:PLAINTEXT,{protocols},CONTROLLER:PLAINTEXT",
+        "sasl.enabled.mechanisms": mechanism,
+        "listener.name.sasl_ssl.sasl.enabled.mechanisms": mechanism,
+        f"listener.name.sasl_ssl.{mechanism.lower()}.sasl.jaas.config": (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+        ),
+        "ssl.keystore.type": "PEM",
+        "ssl.keystore.location": str(secure.keystore),
+        "ssl.client.auth": "none",
+    }
 
 
 def _escape(value: str) -> str:
@@ -312,7 +402,26 @@ def new_cluster_id() -> str:
             return cid
 
 
+def _scram_args(cfg: BrokerConfig) -> list[str]:
+    if cfg.secure is None:
+        return []
+    mechanism = cfg.secure.mechanism
+    args: list[str] = []
+    for name, password in cfg.secure.scram_users.items():
+        args += ["--add-scram", f"{mechanism}=[name={name},password={password}]"]
+    return args
+
+
+def _redact(text: str, cfg: BrokerConfig) -> str:
+    """``text`` with the SCRAM passwords replaced by ``***``."""
+    for password in cfg.secure.scram_users.values() if cfg.secure else ():
+        text = text.replace(password, "***")
+    return text
+
+
 def _format_storage(cfg: BrokerConfig) -> None:
+    """Format the KRaft log dirs once, creating ``cfg.secure``'s SCRAM users (a data dir
+    formatted earlier keeps the users it was formatted with)."""
     if (cfg.log_dirs / "meta.properties").is_file():
         return
     cmd = _java_cmd(
@@ -324,12 +433,13 @@ def _format_storage(cfg: BrokerConfig) -> None:
         "-c",
         str(cfg.properties_file),
         "--ignore-formatted",
+        *_scram_args(cfg),
     )
     proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True)
     if proc.returncode != 0:
         raise BrokerError(
             f"formatting the KRaft storage in {cfg.log_dirs} failed (exit {proc.returncode})\n"
-            f"{_tail(proc.stdout + proc.stderr)}"
+            f"{_redact(_tail(proc.stdout + proc.stderr), cfg)}"
         )
 
 
@@ -429,7 +539,7 @@ def start(cfg: BrokerConfig, timeout: float = 120) -> int:
         else:
             return pid
     cfg.pid_file.unlink(missing_ok=True)
-    for port in (cfg.port, cfg.controller_port):
+    for port in cfg.all_ports:
         if _port_open(cfg.advertised_host, port):
             raise BrokerError(
                 f"port {port} on {cfg.advertised_host} is already taken by another process "

@@ -1,7 +1,8 @@
 """Topic set-up: create newsstream's topics with kafka-python's admin client (idempotent).
 
 Faust creates only its own internal topics (table changelogs); the source and output topics
-are created here, by ``newsstream worker`` and ``newsstream feed`` before they start.
+are created here, by ``newsstream worker`` and ``newsstream feed`` before they start. The
+admin client connects with the security of the given settings (PLAINTEXT without any).
 """
 
 from __future__ import annotations
@@ -12,25 +13,40 @@ from collections.abc import Iterable
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 
+from streams.security import client_kwargs, refusals_explained
+from streams.settings import Settings
 from streams.topics import TopicSpec
 
 
 def ensure_topics(
-    bootstrap: str, specs: Iterable[TopicSpec], replication_factor: int = 1, timeout: float = 60.0
+    bootstrap: str,
+    specs: Iterable[TopicSpec],
+    replication_factor: int = 1,
+    timeout: float = 60.0,
+    *,
+    settings: Settings | None = None,
 ) -> list[str]:
-    """Create the missing topics; return the names created. Retries until ``timeout``."""
+    """Create the missing topics; return the names created. Retries until ``timeout``, except
+    when the broker refuses the credentials or TLS (:class:`~streams.security.BrokerRefusedError`).
+    """
     deadline = time.monotonic() + timeout
+    specs = list(specs)
     while True:
         try:
-            return _create_missing(bootstrap, list(specs), replication_factor)
+            return _create_missing(bootstrap, specs, replication_factor, settings)
         except KafkaError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(1.0)
 
 
-def _create_missing(bootstrap: str, specs: list[TopicSpec], replication_factor: int) -> list[str]:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="newsstream-admin")
+def _create_missing(
+    bootstrap: str, specs: list[TopicSpec], replication_factor: int, settings: Settings | None
+) -> list[str]:
+    with refusals_explained(settings, bootstrap):
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap, client_id="newsstream-admin", **client_kwargs(settings)
+        )
     try:
         existing = set(admin.list_topics())
         missing = [s for s in specs if s.name not in existing]

@@ -8,20 +8,28 @@ import orjson
 
 from cli import tail
 from cli.feed import produce
+from streams.settings import Settings
 
 PARTITIONS = 4
 
 
-def feed(bootstrap: str, docs: list[dict[str, Any]]) -> None:
-    """Produce documents to ``news.raw``, keyed by their id."""
-    produce(bootstrap, [(str(d["id"]).encode(), orjson.dumps(d)) for d in docs], progress=False)
+def feed(bootstrap: str, docs: list[dict[str, Any]], *, settings: Settings | None = None) -> None:
+    """Produce documents to ``news.raw``, keyed by their id (``settings``: the security)."""
+    messages = [(str(d["id"]).encode(), orjson.dumps(d)) for d in docs]
+    produce(bootstrap, messages, progress=False, settings=settings)
 
 
 def collect(
-    bootstrap: str, topic: str, want: set[str], by: str = "id", timeout: float = 90.0
+    bootstrap: str,
+    topic: str,
+    want: set[str],
+    by: str = "id",
+    timeout: float = 90.0,
+    *,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """The latest record for each wanted id (or key); fails if any is missing at ``timeout``."""
-    found = tail.collect(bootstrap, topic, want, by, timeout)
+    found = tail.collect(bootstrap, topic, want, by, timeout, settings=settings)
     missing = want - found.keys()
     assert not missing, f"no record on {topic} for {sorted(missing)} within {timeout}s"
     return found
