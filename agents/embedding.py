@@ -29,7 +29,7 @@ LANGUAGES: Final = frozenset(
 )
 DIM: Final = 512
 #: Characters of the text after the title that are embedded with it.
-LEAD_CHARS: Final = 400
+LEAD_CHARS: Final = 200
 
 
 def lead(title: str | None, text: str, chars: int = LEAD_CHARS) -> str:

