@@ -379,7 +379,13 @@ class Grouper:
             member_keys = member.get("evidence") or state.evidence
             common = keys.intersection(member_keys)
             shared = sum(weights[k] for k in common)
-            if shared < floor and cosine is None:
+            if cosine is None and (
+                shared < floor
+                or (
+                    shared < options.min_shared
+                    and shared < options.tight_min_overlap * article_weight
+                )
+            ):  # cannot match, whatever the member's weight (the shape factor is <= 1)
                 continue
             member_weight = 0.0
             for k in member_keys:
