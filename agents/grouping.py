@@ -70,8 +70,6 @@ class GroupingOptions:
     #: The evidence two articles that close must still share (weight), and its overlap.
     cosine_min_shared: float = 1.0
     cosine_min_overlap: float = 0.2
-    #: Cosine (after shape) at which the embedding decides alone, evidence or not.
-    sure_cosine: float = 0.8
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GroupingOptions:
@@ -85,7 +83,6 @@ class GroupingOptions:
             min_cosine=settings.event_min_cosine,
             cosine_min_shared=settings.event_cosine_min_shared,
             cosine_min_overlap=settings.event_cosine_min_overlap,
-            sure_cosine=settings.event_sure_cosine,
         )
 
 
@@ -366,10 +363,11 @@ class Grouper:
         A member matches on evidence: shared weight ``min_shared`` covering ``min_overlap`` of
         the smaller side's evidence (after shape), or only ``tight_min_shared`` if it covers
         ``tight_min_overlap`` of both sides' (evidence-poor translations). Or on its embedding:
-        a cosine (after shape) of ``sure_cosine``, or of ``min_cosine`` with some evidence in
-        common (``cosine_min_shared`` and ``cosine_min_overlap``). ``weights``: of the
-        article's keys, and of members' keys as they are computed; ``near``: member id ->
-        cosine, for the members close enough.
+        a cosine (after shape) of ``min_cosine`` with some evidence in common
+        (``cosine_min_shared`` and ``cosine_min_overlap``); never on the embedding alone, which
+        is as close for templated reports of different events (markets, results, weather).
+        ``weights``: of the article's keys, and of members' keys as they are computed;
+        ``near``: member id -> cosine, for the members close enough.
         """
         options = self.options
         floor = min(options.min_shared, options.tight_min_shared)
@@ -405,7 +403,7 @@ class Grouper:
             by_embedding = 0.0
             if cosine is not None:
                 cosine *= factor
-                if cosine >= options.sure_cosine or (
+                if (
                     cosine >= options.min_cosine
                     and shared >= options.cosine_min_shared
                     and overlap >= options.cosine_min_overlap

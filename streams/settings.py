@@ -58,8 +58,6 @@ class Settings:
     #: ... if it still shares this much weighted evidence, covering this share of it.
     event_cosine_min_shared: float = 1.0
     event_cosine_min_overlap: float = 0.2
-    #: Embedding cosine (after shape) at which an article joins whatever the evidence.
-    event_sure_cosine: float = 0.8
     #: Local HTTP port of the Faust web server (metrics, health); bound to ``web_host``.
     web_host: str = "127.0.0.1"
     web_port: int = 6066
@@ -115,7 +113,6 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_EVENT_MIN_COSINE": ("event_min_cosine", float),
     "NEWSSTREAM_EVENT_COSINE_MIN_SHARED": ("event_cosine_min_shared", float),
     "NEWSSTREAM_EVENT_COSINE_MIN_OVERLAP": ("event_cosine_min_overlap", float),
-    "NEWSSTREAM_EVENT_SURE_COSINE": ("event_sure_cosine", float),
     "NEWSSTREAM_WEB_HOST": ("web_host", str),
     "NEWSSTREAM_WEB_PORT": ("web_port", int),
     "KAFKA_VERSION": ("kafka_version", str),
