@@ -5,12 +5,17 @@ language-independent evidence (:mod:`agents.evidence`). Output: an event key per
 the updated :class:`EventState` of its event, which the wiring stores in the ``events`` table
 (RocksDB + changelog) and publishes (:mod:`agents.publish`).
 
-How an article finds its event: candidate events are those sharing at least one evidence key
-(an inverted index over the open events); each is scored by the weighted evidence it shares
-with the article, rarer keys weighing more. The best candidate is joined when the shared weight
-reaches ``min_shared`` and covers ``min_overlap`` of the article's (or, if smaller, the
-event's) evidence; otherwise the article mints a new key. A key, once issued, never changes:
-an article that was seen before keeps its event and is not counted twice.
+How an article finds its event: candidate events are those sharing evidence keys (an inverted
+index over the open events) and those with a member whose title-and-lead embedding
+(:mod:`agents.embedding`, 16 languages) is close (nearest neighbours over the members'
+vectors). Each is scored by its closest member: the weighted evidence they share, rarer keys
+weighing more, and the cosine of their embeddings, both lowered by a difference in shape.
+The best candidate is joined when the shared weight reaches ``min_shared`` and covers
+``min_overlap`` of the article's (or, if smaller, the member's) evidence, when less evidence
+covers most of both, or when the embeddings agree and some evidence does (see
+:meth:`Grouper._member_scores`); otherwise the article mints a new key. Articles without an
+embedding (other languages) are decided on the evidence alone. A key, once issued, never
+changes: an article that was seen before keeps its event and is not counted twice.
 
 The :class:`Grouper` is a cache of the table's open events, rebuilt from the table with
 :meth:`Grouper.load` after every recovery; the table stays the source of truth.
@@ -28,7 +33,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import faust
+import numpy as np
 
+from agents.embedding import DIM, decode_vector, one_blas_thread
 from agents.publish import enriched_record, event_group, member_of
 from streams import metrics, topics
 from streams.app import Channels
@@ -55,14 +62,27 @@ class GroupingOptions:
     min_overlap: float
     #: How much a difference in shape (paragraphs, length) lowers a match: 0 ignores shape.
     shape_weight: float = 1.0
+    #: Less weighted evidence suffices when it is nearly all of both articles' evidence.
+    tight_min_shared: float = 1.2
+    tight_min_overlap: float = 0.5
+    #: Cosine of two articles' embeddings (after shape) at which less evidence suffices.
+    min_cosine: float = 0.5
+    #: The evidence two articles that close must still share (weight), and its overlap.
+    cosine_min_shared: float = 1.0
+    cosine_min_overlap: float = 0.2
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GroupingOptions:
         return cls(
-            settings.event_window_hours * 3600.0,
-            settings.event_min_shared,
-            settings.event_min_overlap,
-            settings.event_shape_weight,
+            window_seconds=settings.event_window_hours * 3600.0,
+            min_shared=settings.event_min_shared,
+            min_overlap=settings.event_min_overlap,
+            shape_weight=settings.event_shape_weight,
+            tight_min_shared=settings.event_tight_min_shared,
+            tight_min_overlap=settings.event_tight_min_overlap,
+            min_cosine=settings.event_min_cosine,
+            cosine_min_shared=settings.event_cosine_min_shared,
+            cosine_min_overlap=settings.event_cosine_min_overlap,
         )
 
 
@@ -114,6 +134,15 @@ class Assignment:
     duplicate_of: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """A member that matched an article: the match's score and its evidence overlap."""
+
+    score: float
+    overlap: float
+    member: dict[str, Any]
+
+
 def _ratio(a: float, b: float) -> float:
     return min(a, b) / max(a, b) if max(a, b) > 0 else 1.0
 
@@ -132,18 +161,84 @@ def mint_key(article_id: str) -> str:
 
 
 def _kind_weight(key: str) -> float:
-    return _KIND_WEIGHT.get(key.split(":", 1)[0], 1.0)
+    return _KIND_WEIGHT.get(key[: key.find(":")], 1.0)
+
+
+class MemberVectors:
+    """Unit embedding vectors of the open events' members, one row each: the nearest
+    neighbours of an article are one matrix-vector product away."""
+
+    def __init__(self) -> None:
+        self._matrix = np.zeros((64, DIM), dtype=np.float32)
+        self._ids: list[str | None] = []  # row -> member id (None: a free row)
+        self._rows: dict[str, int] = {}  # member id -> row
+        self._free: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def clear(self) -> None:
+        self.__init__()  # type: ignore[misc]
+
+    def add(self, member_id: str, vector: np.ndarray) -> None:
+        """Keep ``vector`` (a unit float32 vector) as ``member_id``'s row."""
+        if member_id in self._rows:
+            return
+        if self._free:
+            row = self._free.pop()
+            self._ids[row] = member_id
+        else:
+            row = len(self._ids)
+            if row == len(self._matrix):
+                self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
+            self._ids.append(member_id)
+        self._matrix[row] = vector
+        self._rows[member_id] = row
+
+    def remove(self, member_id: str) -> None:
+        row = self._rows.pop(member_id, None)
+        if row is not None:
+            self._matrix[row] = 0.0
+            self._ids[row] = None
+            self._free.append(row)
+
+    def near(self, vector: np.ndarray, min_cosine: float) -> dict[str, float]:
+        """Member id -> cosine, for the members at least ``min_cosine`` from ``vector``."""
+        if not self._rows:
+            return {}
+        cosines = self._matrix[: len(self._ids)] @ vector
+        rows = np.flatnonzero(cosines >= min_cosine)
+        ids = self._ids
+        return {
+            member_id: float(cosines[row])
+            for row in rows.tolist()
+            if (member_id := ids[row]) is not None
+        }
+
+
+def member_vector(member: dict[str, Any]) -> np.ndarray | None:
+    """A member's embedding (its ``vec``), or None if it has none or a malformed one."""
+    encoded = member.get("vec")
+    if not encoded:
+        return None
+    try:
+        return decode_vector(encoded)
+    except ValueError:
+        return None
 
 
 class Grouper:
-    """Open events, indexed by evidence key, with the join-or-mint decision."""
+    """Open events, indexed by evidence key and by their members' embeddings, with the
+    join-or-mint decision."""
 
     def __init__(self, options: GroupingOptions) -> None:
         self.options = options
         self.events: dict[str, EventState] = {}
         self._postings: dict[str, set[str]] = defaultdict(set)
         self._member_of: dict[str, str] = {}
+        self.vectors = MemberVectors()
         self.stream_time = 0.0
+        one_blas_thread()
 
     # -- state ---------------------------------------------------------------------------------
     def load(self, states: Iterable[dict[str, Any] | EventState]) -> None:
@@ -151,10 +246,15 @@ class Grouper:
         self.events.clear()
         self._postings.clear()
         self._member_of.clear()
+        self.vectors.clear()
         self.stream_time = 0.0
         for raw in states:
             state = raw if isinstance(raw, EventState) else EventState.from_dict(raw)
             self._index(state)
+            for member in state.members:
+                vector = member_vector(member)
+                if vector is not None:
+                    self.vectors.add(member["id"], vector)
             self.stream_time = max(self.stream_time, state.last_seen)
 
     def _index(self, state: EventState) -> None:
@@ -182,6 +282,8 @@ class Grouper:
         closed = [s for s in self.events.values() if s.last_seen < horizon]
         for state in closed:
             self._unindex(state)
+            for member in state.member_ids:
+                self.vectors.remove(member)
         return [s.event_key for s in closed]
 
     # -- decision ------------------------------------------------------------------------------
@@ -191,21 +293,36 @@ class Grouper:
         return _kind_weight(key) / (1.0 + math.log1p(df / 4.0))
 
     def best_match(
-        self, evidence: Iterable[str], event_time: float, shape: tuple[int, int] | None = None
+        self,
+        evidence: Iterable[str],
+        event_time: float,
+        shape: tuple[int, int] | None = None,
+        vector: np.ndarray | None = None,
     ) -> tuple[str | None, float]:
-        """The open event this evidence belongs to, if any, and how well it matched."""
-        event_key, score, _ = self._match(set(evidence), event_time, shape)
+        """The open event this evidence (and embedding) belongs to, if any, and how well."""
+        event_key, score, _ = self._match(set(evidence), event_time, shape, vector)
         return event_key, score
 
     def _match(
-        self, keys: set[str], event_time: float, shape: tuple[int, int] | None
-    ) -> tuple[str | None, float, list[tuple[float, dict[str, Any]]]]:
+        self,
+        keys: set[str],
+        event_time: float,
+        shape: tuple[int, int] | None,
+        vector: np.ndarray | None = None,
+    ) -> tuple[str | None, float, list[_Scored]]:
         """The best open event, its score, and the scores of its members that passed.
 
-        An event is judged by its closest member, not by the union of its members' evidence:
-        a large event must not become a magnet for every article on the same subject.
+        Candidates: the events sharing evidence keys (inverted index) and those with a member
+        whose embedding is within ``min_cosine`` (nearest neighbours). An event is judged by
+        its closest member, not by the union of its members' evidence: a large event must not
+        become a magnet for every article on the same subject.
         """
-        if not keys:
+        near = (
+            self.vectors.near(vector, self.options.min_cosine)
+            if vector is not None and len(self.vectors)
+            else {}
+        )
+        if not keys and not near:
             return None, 0.0, []
         horizon = event_time - self.options.window_seconds
         weights = {k: self._weight(k) for k in keys}
@@ -216,14 +333,18 @@ class Grouper:
                 continue
             for event_key in posting:
                 shared[event_key] += weights[key]
+        floor = min(self.options.min_shared, self.options.tight_min_shared)
+        candidates = {k for k, weight in shared.items() if weight >= floor}
+        candidates.update(self._member_of[m] for m in near if m in self._member_of)
         article_weight = sum(weights.values())
-        best: tuple[str | None, float, list[tuple[float, dict[str, Any]]]] = (None, 0.0, [])
-        for event_key, weight in shared.items():
+        known = dict(weights)  # the article's keys' weights, and members' keys as they come
+        best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
+        for event_key in candidates:
             state = self.events[event_key]
-            if state.last_seen < horizon or weight < self.options.min_shared:
+            if state.last_seen < horizon:
                 continue
-            scores = self._member_scores(state, keys, weights, article_weight, shape)
-            overlap = max((score for score, _ in scores), default=0.0)
+            scores = self._member_scores(state, keys, known, article_weight, shape, near)
+            overlap = max((scored.score for scored in scores), default=0.0)
             if overlap > best[1]:
                 best = (event_key, overlap, scores)
         return best
@@ -235,44 +356,86 @@ class Grouper:
         weights: dict[str, float],
         article_weight: float,
         shape: tuple[int, int] | None,
-    ) -> list[tuple[float, dict[str, Any]]]:
-        """(overlap, member) for each member that shares enough evidence with the article."""
+        near: dict[str, float],
+    ) -> list[_Scored]:
+        """The members that match the article, with their scores.
+
+        A member matches on evidence: shared weight ``min_shared`` covering ``min_overlap`` of
+        the smaller side's evidence (after shape), or only ``tight_min_shared`` if it covers
+        ``tight_min_overlap`` of both sides' (evidence-poor translations). Or on its embedding:
+        a cosine (after shape) of ``min_cosine`` with some evidence in common
+        (``cosine_min_shared`` and ``cosine_min_overlap``); never on the embedding alone, which
+        is as close for templated reports of different events (markets, results, weather).
+        ``weights``: of the article's keys, and of members' keys as they are computed;
+        ``near``: member id -> cosine, for the members close enough.
+        """
+        options = self.options
+        floor = min(options.min_shared, options.tight_min_shared)
         scores = []
         for member in state.members:
+            cosine = near.get(member["id"])
             member_keys = member.get("evidence") or state.evidence
             common = keys.intersection(member_keys)
             shared = sum(weights[k] for k in common)
-            if shared < self.options.min_shared:
+            if cosine is None and (
+                shared < floor
+                or (
+                    shared < options.min_shared
+                    and shared < options.tight_min_overlap * article_weight
+                )
+            ):  # cannot match, whatever the member's weight (the shape factor is <= 1)
                 continue
-            member_weight = sum(
-                weights[k] if k in weights else self._weight(k) for k in member_keys
+            member_weight = 0.0
+            for k in member_keys:
+                w = weights.get(k)
+                if w is None:  # remembered for the other members of this call
+                    w = weights[k] = self._weight(k)
+                member_weight += w
+            factor = self._shape_factor(shape, member.get("shape"))
+            overlap = factor * shared / max(min(article_weight, member_weight), 1e-9)
+            both = factor * shared / max(article_weight, member_weight, 1e-9)
+            by_evidence = (
+                overlap
+                if (shared >= options.min_shared and overlap >= options.min_overlap)
+                or (shared >= options.tight_min_shared and both >= options.tight_min_overlap)
+                else 0.0
             )
-            overlap = shared / max(min(article_weight, member_weight), 1e-9)
-            overlap *= self._shape_factor(shape, member.get("shape"))
-            if overlap >= self.options.min_overlap:
-                scores.append((overlap, member))
+            by_embedding = 0.0
+            if cosine is not None:
+                cosine *= factor
+                if (
+                    cosine >= options.min_cosine
+                    and shared >= options.cosine_min_shared
+                    and overlap >= options.cosine_min_overlap
+                ):
+                    by_embedding = cosine
+            score = max(by_evidence, by_embedding)
+            if score > 0.0:
+                scores.append(_Scored(score, overlap, member))
         return scores
 
     @staticmethod
     def _relations(
-        state: EventState, member: dict[str, Any], scores: list[tuple[float, dict[str, Any]]]
+        state: EventState, member: dict[str, Any], scores: list[_Scored]
     ) -> dict[str, Any]:
         """Within its event, what the article is to the members already there: the closest
         member in another language (``translation_of``, with its score) and a same-language
         member it repeats (``duplicate_of``: the same clean text, or near-identical evidence and
         shape, as when a wire story is republished). ``scores``: the members that matched."""
-        other = [(score, m) for score, m in scores if m["lang"] != member["lang"]]
+        other = [s for s in scores if s.member["lang"] != member["lang"]]
         same_text = [
             m for m in state.members if member.get("hash") and m.get("hash") == member["hash"]
         ]
         near = [
-            m for score, m in scores if m["lang"] == member["lang"] and score >= _DUPLICATE_OVERLAP
+            s.member
+            for s in scores
+            if s.member["lang"] == member["lang"] and s.overlap >= _DUPLICATE_OVERLAP
         ]
-        translation = max(other, key=lambda pair: pair[0], default=None)
+        translation = max(other, key=lambda s: s.score, default=None)
         repeats = same_text or near
         duplicate = repeats[0] if repeats else None
         return {
-            "translation_of": {"id": translation[1]["id"], "score": round(translation[0], 3)}
+            "translation_of": {"id": translation.member["id"], "score": round(translation.score, 3)}
             if translation
             else None,
             "duplicate_of": duplicate["id"] if duplicate else None,
@@ -291,7 +454,13 @@ class Grouper:
     def assign_article(self, article: Prepared) -> Assignment:
         """Put a prepared article into an event (what the agent and ``process`` call)."""
         member = {**member_of(article), "hash": article.content_hash}
-        return self.assign(member, article.evidence, article.event_time, shape_of(article.text))
+        return self.assign(
+            member,
+            article.evidence,
+            article.event_time,
+            shape_of(article.text),
+            article.embedding,
+        )
 
     def assign(
         self,
@@ -299,8 +468,10 @@ class Grouper:
         evidence: list[str],
         event_time: float,
         shape: tuple[int, int] | None = None,
+        embedding: str | None = None,
     ) -> Assignment:
-        """Put one article (``member``: id, lang, title, url, source) into an event."""
+        """Put one article (``member``: id, lang, title, url, source) into an event;
+        ``embedding``: its encoded title-and-lead vector (:mod:`agents.embedding`), if any."""
         article_id = member["id"]
         known = self._member_of.get(article_id)
         if known is not None and known in self.events:
@@ -315,7 +486,11 @@ class Grouper:
                 duplicate_of=seen.get("duplicate_of"),
             )
         self.stream_time = max(self.stream_time, event_time)
-        event_key, score, scores = self._match(set(evidence), event_time, shape)
+        stored = {**member, "vec": embedding} if embedding else dict(member)
+        vector = member_vector(stored)
+        if vector is None:
+            stored.pop("vec", None)
+        event_key, score, scores = self._match(set(evidence), event_time, shape, vector)
         relations: dict[str, Any] = {"translation_of": None, "duplicate_of": None}
         if event_key is None:
             state = EventState(mint_key(article_id), first_seen=event_time, last_seen=event_time)
@@ -325,7 +500,7 @@ class Grouper:
             self._unindex(state)
         state.members.append(
             {
-                **member,
+                **stored,
                 **relations,
                 "evidence": sorted(set(evidence)),
                 "shape": list(shape) if shape else None,
@@ -336,6 +511,8 @@ class Grouper:
         for key in evidence:
             state.evidence[key] = state.evidence.get(key, 0) + 1
         self._index(state)
+        if vector is not None:
+            self.vectors.add(article_id, vector)
         return Assignment(state.event_key, state, changed=True, score=score, **relations)
 
 

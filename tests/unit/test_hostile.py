@@ -39,7 +39,7 @@ PEAK_BYTES = 400 * 1024 * 1024
 @pytest.fixture(scope="module")
 def model() -> language.Predictor:
     loaded = language.load_model()
-    warm_up(loaded)  # one-off loading is not a payload's time
+    warm_up(loaded, OPTIONS.embedder())  # one-off loading is not a payload's time
     return loaded
 
 
