@@ -42,6 +42,21 @@ def _current_lag(app: faust.App) -> dict[str, int]:
     return lag_by_partition(end, committed)
 
 
+def not_fetching(app: faust.App) -> list[str]:
+    """Assigned input partitions the consumer does not fetch from now (paused during a
+    rebalance, or throttled while a stream's buffer is full); changelogs are left out."""
+    consumer = app.consumer
+    active: set[Any] | None = getattr(consumer, "_active_partitions", None)
+    if active is None:
+        return []
+    changelogs = set(app.tables.changelog_topics)
+    return sorted(
+        f"{tp.topic}:{tp.partition}"
+        for tp in consumer.assignment()
+        if tp.topic not in changelogs and tp not in active and "__assignor" not in tp.topic
+    )
+
+
 def wire(app: faust.App) -> None:
     """Register ``/metrics``, ``/health`` and the timer that refreshes the lag gauge."""
     setup_prometheus_sensors(app, name_prefix="faust")
@@ -61,6 +76,7 @@ def wire(app: faust.App) -> None:
             "assigned_partitions": assigned,
             "lag": sum(lag.values()),
             "lag_by_partition": lag,
+            "not_fetching": not_fetching(app),
         }
         return self.json(body, status=200 if assigned else 503)
 

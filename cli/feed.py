@@ -74,9 +74,14 @@ def produce(
     progress: bool = True,
     *,
     settings: Settings | None = None,
+    wait_for_broker: float = 30.0,
 ) -> int:
     """Send ``messages`` to ``news.raw`` and wait until the broker has them all (connecting
-    with the security of ``settings``; PLAINTEXT without)."""
+    with the security of ``settings``; PLAINTEXT without).
+
+    A broker that is not reachable yet (or restarting) is retried for ``wait_for_broker``
+    seconds, reconnecting at least every second; sends are retried for two minutes.
+    """
     from kafka import KafkaProducer
     from tqdm import tqdm
 
@@ -85,6 +90,8 @@ def produce(
             bootstrap_servers=bootstrap,
             acks="all",
             linger_ms=5,
+            bootstrap_timeout_ms=int(wait_for_broker * 1000),
+            reconnect_backoff_max_ms=1000,
             max_request_size=TOPIC_MAX_MESSAGE_BYTES + 64 * 1024,
             client_id="newsstream-feed",
             **client_kwargs(settings),

@@ -1,14 +1,21 @@
-"""Crashes against the real broker: the short version of ``python -m cli.chaos kill`` (bounded).
+"""Crashes against the real broker: short versions of ``python -m cli.chaos`` (bounded).
 
-The ``broker`` (restart mid-feed) and ``pair`` (two workers, one SIGKILLed) scenarios of
-``cli.chaos`` do not pass yet and are not run here (see the report to the lead).
+``kill`` (SIGKILLs of the worker mid-feed), ``broker`` (the broker stopped and started again
+mid-feed; the worker is left alone and must recover by itself) and ``pair`` (a second worker
+joins mid-feed, then the worker running the grouping stage is SIGKILLed and the other takes
+its partitions and the grouping state: the test of issue #5 that the grouping stays correct
+when partitions move).
 
 Each test runs a broker of its own (it stops and restarts it, or the workers, at will) and
 checks that nothing is lost on ``news.enriched``, that the event groups are those of an
 uninterrupted run and list each member once, and that any record published twice is the same
 record (same id, same event key): the at-least-once fallback of issue #6. Exactly once on
-``news.enriched`` is not reached yet under SIGKILL (a few ids in 2,000 come twice; see
+``news.enriched`` is not reached under SIGKILL (a few ids in 2,000 come twice; see
 ``streams.app.SourcePartitionTransactions``): ``report.exactly_once`` says whether it was.
+
+``pair`` lost 300-700 of 2,000 articles in about one run in four before
+``streams.app.RewindingConsumer`` (records Faust discarded during the takeover, then committed
+past as a "gap" or never sought back to: faust-streaming #216, #606).
 """
 
 from __future__ import annotations
@@ -48,4 +55,41 @@ def test_sigkill_during_a_feed_loses_nothing_at_least_once(tmp_path: Path) -> No
         guarantee="at_least_once",
     )
     assert len([a for a in report.actions if a.startswith("SIGKILL")]) == 2
+    _check(report)
+
+
+@pytest.mark.timeout(180)
+def test_broker_restart_during_a_feed_the_worker_recovers_alone(tmp_path: Path) -> None:
+    """The broker stops mid-feed and starts again; the worker, left alone, loses nothing."""
+    report = run_scenario(
+        "broker",
+        articles=2_000,
+        feed_seconds=20.0,
+        seed=6,
+        timeout=90.0,
+        root=tmp_path,
+        guarantee="at_least_once",
+    )
+    assert report.actions[:2] == [
+        "broker stopped",
+        "broker started again (the worker was left alone)",
+    ]
+    _check(report)
+
+
+@pytest.mark.timeout(180)
+def test_one_of_two_workers_killed_the_other_takes_its_partitions(tmp_path: Path) -> None:
+    """1 -> 2 workers mid-feed, then the grouping worker is SIGKILLed: nothing lost, and the
+    groups (whose state moved with the partition) are those of an uninterrupted run."""
+    report = run_scenario(
+        "pair",
+        articles=2_000,
+        feed_seconds=20.0,
+        seed=6,
+        timeout=90.0,
+        root=tmp_path,
+        guarantee="at_least_once",
+    )
+    assert any(a.startswith("second worker started") for a in report.actions)
+    assert any(a.startswith("SIGKILL worker") for a in report.actions)
     _check(report)

@@ -1,0 +1,29 @@
+"""The pure parts of ``/health``: lag per partition and the partitions not being fetched."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from faust.types import TP
+
+from agents.health import lag_by_partition, not_fetching
+
+
+def _app(assigned: set[TP], active: set[TP] | None) -> Any:
+    consumer = SimpleNamespace(assignment=lambda: assigned, _active_partitions=active)
+    tables = SimpleNamespace(changelog_topics={"app-events-changelog"})
+    return SimpleNamespace(consumer=consumer, tables=tables)
+
+
+def test_lag_is_end_minus_committed_never_negative() -> None:
+    a, b = TP("news.raw", 0), TP("news.raw", 1)
+    assert lag_by_partition({a: 10, b: 3}, {a: 4, b: 5}) == {"news.raw:0": 6, "news.raw:1": 0}
+
+
+def test_not_fetching_lists_paused_input_partitions_only() -> None:
+    raw0, raw1 = TP("news.raw", 0), TP("news.raw", 1)
+    changelog = TP("app-events-changelog", 0)
+    app = _app({raw0, raw1, changelog}, active={raw0})
+    assert not_fetching(app) == ["news.raw:1"]
+    assert not_fetching(_app({raw0}, active=None)) == []
