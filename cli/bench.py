@@ -65,7 +65,16 @@ PASSTHROUGH = "bench.passthrough"
 #: work (word count, content hash, building the records, JSON encoding).
 #: Where the simulated publication times of ``--spacing`` start (2024-01-01T00:00:00Z).
 FEED_START = 1_704_067_200.0
-STAGES = ("validation", "boilerplate", "learning", "language", "evidence", "grouping", "other")
+STAGES = (
+    "validation",
+    "boilerplate",
+    "learning",
+    "language",
+    "evidence",
+    "embedding",
+    "grouping",
+    "other",
+)
 _DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_TEXT_DATA = _DATA / "translated_news"
 DEFAULT_HTML_DATA = _DATA / "extraction" / "trafilatura-eval"
@@ -187,7 +196,15 @@ def measure_inprocess(
     duration; ``other`` is the rest of the run's CPU time. The language model and the
     gazetteer are loaded first: that one-off cost is not a stage's.
     """
-    from agents import boilerplate, boilerplate_learn, evidence, grouping, language, validation
+    from agents import (
+        boilerplate,
+        boilerplate_learn,
+        embedding,
+        evidence,
+        grouping,
+        language,
+        validation,
+    )
     from cli.process import process_lines
 
     clock = time.thread_time
@@ -211,14 +228,17 @@ def measure_inprocess(
         (boilerplate_learn.SourceChrome, "to_dict", "learning"),
         (boilerplate_learn, "learn", "learning"),
         (boilerplate_learn, "strip", "learning"),
+        (embedding.Embedder, "embed", "embedding"),
         (language, "detect", "language"),
         (evidence, "extract_evidence", "evidence"),
         (grouping.Grouper, "assign_article", "grouping"),
     ]
     patches = [p for p in patches if hasattr(p[0], p[1])]  # the stages' code may move on
     originals = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
-    language.load_model()
-    evidence.default_gazetteer()
+    from agents.prepare import PrepareOptions, warm_up
+
+    options = PrepareOptions.from_settings(settings)
+    warm_up(language.load_model(options.lang_second), options.embedder())
     lines = io.BytesIO(b"".join(value + b"\n" for _, value in messages))
     try:
         for owner, name, stage in patches:
