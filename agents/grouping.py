@@ -335,7 +335,12 @@ class Grouper:
                 shared[event_key] += weights[key]
         floor = min(self.options.min_shared, self.options.tight_min_shared)
         candidates = {k for k, weight in shared.items() if weight >= floor}
-        candidates.update(self._member_of[m] for m in near if m in self._member_of)
+        # A member joins on its embedding only with some evidence in common, so the close
+        # members count only in events that share a key: bounded like the evidence path, even
+        # when templated reports put every open member within ``min_cosine``.
+        candidates.update(
+            owner for m in near if (owner := self._member_of.get(m)) is not None and owner in shared
+        )
         article_weight = sum(weights.values())
         known = dict(weights)  # the article's keys' weights, and members' keys as they come
         best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
