@@ -23,6 +23,8 @@ The :class:`Grouper` is a cache of the table's open events, rebuilt from the tab
 
 from __future__ import annotations
 
+import difflib
+import functools
 import hashlib
 import logging
 import math
@@ -36,6 +38,7 @@ import faust
 import numpy as np
 
 from agents.embedding import DIM, decode_vector, one_blas_thread
+from agents.evidence import NAME_PREFIX
 from agents.publish import enriched_record, event_group, member_of
 from streams import metrics, topics
 from streams.app import Channels
@@ -50,6 +53,10 @@ _KIND_WEIGHT = {"n": 1.0, "p": 1.0, "#": 0.5}
 _MAX_POSTINGS = 200
 # A same-language member this alike (overlap after shape) is the same story republished.
 _DUPLICATE_OVERLAP = 0.9
+# Two names this alike (difflib ratio, after folding) are one name in two spellings.
+_SAME_NAME_RATIO = 0.6
+# Articles of this many paragraphs or more, and as many, may be parallel (translations).
+PARALLEL_MIN_PARAGRAPHS = 4
 log = logging.getLogger(__name__)
 
 
@@ -60,6 +67,8 @@ class GroupingOptions:
     window_seconds: float
     min_shared: float
     min_overlap: float
+    #: The overlap that suffices for articles of the same paragraph count (None: min_overlap).
+    parallel_min_overlap: float | None = None
     #: How much a difference in shape (paragraphs, length) lowers a match: 0 ignores shape.
     shape_weight: float = 1.0
     #: Less weighted evidence suffices when it is nearly all of both articles' evidence.
@@ -77,6 +86,7 @@ class GroupingOptions:
             window_seconds=settings.event_window_hours * 3600.0,
             min_shared=settings.event_min_shared,
             min_overlap=settings.event_min_overlap,
+            parallel_min_overlap=settings.event_parallel_min_overlap,
             shape_weight=settings.event_shape_weight,
             tight_min_shared=settings.event_tight_min_shared,
             tight_min_overlap=settings.event_tight_min_overlap,
@@ -158,6 +168,51 @@ def mint_key(article_id: str) -> str:
         "ev-"
         + hashlib.blake2b(article_id.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
     )
+
+
+def _name_runs(keys: Iterable[str]) -> dict[str, set[str]]:
+    """Single name key -> the full name keys it is part of ("n:obama" -> {"n:barak obama"})."""
+    runs: dict[str, set[str]] = {}
+    for key in keys:
+        if key.startswith(NAME_PREFIX) and " " in key:
+            for word in key[len(NAME_PREFIX) :].split(" "):
+                runs.setdefault(NAME_PREFIX + word, set()).add(key)
+    return runs
+
+
+def _different_people(
+    common: set[str], runs: dict[str, set[str]], member_keys: Iterable[str]
+) -> set[str]:
+    """The shared single names that stand for different people: both articles write the word
+    only inside full names, and the rest of those names differ beyond spelling ("Hillary
+    Clinton" and "Bill Clinton" do not make "Clinton" common evidence; "Aristotle Onassis" and
+    "Aristoteles Onassis" do)."""
+    suspects = [k for k in common if k in runs and not (runs[k] & common)]
+    if not suspects:
+        return set()
+    theirs = _name_runs(k for k in member_keys if k.startswith(NAME_PREFIX))
+    return {
+        k
+        for k in suspects
+        if k in theirs
+        and not any(
+            _spelling_variants(_rest(mine, k), _rest(other, k))
+            for mine in runs[k]
+            for other in theirs[k]
+        )
+    }
+
+
+def _rest(run: str, word_key: str) -> str:
+    """A full name without one of its words ("n:bill clinton", "n:clinton" -> "bill")."""
+    word = word_key[len(NAME_PREFIX) :]
+    return " ".join(w for w in run[len(NAME_PREFIX) :].split(" ") if w != word)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _spelling_variants(a: str, b: str) -> bool:
+    """Whether two (folded) names are one name spelled differently ("sabi", "sabih")."""
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= _SAME_NAME_RATIO
 
 
 def _kind_weight(key: str) -> float:
@@ -377,6 +432,7 @@ class Grouper:
         options = self.options
         floor = min(options.min_shared, options.tight_min_shared)
         scores = []
+        runs: dict[str, set[str]] | None = None
         for member in state.members:
             cosine = near.get(member["id"])
             member_keys = member.get("evidence") or state.evidence
@@ -397,27 +453,50 @@ class Grouper:
                     w = weights[k] = self._weight(k)
                 member_weight += w
             factor = self._shape_factor(shape, member.get("shape"))
-            overlap = factor * shared / max(min(article_weight, member_weight), 1e-9)
-            both = factor * shared / max(article_weight, member_weight, 1e-9)
-            by_evidence = (
-                overlap
-                if (shared >= options.min_shared and overlap >= options.min_overlap)
-                or (shared >= options.tight_min_shared and both >= options.tight_min_overlap)
-                else 0.0
-            )
-            by_embedding = 0.0
-            if cosine is not None:
-                cosine *= factor
-                if (
-                    cosine >= options.min_cosine
-                    and shared >= options.cosine_min_shared
-                    and overlap >= options.cosine_min_overlap
-                ):
-                    by_embedding = cosine
-            score = max(by_evidence, by_embedding)
-            if score > 0.0:
-                scores.append(_Scored(score, overlap, member))
+            min_overlap = self._min_overlap(shape, member.get("shape"))
+            scored = self._score(shared, article_weight, member_weight, factor, cosine, min_overlap)
+            if scored[0] > 0.0:  # a match: unless a shared name stands for different people
+                if runs is None:
+                    runs = _name_runs(keys)
+                others = _different_people(common, runs, member_keys) if runs else ()
+                if others:
+                    shared -= sum(weights[k] for k in others)
+                    scored = self._score(
+                        shared, article_weight, member_weight, factor, cosine, min_overlap
+                    )
+            if scored[0] > 0.0:
+                scores.append(_Scored(scored[0], scored[1], member))
         return scores
+
+    def _score(
+        self,
+        shared: float,
+        article_weight: float,
+        member_weight: float,
+        factor: float,
+        cosine: float | None,
+        min_overlap: float,
+    ) -> tuple[float, float]:
+        """A member's score (0: no match) and evidence overlap, from the weight it shares."""
+        options = self.options
+        overlap = factor * shared / max(min(article_weight, member_weight), 1e-9)
+        both = factor * shared / max(article_weight, member_weight, 1e-9)
+        by_evidence = (
+            overlap
+            if (shared >= options.min_shared and overlap >= min_overlap)
+            or (shared >= options.tight_min_shared and both >= options.tight_min_overlap)
+            else 0.0
+        )
+        by_embedding = 0.0
+        if cosine is not None:
+            cosine *= factor
+            if (
+                cosine >= options.min_cosine
+                and shared >= options.cosine_min_shared
+                and overlap >= options.cosine_min_overlap
+            ):
+                by_embedding = cosine
+        return max(by_evidence, by_embedding), overlap
 
     @staticmethod
     def _relations(
@@ -445,6 +524,18 @@ class Grouper:
             else None,
             "duplicate_of": duplicate["id"] if duplicate else None,
         }
+
+    def _min_overlap(
+        self, a: list[int] | tuple[int, int] | None, b: list[int] | tuple[int, int] | None
+    ) -> float:
+        """The evidence overlap two articles need: less if they have the same number of
+        paragraphs (a translation keeps its original's), from a few paragraphs up."""
+        parallel = self.options.parallel_min_overlap
+        if parallel is None or not a or not b:
+            return self.options.min_overlap
+        if a[0] == b[0] and a[0] >= PARALLEL_MIN_PARAGRAPHS:
+            return parallel
+        return self.options.min_overlap
 
     def _shape_factor(
         self, a: list[int] | tuple[int, int] | None, b: list[int] | tuple[int, int] | None

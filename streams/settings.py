@@ -49,7 +49,10 @@ class Settings:
     #: Minimum weighted evidence an article must share with an event to join it.
     event_min_shared: float = 3.0
     #: Minimum share of the article's evidence that the event must cover to join it.
-    event_min_overlap: float = 0.35
+    event_min_overlap: float = 0.45
+    #: ... or only this share for articles of the same paragraph count (translations keep
+    #: their original's paragraphs), from ``PARALLEL_MIN_PARAGRAPHS`` paragraphs up.
+    event_parallel_min_overlap: float = 0.25
     #: How much differing shape (paragraph count, length) lowers a match (0 = ignore shape).
     event_shape_weight: float = 1.0
     #: Less weighted evidence suffices when it covers this share of both articles' evidence.
@@ -113,6 +116,7 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_EVENT_WINDOW_HOURS": ("event_window_hours", float),
     "NEWSSTREAM_EVENT_MIN_SHARED": ("event_min_shared", float),
     "NEWSSTREAM_EVENT_MIN_OVERLAP": ("event_min_overlap", float),
+    "NEWSSTREAM_EVENT_PARALLEL_MIN_OVERLAP": ("event_parallel_min_overlap", float),
     "NEWSSTREAM_EVENT_SHAPE_WEIGHT": ("event_shape_weight", float),
     "NEWSSTREAM_EVENT_TIGHT_MIN_SHARED": ("event_tight_min_shared", float),
     "NEWSSTREAM_EVENT_TIGHT_MIN_OVERLAP": ("event_tight_min_overlap", float),

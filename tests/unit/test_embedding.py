@@ -122,3 +122,21 @@ def test_a_malformed_embedding_is_ignored() -> None:
     g = Grouper(OPTIONS)
     out = g.assign(member("a"), ["n:a1"], 0.0, None, "garbage")
     assert "vec" not in out.state.members[0] and len(g.vectors) == 0
+
+
+def test_a_surname_of_different_people_is_not_shared_evidence() -> None:
+    """Templated reports, close embeddings: "Bill Clinton" and "Hillary Clinton" (folded) do
+    not make "Clinton" common; "Aristotle"/"Aristoteles Onassis" is one man spelled twice."""
+    en = unit(5)
+    report = ["n:bil klinton", "n:bil", "n:klinton", "n:sanders", "n:bern sanders", "n:bern"]
+    other = ["n:hilari klinton", "n:hilari", "n:klinton", "n:sanders", "n:dan sanders", "n:dan"]
+    g = Grouper(OPTIONS)
+    first = g.assign(member("a"), report, 0.0, (4, 500), encode_vector(en))
+    close = encode_vector(near_to(en, 0.95))
+    assert g.assign(member("b"), other, 1.0, (4, 500), close).event_key == mint_key("b")
+
+    g = Grouper(OPTIONS)
+    first = g.assign(member("en"), ["n:aristotl onasis", "n:onasis", "#:1968"], 0.0, None)
+    spelled = ["n:aristoteles onasis", "n:onasis", "#:1968"]
+    joined = g.assign(member("de", "de"), spelled, 1.0, None, close)
+    assert joined.event_key == first.event_key
