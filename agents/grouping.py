@@ -215,6 +215,12 @@ def _spelling_variants(a: str, b: str) -> bool:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= _SAME_NAME_RATIO
 
 
+def _parallel(a: list[int] | tuple[int, int] | None, b: list[int] | tuple[int, int] | None) -> bool:
+    """Whether two articles have the same number of paragraphs, a few or more: a translation
+    keeps its original's (``shape_of``: paragraphs, characters)."""
+    return bool(a and b and a[0] == b[0] and a[0] >= PARALLEL_MIN_PARAGRAPHS)
+
+
 def _kind_weight(key: str) -> float:
     return _KIND_WEIGHT.get(key[: key.find(":")], 1.0)
 
@@ -422,8 +428,9 @@ class Grouper:
 
         A member matches on evidence: shared weight ``min_shared`` covering ``min_overlap`` of
         the smaller side's evidence (after shape), or only ``tight_min_shared`` if it covers
-        ``tight_min_overlap`` of both sides' (evidence-poor translations). Or on its embedding:
-        a cosine (after shape) of ``min_cosine`` with some evidence in common
+        ``tight_min_overlap`` of both sides' (evidence-poor translations) or, for a member of
+        the same paragraph count, ``parallel_min_overlap`` of the smaller side's. Or on its
+        embedding: a cosine (after shape) of ``min_cosine`` with some evidence in common
         (``cosine_min_shared`` and ``cosine_min_overlap``); never on the embedding alone, which
         is as close for templated reports of different events (markets, results, weather).
         ``weights``: of the article's keys, and of members' keys as they are computed;
@@ -438,11 +445,13 @@ class Grouper:
             member_keys = member.get("evidence") or state.evidence
             common = keys.intersection(member_keys)
             shared = sum(weights[k] for k in common)
+            parallel = _parallel(shape, member.get("shape"))
             if cosine is None and (
                 shared < floor
                 or (
                     shared < options.min_shared
                     and shared < options.tight_min_overlap * article_weight
+                    and not parallel
                 )
             ):  # cannot match, whatever the member's weight (the shape factor is <= 1)
                 continue
@@ -453,8 +462,7 @@ class Grouper:
                     w = weights[k] = self._weight(k)
                 member_weight += w
             factor = self._shape_factor(shape, member.get("shape"))
-            min_overlap = self._min_overlap(shape, member.get("shape"))
-            scored = self._score(shared, article_weight, member_weight, factor, cosine, min_overlap)
+            scored = self._score(shared, article_weight, member_weight, factor, cosine, parallel)
             if scored[0] > 0.0:  # a match: unless a shared name stands for different people
                 if runs is None:
                     runs = _name_runs(keys)
@@ -462,7 +470,7 @@ class Grouper:
                 if others:
                     shared -= sum(weights[k] for k in others)
                     scored = self._score(
-                        shared, article_weight, member_weight, factor, cosine, min_overlap
+                        shared, article_weight, member_weight, factor, cosine, parallel
                     )
             if scored[0] > 0.0:
                 scores.append(_Scored(scored[0], scored[1], member))
@@ -475,15 +483,20 @@ class Grouper:
         member_weight: float,
         factor: float,
         cosine: float | None,
-        min_overlap: float,
+        parallel: bool,
     ) -> tuple[float, float]:
         """A member's score (0: no match) and evidence overlap, from the weight it shares."""
         options = self.options
+        min_shared, min_overlap = (
+            (options.tight_min_shared, options.parallel_min_overlap)
+            if parallel and options.parallel_min_overlap is not None
+            else (options.min_shared, options.min_overlap)
+        )
         overlap = factor * shared / max(min(article_weight, member_weight), 1e-9)
         both = factor * shared / max(article_weight, member_weight, 1e-9)
         by_evidence = (
             overlap
-            if (shared >= options.min_shared and overlap >= min_overlap)
+            if (shared >= min_shared and overlap >= min_overlap)
             or (shared >= options.tight_min_shared and both >= options.tight_min_overlap)
             else 0.0
         )
@@ -524,18 +537,6 @@ class Grouper:
             else None,
             "duplicate_of": duplicate["id"] if duplicate else None,
         }
-
-    def _min_overlap(
-        self, a: list[int] | tuple[int, int] | None, b: list[int] | tuple[int, int] | None
-    ) -> float:
-        """The evidence overlap two articles need: less if they have the same number of
-        paragraphs (a translation keeps its original's), from a few paragraphs up."""
-        parallel = self.options.parallel_min_overlap
-        if parallel is None or not a or not b:
-            return self.options.min_overlap
-        if a[0] == b[0] and a[0] >= PARALLEL_MIN_PARAGRAPHS:
-            return parallel
-        return self.options.min_overlap
 
     def _shape_factor(
         self, a: list[int] | tuple[int, int] | None, b: list[int] | tuple[int, int] | None

@@ -75,6 +75,26 @@ def test_a_different_shape_weakens_a_match() -> None:
     assert g.assign(member("tr", "de"), PUTIN, 2.0, shape=(3, 1650)).event_key == first.event_key
 
 
+def test_articles_of_equal_paragraph_counts_need_less_evidence() -> None:
+    """Two names in common, a third of the smaller side's evidence: too little in general,
+    enough between articles of the same paragraph count (a translation keeps them)."""
+    options = GroupingOptions(
+        window_seconds=DAY, min_shared=3.0, min_overlap=0.45, parallel_min_overlap=0.25
+    )
+    english = ["n:orban", "n:gyurcsany", "n:e1", "n:e2", "n:e3", "n:e4", "n:e5", "n:e6"]
+    hungarian = ["n:orban", "n:gyurcsany", "n:h1", "n:h2", "n:h3", "n:h4"]
+    for paragraphs, joins in ((12, True), (14, False)):
+        g = Grouper(options)
+        first = g.assign(member("en"), english, 0.0, shape=(12, 3000))
+        second = g.assign(member("hu", "hu"), hungarian, 1.0, shape=(paragraphs, 2900))
+        assert (second.event_key == first.event_key) is joins, paragraphs
+    short = Grouper(options)  # a three-paragraph brief is too common a shape to count
+    first = short.assign(member("en"), english, 0.0, shape=(3, 800))
+    assert short.assign(member("hu", "hu"), hungarian, 1.0, shape=(3, 780)).event_key != (
+        first.event_key
+    )
+
+
 def test_translation_of_and_duplicate_of() -> None:
     g = Grouper(OPTIONS)
     g.assign({**member("en"), "hash": "h-en"}, PUTIN, 0.0, shape=(5, 2000))
