@@ -127,10 +127,12 @@ _SUFFIXES: Final[dict[str, tuple[str, ...]]] = {
     "cs": ("ovi", "ova", "ove", "ovou", "uv", "em", "ech"),
     "sk": ("ovi", "ova", "ove", "ovou", "ov", "om"),
     "pl": ("ovi", "em", "ach"),
-    # Hungarian suffixes as they look after folding (-hoz -> "hos", -ről -> "rol").
+    # Hungarian suffixes as they look after folding (-hoz -> "hos", -ről -> "rol"). Only the
+    # three-letter ones: -ra, -t, -et, ... also end nominatives (Noguera, Budapest);
+    # a short ending is merged into a stem the same article writes (`_merge_inflections`).
     "hu": (
         *("nak", "nek", "val", "vel", "ban", "ben", "bol", "rol", "tol", "hos", "hes", "nal"),
-        *("nel", "ert", "ra", "re", "ba", "be", "ot", "et", "at", "t"),
+        *("nel", "ert"),
     ),
 }
 
