@@ -404,12 +404,13 @@ class Grouper:
         )
         article_weight = sum(weights.values())
         known = dict(weights)  # the article's keys' weights, and members' keys as they come
+        runs = _name_runs(keys)
         best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
         for event_key in candidates:
             state = self.events[event_key]
             if state.last_seen < horizon:
                 continue
-            scores = self._member_scores(state, keys, known, article_weight, shape, near)
+            scores = self._member_scores(state, keys, runs, known, article_weight, shape, near)
             overlap = max((scored.score for scored in scores), default=0.0)
             if overlap > best[1]:
                 best = (event_key, overlap, scores)
@@ -419,6 +420,7 @@ class Grouper:
         self,
         state: EventState,
         keys: set[str],
+        runs: dict[str, set[str]],
         weights: dict[str, float],
         article_weight: float,
         shape: tuple[int, int] | None,
@@ -433,13 +435,13 @@ class Grouper:
         embedding: a cosine (after shape) of ``min_cosine`` with some evidence in common
         (``cosine_min_shared`` and ``cosine_min_overlap``); never on the embedding alone, which
         is as close for templated reports of different events (markets, results, weather).
+        ``runs``: the article's full names by their words (``_name_runs``);
         ``weights``: of the article's keys, and of members' keys as they are computed;
         ``near``: member id -> cosine, for the members close enough.
         """
         options = self.options
         floor = min(options.min_shared, options.tight_min_shared)
         scores = []
-        runs: dict[str, set[str]] | None = None
         for member in state.members:
             cosine = near.get(member["id"])
             member_keys = member.get("evidence") or state.evidence
@@ -464,8 +466,6 @@ class Grouper:
             factor = self._shape_factor(shape, member.get("shape"))
             scored = self._score(shared, article_weight, member_weight, factor, cosine, parallel)
             if scored[0] > 0.0:  # a match: unless a shared name stands for different people
-                if runs is None:
-                    runs = _name_runs(keys)
                 others = _different_people(common, runs, member_keys) if runs else ()
                 if others:
                     shared -= sum(weights[k] for k in others)
