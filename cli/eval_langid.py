@@ -144,14 +144,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     texts = [s.text for s in samples]
     gold = [language.normalise_code(s.lang) for s in samples]
     samples = [replace(s, lang=g) for s, g in zip(samples, gold, strict=True)]
-    ours = language.load_model()
-    if args.second != "high" or ours.second is None:
-        second = (
-            None
-            if args.second == "none"
-            else language.LinguaScorer(language.NEWS_LANGUAGES, low_accuracy=args.second == "low")
-        )
-        ours = replace(ours, second=second)
+    ours = language.load_model("off" if args.second == "none" else args.second)
     fasttext = ours.fasttext
 
     def plain(text: str) -> str:
