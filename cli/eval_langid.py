@@ -127,6 +127,23 @@ def _accuracy(
     return out
 
 
+#: Confidence bins of the calibration table (lower bounds; the last bin includes 1.0).
+_BINS = (0.0, 0.25, 0.5, 0.75, 0.9)
+
+
+def _calibration(samples: Sequence[Sample], decisions: Sequence[Any]) -> list[dict[str, Any]]:
+    """Accuracy of our label per ``lang_confidence`` bin (no und threshold): what a consumer
+    filtering on ``lang_confidence`` keeps, and how often it is right."""
+    rows = [{"from": low, "n": 0, "right": 0} for low in _BINS]
+    for sample, decision in zip(samples, decisions, strict=True):
+        if decision.lang == "und":
+            continue
+        row = next(r for r in reversed(rows) if decision.confidence >= r["from"])
+        row["n"] += 1
+        row["right"] += decision.lang == sample.lang
+    return [{**r, "accuracy": r["right"] / r["n"] if r["n"] else None} for r in rows]
+
+
 def _timed(fn: Callable[[str], str], texts: Sequence[str]) -> tuple[list[str], float]:
     """``fn`` over ``texts``: the labels and the seconds it took."""
     started = time.perf_counter()
@@ -164,6 +181,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     no_prior, _ = _timed(with_(replace(ours, prior=None)), texts)
     no_second, no_second_seconds = _timed(with_(replace(ours, second=None)), texts)
 
+    calibration = _calibration(samples, [language.detect(ours, None, text, 0.0) for text in texts])
     articles = load_articles(
         [Path(p) for p in args.articles] if args.articles else _DEFAULT_ARTICLES
     )
@@ -195,6 +213,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             "ours_no_second": len(texts) / no_second_seconds,
         },
         "warmup_seconds": warmup,
+        "calibration": calibration,
         "articles": {"n": len(articles), "accuracy": article_accuracy, **article_ms},
     }
     if args.json:
@@ -272,6 +291,14 @@ def _table(result: dict[str, Any]) -> str:
         f"  (one process, one text at a time, after a {result['warmup_seconds']:.1f} s warm-up "
         "that loads the models)",
     ]
+    bins = result["calibration"]
+    lines.append("lang_confidence calibration (ours, no und threshold): bin  n  accuracy")
+    for row, upper in zip(bins, [*(b["from"] for b in bins[1:]), 1.0], strict=True):
+        accuracy = "-" if row["accuracy"] is None else f"{row['accuracy']:.1%}"
+        lines.append(
+            f"  [{row['from']:.2f}, {upper:.2f}{']' if upper == 1.0 else ')'}"
+            f"  {row['n']:>6}  {accuracy:>6}"
+        )
     if arts.get("n"):
         accuracy = arts.get("accuracy")
         lines.append(
