@@ -624,7 +624,11 @@ def _drop_list_after(heading: int, lines: list[str], drop: list[bool]) -> None:
 # -- a whole page's visible text: its main region ----------------------------------------------
 # A crawler may send a page's visible text, menus and footers included. The body is the densest
 # run of prose: lines long enough and ending like a sentence count for it (their words), every
-# other line against it (a fixed penalty); the run with the highest sum is the main region.
+# other line against it (a fixed penalty). A page's text starts with its title, and the article
+# starts where its headline repeats the title: the body is then the run that begins with the
+# first prose after the headline (a larger run further down is a comment section, a cookie
+# dialog or a teaser list more often than the article). Without a headline, the run with the
+# highest sum is the main region.
 
 _PROSE_MIN_WORDS = 10  # a line this long that ends like a sentence is prose...
 _PROSE_END = tuple('.!?:"”“»«)')
@@ -633,10 +637,16 @@ _SHORT_PENALTY = 5.0  # what any other line counts against a region
 _LEAD_LINES = 1  # lines kept just before the region (the headline)
 _OUTSIDE_MIN_LINES = 3  # the region is cut out only when at least this many lines are left out
 _OUTSIDE_SHORT_WORDS = 6  # ...and at least half of them are shorter than this (menu-like)
+_HEADLINE_MIN_WORDS = 3  # a headline repeats at least this much of the title...
+_HEADLINE_MIN_SHARE = 0.3  # ...and at least this share of its characters
+_HEADER_LINES = 5  # at most this many lines (lead, byline, date) between headline and prose
+_TOKEN_MAX_CHARS = 60  # a "word" longer than this is data (base64, a URL), not prose
 
 
 def _line_weight(line: str, words: int) -> float:
     """What a line counts for (prose) or against (anything else) the main region."""
+    if len(max(line.split(), key=len, default="")) > _TOKEN_MAX_CHARS:
+        return -_SHORT_PENALTY
     if words >= _PROSE_MIN_WORDS and line.rstrip().endswith(_PROSE_END):
         return float(words)
     if words >= _LONG_MIN_WORDS:
@@ -644,23 +654,72 @@ def _line_weight(line: str, words: int) -> float:
     return -_SHORT_PENALTY
 
 
+def _headline(lines: list[str]) -> int | None:
+    """The index of the first line after the first that repeats (much of) the first line, the
+    page title ("Headline | Site"), or that contains it; None if there is none."""
+    if not lines:
+        return None
+    title = " ".join(lines[0].split()).casefold()
+    for i in range(1, len(lines)):
+        line = " ".join(lines[i].split()).casefold()
+        if line.count(" ") + 1 < _HEADLINE_MIN_WORDS:
+            continue
+        if title in line or (line in title and len(line) >= _HEADLINE_MIN_SHARE * len(title)):
+            return i
+    return None
+
+
+def _best_run(weights: list[float]) -> tuple[float, int, int]:
+    """``(sum, start, end)`` of the run of lines with the highest sum of weights."""
+    best = current = 0.0
+    start = best_start = best_end = 0
+    for i, weight in enumerate(weights):
+        if current <= 0:
+            current, start = 0.0, i
+        current += weight
+        if current > best:
+            best, best_start, best_end = current, start, i + 1
+    return best, best_start, best_end
+
+
+def _best_end(weights: list[float], start: int) -> int:
+    """The end of the run starting at ``start`` with the highest sum of weights."""
+    best = current = 0.0
+    end = start + 1
+    for i in range(start, len(weights)):
+        current += weights[i]
+        if current > best:
+            best, end = current, i + 1
+    return end
+
+
+def _region_after(headline: int, weights: list[float]) -> tuple[int, int] | None:
+    """The region starting with the first prose after the headline (and the headline with it
+    when only a few header lines sit between them); None if no prose follows it."""
+    first = next((i for i in range(headline, len(weights)) if weights[i] > 0), None)
+    if first is None:
+        return None
+    start = headline if first - headline <= _HEADER_LINES else first - _LEAD_LINES
+    return start, _best_end(weights, first)
+
+
 def _main_region(lines: list[str]) -> tuple[int, int]:
     """``(start, end)`` of the page's main region, or all lines when the text is not a page
     (it is already an article: nothing outside, or what is outside is not menu-like)."""
-    best = current = 0.0
-    start = best_start = best_end = 0
-    for i, line in enumerate(lines):
-        if current <= 0:
-            current, start = 0.0, i
-        current += _line_weight(line, _words(line))
-        if current > best:
-            best, best_start, best_end = current, start, i + 1
-    best_start = max(0, best_start - _LEAD_LINES)
-    outside = lines[:best_start] + lines[best_end:]
+    weights = [_line_weight(line, _words(line)) for line in lines]
+    headline = _headline(lines)
+    region = _region_after(headline, weights) if headline is not None else None
+    if region is None:
+        best, start, end = _best_run(weights)
+        if best <= 0:
+            return 0, len(lines)
+        region = max(0, start - _LEAD_LINES), end
+    start, end = region
+    outside = lines[:start] + lines[end:]
     short = sum(_words(line) < _OUTSIDE_SHORT_WORDS for line in outside)
-    if best <= 0 or len(outside) < _OUTSIDE_MIN_LINES or short * 2 < len(outside):
+    if len(outside) < _OUTSIDE_MIN_LINES or short * 2 < len(outside):
         return 0, len(lines)
-    return best_start, best_end
+    return start, end
 
 
 def clean_text(text: str, lang: str | None = None) -> Cleaned:

@@ -352,6 +352,27 @@ def test_a_whole_page_of_visible_text_is_cut_down_to_its_main_region() -> None:
     assert cleaned.removed == (*menu, *teasers, *footer)
 
 
+def test_a_page_whose_headline_repeats_its_title_starts_at_the_headline() -> None:
+    # a bigger run of prose far below the article (reader posts under a teaser list) does not
+    # win over the article that follows the headline
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    header = ["Harbour bridge reopens after repairs", "By Ann Lee", "12 January"]
+    teasers = [f"Teaser number {n}" for n in range(40)]
+    posts = [f"{sentence} {sentence}" for sentence in EN]
+    title = "Harbour bridge reopens after repairs | Kelmouth Courier"
+    page = "\n".join([title, *menu, *header, *EN, *teasers, *posts, "Imprint"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join([header[0], header[2], *EN])
+
+
+def test_a_line_of_one_long_token_is_not_prose() -> None:
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    blob = "PGRpdiBjbGFzcz0iZW1iZWQi" * 20
+    page = "\n".join([*menu, "Harbour bridge reopens", *EN, *menu, blob, "Imprint"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
+
+
 def test_short_lines_around_an_article_that_is_not_a_page_are_kept() -> None:
     text = "\n\n".join(["Harbour bridge reopens", *EN, "Kelmouth, 12 January"])
     assert clean_text(text, "en") == Cleaned(text, ())
