@@ -113,6 +113,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
         _Kind.LINE: (
             rf"{_NETWORKS}(?:[\s,|/·•]+{_NETWORKS})*",
             rf"{_AGENCIES}(?:\s*(?:/|\||,|via)\s*[\w .'’-]{{1,40}}){{0,3}}",
+            rf"(?:\w{{1,4}}\s*/\s*){{1,3}}{_AGENCIES}",  # the author's initials first: "aja/PAP"
             r".*©.*",
             r"\(c\)\s*(?:\d{4}|[\w.-]+\.\w{2,}).*",
             r"copyright\b.*",
@@ -127,7 +128,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
     },
     "en": {
         _Kind.END: (
-            r"leave a (?:reply|comment)(?: cancel reply)?",
+            r"leave a (?:reply|comment)(?: cancel reply)?|cancel reply",
             r"(?:post|add|write) a comment",
             r"join the (?:conversation|discussion)",
             r"comments (?:are )?closed.*",
@@ -150,6 +151,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"trending",
             r"read (?:more|also|next)",
             r"(?:also read|see also|further reading|top stories|what to read next)",
+            r"(?:related|recommended|more) (?:content|reading|topics)",
         ),
         _Kind.LINE: (
             rf"share(?: (?:this|the))?(?: (?:article|story|post|page|video|link))?"
@@ -175,13 +177,17 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:additional )?reporting by \S+(?:\s+\S+){0,5}(?:;.*)?",
             r"(?:editing|writing|compiled) by \S+(?:\s+\S+){0,5}",
             rf"(?:read (?:more|also|next)|see also|related|also read|more on this){_SEP}",
-            r"(?:tags?|topics|categories|filed under)\s*:.*",
+            r"(?:tags?|topics|categor(?:y|ies)|filed under)\s*:.*",
             r"\d+\s*min(?:ute)?s? read|reading time.*",
             rf"(?:first )?(?:published|updated|last (?:updated|modified))(?: on| at)?{_DATE}",
             r"back to top|skip to (?:main )?content|home|menu|search|close",
             r"(?:next|previous)(?: (?:article|story|post))?",
             rf"(?:next|previous) (?:article|story|post){_SEP}",
             r"(?:click|tap) here.*",
+            r"categor(?:y|ies)|(?:release|news) date\s*:.*",
+            r"to (?:view|read|continue reading) (?:the|this) full (?:story|article).*",
+            r"subscribe (?:now )?to (?:our|the) .{1,40} (?:edition|app) for the full story.*",
+            r"if you(?:'re| are|’re) (?:seeing this message|already a subscriber).*",
             r"required fields are marked.*",
             r"loading|(?:please )?enable javascript.*|your browser does not support.*",
         ),
@@ -195,6 +201,8 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r".{0,40}newsletters?.*",
             r"(?:get|receive) (?:our|the) .{0,40}newsletter.*|newsletter(?: sign[- ]?up)?",
             r"enter your e-?mail(?: address)?.*",
+            r"never miss .{0,60}newsletter.*|sign up (?:to|for) (?:get |receive )?.{0,60}",
+            r"(?:for .{0,60})?download (?:the|our) .{0,40}apps?\b.*",
             r"by (?:signing up|subscribing|clicking).*(?:privacy|terms).*",
             r".*all rights reserved.*",
         ),
@@ -202,7 +210,8 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
     },
     "de": {
         _Kind.END: (
-            r"schreibe(?:n sie)? einen kommentar|kommentar (?:schreiben|verfassen|abgeben)",
+            r"schreibe(?:n sie)? einen kommentar(?: antworten abbrechen)?",
+            r"kommentar (?:schreiben|verfassen|abgeben)|antworten abbrechen",
             r"hinterlasse(?:n sie)? (?:einen kommentar|eine antwort)",
             r"(?:eine )?antwort (?:hinterlassen|schreiben)",
             r"kommentare (?:anzeigen|lesen|öffnen|einblenden)",
@@ -216,7 +225,13 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"mehr zum thema(?: [\w-]+){0,3}|zum thema|dazu passend",
             r"(?:ähnliche|verwandte|weitere|passende) (?:artikel|beiträge|themen|nachrichten)",
             r"meistgelesen(?:e artikel)?|am meisten gelesen|top-?themen",
-            r"(?:unsere )?empfehlung(?:en)?",
+            r"(?:unsere )?empfehlung(?:en)?|empfohlene (?:artikel|beiträge)",
+            r"schon gelesen\??|zum weiterlesen|auch lesen|mehr themen|kommentierte artikel",
+            r"lesen sie auch (?:die|diese) folgenden (?:beiträge|artikel)",
+            r"(?:das (?:thema )?)?könnte (?:dich|sie) auch interessieren",
+            r"weitere (?:artikel|beiträge|themen|meldungen)"
+            r"(?: (?:zum thema|aus|von|der|des|zu)\b.*)?",
+            r"top-?themen(?: (?:bei|von|aus) .*)?|mehr zum thema (?:auf|bei) .*",
         ),
         _Kind.LINE: (
             rf"teilen(?: (?:auf|via|per) {_NETWORKS})?|auf {_NETWORKS} teilen",
@@ -226,9 +241,15 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"anzeige|werbung|gesponsert|sponsored|(?:bezahlte )?partnerinhalte?",
             r"(?:jetzt )?(?:newsletter )?abonnieren|jetzt (?:anmelden|registrieren|abonnieren).*",
             rf"(?:foto|fotos|bild|bilder|video|grafik|quelle|quellen){_CREDIT}",
+            rf"(?:titelbild|beitragsbild|bildquelle|headerbild|vorschaubild|symbolbild){_CREDIT}",
+            r"kategorien?|quellenangaben?|originalpublikation|zusatzinformationen",
+            r"(?:presse)?kontakt|ansprechpartner(?:in)?(?: zum thema| für die presse)?",
+            r"teilen(?: sie)?(?: dies)? mit|zurück zur (?:übersicht|liste|startseite)",
+            rf"letzte (?:änderung|aktualisierung)(?: am)?{_DATE}",
             r"mit material (?:von|der|des) .{1,60}",
             r"(?:text|von)\s*:.{1,60}",
-            rf"(?:lesen sie (?:auch|mehr)|mehr zum thema|auch interessant|weiterlesen){_SEP}",
+            rf"(?:lesen sie (?:auch|mehr|hier)|mehr zum thema|auch interessant|weiterlesen){_SEP}",
+            rf"(?:auch lesen|schon gelesen){_SEP}",
             r"(?:schlagworte?|stichworte?|themen)\s*:.*",
             r"lesezeit\s*:?\s*\d.*|\d+\s*min(?:\.|uten)? lesezeit",
             rf"(?:veröffentlicht|aktualisiert|stand)(?: am)?{_DATE}",
@@ -273,6 +294,8 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             rf"(?:publié|mis à jour)(?: le)?{_DATE}",
             r"temps de lecture\s*:?.*|\d+\s*min de lecture",
             r"retour en haut(?: de la page)?|accueil|cliquez ici.*",
+            r"pour (?:lire la suite|accéder en illimité).*|article suivant\b.*",
+            rf"(?:crédits? photos?|image d'illustration|image illustrative){_CREDIT}",
             r"les champs obligatoires sont indiqués.*",
         ),
         _Kind.NOTICE: (
@@ -298,6 +321,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:también )?(?:te|le) (?:puede|podría) interesar|te recomendamos",
             r"(?:artículos|noticias|contenidos) relacionad[oa]s|relacionad[oa]s",
             r"(?:lo )?más (?:leído|visto)s?|más noticias|s(?:igue|eguir) leyendo",
+            r"notas relacionadas|contenido relacionado|temas|más sobre .{1,40}",
         ),
         _Kind.LINE: (
             rf"compart(?:ir|e)(?: (?:en|por) {_NETWORKS}| (?:este )?artículo| esta noticia)?",
@@ -307,6 +331,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"suscr[ií]b(?:ete|irse|ase)(?: .*)?",
             rf"(?:foto|fotos|fotografía|imagen|vídeo|video|fuente){_CREDIT}",
             rf"(?:lee|leer|lea) (?:también|más){_SEP}",
+            rf"(?:(?:le|te) puede interesar|puedes ver|mira|mire|lea|ver también){_SEP}",
             r"(?:etiquetas|temas)\s*:.*",
             rf"(?:publicado|actualizado)(?: el)?{_DATE}",
             r"tiempo de lectura\s*:?.*",
@@ -382,6 +407,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:zasubskrybuj|subskrybuj|zapisz się)(?: .*)?",
             r"(?:fot\.|(?:fot|foto|zdjęcie|zdj\.|wideo|źródło)\s*:)\s*\S+(?:\s+\S+){0,5}",
             rf"(?:czytaj|zobacz|przeczytaj) (?:też|także|również){_SEP}",
+            rf"dowiedz się więcej{_SEP}",
             r"tagi\s*:.*",
             rf"(?:opublikowano|aktualizacja|aktualizowano){_DATE}",
             r"do góry|strona główna|kliknij tutaj.*",
@@ -624,7 +650,11 @@ def _drop_list_after(heading: int, lines: list[str], drop: list[bool]) -> None:
 # -- a whole page's visible text: its main region ----------------------------------------------
 # A crawler may send a page's visible text, menus and footers included. The body is the densest
 # run of prose: lines long enough and ending like a sentence count for it (their words), every
-# other line against it (a fixed penalty); the run with the highest sum is the main region.
+# other line against it (a fixed penalty). A page's text starts with its title, and the article
+# starts where its headline repeats the title: the body is then the run that begins with the
+# first prose after the headline (a larger run further down is a comment section, a cookie
+# dialog or a teaser list more often than the article). Without a headline, the run with the
+# highest sum is the main region.
 
 _PROSE_MIN_WORDS = 10  # a line this long that ends like a sentence is prose...
 _PROSE_END = tuple('.!?:"”“»«)')
@@ -633,10 +663,16 @@ _SHORT_PENALTY = 5.0  # what any other line counts against a region
 _LEAD_LINES = 1  # lines kept just before the region (the headline)
 _OUTSIDE_MIN_LINES = 3  # the region is cut out only when at least this many lines are left out
 _OUTSIDE_SHORT_WORDS = 6  # ...and at least half of them are shorter than this (menu-like)
+_HEADLINE_MIN_WORDS = 3  # a headline repeats at least this much of the title...
+_HEADLINE_MIN_SHARE = 0.3  # ...and at least this share of its characters
+_HEADER_LINES = 5  # at most this many lines (lead, byline, date) between headline and prose
+_TOKEN_MAX_CHARS = 60  # a "word" longer than this is data (base64, a URL), not prose
 
 
 def _line_weight(line: str, words: int) -> float:
     """What a line counts for (prose) or against (anything else) the main region."""
+    if len(max(line.split(), key=len, default="")) > _TOKEN_MAX_CHARS:
+        return -_SHORT_PENALTY
     if words >= _PROSE_MIN_WORDS and line.rstrip().endswith(_PROSE_END):
         return float(words)
     if words >= _LONG_MIN_WORDS:
@@ -644,23 +680,72 @@ def _line_weight(line: str, words: int) -> float:
     return -_SHORT_PENALTY
 
 
+def _headline(lines: list[str]) -> int | None:
+    """The index of the first line after the first that repeats (much of) the first line, the
+    page title ("Headline | Site"), or that contains it; None if there is none."""
+    if not lines:
+        return None
+    title = " ".join(lines[0].split()).casefold()
+    for i in range(1, len(lines)):
+        line = " ".join(lines[i].split()).casefold()
+        if line.count(" ") + 1 < _HEADLINE_MIN_WORDS:
+            continue
+        if title in line or (line in title and len(line) >= _HEADLINE_MIN_SHARE * len(title)):
+            return i
+    return None
+
+
+def _best_run(weights: list[float]) -> tuple[float, int, int]:
+    """``(sum, start, end)`` of the run of lines with the highest sum of weights."""
+    best = current = 0.0
+    start = best_start = best_end = 0
+    for i, weight in enumerate(weights):
+        if current <= 0:
+            current, start = 0.0, i
+        current += weight
+        if current > best:
+            best, best_start, best_end = current, start, i + 1
+    return best, best_start, best_end
+
+
+def _best_end(weights: list[float], start: int) -> int:
+    """The end of the run starting at ``start`` with the highest sum of weights."""
+    best = current = 0.0
+    end = start + 1
+    for i in range(start, len(weights)):
+        current += weights[i]
+        if current > best:
+            best, end = current, i + 1
+    return end
+
+
+def _region_after(headline: int, weights: list[float]) -> tuple[int, int] | None:
+    """The region starting with the first prose after the headline (and the headline with it
+    when only a few header lines sit between them); None if no prose follows it."""
+    first = next((i for i in range(headline, len(weights)) if weights[i] > 0), None)
+    if first is None:
+        return None
+    start = headline if first - headline <= _HEADER_LINES else first - _LEAD_LINES
+    return start, _best_end(weights, first)
+
+
 def _main_region(lines: list[str]) -> tuple[int, int]:
     """``(start, end)`` of the page's main region, or all lines when the text is not a page
     (it is already an article: nothing outside, or what is outside is not menu-like)."""
-    best = current = 0.0
-    start = best_start = best_end = 0
-    for i, line in enumerate(lines):
-        if current <= 0:
-            current, start = 0.0, i
-        current += _line_weight(line, _words(line))
-        if current > best:
-            best, best_start, best_end = current, start, i + 1
-    best_start = max(0, best_start - _LEAD_LINES)
-    outside = lines[:best_start] + lines[best_end:]
+    weights = [_line_weight(line, _words(line)) for line in lines]
+    headline = _headline(lines)
+    region = _region_after(headline, weights) if headline is not None else None
+    if region is None:
+        best, start, end = _best_run(weights)
+        if best <= 0:
+            return 0, len(lines)
+        region = max(0, start - _LEAD_LINES), end
+    start, end = region
+    outside = lines[:start] + lines[end:]
     short = sum(_words(line) < _OUTSIDE_SHORT_WORDS for line in outside)
-    if best <= 0 or len(outside) < _OUTSIDE_MIN_LINES or short * 2 < len(outside):
+    if len(outside) < _OUTSIDE_MIN_LINES or short * 2 < len(outside):
         return 0, len(lines)
-    return best_start, best_end
+    return start, end
 
 
 def clean_text(text: str, lang: str | None = None) -> Cleaned:

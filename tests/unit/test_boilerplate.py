@@ -352,6 +352,27 @@ def test_a_whole_page_of_visible_text_is_cut_down_to_its_main_region() -> None:
     assert cleaned.removed == (*menu, *teasers, *footer)
 
 
+def test_a_page_whose_headline_repeats_its_title_starts_at_the_headline() -> None:
+    # a bigger run of prose far below the article (reader posts under a teaser list) does not
+    # win over the article that follows the headline
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    header = ["Harbour bridge reopens after repairs", "By Ann Lee", "12 January"]
+    teasers = [f"Teaser number {n}" for n in range(40)]
+    posts = [f"{sentence} {sentence}" for sentence in EN]
+    title = "Harbour bridge reopens after repairs | Kelmouth Courier"
+    page = "\n".join([title, *menu, *header, *EN, *teasers, *posts, "Imprint"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join([header[0], header[2], *EN])
+
+
+def test_a_line_of_one_long_token_is_not_prose() -> None:
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    blob = "PGRpdiBjbGFzcz0iZW1iZWQi" * 20
+    page = "\n".join([*menu, "Harbour bridge reopens", *EN, *menu, blob, "Imprint"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
+
+
 def test_short_lines_around_an_article_that_is_not_a_page_are_kept() -> None:
     text = "\n\n".join(["Harbour bridge reopens", *EN, "Kelmouth, 12 January"])
     assert clean_text(text, "en") == Cleaned(text, ())
@@ -398,6 +419,45 @@ def test_a_source_sentence_is_kept_but_a_source_credit_goes() -> None:
     cleaned = clean_text(text, "en")
     assert cleaned.text == "\n\n".join([EN[0], sentence, EN[1], EN[2]])
     assert cleaned.removed == ("Source: Reuters",)
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        ("en", "Category: Harbour news"),
+        ("en", "To view the full story, please subscribe to the Kelmouth Courier."),
+        ("en", "If you're already a subscriber, you can log in to read on."),
+        ("en", "Never miss a story: sign up to our free morning newsletter today!"),
+        ("en", "Sign up to get the week's best reads in your inbox."),
+        ("en", "For more stories, download the Kelmouth Courier app for iOS and Android."),
+        ("de", "Schon gelesen?"),
+        ("de", "Auch lesen: Der Hafen bekommt eine neue Fähre"),
+        ("de", "Lesen Sie hier: Was die Brücke gekostet hat"),
+        ("de", "Titelbild: Anna Muster/dpa"),
+        ("de", "Pressekontakt"),
+        ("de", "Letzte Aktualisierung am 3. März 2024"),
+        ("de", "Teilen Sie dies mit:"),
+        ("de", "Schreibe einen Kommentar Antworten abbrechen"),
+        ("fr", "Pour lire la suite, abonnez-vous."),
+        ("fr", "Crédit photo : Jean Dupont"),
+        ("es", "Le puede interesar: El puerto estrena un nuevo muelle"),
+        ("es", "Notas relacionadas"),
+        ("pl", "Dowiedz się więcej: Nowy most w porcie"),
+        ("pl", "abc/PAP"),
+    ],
+)
+def test_more_chrome_lines_go(lang: str, line: str) -> None:
+    body = PAGES[lang].body
+    text = "\n\n".join([body[0], body[1], line, body[2]])
+    cleaned = clean_text(text, lang)
+    assert line in cleaned.removed
+    assert body[0] in cleaned.text and body[1] in cleaned.text
+
+
+def test_award_categories_in_a_list_are_kept() -> None:
+    lines = ["Kategorie: Bestes Kinderbuch", "für das Buch über die Hafenbrücke"]
+    text = "\n\n".join([*PAGES["de"].body[:2], *lines, PAGES["de"].body[2]])
+    assert clean_text(text, "de") == Cleaned(text, ())
 
 
 def test_short_body_lines_that_resemble_chrome_are_kept() -> None:
