@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from agents.grouping import EventState, Grouper, GroupingOptions, mint_key
 
 DAY = 86_400.0
@@ -106,3 +109,22 @@ def test_translation_of_and_duplicate_of() -> None:
     assert wire_copy.translation_of is not None and wire_copy.translation_of["id"] == "de"
     again = g.assign({**member("de", "de"), "hash": "h-de"}, PUTIN, 3.0, shape=(5, 2200))
     assert not again.changed and again.translation_of == de.translation_of
+
+
+def test_near_among_equals_near_restricted_to_the_members() -> None:
+    from agents.grouping import MemberVectors
+
+    rng = np.random.default_rng(7)
+    vectors = MemberVectors()
+    for i in range(40):
+        v = rng.normal(size=512).astype(np.float32)
+        vectors.add(f"m{i}", v / np.linalg.norm(v))
+    vectors.remove("m3")
+    query = rng.normal(size=512).astype(np.float32)
+    query /= np.linalg.norm(query)
+    everyone = vectors.near(query, -1.0)
+    some = ["m1", "m3", "m5", "m30", "unknown"]
+    among = vectors.near_among(query, some, -1.0)
+    assert set(among) == {"m1", "m5", "m30"}
+    assert among == pytest.approx({k: everyone[k] for k in among})
+    assert set(vectors.near_among(query, [f"m{i}" for i in range(40)], -1.0)) == set(everyone)
