@@ -15,6 +15,7 @@ mentions "read more" stays.
 HTML (:func:`clean_html`) goes through trafilatura's main-content extraction (comments
 excluded; its fast mode first, the full extraction when that finds little) and then through the
 same line rules (without the main-region step: trafilatura has found the main content); the
+lead paragraphs trafilatura left out between the headline and the body are put back; the
 visible page blocks missing from the result are the removed part.
 
 A whole page's visible text sent as plain text (menus, footers and all) is first cut down to its
@@ -795,14 +796,14 @@ _BLOCK_SET, _INVISIBLE_SET = frozenset(_BLOCK_TAGS), frozenset(_INVISIBLE_TAGS)
 _HAS_WORD = re.compile(r"\w")
 
 
-def _visible_blocks(tree: HtmlElement) -> Iterator[str]:
-    """The visible text of each block element of ``tree``, in document order: its own text
-    and that of its inline descendants, without nested blocks and invisible elements.
+def _visible_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
+    """Each block element of ``tree`` with visible text, in document order, and that text: its
+    own and that of its inline descendants, without nested blocks and invisible elements.
 
     One walk over the tree (start and end events): each open block collects the text that
     falls inside it; an invisible element's subtree is skipped, its tail is not.
     """
-    blocks: list[list[str]] = []
+    blocks: list[tuple[HtmlElement, list[str]]] = []
     current: list[str] = []  # the innermost open block's text
     open_blocks = [current]
     hidden = 0  # how deep the walk is inside an invisible element
@@ -816,7 +817,7 @@ def _visible_blocks(tree: HtmlElement) -> Iterator[str]:
                 if tag in _BLOCK_SET:
                     current = []
                     open_blocks.append(current)
-                    blocks.append(current)
+                    blocks.append((element, current))
                 elif tag == "br":
                     current.append(" ")
                 current.append(element.text or "")
@@ -828,18 +829,20 @@ def _visible_blocks(tree: HtmlElement) -> Iterator[str]:
             current = open_blocks[-1]
         if not hidden:
             current.append(element.tail or "")
-    for parts in blocks:
+    for element, parts in blocks:
         text = " ".join("".join(parts).split())
         if _HAS_WORD.search(text):
-            yield text
+            yield element, text
 
 
-def _dropped_blocks(tree: HtmlElement, text: str, title: str | None) -> tuple[str, ...]:
+def _dropped_blocks(
+    blocks: list[tuple[HtmlElement, str]], text: str, title: str | None
+) -> tuple[str, ...]:
     """The page's visible blocks that are not part of ``text`` (capped, truncated)."""
     kept = " ".join(text.split())
     seen = {title} if title else set()
     removed: list[str] = []
-    for block in _visible_blocks(tree):
+    for _, block in blocks:
         if block in seen or block in kept:
             continue
         seen.add(block)
@@ -882,17 +885,62 @@ def _main_text(tree: HtmlElement, url: str | None) -> str:
     return text
 
 
+# trafilatura often leaves out an article's lead (standfirst, teaser paragraph): it sits between
+# the headline and the element that holds the body, outside what trafilatura takes for the main
+# content. The prose blocks right above the body's first paragraph, below the headline (the
+# nearest <h1>, at most a few blocks up), are put back in front of the body.
+_LEAD_MAX_BLOCKS = 8  # the most page blocks between the headline and the body's first paragraph
+_LEAD_MAX_PARAGRAPHS = 3  # the most lead paragraphs put back (the ones nearest the body)
+_LEAD_MIN_WORDS = 10  # a lead paragraph has this many words and ends like a sentence...
+_LEAD_LONG_WORDS = 20  # ...or has this many
+_LEAD_END = tuple(".!?…")
+
+
+def _is_lead_prose(block: str) -> bool:
+    """Whether a page block reads like a lead paragraph: prose, and no chrome line."""
+    words = _words(block)
+    if words < _LEAD_MIN_WORDS:
+        return False
+    if words < _LEAD_LONG_WORDS and not block.rstrip(_CLOSERS).endswith(_LEAD_END):
+        return False
+    return _RULES[_ALL].classify(block, words, near_edge=True) is None
+
+
+def _lead(blocks: list[tuple[HtmlElement, str]], text: str) -> list[str]:
+    """The lead paragraphs ``text`` lacks: the prose blocks between the page's headline (an
+    <h1> at most :data:`_LEAD_MAX_BLOCKS` blocks above) and the first block of ``text``."""
+    lines = {" ".join(line.split()) for line in text.split("\n")}
+    first = next((i for i, (_, block) in enumerate(blocks) if block in lines), None)
+    if first is None:
+        return []
+    above = range(first - 1, max(first - _LEAD_MAX_BLOCKS - 2, -1), -1)
+    headline = next((i for i in above if blocks[i][0].tag == "h1"), None)
+    if headline is None:
+        return []
+    kept = " ".join(text.split())
+    lead = [
+        block
+        for _, block in blocks[headline + 1 : first]
+        if block not in kept and _is_lead_prose(block)
+    ]
+    return lead[-_LEAD_MAX_PARAGRAPHS:]
+
+
 def clean_html(html: str, url: str | None = None) -> Cleaned:
     """The main content of an HTML page, its title and the visible blocks left out.
 
     trafilatura extracts the main content (comments excluded; fast mode, in full when that
     finds little); its lines then go through the plain-text rules, which drop the chrome
-    trafilatura keeps ("Read more: ..." links, credits, newsletter prompts). Empty,
-    script-only or unparsable pages give ``Cleaned(text="")``.
+    trafilatura keeps ("Read more: ..." links, credits, newsletter prompts), and the lead
+    paragraphs it left out between the headline and the body are put back (:func:`_lead`).
+    Empty, script-only or unparsable pages give ``Cleaned(text="")``.
     """
     tree = load_html(html) if html.strip() else None
     if tree is None:
         return Cleaned("")
     text = _clean(_main_text(tree, url), None, whole_page=False).text
+    blocks = list(_visible_blocks(tree))
+    if text:
+        text = "\n\n".join([*_lead(blocks, text), text])
     title = _page_title(tree)
-    return Cleaned(text, _dropped_blocks(tree, text, title), title)
+    return Cleaned(text, _dropped_blocks(blocks, text, title), title)

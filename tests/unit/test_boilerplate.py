@@ -814,3 +814,43 @@ def test_state_round_trips_through_a_json_dict() -> None:
 def test_digits_case_and_spacing_do_not_split_a_line() -> None:
     assert line_key("Edition 1287 of the Courier") == line_key("edition  1301 of the courier ")
     assert line_key("Edition 1287 of the Courier") != line_key("Edition of the Courier")
+
+
+LEAD = (
+    "The harbour bridge carries traffic again after eight months of repairs, and the city says"
+    " the work came in under budget."
+)
+
+
+def _page_with_lead(header: str) -> str:
+    """A page whose lead sits in the story header, outside the element holding the body."""
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+    return f"""<html><head><title>Harbour bridge reopens | Example News</title></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/city">City</a></li></ul></nav>
+<div class="story-header">{header}</div>
+<div class="story-body"><article>{body}</article></div>
+<footer><p>© 2024 Example News Ltd.</p></footer></body></html>"""
+
+
+def test_html_lead_between_headline_and_body_is_put_back() -> None:
+    header = (
+        f"<h1>Harbour bridge reopens after repairs</h1><div class='lead'><p>{LEAD}</p></div>"
+        "<p>Updated 3 May 2024</p><p>Photo: Example Agency</p>"
+    )
+    cleaned = clean_html(_page_with_lead(header))
+    assert cleaned.text.split("\n\n") == [LEAD, *PARAGRAPHS]
+    assert LEAD not in cleaned.removed
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"<p>{LEAD}</p>",  # no headline above it
+        f"<h1>Harbour bridge reopens</h1><p>{LEAD}</p>" + "<p>Short line</p>" * 9,  # too far up
+        "<h1>Harbour bridge reopens</h1><p>Sign up for our newsletter to get the news first.</p>",
+        "<h1>Harbour bridge reopens</h1><p>Traffic again after eight months of repairs</p>",
+    ],
+)
+def test_html_blocks_above_the_body_that_are_no_lead_stay_out(header: str) -> None:
+    cleaned = clean_html(_page_with_lead(header))
+    assert cleaned.text.split("\n\n") == list(PARAGRAPHS)
