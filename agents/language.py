@@ -388,7 +388,7 @@ def _decide(
     Its confidence is the winner's share of the candidates' scores; ``und`` (confidence 0)
     when fastText puts less than :data:`MIN_MASS` on languages of the text's script. Only a
     text ``alone`` (not a passage of a longer body) may get the second opinion, and not when
-    fastText already names the language ``expect``\ ed (a title in its body's language).
+    fastText already names the language in ``expect`` (a title in its body's language).
     """
     scores, individual, mass = _fasttext_scores(labels, probs, script, detector.prior)
     if not scores or mass < MIN_MASS:
