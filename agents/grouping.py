@@ -269,8 +269,6 @@ class MemberVectors:
         """:meth:`near`, over the given members only (those without a vector are skipped)."""
         rows_of = self._rows
         rows = [row for m in members if (row := rows_of.get(m)) is not None]
-        if len(rows) * 2 >= len(rows_of):  # most of them: one product over all is cheaper
-            return self.near(vector, min_cosine)
         if not rows:
             return {}
         cosines = self._matrix[rows] @ vector
@@ -444,13 +442,13 @@ class Grouper:
         so only events sharing that much are compared (one matrix-vector product over all open
         members when they hold most of them; it reads every vector, ~6 MB for 3,000 members).
         """
-        reach = min(self.options.min_shared, self.options.tight_min_shared)
-        reach = min(reach, self.options.cosine_min_shared)
+        options = self.options
+        reach = min(options.min_shared, options.tight_min_shared, options.cosine_min_shared)
         events = [self.events[key] for key, weight in shared.items() if weight >= reach]
         if not events or not len(self.vectors):
             return {}
         if 2 * sum(len(state.members) for state in events) >= len(self.vectors):
-            return self.vectors.near(vector, self.options.min_cosine)
+            return self.vectors.near(vector, options.min_cosine)  # most of them: one product
         members = [m["id"] for state in events for m in state.members]
         return self.vectors.near_among(vector, members, self.options.min_cosine)
 
