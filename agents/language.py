@@ -328,8 +328,7 @@ def _fasttext_scores(
     merged: dict[str, float] = {}
     individual: dict[str, float] = {}
     mass = 0.0
-    values = probs.tolist() if hasattr(probs, "tolist") else probs
-    for label, prob in zip(labels, values, strict=True):
+    for label, prob in zip(labels, probs, strict=True):
         code = label[9:]  # "__label__xx"
         if code in excluded or (allowed is not None and code not in allowed):
             continue
