@@ -891,17 +891,13 @@ def _main_text(tree: HtmlElement, url: str | None) -> str:
 # nearest <h1>, at most a few blocks up), are put back in front of the body.
 _LEAD_MAX_BLOCKS = 8  # the most page blocks between the headline and the body's first paragraph
 _LEAD_MAX_PARAGRAPHS = 3  # the most lead paragraphs put back (the ones nearest the body)
-_LEAD_MIN_WORDS = 10  # a lead paragraph has this many words and ends like a sentence...
-_LEAD_LONG_WORDS = 20  # ...or has this many
-_LEAD_END = tuple(".!?…")
 
 
 def _is_lead_prose(block: str) -> bool:
-    """Whether a page block reads like a lead paragraph: prose, and no chrome line."""
+    """Whether a page block reads like a lead paragraph: prose as the main region counts it
+    (:func:`_line_weight`), and no chrome line."""
     words = _words(block)
-    if words < _LEAD_MIN_WORDS:
-        return False
-    if words < _LEAD_LONG_WORDS and not block.rstrip(_CLOSERS).endswith(_LEAD_END):
+    if _line_weight(block, words) <= 0:
         return False
     return _RULES[_ALL].classify(block, words, near_edge=True) is None
 
