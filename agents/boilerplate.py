@@ -668,6 +668,8 @@ _HEADLINE_MIN_WORDS = 3  # a headline repeats at least this much of the title...
 _HEADLINE_MIN_SHARE = 0.3  # ...and at least this share of its characters
 _HEADER_LINES = 5  # at most this many lines (lead, byline, date) between headline and prose
 _TOKEN_MAX_CHARS = 60  # a "word" longer than this is data (base64, a URL), not prose
+_GAP_LINES = 4  # a run of this many lines that are not prose is a gap in the region...
+_GAP_TAIL_SHARE = 0.5  # ...which ends it when the prose after it weighs less than this share
 
 
 def _line_weight(line: str, words: int) -> float:
@@ -730,9 +732,31 @@ def _region_after(headline: int, weights: list[float]) -> tuple[int, int] | None
     return start, _best_end(weights, first)
 
 
+def _tail_gap(weights: list[float], start: int, end: int) -> int:
+    """Where the region ``start:end`` really ends: at the first gap (:data:`_GAP_LINES` lines
+    that are not prose) after which less prose follows than :data:`_GAP_TAIL_SHARE` of what
+    came before it. What follows such a gap is an author's bio, a newsletter pitch, a teaser
+    list or the comments more often than the rest of the article; an article that only
+    pauses for a list or a table goes on with more prose than that."""
+    prose = [max(weight, 0.0) for weight in weights[start:end]]
+    before, after = 0.0, sum(prose)
+    run = 0
+    for i in range(start, end):
+        if weights[i] > 0:
+            if run >= _GAP_LINES and before > 0 and after < _GAP_TAIL_SHARE * before:
+                return i - run
+            run = 0
+            before += weights[i]
+            after -= weights[i]
+        else:
+            run += 1
+    return end
+
+
 def _main_region(lines: list[str]) -> tuple[int, int]:
     """``(start, end)`` of the page's main region, or all lines when the text is not a page
-    (it is already an article: nothing outside, or what is outside is not menu-like)."""
+    (it is already an article: nothing outside, or what is outside is not menu-like); either
+    way without a tail that a gap separates from the body (:func:`_tail_gap`)."""
     weights = [_line_weight(line, _words(line)) for line in lines]
     headline = _headline(lines)
     region = _region_after(headline, weights) if headline is not None else None
@@ -745,8 +769,8 @@ def _main_region(lines: list[str]) -> tuple[int, int]:
     outside = lines[:start] + lines[end:]
     short = sum(_words(line) < _OUTSIDE_SHORT_WORDS for line in outside)
     if len(outside) < _OUTSIDE_MIN_LINES or short * 2 < len(outside):
-        return 0, len(lines)
-    return start, end
+        start, end = 0, len(lines)
+    return start, _tail_gap(weights, start, end)
 
 
 def clean_text(text: str, lang: str | None = None) -> Cleaned:

@@ -373,6 +373,27 @@ def test_a_line_of_one_long_token_is_not_prose() -> None:
     assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
 
 
+def test_a_gap_of_chrome_lines_ends_the_article_before_a_bio() -> None:
+    # after four lines that are neither prose nor known chrome, the author's bio outweighs the
+    # gap but is less than half the article: it goes with the gap
+    gap = ["Kelmouth Courier", "Newsletter", "Most read", "Tide tables"]
+    bio = [
+        "Ann Lee has written about Kelmouth's harbour and its ferries for the Courier since 2009.",
+        "Before that she reported on shipping and the fishing fleet for a weekly in Port Ellen.",
+    ]
+    text = "\n".join(["Harbour bridge reopens", *EN, *gap, *bio])
+    cleaned = clean_text(text, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
+    assert cleaned.removed == (*gap, *bio)
+
+
+def test_a_list_inside_the_article_does_not_end_it() -> None:
+    # the same gap with as much prose after it as before: the article goes on after a list
+    items = ["Monday: lane one", "Tuesday: lane two", "Wednesday: both lanes", "Thursday: none"]
+    text = "\n".join(["Harbour bridge reopens", *EN, *items, *EN])
+    assert clean_text(text, "en").text == "\n\n".join(["Harbour bridge reopens", *EN, *items, *EN])
+
+
 def test_short_lines_around_an_article_that_is_not_a_page_are_kept() -> None:
     text = "\n\n".join(["Harbour bridge reopens", *EN, "Kelmouth, 12 January"])
     assert clean_text(text, "en") == Cleaned(text, ())
