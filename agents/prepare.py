@@ -194,6 +194,8 @@ def wire(
     ``news.raw``, which the per-source chrome table is co-partitioned with)."""
     model = language.load_model(options.lang_second)
     log.info("prepare: models loaded in %.1f s", warm_up(model, options.embedder()))
+    if isinstance(model.second, language.LinguaScorer):  # no stalls mid-stream on a new language
+        model.second.preload_in_background()
     # Chrome learned per source; each partition of news.raw learns from the articles it sees.
     table = app.Table(
         topics.SOURCES_TABLE, default=None, partitions=partitions, options=ROCKSDB_OPTIONS

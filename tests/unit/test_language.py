@@ -177,3 +177,15 @@ def test_the_seeds(detector: Detector, lang: str) -> None:
 def test_a_bare_fasttext_model_still_works() -> None:
     result = detect(language.load_fasttext(), "Mindestlohn steigt", DE, MIN)
     assert result.lang == "de"
+
+
+def test_lingua_models_preload_in_a_background_thread(caplog: pytest.LogCaptureFixture) -> None:
+    scorer = language.LinguaScorer(["en", "de", "fr"])
+    caplog.set_level("INFO", logger="agents.language")
+    thread = scorer.preload_in_background()
+    assert thread.daemon
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert "Lingua models preloaded" in caplog.text
+    scores = scorer.scores("Guten Morgen", ["en", "de", "fr"])
+    assert max(scores, key=scores.__getitem__) == "de"
