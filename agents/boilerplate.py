@@ -738,8 +738,7 @@ def _tail_gap(weights: list[float], start: int, end: int) -> int:
     came before it. What follows such a gap is an author's bio, a newsletter pitch, a teaser
     list or the comments more often than the rest of the article; an article that only
     pauses for a list or a table goes on with more prose than that."""
-    prose = [max(weight, 0.0) for weight in weights[start:end]]
-    before, after = 0.0, sum(prose)
+    before, after = 0.0, sum(weight for weight in weights[start:end] if weight > 0)
     run = 0
     for i in range(start, end):
         if weights[i] > 0:
