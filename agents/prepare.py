@@ -1,8 +1,9 @@
 """The per-article stages composed: ``news.raw`` bytes -> :class:`Prepared` or :class:`Rejected`.
 
 validation -> boilerplate -> language -> evidence, all pure, in one pass per article (no
-topic hop between them: they are stateless and scale with the partitions of ``news.raw``).
-The wiring in :mod:`agents.enrich` and ``newsstream process`` both call :func:`prepare`.
+topic hop between them: they are stateless and scale with the partitions of ``news.raw``),
+then the embedding, made for a batch of articles at once (:func:`prepare_many`). The agent
+of :func:`wire` and ``newsstream process`` call :func:`prepare`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import hashlib
 import logging
 import re
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 import faust
@@ -111,19 +113,67 @@ def prepare(
     now: float,
     sources: boilerplate_learn.ChromeMemory | None = None,
 ) -> Prepared | Rejected:
-    """One ``news.raw`` message through validation, boilerplate, language and evidence.
+    """One ``news.raw`` message through validation, boilerplate, language, evidence and the
+    embedding: :func:`prepare_many` of one message."""
+    return prepare_many([(value, key)], options, model, now, sources)[0]
+
+
+def prepare_many(
+    messages: Sequence[tuple[bytes | None, bytes | None]],
+    options: PrepareOptions,
+    model: language.Predictor,
+    now: float,
+    sources: boilerplate_learn.ChromeMemory | None = None,
+) -> list[Prepared | Rejected]:
+    """``news.raw`` messages (value, key) through the stages one after the other, then the
+    embeddings of all of them in one call of the model (cheaper per article than one by one).
 
     ``sources`` (the chrome learned per source; over a Faust table in the worker, a dict in
-    ``process``) is read to strip the chrome learned for the article's source and updated with
-    this article.
+    ``process``) is read before each article, to strip the chrome learned for its source, and
+    updated after it, so an article sees what the ones before it taught. An exception while
+    preparing a message rejects that message alone (``internal error``).
     """
+    found = [prepare_unembedded(v, k, options, model, now, sources) for v, k in messages]
+    return with_embeddings(found, options.embedder())
+
+
+def prepare_unembedded(
+    value: bytes | None,
+    key: bytes | None,
+    options: PrepareOptions,
+    model: language.Predictor,
+    now: float,
+    sources: boilerplate_learn.ChromeMemory | None = None,
+) -> Prepared | Rejected:
+    """:func:`prepare` without the embedding (see :func:`with_embeddings`); an exception is
+    this message's ``Rejected("prepare", "internal error: ...")``."""
+    try:
+        return _prepare_unembedded(value, key, options, model, now, sources)
+    except Exception as exc:  # a bug must not stop the worker nor lose the article
+        log.exception("prepare failed for key=%r", key)
+        return internal_error(exc)
+
+
+def internal_error(exc: Exception) -> Rejected:
+    """The rejection of an article whose preparation raised ``exc``."""
+    return Rejected("prepare", f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _prepare_unembedded(
+    value: bytes | None,
+    key: bytes | None,
+    options: PrepareOptions,
+    model: language.Predictor,
+    now: float,
+    sources: boilerplate_learn.ChromeMemory | None,
+) -> Prepared | Rejected:
     article = validation.validate(value, key, options.max_message_bytes, options.limits)
     if isinstance(article, Rejected):
         return article
     learned = None
     if sources is not None and article.source:
         learned = sources.get(article.source)
-    result = prepare_article(article, options, model, now, learned)
+    result = _stages(article, options, model, now, learned)
     if sources is not None and learned is not None and not isinstance(result, Rejected):
         lines = [*result.text.split("\n\n"), *result.boilerplate_removed]
         sources.put(article.source or "", boilerplate_learn.learn(learned, lines))
@@ -138,7 +188,51 @@ def prepare_article(
     learned: boilerplate_learn.SourceChrome | None = None,
 ) -> Prepared | Rejected:
     """A validated article through boilerplate (patterns, then the chrome ``learned`` for its
-    source), language and evidence."""
+    source), language, evidence and the embedding."""
+    return with_embeddings([_stages(article, options, model, now, learned)], options.embedder())[0]
+
+
+def with_embeddings(
+    outcomes: Sequence[Prepared | Rejected], embedder: Embedder | None
+) -> list[Prepared | Rejected]:
+    """``outcomes`` with the embedding of every :class:`Prepared` among them, made in one call
+    of the model. If that call fails, each article is embedded alone, and one whose embedding
+    still fails is rejected alone (``internal error``)."""
+    out = list(outcomes)
+    if embedder is None:
+        return out
+    todo = [(i, o) for i, o in enumerate(out) if isinstance(o, Prepared)]
+    try:
+        vectors: list[str | Rejected | None] = [
+            *embedder.embed_many([(o.title, o.text, o.lang) for _, o in todo])
+        ]
+    except Exception:
+        log.exception("embedding %d articles at once failed; embedding them one by one", len(todo))
+        vectors = [_embed_alone(embedder, o) for _, o in todo]
+    for (i, article), vector in zip(todo, vectors, strict=True):
+        if isinstance(vector, Rejected):
+            out[i] = vector
+        elif vector is not None:
+            out[i] = replace(article, embedding=vector)
+    return out
+
+
+def _embed_alone(embedder: Embedder, article: Prepared) -> str | Rejected | None:
+    try:
+        return embedder.embed(article.title, article.text, article.lang)
+    except Exception as exc:  # this article alone is dead-lettered
+        log.exception("embedding failed for id=%r", article.id)
+        return internal_error(exc)
+
+
+def _stages(
+    article: RawArticle,
+    options: PrepareOptions,
+    model: language.Predictor,
+    now: float,
+    learned: boilerplate_learn.SourceChrome | None,
+) -> Prepared | Rejected:
+    """Boilerplate, language and evidence (no embedding yet)."""
     title = article.title
     cleaned: boilerplate.Cleaned | None = None
     if article.html:
@@ -164,8 +258,6 @@ def prepare_article(
     )
     # an event's names and numbers are in its first pages: a megabyte of text costs no more
     found = evidence.extract_evidence(title or "", cleaned.text[:EVIDENCE_CHARS], lang.lang)
-    embedder = options.embedder()
-    vector = embedder.embed(title, cleaned.text, lang.lang) if embedder is not None else None
     return Prepared(
         id=article.id,
         url=article.url,
@@ -182,7 +274,6 @@ def prepare_article(
         boilerplate_removed=list(cleaned.removed),
         evidence=found.to_list(),
         event_time=event_time(article, now),
-        embedding=vector,
     )
 
 
