@@ -3,7 +3,7 @@
 validation -> boilerplate -> language -> evidence, all pure, in one pass per article (no
 topic hop between them: they are stateless and scale with the partitions of ``news.raw``),
 then the embedding, made for a batch of articles at once (:func:`prepare_many`). The agent
-of :func:`wire` and ``newsstream process`` call :func:`prepare`.
+of :func:`wire` prepares batches of messages; ``newsstream process`` calls :func:`prepare`.
 """
 
 from __future__ import annotations
@@ -15,14 +15,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from typing import cast
 
 import faust
+from faust.types import EventT
 
 from agents import boilerplate, boilerplate_learn, evidence, language, validation
 from agents.deadletters import dead_letter
 from agents.embedding import Embedder, default_embedder
 from streams import metrics, topics
-from streams.app import Channels
+from streams.app import Channels, handling
 from streams.records import Prepared, RawArticle, Rejected
 from streams.settings import Settings
 from streams.tables import ROCKSDB_OPTIONS
@@ -279,12 +281,19 @@ def _stages(
 
 # -- Faust wiring: news.raw -> news.prepared | news.deadletter ---------------------------------
 def wire(
-    app: faust.App, channels: Channels, options: PrepareOptions, partitions: int
+    app: faust.App,
+    channels: Channels,
+    options: PrepareOptions,
+    partitions: int,
+    batch: int = 16,
+    batch_seconds: float = 0.05,
 ) -> faust.types.AgentT:
-    """Register the agent that prepares each ``news.raw`` message (``partitions``: those of
-    ``news.raw``, which the per-source chrome table is co-partitioned with)."""
+    """Register the agent that prepares the ``news.raw`` messages, up to ``batch`` at a time
+    (waiting at most ``batch_seconds`` for them); ``partitions``: those of ``news.raw``, which
+    the per-source chrome table is co-partitioned with."""
     model = language.load_model(options.lang_second)
     log.info("prepare: models loaded in %.1f s", warm_up(model, options.embedder()))
+    log.info("prepare: batches of up to %d messages, %.0f ms wait", batch, batch_seconds * 1e3)
     # Chrome learned per source; each partition of news.raw learns from the articles it sees.
     table = app.Table(
         topics.SOURCES_TABLE, default=None, partitions=partitions, options=ROCKSDB_OPTIONS
@@ -297,30 +306,61 @@ def wire(
 
     @app.agent(channels.raw, name="newsstream.prepare")
     async def prepare_agent(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            message = event.message
-            now = time.time()
-            started = time.perf_counter()
-            try:
-                outcome = prepare(message.value, message.key, options, model, now, sources)
-            except Exception as exc:  # a bug must not stop the worker nor lose the article
-                log.exception("prepare failed for key=%r", message.key)
-                outcome = Rejected("prepare", f"internal error: {type(exc).__name__}: {exc}")
-            metrics.STAGE_SECONDS.labels("prepare").observe(time.perf_counter() - started)
-            if isinstance(outcome, Rejected):
-                metrics.ARTICLES.labels("prepare", "dead_letter").inc()
-                metrics.DEAD_LETTERS.labels(
-                    outcome.stage, metrics.reason_label(outcome.reason)
-                ).inc()
-                log.info(
-                    "dead letter",
-                    extra={"stage": outcome.stage, "key": message.key, "reason": outcome.reason},
-                )
-                letter = dead_letter(outcome, message.value, message.key, now)
-                await channels.deadletter.send(key=message.key, value=asdict(letter))
-            else:
-                metrics.ARTICLES.labels("prepare", "ok").inc()
-                metrics.LANGUAGES.labels(outcome.lang).inc()
-                await channels.prepared.send(key=outcome.id.encode(), value=asdict(outcome))
+        # take_events acks a batch's events once this body is done with them (after the sends):
+        # only then can their offsets be committed. (StreamT does not declare it; Stream does.)
+        batches = cast(faust.Stream[bytes], stream).take_events(
+            max(1, batch), max(batch_seconds, 0.001)
+        )
+        async for events in batches:
+            await _prepare_batch(events, channels, options, model, sources)
 
     return prepare_agent
+
+
+async def _prepare_batch(
+    events: Sequence[EventT],
+    channels: Channels,
+    options: PrepareOptions,
+    model: language.Predictor,
+    sources: boilerplate_learn.ChromeMemory,
+) -> None:
+    """Prepare the messages of ``events`` one after the other, embed them in one call, then
+    send each outcome on, in order. Each event is Faust's current event while its article is
+    prepared and sent (the chrome table and Kafka transactions go by its partition)."""
+    now = time.time()
+    started = time.perf_counter()
+    found = []
+    for event in events:
+        with handling(event):
+            message = event.message
+            found.append(
+                prepare_unembedded(message.value, message.key, options, model, now, sources)
+            )
+    outcomes = with_embeddings(found, options.embedder())
+    each = (time.perf_counter() - started) / len(events)  # the batch's time, shared out
+    for event, outcome in zip(events, outcomes, strict=True):
+        metrics.STAGE_SECONDS.labels("prepare").observe(each)
+        with handling(event):
+            await _send(channels, event.message.value, event.message.key, outcome, now)
+
+
+async def _send(
+    channels: Channels,
+    value: bytes | None,
+    key: bytes | None,
+    outcome: Prepared | Rejected,
+    now: float,
+) -> None:
+    """``outcome`` to ``news.prepared``, or its dead letter to ``news.deadletter``."""
+    if isinstance(outcome, Rejected):
+        metrics.ARTICLES.labels("prepare", "dead_letter").inc()
+        metrics.DEAD_LETTERS.labels(outcome.stage, metrics.reason_label(outcome.reason)).inc()
+        log.info(
+            "dead letter", extra={"stage": outcome.stage, "key": key, "reason": outcome.reason}
+        )
+        letter = dead_letter(outcome, value, key, now)
+        await channels.deadletter.send(key=key, value=asdict(letter))
+    else:
+        metrics.ARTICLES.labels("prepare", "ok").inc()
+        metrics.LANGUAGES.labels(outcome.lang).inc()
+        await channels.prepared.send(key=outcome.id.encode(), value=asdict(outcome))
