@@ -8,6 +8,7 @@ of :func:`wire` prepares batches of messages; ``newsstream process`` calls :func
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
@@ -336,6 +337,7 @@ async def _prepare_batch(
             found.append(
                 prepare_unembedded(message.value, message.key, options, model, now, sources)
             )
+        await asyncio.sleep(0)  # heartbeats and fetches run between articles, as they did
     outcomes = with_embeddings(found, options.embedder())
     each = (time.perf_counter() - started) / len(events)  # the batch's time, shared out
     for event, outcome in zip(events, outcomes, strict=True):
