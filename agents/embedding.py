@@ -108,8 +108,8 @@ class Embedder:
     def embed_many(self, articles: Sequence[tuple[str | None, str, str]]) -> list[str | None]:
         """:meth:`embed` for many (title, text, lang) in one call of the model.
 
-        An article's vector can differ by one step in an int8 component from the one it gets
-        alone or in another batch: BLAS sums in an order that depends on how many rows a
+        An article's vector can differ by one step in an int8 component or two from the one it
+        gets alone or in another batch: BLAS sums in an order that depends on how many rows a
         product has, which moves the floats by ~4e-7 (cosine of the two >= 0.9999996).
         """
         wanted = [i for i, (_, _, lang) in enumerate(articles) if lang in LANGUAGES]
