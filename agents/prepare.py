@@ -1,26 +1,31 @@
 """The per-article stages composed: ``news.raw`` bytes -> :class:`Prepared` or :class:`Rejected`.
 
 validation -> boilerplate -> language -> evidence, all pure, in one pass per article (no
-topic hop between them: they are stateless and scale with the partitions of ``news.raw``).
-The wiring in :mod:`agents.enrich` and ``newsstream process`` both call :func:`prepare`.
+topic hop between them: they are stateless and scale with the partitions of ``news.raw``),
+then the embedding, made for a batch of articles at once (:func:`prepare_many`). The agent
+of :func:`wire` prepares batches of messages; ``newsstream process`` calls :func:`prepare`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from typing import cast
 
 import faust
+from faust.types import EventT
 
 from agents import boilerplate, boilerplate_learn, evidence, language, validation
 from agents.deadletters import dead_letter
 from agents.embedding import Embedder, default_embedder
 from streams import metrics, topics
-from streams.app import Channels
+from streams.app import Channels, handling
 from streams.records import Prepared, RawArticle, Rejected
 from streams.settings import Settings
 from streams.tables import ROCKSDB_OPTIONS
@@ -111,19 +116,67 @@ def prepare(
     now: float,
     sources: boilerplate_learn.ChromeMemory | None = None,
 ) -> Prepared | Rejected:
-    """One ``news.raw`` message through validation, boilerplate, language and evidence.
+    """One ``news.raw`` message through validation, boilerplate, language, evidence and the
+    embedding: :func:`prepare_many` of one message."""
+    return prepare_many([(value, key)], options, model, now, sources)[0]
+
+
+def prepare_many(
+    messages: Sequence[tuple[bytes | None, bytes | None]],
+    options: PrepareOptions,
+    model: language.Predictor,
+    now: float,
+    sources: boilerplate_learn.ChromeMemory | None = None,
+) -> list[Prepared | Rejected]:
+    """``news.raw`` messages (value, key) through the stages one after the other, then the
+    embeddings of all of them in one call of the model (cheaper per article than one by one).
 
     ``sources`` (the chrome learned per source; over a Faust table in the worker, a dict in
-    ``process``) is read to strip the chrome learned for the article's source and updated with
-    this article.
+    ``process``) is read before each article, to strip the chrome learned for its source, and
+    updated after it, so an article sees what the ones before it taught. An exception while
+    preparing a message rejects that message alone (``internal error``).
     """
+    found = [prepare_unembedded(v, k, options, model, now, sources) for v, k in messages]
+    return with_embeddings(found, options.embedder())
+
+
+def prepare_unembedded(
+    value: bytes | None,
+    key: bytes | None,
+    options: PrepareOptions,
+    model: language.Predictor,
+    now: float,
+    sources: boilerplate_learn.ChromeMemory | None = None,
+) -> Prepared | Rejected:
+    """:func:`prepare` without the embedding (see :func:`with_embeddings`); an exception is
+    this message's ``Rejected("prepare", "internal error: ...")``."""
+    try:
+        return _prepare_unembedded(value, key, options, model, now, sources)
+    except Exception as exc:  # a bug must not stop the worker nor lose the article
+        log.exception("prepare failed for key=%r", key)
+        return internal_error(exc)
+
+
+def internal_error(exc: Exception) -> Rejected:
+    """The rejection of an article whose preparation raised ``exc``."""
+    return Rejected("prepare", f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _prepare_unembedded(
+    value: bytes | None,
+    key: bytes | None,
+    options: PrepareOptions,
+    model: language.Predictor,
+    now: float,
+    sources: boilerplate_learn.ChromeMemory | None,
+) -> Prepared | Rejected:
     article = validation.validate(value, key, options.max_message_bytes, options.limits)
     if isinstance(article, Rejected):
         return article
     learned = None
     if sources is not None and article.source:
         learned = sources.get(article.source)
-    result = prepare_article(article, options, model, now, learned)
+    result = _stages(article, options, model, now, learned)
     if sources is not None and learned is not None and not isinstance(result, Rejected):
         lines = [*result.text.split("\n\n"), *result.boilerplate_removed]
         sources.put(article.source or "", boilerplate_learn.learn(learned, lines))
@@ -138,7 +191,51 @@ def prepare_article(
     learned: boilerplate_learn.SourceChrome | None = None,
 ) -> Prepared | Rejected:
     """A validated article through boilerplate (patterns, then the chrome ``learned`` for its
-    source), language and evidence."""
+    source), language, evidence and the embedding."""
+    return with_embeddings([_stages(article, options, model, now, learned)], options.embedder())[0]
+
+
+def with_embeddings(
+    outcomes: Sequence[Prepared | Rejected], embedder: Embedder | None
+) -> list[Prepared | Rejected]:
+    """``outcomes`` with the embedding of every :class:`Prepared` among them, made in one call
+    of the model. If that call fails, each article is embedded alone, and one whose embedding
+    still fails is rejected alone (``internal error``)."""
+    out = list(outcomes)
+    if embedder is None:
+        return out
+    todo = [(i, o) for i, o in enumerate(out) if isinstance(o, Prepared)]
+    try:
+        vectors: list[str | Rejected | None] = [
+            *embedder.embed_many([(o.title, o.text, o.lang) for _, o in todo])
+        ]
+    except Exception:
+        log.exception("embedding %d articles at once failed; embedding them one by one", len(todo))
+        vectors = [_embed_alone(embedder, o) for _, o in todo]
+    for (i, article), vector in zip(todo, vectors, strict=True):
+        if isinstance(vector, Rejected):
+            out[i] = vector
+        elif vector is not None:
+            out[i] = replace(article, embedding=vector)
+    return out
+
+
+def _embed_alone(embedder: Embedder, article: Prepared) -> str | Rejected | None:
+    try:
+        return embedder.embed(article.title, article.text, article.lang)
+    except Exception as exc:  # this article alone is dead-lettered
+        log.exception("embedding failed for id=%r", article.id)
+        return internal_error(exc)
+
+
+def _stages(
+    article: RawArticle,
+    options: PrepareOptions,
+    model: language.Predictor,
+    now: float,
+    learned: boilerplate_learn.SourceChrome | None,
+) -> Prepared | Rejected:
+    """Boilerplate, language and evidence (no embedding yet)."""
     title = article.title
     cleaned: boilerplate.Cleaned | None = None
     if article.html:
@@ -164,8 +261,6 @@ def prepare_article(
     )
     # an event's names and numbers are in its first pages: a megabyte of text costs no more
     found = evidence.extract_evidence(title or "", cleaned.text[:EVIDENCE_CHARS], lang.lang)
-    embedder = options.embedder()
-    vector = embedder.embed(title, cleaned.text, lang.lang) if embedder is not None else None
     return Prepared(
         id=article.id,
         url=article.url,
@@ -182,20 +277,26 @@ def prepare_article(
         boilerplate_removed=list(cleaned.removed),
         evidence=found.to_list(),
         event_time=event_time(article, now),
-        embedding=vector,
     )
 
 
 # -- Faust wiring: news.raw -> news.prepared | news.deadletter ---------------------------------
 def wire(
-    app: faust.App, channels: Channels, options: PrepareOptions, partitions: int
+    app: faust.App,
+    channels: Channels,
+    options: PrepareOptions,
+    partitions: int,
+    batch: int = 16,
+    batch_seconds: float = 0.05,
 ) -> faust.types.AgentT:
-    """Register the agent that prepares each ``news.raw`` message (``partitions``: those of
-    ``news.raw``, which the per-source chrome table is co-partitioned with)."""
+    """Register the agent that prepares the ``news.raw`` messages, up to ``batch`` at a time
+    (waiting at most ``batch_seconds`` for them); ``partitions``: those of ``news.raw``, which
+    the per-source chrome table is co-partitioned with."""
     model = language.load_model(options.lang_second)
     log.info("prepare: models loaded in %.1f s", warm_up(model, options.embedder()))
     if isinstance(model.second, language.LinguaScorer):  # no stalls mid-stream on a new language
         model.second.preload_in_background()
+    log.info("prepare: batches of up to %d messages, %.0f ms wait", batch, batch_seconds * 1e3)
     # Chrome learned per source; each partition of news.raw learns from the articles it sees.
     table = app.Table(
         topics.SOURCES_TABLE, default=None, partitions=partitions, options=ROCKSDB_OPTIONS
@@ -208,30 +309,62 @@ def wire(
 
     @app.agent(channels.raw, name="newsstream.prepare")
     async def prepare_agent(stream: faust.StreamT[bytes]) -> None:
-        async for event in stream.events():
-            message = event.message
-            now = time.time()
-            started = time.perf_counter()
-            try:
-                outcome = prepare(message.value, message.key, options, model, now, sources)
-            except Exception as exc:  # a bug must not stop the worker nor lose the article
-                log.exception("prepare failed for key=%r", message.key)
-                outcome = Rejected("prepare", f"internal error: {type(exc).__name__}: {exc}")
-            metrics.STAGE_SECONDS.labels("prepare").observe(time.perf_counter() - started)
-            if isinstance(outcome, Rejected):
-                metrics.ARTICLES.labels("prepare", "dead_letter").inc()
-                metrics.DEAD_LETTERS.labels(
-                    outcome.stage, metrics.reason_label(outcome.reason)
-                ).inc()
-                log.info(
-                    "dead letter",
-                    extra={"stage": outcome.stage, "key": message.key, "reason": outcome.reason},
-                )
-                letter = dead_letter(outcome, message.value, message.key, now)
-                await channels.deadletter.send(key=message.key, value=asdict(letter))
-            else:
-                metrics.ARTICLES.labels("prepare", "ok").inc()
-                metrics.LANGUAGES.labels(outcome.lang).inc()
-                await channels.prepared.send(key=outcome.id.encode(), value=asdict(outcome))
+        # take_events acks a batch's events once this body is done with them (after the sends):
+        # only then can their offsets be committed. (StreamT does not declare it; Stream does.)
+        batches = cast(faust.Stream[bytes], stream).take_events(
+            max(1, batch), max(batch_seconds, 0.001)
+        )
+        async for events in batches:
+            await _prepare_batch(events, channels, options, model, sources)
 
     return prepare_agent
+
+
+async def _prepare_batch(
+    events: Sequence[EventT],
+    channels: Channels,
+    options: PrepareOptions,
+    model: language.Predictor,
+    sources: boilerplate_learn.ChromeMemory,
+) -> None:
+    """Prepare the messages of ``events`` one after the other, embed them in one call, then
+    send each outcome on, in order. Each event is Faust's current event while its article is
+    prepared and sent (the chrome table and Kafka transactions go by its partition)."""
+    now = time.time()
+    started = time.perf_counter()
+    found = []
+    for event in events:
+        with handling(event):
+            message = event.message
+            found.append(
+                prepare_unembedded(message.value, message.key, options, model, now, sources)
+            )
+        await asyncio.sleep(0)  # heartbeats and fetches run between articles, as they did
+    outcomes = with_embeddings(found, options.embedder())
+    each = (time.perf_counter() - started) / len(events)  # the batch's time, shared out
+    for event, outcome in zip(events, outcomes, strict=True):
+        metrics.STAGE_SECONDS.labels("prepare").observe(each)
+        with handling(event):
+            await _send(channels, event.message.value, event.message.key, outcome, now)
+
+
+async def _send(
+    channels: Channels,
+    value: bytes | None,
+    key: bytes | None,
+    outcome: Prepared | Rejected,
+    now: float,
+) -> None:
+    """``outcome`` to ``news.prepared``, or its dead letter to ``news.deadletter``."""
+    if isinstance(outcome, Rejected):
+        metrics.ARTICLES.labels("prepare", "dead_letter").inc()
+        metrics.DEAD_LETTERS.labels(outcome.stage, metrics.reason_label(outcome.reason)).inc()
+        log.info(
+            "dead letter", extra={"stage": outcome.stage, "key": key, "reason": outcome.reason}
+        )
+        letter = dead_letter(outcome, value, key, now)
+        await channels.deadletter.send(key=key, value=asdict(letter))
+    else:
+        metrics.ARTICLES.labels("prepare", "ok").inc()
+        metrics.LANGUAGES.labels(outcome.lang).inc()
+        await channels.prepared.send(key=outcome.id.encode(), value=asdict(outcome))

@@ -228,7 +228,7 @@ def measure_inprocess(
         (boilerplate_learn.SourceChrome, "to_dict", "learning"),
         (boilerplate_learn, "learn", "learning"),
         (boilerplate_learn, "strip", "learning"),
-        (embedding.Embedder, "embed", "embedding"),
+        (embedding.Embedder, "embed_many", "embedding"),
         (language, "detect", "language"),
         (evidence, "extract_evidence", "evidence"),
         (grouping.Grouper, "assign_article", "grouping"),

@@ -16,7 +16,14 @@ def build(settings: Settings) -> faust.App:
     """The Faust app with all agents registered."""
     app = create_app(settings)
     channels = create_channels(app)
-    prepare.wire(app, channels, prepare.PrepareOptions.from_settings(settings), settings.partitions)
+    prepare.wire(
+        app,
+        channels,
+        prepare.PrepareOptions.from_settings(settings),
+        settings.partitions,
+        batch=settings.prepare_batch,
+        batch_seconds=settings.prepare_batch_ms / 1000,
+    )
     grouping.wire(app, channels, grouping.GroupingOptions.from_settings(settings))
     health.wire(app)
     return app

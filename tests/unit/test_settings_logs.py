@@ -63,3 +63,9 @@ def test_field_limits_are_settings_that_reach_validation() -> None:
     value = b'{"id": "a", "title": "A title longer than ten", "text": "Body."}'
     outcome = prepare(value, None, options, load_model("off"), 0.0)
     assert isinstance(outcome, Rejected) and "title" in outcome.reason
+
+
+def test_prepare_batch_settings_come_from_their_variables() -> None:
+    s = load_settings({"NEWSSTREAM_PREPARE_BATCH": "64", "NEWSSTREAM_PREPARE_BATCH_MS": "20"})
+    assert (s.prepare_batch, s.prepare_batch_ms) == (64, 20.0)
+    assert (Settings().prepare_batch, Settings().prepare_batch_ms) == (16, 50.0)
