@@ -30,18 +30,19 @@ import logging
 import math
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import faust
 import numpy as np
+from faust.types import EventT
 
 from agents.embedding import DIM, decode_vector, one_blas_thread
 from agents.evidence import NAME_PREFIX
 from agents.publish import enriched_record, event_group, member_of
 from streams import metrics, topics
-from streams.app import Channels
+from streams.app import Channels, handling
 from streams.records import Prepared, from_dict
 from streams.settings import Settings
 from streams.tables import ROCKSDB_OPTIONS
@@ -652,10 +653,25 @@ class Grouper:
 # -- Faust wiring: news.prepared -> news.enriched + news.events --------------------------------
 # Evict closed events every this many articles (table writes need an event in flight).
 _EVICT_EVERY = 100
+# The agent's metrics, bound to their labels once.
+_ARTICLES_OK = metrics.ARTICLES.labels("grouping", "ok")
+_GROUPING_SECONDS = metrics.STAGE_SECONDS.labels("grouping")
 
 
-def wire(app: faust.App, channels: Channels, options: GroupingOptions) -> faust.types.AgentT:
-    """Register the grouping agent and its ``events`` table (RocksDB + changelog)."""
+def wire(
+    app: faust.App,
+    channels: Channels,
+    options: GroupingOptions,
+    batch: int = 64,
+    batch_seconds: float = 0.005,
+) -> faust.types.AgentT:
+    """Register the grouping agent and its ``events`` table (RocksDB + changelog).
+
+    The agent takes up to ``batch`` prepared articles at a time (waiting at most
+    ``batch_seconds``): each gets its enriched record at once, and each event the batch
+    touched is written to the table and published on ``news.events`` once, in its state after
+    the batch (a backlog of translations of one story costs one write, not one per article).
+    """
     table = app.Table(
         topics.EVENTS_TABLE,
         default=None,
@@ -672,26 +688,47 @@ def wire(app: faust.App, channels: Channels, options: GroupingOptions) -> faust.
 
     @app.agent(channels.prepared, name="newsstream.grouping")
     async def group(stream: faust.StreamT[dict[str, Any]]) -> None:
+        # take_events acks a batch's events once this body is done with them (after the sends).
+        batches = cast(faust.Stream[dict[str, Any]], stream).take_events(
+            max(1, batch), max(batch_seconds, 0.001)
+        )
         seen = 0
-        async for value in stream:
-            started = time.perf_counter()
-            article = from_dict(Prepared, value)
-            result = grouper.assign_article(article)
-            # Written and published even when the article is a replay (``changed`` false): after
-            # a crash the local RocksDB may hold a write whose changelog record and events record
-            # never reached the broker; re-emitting the same state makes the replay whole.
-            table[result.event_key] = result.state.to_dict()
-            record = enriched_record(article, result, time.time())
-            await channels.enriched.send(key=article.id.encode(), value=asdict(record))
-            await channels.events.send(
-                key=result.event_key.encode(), value=asdict(event_group(result.state))
-            )
-            seen += 1
-            if seen % _EVICT_EVERY == 0:
-                for key in grouper.evict():
-                    del table[key]
+        async for events in batches:
+            await _group_batch(events, grouper, table, channels)
+            before, seen = seen, seen + len(events)
+            if seen // _EVICT_EVERY > before // _EVICT_EVERY:
+                with handling(events[-1]):
+                    for key in grouper.evict():
+                        del table[key]
             metrics.OPEN_EVENTS.set(len(grouper.events))
-            metrics.ARTICLES.labels("grouping", "ok").inc()
-            metrics.STAGE_SECONDS.labels("grouping").observe(time.perf_counter() - started)
 
     return group
+
+
+async def _group_batch(
+    events: Sequence[EventT], grouper: Grouper, table: Any, channels: Channels
+) -> None:
+    """Each article of ``events`` into its event and out as an enriched record, then each event
+    they touched into the table and onto ``news.events`` once (as the last of its articles).
+
+    Written and published even when an article is a replay (``changed`` false): after a crash
+    the local RocksDB may hold a write whose changelog record and events record never reached
+    the broker; re-emitting the same state makes the replay whole.
+    """
+    touched: dict[str, tuple[EventState, EventT]] = {}
+    ok, seconds = _ARTICLES_OK, _GROUPING_SECONDS
+    for event in events:
+        started = time.perf_counter()
+        with handling(event):
+            article = from_dict(Prepared, cast(dict[str, Any], event.value))
+            result = grouper.assign_article(article)
+            record = enriched_record(article, result, time.time())
+            await channels.enriched.send(key=article.id.encode(), value=asdict(record))
+        touched.pop(result.event_key, None)  # in the order of their last article
+        touched[result.event_key] = (result.state, event)
+        ok.inc()
+        seconds.observe(time.perf_counter() - started)
+    for key, (state, event) in touched.items():
+        with handling(event):
+            table[key] = state.to_dict()
+            await channels.events.send(key=key.encode(), value=asdict(event_group(state)))

@@ -287,7 +287,7 @@ def wire(
     options: PrepareOptions,
     partitions: int,
     batch: int = 16,
-    batch_seconds: float = 0.05,
+    batch_seconds: float = 0.005,
 ) -> faust.types.AgentT:
     """Register the agent that prepares the ``news.raw`` messages, up to ``batch`` at a time
     (waiting at most ``batch_seconds`` for them); ``partitions``: those of ``news.raw``, which

@@ -24,7 +24,13 @@ def build(settings: Settings) -> faust.App:
         batch=settings.prepare_batch,
         batch_seconds=settings.prepare_batch_ms / 1000,
     )
-    grouping.wire(app, channels, grouping.GroupingOptions.from_settings(settings))
+    grouping.wire(
+        app,
+        channels,
+        grouping.GroupingOptions.from_settings(settings),
+        batch=settings.group_batch,
+        batch_seconds=settings.group_batch_ms / 1000,
+    )
     health.wire(app)
     return app
 

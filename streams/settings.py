@@ -64,8 +64,14 @@ class Settings:
     #: The prepare agent takes up to this many ``news.raw`` messages at a time and embeds
     #: them in one call of the model (1: one at a time) ...
     prepare_batch: int = 16
+    #: ... waiting at most this long (milliseconds) for a batch to fill (with a backlog a batch
+    #: fills at once; in a live feed a longer wait only adds latency).
+    prepare_batch_ms: float = 5.0
+    #: The grouping agent takes up to this many ``news.prepared`` articles at a time and writes
+    #: and publishes each event they touched once per batch ...
+    group_batch: int = 64
     #: ... waiting at most this long (milliseconds) for a batch to fill.
-    prepare_batch_ms: float = 50.0
+    group_batch_ms: float = 5.0
     #: Embedding cosine (after shape) at which an article joins with less evidence ...
     event_min_cosine: float = 0.5
     #: ... if it still shares this much weighted evidence, covering this share of it.
@@ -129,6 +135,8 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_EMBEDDING": ("embedding", str),
     "NEWSSTREAM_PREPARE_BATCH": ("prepare_batch", int),
     "NEWSSTREAM_PREPARE_BATCH_MS": ("prepare_batch_ms", float),
+    "NEWSSTREAM_GROUP_BATCH": ("group_batch", int),
+    "NEWSSTREAM_GROUP_BATCH_MS": ("group_batch_ms", float),
     "NEWSSTREAM_EVENT_MIN_COSINE": ("event_min_cosine", float),
     "NEWSSTREAM_EVENT_COSINE_MIN_SHARED": ("event_cosine_min_shared", float),
     "NEWSSTREAM_EVENT_COSINE_MIN_OVERLAP": ("event_cosine_min_overlap", float),

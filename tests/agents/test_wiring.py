@@ -196,3 +196,40 @@ def test_grouping_agent_publishes_one_event_for_a_translation_pair(tmp_path: Pat
     assert last_key == keys["seed-en"].encode()
     assert [m["id"] for m in last_group["members"]] == ["seed-en", "seed-de"]
     assert last_group["languages"] == ["de", "en"]
+
+
+class _Event:
+    """Stands in for a Faust event: what the grouping batch reads of one."""
+
+    def __init__(self, value: dict[str, Any]) -> None:
+        self.value = value
+
+
+def test_a_grouping_batch_writes_and_publishes_each_event_it_touched_once(tmp_path: Path) -> None:
+    _, channels, rec = _setup(tmp_path)
+    options = grouping.GroupingOptions(window_seconds=3 * 86400, min_shared=3.0, min_overlap=0.25)
+    grouper = grouping.Grouper(options)
+    prepare_options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
+    model = prepare.language.load_model()
+    docs = [{"id": f"seed-{lang}", **read_seed(lang)} for lang in ("en", "de")]
+    docs.insert(1, {"id": "bus", **BUS_DE})
+    values = []
+    for doc in docs:
+        article = prepare.prepare(orjson.dumps(doc), None, prepare_options, model, 1.6e9)
+        assert not isinstance(article, prepare.Rejected)
+        values.append(orjson.loads(orjson.dumps(article)))
+    table: dict[str, Any] = {}
+
+    events = [_Event(value) for value in values]
+    asyncio.run(grouping._group_batch(cast(Any, events), grouper, table, channels))
+
+    keys = {value["id"]: value["event_key"] for _, value in rec["enriched"].sent}
+    assert [value["id"] for _, value in rec["enriched"].sent] == ["seed-en", "bus", "seed-de"]
+    assert keys["seed-en"] == keys["seed-de"] != keys["bus"]
+    # one record per event, in the order of each event's last article, in its final state
+    published = [key for key, _ in rec["events"].sent]
+    assert published == [keys["bus"].encode(), keys["seed-en"].encode()]
+    members = {key: [m["id"] for m in group["members"]] for key, group in rec["events"].sent}
+    assert members[keys["seed-en"].encode()] == ["seed-en", "seed-de"]
+    assert sorted(table) == sorted({keys["bus"], keys["seed-en"]})
+    assert [m["id"] for m in table[keys["seed-en"]]["members"]] == ["seed-en", "seed-de"]

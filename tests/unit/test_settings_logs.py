@@ -68,4 +68,7 @@ def test_field_limits_are_settings_that_reach_validation() -> None:
 def test_prepare_batch_settings_come_from_their_variables() -> None:
     s = load_settings({"NEWSSTREAM_PREPARE_BATCH": "64", "NEWSSTREAM_PREPARE_BATCH_MS": "20"})
     assert (s.prepare_batch, s.prepare_batch_ms) == (64, 20.0)
-    assert (Settings().prepare_batch, Settings().prepare_batch_ms) == (16, 50.0)
+    assert (Settings().prepare_batch, Settings().prepare_batch_ms) == (16, 5.0)
+    s = load_settings({"NEWSSTREAM_GROUP_BATCH": "8", "NEWSSTREAM_GROUP_BATCH_MS": "2"})
+    assert (s.group_batch, s.group_batch_ms) == (8, 2.0)
+    assert (Settings().group_batch, Settings().group_batch_ms) == (64, 5.0)
