@@ -92,6 +92,14 @@ _CAPTION_LABELS = (
     *("photograph", "photo", "foto", "fotografía", "zdjęcie", "fot", "bild", "image"),
     *("imagen", "immagine", "imagem", "credit", "crédit", "beeld"),
 )
+# A newsletter prompt: a sign-up verb and a newsletter near each other, in either order.
+_NEWSLETTER = r"(?:newsletter\w*|nieuwsbrief|boletín|infolettre|lettre d'information)"
+_SIGN_UP = (
+    r"(?:subscribe|sign(?:ing)? ?-?up|join|register|anmelden|abonnieren|abonniere|bestellen|"
+    r"melde dich|melden sie sich|abonnez-vous|inscrivez-vous|s'inscrire|suscr[ií]bete|"
+    r"suscribirse|regístrate|iscriviti|zapisz się|abonneer|schrijf je in|meld je aan|assine|"
+    r"inscreva-se)"
+)
 _NAME = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*"
 _PARTICLE = r"(?:van|von|de|der|den|del|della|di|da|dos|du|la|le|ten|ter|zu)"
 _NAMES = (
@@ -125,6 +133,20 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
         _Kind.NOTICE: (
             # an image caption ending in a credit: "... Photograph: Mikhail Klimentyev/AP"
             rf".*:{_after_label(_CAPTION_LABELS)}\s*[^:]{{0,40}}(?:/|\b{_AGENCIES}\b)[^:]{{0,40}}",
+            # ...or in a credit in brackets at its end: "(Foto: Jane Doe)", "(REUTERS/John Doe)"
+            rf".*[(\[]\s*(?:{'|'.join(_CAPTION_LABELS)}|quelle|bildquelle|fuente|source|kuva)s?"
+            r"\s*:[^()\[\]:]{1,80}[)\]]\s*\.?",
+            rf".*[(\[]\s*{_AGENCIES}\s*(?:/[^()\[\]]{{1,60}})?[)\]]\s*\.?",
+            # ...or after the caption's last sentence: "... on Monday. Photo: Jane Doe"
+            rf".*[.!?]\s+(?:{'|'.join(_CAPTION_LABELS)}|kuva)s?\s*:\s*[^.:]{{1,40}}\.?",
+            # ...or a picture agency after a slash: "Parliament / Shutterstock"
+            rf".*\s/\s*(?:{_AGENCIES}|unsplash|pixabay|pexels|flickr)\s*\.?",
+            rf".*\b{_SIGN_UP}\b.{{0,80}}\b{_NEWSLETTER}.*",
+            rf".*{_NEWSLETTER}\b.{{0,80}}\b{_SIGN_UP}\b.*",
+            r".* your inbox\b.*",
+            r".*(?:ihr|dein)en posteingang\b.*",
+            r".*dans votre boîte (?:mail|e-mail|de réception)\b.*",
+            r".*en tu (?:bandeja de entrada|correo)\b.*",
         ),
     },
     "en": {
@@ -139,8 +161,13 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"source link",
             r"source site-\d+",
             r"this entry was posted in .*",
+            r"(?:\d+|one|two|three) (?:responses?|replies|comments?|thoughts?) (?:to|on) .+",
+            r"(?:click here to )?cancel reply\.?",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?comments?(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?comments?(?: \(\d+\))?",
+            r"about the (?:author|writer)s?|(?:the )?author(?:'s)? (?:bio|profile)",
+        ),
         _Kind.HEADING: (
             r"related(?: (?:articles?|stories|posts|content|news|coverage|topics|links|reading))?",
             r"more (?:on this (?:story|topic)|stories|news|articles|like this)",
@@ -153,6 +180,8 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"read (?:more|also|next)",
             r"(?:also read|see also|further reading|top stories|what to read next)",
             r"(?:related|recommended|more) (?:content|reading|topics)",
+            r"explore (?:further|more)|more to explore|editors?'? ?(?:picks|choice)|don't miss",
+            r"(?:latest|recent|popular) (?:posts|comments|headlines)|in other news|around the web",
         ),
         _Kind.LINE: (
             rf"share(?: (?:this|the))?(?: (?:article|story|post|page|video|link))?"
@@ -174,6 +203,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             rf"(?:photo(?:graph)?|picture|image|video|illustration|graphic|credit|source)s?{_CREDIT}",
             r"photo credit.*|image (?:caption|source|copyright).*|media caption.*",
             r"posted by .{1,60}|posted in \S+(?:\s+\S+){0,3}",
+            r"tagged(?: with| as)?\s*:.*|(?:photo|image|picture)s? by .{1,60}",
             rf"posted on{_DATE}",
             r"(?:additional )?reporting by \S+(?:\s+\S+){0,5}(?:;.*)?",
             r"(?:editing|writing|compiled) by \S+(?:\s+\S+){0,5}",
@@ -218,8 +248,15 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"kommentare (?:anzeigen|lesen|öffnen|einblenden)",
             r"(?:ihre|deine) e-?mail-?adresse wird nicht veröffentlicht.*",
             r"quellen?-?link|zur quelle|zum originalartikel",
+            r"(?:\d+|eine?|zwei|drei) (?:antworten|antwort|kommentare?|gedanken|reaktionen) "
+            r"(?:zu|auf) .+",
+            r"hier klicken, um das antworten abzubrechen\.?",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?kommentare?(?: \(\d+\))?", r"leserkommentare"),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?kommentare?(?: \(\d+\))?",
+            r"leserkommentare",
+            r"(?:über (?:den|die) |zu[mr] )?autor(?:in)?|autorenprofil|autoreninfo",
+        ),
         _Kind.HEADING: (
             r"lesen sie (?:auch|mehr|weiter)|weiterlesen|mehr lesen",
             r"(?:das )?könnte sie auch interessieren|auch interessant|auch lesenswert",
@@ -233,6 +270,13 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"weitere (?:artikel|beiträge|themen|meldungen)"
             r"(?: (?:zum thema|aus|von|der|des|zu)\b.*)?",
             r"top-?themen(?: (?:bei|von|aus) .*)?|mehr zum thema (?:auf|bei) .*",
+            r"themen (?:in|aus) diesem (?:artikel|beitrag)|weitere interessante (?:themen|artikel)",
+            r"(?:neueste|aktuelle|beliebte|populäre) (?:artikel|beiträge|nachrichten|meldungen|"
+            r"kommentare)(?: .{1,30})?",
+            r"(?:die )?meist(?:gelesenen?|geklickten?|kommentierten?) (?:artikel|beiträge|"
+            r"nachrichten)(?: .{1,30})?",
+            r"empfehlungen(?: der| aus der) redaktion|entdecken sie (?:jetzt|mehr|auch)|"
+            r"entdecke (?:weitere|mehr) .{1,30}|ebenfalls interessant",
         ),
         _Kind.LINE: (
             rf"teilen(?: (?:auf|via|per) {_NETWORKS})?|auf {_NETWORKS} teilen",
@@ -248,6 +292,12 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"teilen(?: sie)?(?: dies)? mit|zurück zur (?:übersicht|liste|startseite)",
             rf"letzte (?:änderung|aktualisierung)(?: am)?{_DATE}",
             r"mit material (?:von|der|des) .{1,60}",
+            r"(?:getaggt|verschlagwortet) mit\s*:.*|(?:veröffentlicht|abgelegt) (?:in|unter)\s*:.*",
+            r"eingestellt von .{1,60}|dieser (?:eintrag|beitrag) wurde .{0,40}(?:veröffentlicht|"
+            r"abgelegt) .*",
+            r"(?:diese[nr]?|den|die|das) (?:artikel|beitrag|geschichte|seite|rezept) "
+            r"(?:teilen|drucken|versenden|merken|empfehlen)|mit (?:freunden|anderen) teilen.*",
+            r"sharen mit|(?:jetzt )?teilen auf",
             r"(?:text|von)\s*:.{1,60}",
             rf"(?:lesen sie (?:auch|mehr|hier)|mehr zum thema|auch interessant|weiterlesen){_SEP}",
             rf"(?:auch lesen|schon gelesen){_SEP}",
@@ -274,14 +324,19 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:ajouter|écrire|publier) un commentaire|réagir(?: à cet article)?",
             r"votre adresse (?:e-?mail|de messagerie|courriel) ne sera pas publiée.*",
             r"lien source|source du lien",
+            r"(?:\d+|une?) (?:réponses?|commentaires?|réactions?) (?:à|au|sur) .+",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?commentaires?(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?commentaires?(?: \(\d+\))?|vos réactions(?: \(\d+\))?",
+            r"(?:à propos de )?l'auteure?|à propos de l'auteur",
+        ),
         _Kind.HEADING: (
             r"(?:à )?lire (?:aussi|également|la suite)|voir aussi|(?:lire|en savoir) plus",
             r"sur le même (?:sujet|thème)|dans la même rubrique",
             r"articles? (?:similaires|liés|associés|recommandés)",
             r"(?:les )?(?:articles )?(?:les )?plus lus|à (?:ne pas manquer|découvrir)",
             r"vous (?:aimerez|pourriez aimer) aussi",
+            r"(?:les )?dernières (?:actualités|nouvelles|infos)|les plus (?:partagés|commentés)",
         ),
         _Kind.LINE: (
             rf"partager(?: (?:cet article|l'article|sur {_NETWORKS}))?|partager? sur {_NETWORKS}",
@@ -296,6 +351,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"temps de lecture\s*:?.*|\d+\s*min de lecture",
             r"retour en haut(?: de la page)?|accueil|cliquez ici.*",
             r"pour (?:lire la suite|accéder en illimité).*|article suivant\b.*",
+            r"(?:publié|posté) par .{1,60}|article précédent\b.*",
             rf"(?:crédits? photos?|image d'illustration|image illustrative){_CREDIT}",
             r"les champs obligatoires sont indiqués.*",
         ),
@@ -315,14 +371,19 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:añadir|escribir|publicar) (?:un )?comentario",
             r"(?:tu|su) dirección de correo(?: electrónico)? no será publicada.*",
             r"enlace (?:de )?(?:la )?fuente|fuente original",
+            r"(?:\d+|una?) (?:respuestas?|comentarios?) (?:a|en|para) .+",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?comentarios?(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?comentarios?(?: \(\d+\))?",
+            r"(?:sobre|acerca de)l? (?:el |la )?autora?",
+        ),
         _Kind.HEADING: (
             r"(?:lee|leer|lea) (?:también|más)|ver (?:también|más)",
             r"(?:también )?(?:te|le) (?:puede|podría) interesar|te recomendamos",
             r"(?:artículos|noticias|contenidos) relacionad[oa]s|relacionad[oa]s",
             r"(?:lo )?más (?:leído|visto)s?|más noticias|s(?:igue|eguir) leyendo",
             r"notas relacionadas|contenido relacionado|temas|más sobre .{1,40}",
+            r"mirá también|otras noticias|(?:lo|las) últim[oa]s?(?: noticias)?|últimas noticias",
         ),
         _Kind.LINE: (
             rf"compart(?:ir|e)(?: (?:en|por) {_NETWORKS}| (?:este )?artículo| esta noticia)?",
@@ -337,6 +398,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             rf"(?:publicado|actualizado)(?: el)?{_DATE}",
             r"tiempo de lectura\s*:?.*",
             r"volver arriba|inicio|(?:haz clic|pulsa) aquí.*",
+            r"publicado por .{1,60}",
             r"los campos obligatorios están marcados.*",
         ),
         _Kind.NOTICE: (
@@ -356,13 +418,18 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:aggiungi|scrivi|inserisci) (?:un )?commento",
             r"il tuo indirizzo (?:e-?mail|email) non sarà pubblicato.*",
             r"link (?:alla )?fonte|fonte originale",
+            r"(?:\d+|una?) (?:risposte?|commenti) (?:a|su) .+",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?commenti(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?commenti(?: \(\d+\))?",
+            r"(?:sull'|l')autore|informazioni sull'autore",
+        ),
         _Kind.HEADING: (
             r"leggi (?:anche|di più|tutto)|vedi anche|continua a leggere",
             r"(?:ti )?potrebbe(?:ro)? (?:anche )?interessar(?:ti|e)|ti consigliamo",
             r"articoli (?:correlati|simili|consigliati)|correlati|altre notizie",
             r"(?:i )?più letti",
+            r"ultime notizie|(?:gli )?ultimi articoli|da non perdere",
         ),
         _Kind.LINE: (
             rf"condividi(?: (?:su {_NETWORKS}|questo articolo|l'articolo))?",
@@ -376,6 +443,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             rf"(?:pubblicato|aggiornato)(?: il)?{_DATE}",
             r"tempo di lettura\s*:?.*",
             r"torna (?:su|all'inizio)|clicca qui.*",
+            r"pubblicato da .{1,60}",
             r"i campi obbligatori sono contrassegnati.*",
         ),
         _Kind.NOTICE: (
@@ -391,14 +459,19 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"dodaj komentarz|(?:zostaw|napisz) (?:komentarz|odpowiedź)|skomentuj",
             r"twój adres (?:e-?mail|email) nie zostanie opublikowany.*",
             r"link (?:do )?źródła|źródło oryginalne",
+            r"\d+ (?:komentarz(?:e|y)?|odpowiedzi) (?:do|na) .+",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?komentarz(?:e|y)?(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?komentarz(?:e|y)?(?: \(\d+\))?",
+            r"o autor(?:ze|ce)",
+        ),
         _Kind.HEADING: (
             r"czytaj (?:też|także|również|więcej|dalej)|zobacz (?:też|także|również|więcej)",
             r"przeczytaj (?:też|także|również)",
             r"(?:podobne|powiązane|polecane) (?:artykuły|wpisy|tematy)",
             r"najczęściej (?:czytane|komentowane)|najpopularniejsze|polecamy",
             r"może cię (?:też |także )?zainteresować",
+            r"najnowsze(?: artykuły| wiadomości| wpisy)?|więcej (?:artykułów|wiadomości)",
         ),
         _Kind.LINE: (
             rf"udostępnij(?: (?:na {_NETWORKS}|artykuł))?|(?:po)?dziel się",
@@ -427,13 +500,18 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:geef|plaats|laat) een reactie(?: achter)?|reageer(?: op dit artikel)?",
             r"(?:je|uw) e-?mailadres wordt niet gepubliceerd.*",
             r"bronlink|link naar bron",
+            r"(?:\d+|één|een) reacties? op .+",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?reacties?(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?reacties?(?: \(\d+\))?",
+            r"over de (?:auteur|schrijver)",
+        ),
         _Kind.HEADING: (
             r"lees (?:ook|meer|verder)|bekijk ook|zie ook|ook interessant",
             r"(?:gerelateerde|vergelijkbare|meer) (?:artikelen|berichten|nieuws)",
             r"meest (?:gelezen|bekeken)|aanbevolen(?: artikelen)?",
             r"dit vind je misschien ook leuk",
+            r"laatste nieuws|meer nieuws|(?:nieuwste|recente) (?:artikelen|berichten)",
         ),
         _Kind.LINE: (
             rf"delen(?: (?:op|via) {_NETWORKS}| dit artikel)?|deel (?:dit artikel|op {_NETWORKS})",
@@ -447,6 +525,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             rf"(?:gepubliceerd|bijgewerkt)(?: op)?{_DATE}",
             r"leestijd\s*:?.*|\d+ min(?:uten)? leestijd",
             r"terug naar boven|klik hier.*",
+            r"geplaatst (?:door|in|op) .{1,60}",
             r"(?:verplichte|vereiste) velden zijn gemarkeerd.*",
         ),
         _Kind.NOTICE: (
@@ -463,12 +542,17 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:adicionar|escrever|publicar) (?:um )?comentário",
             r"(?:o )?seu endereço de (?:e-?mail|email) não será publicado.*",
             r"link (?:da )?fonte|fonte original",
+            r"(?:\d+|uma?) (?:respostas?|comentários?) (?:para|a|em) .+",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?comentários?(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?comentários?(?: \(\d+\))?",
+            r"sobre (?:o autor|a autora)",
+        ),
         _Kind.HEADING: (
             r"leia (?:também|mais)|veja (?:também|mais)|saiba mais|continue lendo",
             r"(?:artigos|notícias|matérias) relacionad[oa]s|(?:as )?mais lidas|recomendados",
             r"você (?:pode|poderá) (?:também )?gostar",
+            r"últimas notícias|mais notícias|(?:conteúdos?|notícias) recomendad[oa]s",
         ),
         _Kind.LINE: (
             rf"(?:compartilh|partilh)(?:ar|e)(?: (?:no|via|pelo) {_NETWORKS}| (?:este )?artigo)?",

@@ -465,6 +465,20 @@ def test_a_source_sentence_is_kept_but_a_source_credit_goes() -> None:
         ("es", "Notas relacionadas"),
         ("pl", "Dowiedz się więcej: Nowy most w porcie"),
         ("pl", "abc/PAP"),
+        ("en", "Get the best of the Kelmouth Courier in your inbox every Friday."),
+        ("de", "Keine Nachricht verpassen: Melden Sie sich jetzt für unseren Hafen-Newsletter an!"),
+        ("fr", "Inscrivez-vous gratuitement à la newsletter du Courrier de Kelmouth."),
+        ("en", "Tagged: bridges, Kelmouth, transport"),
+        ("en", "Photo by Jane Doe on Unsplash"),
+        ("de", "Getaggt mit: Brücke, Hafen, Verkehr"),
+        ("de", "Eingestellt von Anna Muster um 21:11"),
+        ("de", "Diesen Artikel teilen"),
+        ("es", "Publicado por Ana Pérez"),
+        ("en", "The reopened bridge at dawn on Monday. (Photo: Jane Doe)"),
+        ("de", "Die Brücke am Montagmorgen (Foto: Anna Muster/dpa)"),
+        ("en", "Commuters crossed the bridge on Monday morning. (REUTERS/John Doe)"),
+        ("es", "El puente reabierto, el lunes por la mañana. Foto: Archivo"),
+        ("pl", "Most w porcie / Shutterstock"),
     ],
 )
 def test_more_chrome_lines_go(lang: str, line: str) -> None:
@@ -539,6 +553,48 @@ def test_everything_after_a_strong_end_marker_goes() -> None:
     cleaned = clean_text(text, "en")
     assert cleaned.text == "\n\n".join(EN)
     assert cleaned.removed == ("Leave a Reply", comment, "Post Comment")
+
+
+@pytest.mark.parametrize(
+    ("lang", "marker"),
+    [
+        ("en", "3 thoughts on “Harbour bridge reopens after repairs”"),
+        ("en", "Click here to cancel reply."),
+        ("de", "12 Antworten zu „Brücke wieder offen“"),
+        ("fr", "2 réponses à « Le pont rouvre »"),
+        ("es", "5 comentarios en «El puente reabre»"),
+        ("pt", "4 respostas para “A ponte reabre”"),
+    ],
+)
+def test_a_comment_section_header_ends_the_article(lang: str, marker: str) -> None:
+    body = PAGES[lang].body
+    comment = "Great news, finally I can take the car again instead of the slow ferry!"
+    cleaned = clean_text("\n\n".join([*body, marker, comment]), lang)
+    assert cleaned.text == "\n\n".join(body)
+    assert cleaned.removed == (marker, comment)
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"),
+    [("en", "About the author"), ("de", "Über den Autor"), ("nl", "Over de auteur")],
+)
+def test_an_author_box_after_the_article_goes(lang: str, heading: str) -> None:
+    body = PAGES[lang].body
+    bio = "Jane Doe has covered transport and city politics in Kelmouth since 2009."
+    cleaned = clean_text("\n\n".join([*body, heading, bio]), lang)
+    assert cleaned.text == "\n\n".join(body)
+    assert cleaned.removed == (heading, bio)
+
+
+def test_sentences_about_newsletters_authors_and_photos_are_kept() -> None:
+    lines = [
+        "The council's newsletter, sent to 40,000 households, had announced the reopening.",
+        "The author of the survey, Jane Doe, said the corrosion had been underestimated.",
+        "A photo by a local resident showed the deck covered in scaffolding for weeks.",
+        "Das Abbestellen von Newslettern dauerte bei manchen Anbietern mehrere Wochen.",
+    ]
+    text = "\n\n".join([EN[0], *lines, EN[1], EN[2]])
+    assert clean_text(text) == Cleaned(text, ())
 
 
 def test_a_long_paragraph_is_never_removed_on_a_weak_signal() -> None:
