@@ -750,6 +750,9 @@ _OUTSIDE_MIN_LINES = 3  # the region is cut out only when at least this many lin
 _OUTSIDE_SHORT_WORDS = 6  # ...and at least half of them are shorter than this (menu-like)
 _HEADLINE_MIN_WORDS = 3  # a headline repeats at least this much of the title...
 _HEADLINE_MIN_SHARE = 0.3  # ...and at least this share of its characters
+# ...or, when shorter, is the whole first part of a title "Headline | Site" (at least this long)
+_TITLE_PART_MIN_CHARS = 6
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—:-]\s+|\s*\|\s*|\s+-{2,}")
 _HEADER_LINES = 5  # at most this many lines (lead, byline, date) between headline and prose
 _TOKEN_MAX_CHARS = 60  # a "word" longer than this is data (base64, a URL), not prose
 _GAP_LINES = 4  # a run of this many lines that are not prose is a gap in the region...
@@ -769,7 +772,8 @@ def _line_weight(line: str, words: int) -> float:
 
 def _headline(lines: list[str]) -> int | None:
     """The index of the first line after the first that repeats (much of) the first line, the
-    page title ("Headline | Site"), or that contains it; None if there is none."""
+    page title ("Headline | Site"), or that contains it; else of the first line that is the
+    title's first part alone (a short headline); None if there is none."""
     if not lines:
         return None
     title = " ".join(lines[0].split()).casefold()
@@ -778,6 +782,19 @@ def _headline(lines: list[str]) -> int | None:
         if line.count(" ") + 1 < _HEADLINE_MIN_WORDS:
             continue
         if title in line or (line in title and len(line) >= _HEADLINE_MIN_SHARE * len(title)):
+            return i
+    return _title_part_line(title, lines)
+
+
+def _title_part_line(title: str, lines: list[str]) -> int | None:
+    """The index of the first line after the first that is the first part of ``title`` (a
+    page title "Headline | Site", folded), a final full stop aside; None if there is none."""
+    parts = _TITLE_SEPARATOR.split(title, maxsplit=1)
+    head = parts[0].strip(" .")
+    if len(parts) < 2 or len(head) < _TITLE_PART_MIN_CHARS:
+        return None
+    for i in range(1, len(lines)):
+        if " ".join(lines[i].split()).casefold().strip(" .") == head:
             return i
     return None
 

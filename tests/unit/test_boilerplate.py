@@ -365,6 +365,17 @@ def test_a_page_whose_headline_repeats_its_title_starts_at_the_headline() -> Non
     assert cleaned.text == "\n\n".join([header[0], header[2], *EN])
 
 
+def test_a_short_headline_that_is_the_first_part_of_the_title_starts_the_article() -> None:
+    # a one-word headline is too short to be recognised by the words it shares with the title,
+    # but it is the title's part before the site name
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    teasers = [f"Teaser number {n}" for n in range(40)]
+    posts = [f"{sentence} {sentence}" for sentence in EN]
+    page = "\n".join(["Ferries. | Kelmouth Courier", *menu, "Ferries.", *EN, *teasers, *posts])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Ferries.", *EN])
+
+
 def test_a_line_of_one_long_token_is_not_prose() -> None:
     menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
     blob = "PGRpdiBjbGFzcz0iZW1iZWQi" * 20
