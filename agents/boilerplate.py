@@ -56,6 +56,7 @@ class _Kind(enum.Enum):
     LINE = "line"  # a short chrome line: it alone goes
     NOTICE = "notice"  # a cookie, newsletter or copyright notice: it alone goes
     BYLINE = "byline"  # "By Jane Doe": goes only near the start or the end
+    DATELINE = "dateline"  # "12 March 2024, 14:30 | Politics": only near the start or the end
 
 
 # The most words a line may have to be taken for each kind: nothing longer is ever removed by
@@ -67,7 +68,9 @@ _MAX_WORDS: Mapping[_Kind, int] = {
     _Kind.LINE: 25,
     _Kind.NOTICE: 60,
     _Kind.BYLINE: 10,
+    _Kind.DATELINE: 15,
 }
+_EDGE_KINDS = frozenset((_Kind.BYLINE, _Kind.DATELINE))
 
 # -- the chrome table -----------------------------------------------------------------------------
 # Each pattern must match a whole line (after _DECORATION is stripped from its ends), matched
@@ -99,6 +102,19 @@ _SIGN_UP = (
     r"melde dich|melden sie sich|abonnez-vous|inscrivez-vous|s'inscrire|suscr[ií]bete|"
     r"suscribirse|regístrate|iscriviti|zapisz się|abonneer|schrijf je in|meld je aan|assine|"
     r"inscreva-se)"
+)
+# A line that starts with a date (after a weekday or "am"/"le"...): "12.03.2024", "2024-03-12",
+# "12. März 2024", "12 de marzo de 2024", "March 12, 2024"; month names by their first letters
+# in the eight languages.
+_MONTH = (
+    r"(?:jan|feb|fév|fev|mar|mär|maa|apr|avr|abr|may|mai|maj|mag|mei|jun|juin|giu|jul|juil|lug|"
+    r"aug|aoû|ago|sep|set|wrz|oct|okt|ott|out|paź|nov|lis|dec|dez|déc|dic|gru|ene|gen|sty|lut|"
+    r"kwi|cze|lip|sie)\w*\.?"
+)
+_DATE_START = (
+    r"(?:\w+,?\s+)?(?:\d{1,2}[./]\s?\d{1,2}[./]\s?(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
+    rf"\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?\d{{4}}|"
+    rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})\b.*"
 )
 _NAME = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*"
 _PARTICLE = r"(?:van|von|de|der|den|del|della|di|da|dos|du|la|le|ten|ter|zu)"
@@ -148,6 +164,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r".*dans votre boîte (?:mail|e-mail|de réception)\b.*",
             r".*en tu (?:bandeja de entrada|correo)\b.*",
         ),
+        _Kind.DATELINE: (_DATE_START,),
     },
     "en": {
         _Kind.END: (
@@ -619,7 +636,7 @@ class _Rules:
             return _Kind.LINE
         folded = core.lower()
         for kind, matches, on_folded in checks:
-            if kind is _Kind.BYLINE and not near_edge:
+            if kind in _EDGE_KINDS and not near_edge:
                 continue
             if matches(folded if on_folded else core):
                 return kind
@@ -654,7 +671,7 @@ _RULES = _build_rules()
 
 # Structure thresholds.
 _END_MIN_WORDS_BEFORE = 40  # an end marker cuts only after this much kept text
-_EDGE_LINES = 3  # bylines are looked for in the first and last lines only
+_EDGE_LINES = 3  # bylines and datelines are looked for in the first and last lines only
 _TITLE_MAX_WORDS = 20  # a line in a "Related articles" list is at most this long...
 _TITLE_MAX_CHARS = 160
 _SENTENCE_END = ".:;,"  # ...and does not end like a sentence

@@ -608,6 +608,25 @@ def test_sentences_about_newsletters_authors_and_photos_are_kept() -> None:
     assert clean_text(text) == Cleaned(text, ())
 
 
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "12.03.2024, 14:30 Uhr | Politik",
+        "March 12, 2024 at 8:45 AM | categories: Transport",
+        "Dienstag, 12. März 2024 von Anna Muster",
+        "12 de marzo de 2024 Sociedad",
+        "2024-03-12 21:21:50",
+    ],
+)
+def test_a_dateline_at_the_start_goes_but_a_date_inside_the_body_stays(dateline: str) -> None:
+    title = "Harbour bridge reopens after repairs"
+    cleaned = clean_text("\n\n".join([title, dateline, *EN]))
+    assert cleaned.text == "\n\n".join([title, *EN])
+    assert cleaned.removed == (dateline,)
+    inside = "\n\n".join([title, *EN[:2], dateline, EN[2], *PAGES["en"].body])
+    assert clean_text(inside) == Cleaned(inside, ())
+
+
 def test_a_long_paragraph_is_never_removed_on_a_weak_signal() -> None:
     long_cookie = (
         "We use cookies in our bakery, the owner said, and explained that every one of them "
