@@ -774,6 +774,7 @@ _HEADER_LINES = 5  # at most this many lines (lead, byline, date) between headli
 _TOKEN_MAX_CHARS = 60  # a "word" longer than this is data (base64, a URL), not prose
 _GAP_LINES = 4  # a run of this many lines that are not prose is a gap in the region...
 _GAP_TAIL_SHARE = 0.5  # ...which ends it when the prose after it weighs less than this share
+_CHROME_TAIL_SHARE = 0.2  # a chrome line before another non-prose line ends it below this share
 
 
 def _line_weight(line: str, words: int) -> float:
@@ -870,10 +871,33 @@ def _tail_gap(weights: list[float], start: int, end: int) -> int:
     return end
 
 
-def _main_region(lines: list[str]) -> tuple[int, int]:
+def _tail_chrome(
+    lines: list[str], weights: list[float], start: int, end: int, rules: _Rules
+) -> int:
+    """Where the region ``start:end`` really ends: at the first chrome line (a share or tag
+    line, a list heading, a newsletter prompt...) followed by another line that is not prose,
+    after which less prose follows than :data:`_CHROME_TAIL_SHARE` of what came before it:
+    the teasers, notes and comments after an article's closing chrome."""
+    before, after = 0.0, sum(weight for weight in weights[start:end] if weight > 0)
+    for i in range(start, end):
+        if weights[i] > 0:
+            before += weights[i]
+            after -= weights[i]
+        elif (
+            before > 0
+            and after < _CHROME_TAIL_SHARE * before
+            and (i + 1 == end or weights[i + 1] <= 0)
+            and rules.classify(lines[i], _words(lines[i]), near_edge=False) is not None
+        ):
+            return i
+    return end
+
+
+def _main_region(lines: list[str], rules: _Rules) -> tuple[int, int]:
     """``(start, end)`` of the page's main region, or all lines when the text is not a page
     (it is already an article: nothing outside, or what is outside is not menu-like); either
-    way without a tail that a gap separates from the body (:func:`_tail_gap`)."""
+    way without a tail that a gap or closing chrome separates from the body
+    (:func:`_tail_gap`, :func:`_tail_chrome`)."""
     weights = [_line_weight(line, _words(line)) for line in lines]
     headline = _headline(lines)
     region = _region_after(headline, weights) if headline is not None else None
@@ -887,7 +911,8 @@ def _main_region(lines: list[str]) -> tuple[int, int]:
     short = sum(_words(line) < _OUTSIDE_SHORT_WORDS for line in outside)
     if len(outside) < _OUTSIDE_MIN_LINES or short * 2 < len(outside):
         start, end = 0, len(lines)
-    return start, _tail_gap(weights, start, end)
+    end = _tail_gap(weights, start, end)
+    return start, _tail_chrome(lines, weights, start, end, rules)
 
 
 def clean_text(text: str, lang: str | None = None) -> Cleaned:
@@ -905,8 +930,9 @@ def _clean(text: str, lang: str | None, whole_page: bool) -> Cleaned:
     """:func:`clean_text`, with or without looking for a page's main region."""
     blocks = _blocks(text)
     lines = [line for block in blocks for line in block]
-    start, end = _main_region(lines) if whole_page else (0, len(lines))
-    marks = _drop_marks(lines[start:end], _rules_for(lang))
+    rules = _rules_for(lang)
+    start, end = _main_region(lines, rules) if whole_page else (0, len(lines))
+    marks = _drop_marks(lines[start:end], rules)
     drop = iter([True] * start + marks + [True] * (len(lines) - end))
     paragraphs: list[str] = []
     removed: list[str] = []

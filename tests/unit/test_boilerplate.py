@@ -398,6 +398,27 @@ def test_a_gap_of_chrome_lines_ends_the_article_before_a_bio() -> None:
     assert cleaned.removed == (*gap, *bio)
 
 
+def test_closing_chrome_ends_the_article_before_a_teaser() -> None:
+    # a share line and another short line after the article: the short teaser sentence after
+    # them (far less prose than the article) goes with them, though no gap of four lines
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    closing = ["Share this article", "Harbour market"]
+    teaser = "The harbour market opens again on Sunday with forty stalls and a brass band."
+    footer = ["Imprint", "Data protection", "Jobs at the Courier"]
+    page = "\n".join([*menu, "Harbour bridge reopens", *EN, *closing, teaser, *footer])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
+    assert cleaned.removed == (*menu, *closing, teaser, *footer)
+
+
+def test_a_photo_credit_before_the_last_paragraph_does_not_end_the_article() -> None:
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    credit = ["Photo: Jane Doe/Reuters", "The bridge on Monday"]
+    page = "\n".join([*menu, "Harbour bridge reopens", *EN, *credit, EN[2], "Imprint"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN, credit[1], EN[2]])
+
+
 def test_a_list_inside_the_article_does_not_end_it() -> None:
     # the same gap with as much prose after it as before: the article goes on after a list
     items = ["Monday: lane one", "Tuesday: lane two", "Wednesday: both lanes", "Thursday: none"]
