@@ -511,6 +511,14 @@ def test_a_source_sentence_is_kept_but_a_source_credit_goes() -> None:
         ("en", "Commuters crossed the bridge on Monday morning. (REUTERS/John Doe)"),
         ("es", "El puente reabierto, el lunes por la mañana. Foto: Archivo"),
         ("pl", "Most w porcie / Shutterstock"),
+        ("es", "Etiquetas:"),
+        ("de", "Schlagwörter"),
+        ("en", "← Harbour market opens on Sunday"),
+        ("en", "Previous post Harbour market opens on Sunday"),
+        ("de", "Nächster Beitrag: Neue Fähre für den Hafen"),
+        ("es", "Artículo siguiente El puerto estrena un nuevo muelle"),
+        ("en", "Notify me of new posts by email."),
+        ("de", "Informiere mich über neue Beiträge per E-Mail."),
     ],
 )
 def test_more_chrome_lines_go(lang: str, line: str) -> None:
@@ -596,6 +604,8 @@ def test_everything_after_a_strong_end_marker_goes() -> None:
         ("fr", "2 réponses à « Le pont rouvre »"),
         ("es", "5 comentarios en «El puente reabre»"),
         ("pt", "4 respostas para “A ponte reabre”"),
+        ("de", "Pingback von Hafenblog | 11.09.2011 23:31"),
+        ("en", "Comment by Tim — 17.07, 2011 @ 13:04"),
     ],
 )
 def test_a_comment_section_header_ends_the_article(lang: str, marker: str) -> None:
