@@ -103,16 +103,16 @@ _SIGN_UP = (
     r"suscribirse|regístrate|iscriviti|zapisz się|abonneer|schrijf je in|meld je aan|assine|"
     r"inscreva-se)"
 )
-# A line that starts with a date (after a weekday or "am"/"le"...): "12.03.2024", "2024-03-12",
-# "12. März 2024", "12 de marzo de 2024", "March 12, 2024"; month names by their first letters
-# in the eight languages.
+# A line that starts with a date (after a weekday or a place and a comma): "12.03.2024",
+# "2024-03-12", "12. März 2024", "12 de marzo de 2024", "March 12, 2024"; month names by their
+# first letters in the eight languages.
 _MONTH = (
     r"(?:jan|feb|fév|fev|mar|mär|maa|apr|avr|abr|may|mai|maj|mag|mei|jun|juin|giu|jul|juil|lug|"
     r"aug|aoû|ago|sep|set|wrz|oct|okt|ott|out|paź|nov|lis|dec|dez|déc|dic|gru|ene|gen|sty|lut|"
     r"kwi|cze|lip|sie)\w*\.?"
 )
 _DATE_START = (
-    r"(?:\w+,?\s+)?(?:\d{1,2}[./]\s?\d{1,2}[./]\s?(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
+    r"(?:\w+,\s+)?(?:\d{1,2}[./]\s?\d{1,2}[./]\s?(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
     rf"\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?\d{{4}}|"
     rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})\b.*"
 )

@@ -630,6 +630,7 @@ def test_an_author_box_after_the_article_goes(lang: str, heading: str) -> None:
 
 def test_sentences_about_newsletters_authors_and_photos_are_kept() -> None:
     lines = [
+        "Am 5. März 2024 wird die Brücke hundert Jahre alt.",
         "The council's newsletter, sent to 40,000 households, had announced the reopening.",
         "The author of the survey, Jane Doe, said the corrosion had been underestimated.",
         "A photo by a local resident showed the deck covered in scaffolding for weeks.",
