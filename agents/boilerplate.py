@@ -90,7 +90,7 @@ _SEP = r"\s*(?:[:|»›–—]|\s-)\s*.*"
 # A short credit value: "Reuters", "dpa/Michael Kappeler", "John Smith for The Guardian".
 _CREDIT = r"\s*:\s*\S+(?:\s+\S+){0,5}"
 # A date after "Updated", "Publié le"...: a digit, or a month or weekday name, then a few words.
-_DATE = r"\s*:?\s*(?:\d|[a-zé]{3,9}\.?,? \d)[\w ,.:/+-]{0,40}"
+_DATE = r"\s*:?\s*(?:\d|[a-zé]{3,9}\.?,? \d)[\w ,.:/+-]{0,60}"
 _CAPTION_LABELS = (
     *("photograph", "photo", "foto", "fotografía", "zdjęcie", "fot", "bild", "image"),
     *("imagen", "immagine", "imagem", "credit", "crédit", "beeld"),
@@ -121,6 +121,12 @@ _PARTICLE = r"(?:van|von|de|der|den|del|della|di|da|dos|du|la|le|ten|ter|zu)"
 _NAMES = (
     rf"{_NAME}(?:(?:\s+(?:{_PARTICLE}\s+)*|\s*,\s*|\s+(?:and|und|et|y|e|i|en|&)\s+){_NAME}){{0,5}}"
 )
+
+
+def _byline(by: str, on: str) -> str:
+    """A byline: "<by> <names>", then a role or outlet after a separator or "<on> <date>"
+    ("By Jane Doe | Reuters", "von Anna Muster am 14. Mai 2014, 15:40 Uhr")."""
+    return rf"(?i:{by})\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}}|,?\s+(?i:(?:{on}){_DATE}))?"
 
 
 def _after_label(labels: tuple[str, ...]) -> str:
@@ -193,6 +199,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"more from [\w .'-]{1,30}",
             r"you (?:may|might) also (?:like|enjoy|be interested in)",
             r"(?:recommended|suggested)(?: for you| articles| stories| reading)?",
+            r"(?:table of )?contents",
             r"most (?:popular|read|viewed|shared)",
             r"(?:trending|popular|recent|latest) (?:now|news|stories|articles|posts)",
             r"trending",
@@ -253,12 +260,15 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:get|receive) (?:our|the) .{0,40}newsletter.*|newsletter(?: sign[- ]?up)?",
             r"enter your e-?mail(?: address)?.*",
             r"notify me of (?:new|follow-up) .*|send me (?:an )?e-?mail (?:for|every|when) .*",
+            r".*contains affiliate links.*",
+            r".*contain affiliate links.*",
+            r".*we (?:may )?(?:earn|receive) (?:a )?(?:small )?(?:commission|compensation).*",
             r"never miss .{0,60}newsletter.*|sign up (?:to|for) (?:get |receive )?.{0,60}",
             r"(?:for .{0,60})?download (?:the|our) .{0,40}apps?\b.*",
             r"by (?:signing up|subscribing|clicking).*(?:privacy|terms).*",
             r".*all rights reserved.*",
         ),
-        _Kind.BYLINE: (rf"(?i:by|written by)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("by|written by", "on|at"),),
     },
     "de": {
         _Kind.END: (
@@ -302,7 +312,12 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
         ),
         _Kind.LINE: (
             rf"teilen(?: (?:auf|via|per) {_NETWORKS})?|auf {_NETWORKS} teilen",
-            r"(?:artikel|beitrag|seite) (?:teilen|drucken|versenden|merken|empfehlen)",
+            r"(?:artikel|beitrag|seite|rezept) (?:teilen|drucken|versenden|merken|empfehlen|"
+            r"speichern)\b.{0,60}",
+            rf"folgen?(?: sie)? .{{1,40}} auf {_NETWORKS}\b.*",
+            r"bild (?:anzeigen|schließen|vergrößern)\b.*|vergrößern|externer inhalt|"
+            r"inhaltsverzeichnis|(?:als )?pdf herunterladen",
+            r"hier (?:kostenlos |gratis )?(?:anmelden|registrieren|abonnieren).*",
             r"drucken|versenden|merken|link kopieren|artikel anhören",
             r"folgen? (?:sie )?uns(?: auf .*)?",
             r"anzeige|werbung|gesponsert|sponsored|(?:bezahlte )?partnerinhalte?",
@@ -336,11 +351,15 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:verwendet|verwenden|nutzt|nutzen|benutzt) cookies.*",
             r"cookie-?einstellungen|alle (?:cookies )?akzeptieren",
             r"(?:informiere|benachrichtige) mich über .*",
+            r".*um affiliate-links.*",
+            r".*um affiliate links.*",
+            r".*enthält affiliate-links.*",
+            r".*enthält affiliate links.*",
             r"(?:melden sie sich|melde dich) .{0,40}newsletter.*",
             r"(?:jetzt |hier )?(?:zum |für den )?newsletter (?:anmelden|abonnieren|bestellen).*",
             r".*alle rechte vorbehalten.*",
         ),
-        _Kind.BYLINE: (rf"(?i:von)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("von", "am|um"),),
     },
     "fr": {
         _Kind.END: (
@@ -388,7 +407,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"prévenez-moi de .*",
             r".*tous droits réservés.*",
         ),
-        _Kind.BYLINE: (rf"(?i:par)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("par", "le"),),
     },
     "es": {
         _Kind.END: (
@@ -418,7 +437,8 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"suscr[ií]b(?:ete|irse|ase)(?: .*)?",
             rf"(?:foto|fotos|fotografía|imagen|vídeo|video|fuente){_CREDIT}",
             rf"(?:lee|leer|lea) (?:también|más){_SEP}",
-            rf"(?:(?:le|te) puede interesar|puedes ver|mira|mire|lea|ver también){_SEP}",
+            rf"(?:(?:le|te) puede interesar|puedes ver|mira|mire|lea|ve[ar] también){_SEP}",
+            r"inf[óo]rmate más|vea también",
             r"(?:etiquetas|temas)(?:\s*:.*)?",
             rf"(?:publicado|actualizado)(?: el)?{_DATE}",
             r"tiempo de lectura\s*:?.*",
@@ -436,7 +456,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"recibe (?:nuestro|el) (?:newsletter|boletín).*",
             r".*todos los derechos reservados.*",
         ),
-        _Kind.BYLINE: (rf"(?i:por)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("por", "el|em"),),
     },
     "it": {
         _Kind.END: (
@@ -479,7 +499,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"iscriviti (?:alla|alla nostra) newsletter.*",
             r".*tutti i diritti riservati.*",
         ),
-        _Kind.BYLINE: (rf"(?i:di)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("di", "il"),),
     },
     "pl": {
         _Kind.END: (
@@ -563,7 +583,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:schrijf je in|meld je aan) (?:voor|op) (?:onze|de) nieuwsbrief.*",
             r".*alle rechten voorbehouden.*",
         ),
-        _Kind.BYLINE: (rf"(?i:door)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("door", "op"),),
     },
     "pt": {
         _Kind.END: (
@@ -604,7 +624,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:assine|inscreva-se n[ao]|receba) (?:a )?(?:nossa )?newsletter.*",
             r".*todos os direitos reservados.*",
         ),
-        _Kind.BYLINE: (rf"(?i:por)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("por", "el|em"),),
     },
 }
 

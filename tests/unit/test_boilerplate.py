@@ -519,6 +519,15 @@ def test_a_source_sentence_is_kept_but_a_source_credit_goes() -> None:
         ("es", "Artículo siguiente El puerto estrena un nuevo muelle"),
         ("en", "Notify me of new posts by email."),
         ("de", "Informiere mich über neue Beiträge per E-Mail."),
+        ("it", "Pubblicato il 19 febbraio 2020 Ultima modifica 19 febbraio 2020 12:02"),
+        ("de", "Rezept drucken Bei Pinterest speichern"),
+        ("de", "Folgen Sie Anna Muster auf Twitter"),
+        ("de", "Bild anzeigen Bild schließen"),
+        ("de", "Inhaltsverzeichnis"),
+        ("de", "Hier kostenlos anmelden »"),
+        ("es", "VEA TAMBIÉN: El puerto estrena un nuevo muelle"),
+        ("en", "This post contains affiliate links: we may earn a commission on purchases."),
+        ("de", "Bei den Verlinkungen handelt es sich um Affiliate-Links."),
     ],
 )
 def test_more_chrome_lines_go(lang: str, line: str) -> None:
@@ -638,6 +647,21 @@ def test_sentences_about_newsletters_authors_and_photos_are_kept() -> None:
     ]
     text = "\n\n".join([EN[0], *lines, EN[1], EN[2]])
     assert clean_text(text) == Cleaned(text, ())
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline"),
+    [
+        ("de", "von Anna Muster am 14. Mai 2014, 15:40 Uhr"),
+        ("en", "By Jane Doe on March 12, 2024"),
+        ("fr", "Par Jean Dupont le 12 mars 2024"),
+    ],
+)
+def test_a_byline_with_its_date_goes(lang: str, byline: str) -> None:
+    body = PAGES[lang].body
+    cleaned = clean_text("\n\n".join([byline, *body]), lang)
+    assert cleaned.text == "\n\n".join(body)
+    assert cleaned.removed == (byline,)
 
 
 @pytest.mark.parametrize(
