@@ -709,6 +709,7 @@ _EDGE_LINES = 3  # bylines and datelines are looked for in the first and last li
 _TITLE_MAX_WORDS = 20  # a line in a "Related articles" list is at most this long...
 _TITLE_MAX_CHARS = 160
 _SENTENCE_END = ".:;,"  # ...and does not end like a sentence
+_LABEL_ENDS = tuple(".!?:")  # a header line ending so is a sentence or a lead-in, not a label
 _CLOSERS = " \t\"'”“»«’‘)]"
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 
@@ -805,6 +806,7 @@ _HEADLINE_MIN_SHARE = 0.3  # ...and at least this share of its characters
 _TITLE_PART_MIN_CHARS = 6
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—:-]\s+|\s*\|\s*|\s+-{2,}")
 _HEADER_LINES = 5  # at most this many lines (lead, byline, date) between headline and prose
+_LABEL_MAX_WORDS = 9  # ...of which the short ones not ending like a sentence go (kicker, date)
 _TOKEN_MAX_CHARS = 60  # a "word" longer than this is data (base64, a URL), not prose
 _GAP_LINES = 4  # a run of this many lines that are not prose is a gap in the region...
 _GAP_TAIL_SHARE = 0.5  # ...which ends it when the prose after it weighs less than this share
@@ -875,14 +877,15 @@ def _best_end(weights: list[float], start: int) -> int:
     return end
 
 
-def _region_after(headline: int, weights: list[float]) -> tuple[int, int] | None:
-    """The region starting with the first prose after the headline (and the headline with it
-    when only a few header lines sit between them); None if no prose follows it."""
+def _region_after(headline: int, weights: list[float]) -> tuple[int, int, int] | None:
+    """``(start, body, end)``: the region starting with the first prose (``body``) after the
+    headline, and with the headline when only a few header lines sit between them (else with
+    the line before the prose); None if no prose follows it."""
     first = next((i for i in range(headline, len(weights)) if weights[i] > 0), None)
     if first is None:
         return None
     start = headline if first - headline <= _HEADER_LINES else first - _LEAD_LINES
-    return start, _best_end(weights, first)
+    return start, first, _best_end(weights, first)
 
 
 def _tail_gap(weights: list[float], start: int, end: int) -> int:
@@ -927,26 +930,34 @@ def _tail_chrome(
     return end
 
 
-def _main_region(lines: list[str], rules: _Rules) -> tuple[int, int]:
-    """``(start, end)`` of the page's main region, or all lines when the text is not a page
-    (it is already an article: nothing outside, or what is outside is not menu-like); either
-    way without a tail that a gap or closing chrome separates from the body
-    (:func:`_tail_gap`, :func:`_tail_chrome`)."""
+def _main_region(lines: list[str], rules: _Rules) -> tuple[int, int, int]:
+    """``(start, body, end)`` of the page's main region (``body``: its first prose line when
+    it starts with a headline and header lines, else ``start``), or all lines when the text
+    is not a page (it is already an article: nothing outside, or what is outside is not
+    menu-like); either way without a tail that a gap or closing chrome separates from the
+    body (:func:`_tail_gap`, :func:`_tail_chrome`)."""
     weights = [_line_weight(line, _words(line)) for line in lines]
     headline = _headline(lines)
     region = _region_after(headline, weights) if headline is not None else None
     if region is None:
         best, start, end = _best_run(weights)
         if best <= 0:
-            return 0, len(lines)
-        region = max(0, start - _LEAD_LINES), end
-    start, end = region
+            return 0, 0, len(lines)
+        region = max(0, start - _LEAD_LINES), start, end
+    start, body, end = region
+    if start != headline:
+        body = start
     outside = lines[:start] + lines[end:]
     short = sum(_words(line) < _OUTSIDE_SHORT_WORDS for line in outside)
     if len(outside) < _OUTSIDE_MIN_LINES or short * 2 < len(outside):
-        start, end = 0, len(lines)
+        start, body, end = 0, 0, len(lines)
     end = _tail_gap(weights, start, end)
-    return start, _tail_chrome(lines, weights, start, end, rules)
+    return start, body, _tail_chrome(lines, weights, start, end, rules)
+
+
+def _is_label(line: str) -> bool:
+    """A short line that does not end like a sentence: a kicker, a section name, a date."""
+    return _words(line) <= _LABEL_MAX_WORDS and not line.rstrip(_CLOSERS).endswith(_LABEL_ENDS)
 
 
 def clean_text(text: str, lang: str | None = None) -> Cleaned:
@@ -965,8 +976,10 @@ def _clean(text: str, lang: str | None, whole_page: bool) -> Cleaned:
     blocks = _blocks(text)
     lines = [line for block in blocks for line in block]
     rules = _rules_for(lang)
-    start, end = _main_region(lines, rules) if whole_page else (0, len(lines))
+    start, body, end = _main_region(lines, rules) if whole_page else (0, 0, len(lines))
     marks = _drop_marks(lines[start:end], rules)
+    for i in range(start + 1, min(body, end)):  # between the headline and the body's prose
+        marks[i - start] = marks[i - start] or _is_label(lines[i])
     drop = iter([True] * start + marks + [True] * (len(lines) - end))
     paragraphs: list[str] = []
     removed: list[str] = []

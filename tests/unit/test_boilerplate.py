@@ -362,7 +362,7 @@ def test_a_page_whose_headline_repeats_its_title_starts_at_the_headline() -> Non
     title = "Harbour bridge reopens after repairs | Kelmouth Courier"
     page = "\n".join([title, *menu, *header, *EN, *teasers, *posts, "Imprint"])
     cleaned = clean_text(page, "en")
-    assert cleaned.text == "\n\n".join([header[0], header[2], *EN])
+    assert cleaned.text == "\n\n".join([header[0], *EN])  # the date is a header label
 
 
 def test_a_short_headline_that_is_the_first_part_of_the_title_starts_the_article() -> None:
@@ -374,6 +374,19 @@ def test_a_short_headline_that_is_the_first_part_of_the_title_starts_the_article
     page = "\n".join(["Ferries. | Kelmouth Courier", *menu, "Ferries.", *EN, *teasers, *posts])
     cleaned = clean_text(page, "en")
     assert cleaned.text == "\n\n".join(["Ferries.", *EN])
+
+
+def test_labels_between_the_headline_and_the_body_go() -> None:
+    # a kicker and a section name between the headline and the first paragraph go; a short
+    # lead sentence there stays
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    title = "Harbour bridge reopens after repairs | Kelmouth Courier"
+    header = ["Harbour bridge reopens after repairs", "Transport", "City and harbour"]
+    lead = "The span was closed for eight months."
+    page = "\n".join([title, *menu, *header, lead, *EN, "Imprint", "Jobs"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join([header[0], lead, *EN])
+    assert cleaned.removed == (title, *menu, *header[1:], "Imprint", "Jobs")
 
 
 def test_a_line_of_one_long_token_is_not_prose() -> None:
