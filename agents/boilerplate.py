@@ -57,6 +57,7 @@ class _Kind(enum.Enum):
     NOTICE = "notice"  # a cookie, newsletter or copyright notice: it alone goes
     BYLINE = "byline"  # "By Jane Doe": goes only near the start or the end
     DATELINE = "dateline"  # "12 March 2024, 14:30 | Politics": only near the start or the end
+    BIO = "bio"  # "Jane Doe is a senior writer for ...": only near the start or the end
 
 
 # The most words a line may have to be taken for each kind: nothing longer is ever removed by
@@ -69,8 +70,10 @@ _MAX_WORDS: Mapping[_Kind, int] = {
     _Kind.NOTICE: 60,
     _Kind.BYLINE: 10,
     _Kind.DATELINE: 15,
+    _Kind.BIO: 60,
 }
-_EDGE_KINDS = frozenset((_Kind.BYLINE, _Kind.DATELINE))
+_EDGE_KINDS = frozenset((_Kind.BYLINE, _Kind.DATELINE, _Kind.BIO))
+_CASED_KINDS = frozenset((_Kind.BYLINE, _Kind.BIO))  # their patterns tell names by case
 
 # -- the chrome table -----------------------------------------------------------------------------
 # Each pattern must match a whole line (after _DECORATION is stripped from its ends), matched
@@ -150,6 +153,8 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"copyright\b.*",
             r"[^›»>«]{1,40}+(?:\s*[›»>]\s*[^›»>«]{1,40}+){2,}",  # breadcrumbs: Home › News
             r"←.{0,160}",  # post navigation: "← Previous title"
+            # a list of words, not a table row: "Imprint | Privacy | Jobs", "Comics / Art / Music"
+            r"[^\W\d_][^/|\d]{0,40}?(?:\s[/|]\s[^\W\d_][^/|\d]{0,40}?){2,}",
             r"(?:author|autor|autorin|auteur|autore|autora|auteurs)\s*:.{1,60}",
             r"sources?|quellen?|fuentes?|fonte|fontes|bron(?:nen)?|źródło|źródła",
         ),
@@ -269,6 +274,11 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r".*all rights reserved.*",
         ),
         _Kind.BYLINE: (_byline("by|written by", "on|at"),),
+        _Kind.BIO: (
+            rf"{_NAMES} (?:is|was) (?:a|an|the) (?:[\w'&-]+ ){{0,4}}(?i:writer|reporter|editor|"
+            r"correspondent|journalist|columnist|contributor|professor|author|founder|co-founder|"
+            r"fellow|producer|analyst|expert|lecturer|researcher|consultant)\b.*",
+        ),
     },
     "de": {
         _Kind.END: (
@@ -360,6 +370,13 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r".*alle rechte vorbehalten.*",
         ),
         _Kind.BYLINE: (_byline("von", "am|um"),),
+        _Kind.BIO: (
+            rf"{_NAMES} (?:ist|war|arbeitet als) (?:(?:ein|eine|der|die) )?(?:[\w-]+ ){{0,3}}"
+            r"(?i:redakteur|journalist|korrespondent|autor|reporter|kolumnist|professor)\w*\b.*",
+            rf"{_NAMES} (?:leitet (?:das|die) (?i:ressort|redaktion)|lehrt .{{1,40}} an der "
+            r"(?i:universität|hochschule))\b.*",
+            r"Schreibt seit \d{4} für .*",
+        ),
     },
     "fr": {
         _Kind.END: (
@@ -408,6 +425,10 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r".*tous droits réservés.*",
         ),
         _Kind.BYLINE: (_byline("par", "le"),),
+        _Kind.BIO: (
+            rf"{_NAMES} est (?:(?:une?|le|la) )?(?:[\w'-]+ ){{0,3}}(?i:journaliste|rédact|"
+            r"correspondant|professeur|auteur|chercheu)\w*\b.*",
+        ),
     },
     "es": {
         _Kind.END: (
@@ -643,7 +664,7 @@ class _Rules:
         # (kind, matcher, whether it is given the lower-cased line), in order of precedence
         checks: list[tuple[_Kind, Callable[[str], object], bool]] = []
         for kind in _Kind:
-            flags = 0 if kind is _Kind.BYLINE else re.IGNORECASE
+            flags = 0 if kind in _CASED_KINDS else re.IGNORECASE
             fragments = [f for lang in langs for f in _CHROME[lang].get(kind, ())]
             whole = "|".join(f"(?:{f})" for f in fragments if not f.startswith(".*"))
             if whole:

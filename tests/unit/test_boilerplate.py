@@ -541,6 +541,8 @@ def test_a_source_sentence_is_kept_but_a_source_credit_goes() -> None:
         ("es", "VEA TAMBIÉN: El puerto estrena un nuevo muelle"),
         ("en", "This post contains affiliate links: we may earn a commission on purchases."),
         ("de", "Bei den Verlinkungen handelt es sich um Affiliate-Links."),
+        ("en", "Bridges / Transport / Kelmouth / City council"),
+        ("de", "Impressum | Datenschutz | Kontakt | Jobs"),
     ],
 )
 def test_more_chrome_lines_go(lang: str, line: str) -> None:
@@ -660,6 +662,29 @@ def test_sentences_about_newsletters_authors_and_photos_are_kept() -> None:
     ]
     text = "\n\n".join([EN[0], *lines, EN[1], EN[2]])
     assert clean_text(text) == Cleaned(text, ())
+
+
+@pytest.mark.parametrize(
+    ("lang", "bio"),
+    [
+        ("en", "Jane Doe is a senior writer for the Kelmouth Courier, covering transport."),
+        ("de", "Anna Muster ist Redakteurin im Ressort Lokales des Kelmouth-Kuriers."),
+        ("fr", "Jean Dupont est journaliste au Courrier de Kelmouth depuis 2009."),
+    ],
+)
+def test_an_author_bio_after_the_article_goes_but_not_inside_it(lang: str, bio: str) -> None:
+    body = PAGES[lang].body
+    cleaned = clean_text("\n\n".join([*body, bio]), lang)
+    assert cleaned.text == "\n\n".join(body)
+    assert cleaned.removed == (bio,)
+    inside = "\n\n".join([*body, bio, *PAGES["en"].body, *body])
+    assert clean_text(inside, lang) == Cleaned(inside, ())
+
+
+def test_a_table_row_is_not_a_link_list() -> None:
+    row = "Harbour bridge | 14 million | 2024"
+    text = "\n\n".join([EN[0], row, EN[1], EN[2]])
+    assert clean_text(text, "en") == Cleaned(text, ())
 
 
 @pytest.mark.parametrize(
