@@ -828,6 +828,7 @@ _TITLE_PART_MIN_CHARS = 6
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—:-]\s+|\s*\|\s*|\s+-{2,}")
 _HEADER_LINES = 5  # at most this many lines (lead, byline, date) between headline and prose
 _LABEL_MAX_WORDS = 9  # ...of which the short ones not ending like a sentence go (kicker, date)
+_LATE_HEADLINE_SHARE = 2.0  # prose before the headline this many times the region's: a repeat
 _TOKEN_MAX_CHARS = 60  # a "word" longer than this is data (base64, a URL), not prose
 _GAP_LINES = 4  # a run of this many lines that are not prose is a gap in the region...
 _GAP_TAIL_SHARE = 0.5  # ...which ends it when the prose after it weighs less than this share
@@ -909,6 +910,20 @@ def _region_after(headline: int, weights: list[float]) -> tuple[int, int, int] |
     return start, first, _best_end(weights, first)
 
 
+def _before_late_headline(
+    headline: int, region: tuple[int, int, int], weights: list[float]
+) -> tuple[int, int, int]:
+    """``region`` (found after ``headline``), or the heaviest run of prose before the headline
+    when that weighs more than :data:`_LATE_HEADLINE_SHARE` times the region's prose: the
+    "headline" is then the title repeated below the article (a next-post link, a teaser)."""
+    best, start, end = _best_run(weights[:headline])
+    if best > _LATE_HEADLINE_SHARE * sum(
+        weight for weight in weights[region[1] : region[2]] if weight > 0
+    ):
+        return max(0, start - _LEAD_LINES), start, end
+    return region
+
+
 def _tail_gap(weights: list[float], start: int, end: int) -> int:
     """Where the region ``start:end`` really ends: at the first gap (:data:`_GAP_LINES` lines
     that are not prose) after which less prose follows than :data:`_GAP_TAIL_SHARE` of what
@@ -960,6 +975,8 @@ def _main_region(lines: list[str], rules: _Rules) -> tuple[int, int, int]:
     weights = [_line_weight(line, _words(line)) for line in lines]
     headline = _headline(lines)
     region = _region_after(headline, weights) if headline is not None else None
+    if region is not None and headline is not None:
+        region = _before_late_headline(headline, region, weights)
     if region is None:
         best, start, end = _best_run(weights)
         if best <= 0:

@@ -389,6 +389,18 @@ def test_labels_between_the_headline_and_the_body_go() -> None:
     assert cleaned.removed == (title, *menu, *header[1:], "Imprint", "Jobs")
 
 
+def test_a_title_repeated_below_the_article_does_not_move_it_there() -> None:
+    # the page's headline differs from its title; the title comes back in a next-post teaser
+    # below the article, with far less prose after it than the article has
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    title = "Harbour bridge reopens after repairs | Kelmouth Courier"
+    article = ["Eight months on, the bridge is open", *EN, *PAGES["en"].body]
+    teaser = ["Read next", "Harbour bridge reopens after repairs", EN[0]]
+    page = "\n".join([title, *menu, *article, *teaser, "Imprint", "Jobs", "Contact us"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(article)
+
+
 def test_a_line_of_one_long_token_is_not_prose() -> None:
     menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
     blob = "PGRpdiBjbGFzcz0iZW1iZWQi" * 20
