@@ -825,6 +825,7 @@ _HEADLINE_MIN_WORDS = 3  # a headline repeats at least this much of the title...
 _HEADLINE_MIN_SHARE = 0.3  # ...and at least this share of its characters
 # ...or, when shorter, is the whole first part of a title "Headline | Site" (at least this long)
 _TITLE_PART_MIN_CHARS = 6
+_SHORT_HEADLINE_MIN_CHARS = 8  # ...or is part of it anyway, at least this long
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—:-]\s+|\s*\|\s*|\s+-{2,}")
 _HEADER_LINES = 5  # at most this many lines (lead, byline, date) between headline and prose
 _LABEL_MAX_WORDS = 9  # ...of which the short ones not ending like a sentence go (kicker, date)
@@ -848,8 +849,8 @@ def _line_weight(line: str, words: int) -> float:
 
 def _headline(lines: list[str]) -> int | None:
     """The index of the first line after the first that repeats (much of) the first line, the
-    page title ("Headline | Site"), or that contains it; else of the first line that is the
-    title's first part alone (a short headline); None if there is none."""
+    page title ("Headline | Site"), or that contains it; else of the first shorter line that
+    does so (:func:`_short_headline`); None if there is none."""
     if not lines:
         return None
     title = " ".join(lines[0].split()).casefold()
@@ -859,20 +860,26 @@ def _headline(lines: list[str]) -> int | None:
             continue
         if title in line or (line in title and len(line) >= _HEADLINE_MIN_SHARE * len(title)):
             return i
-    return _title_part_line(title, lines)
+    return _short_headline(title, lines)
 
 
-def _title_part_line(title: str, lines: list[str]) -> int | None:
-    """The index of the first line after the first that is the first part of ``title`` (a
-    page title "Headline | Site", folded), a final full stop aside; None if there is none."""
+def _short_headline(title: str, lines: list[str]) -> int | None:
+    """A headline too short for :func:`_headline`'s word rule: the index of the first line
+    after the first that is the first part of ``title`` (a folded page title "Headline |
+    Site"), else of the first line that is part of it anyway (at least
+    :data:`_SHORT_HEADLINE_MIN_CHARS` characters and :data:`_HEADLINE_MIN_SHARE` of it), a
+    final full stop aside; None if there is none."""
+    folded = [" ".join(line.split()).casefold().strip(" .") for line in lines]
     parts = _TITLE_SEPARATOR.split(title, maxsplit=1)
     head = parts[0].strip(" .")
-    if len(parts) < 2 or len(head) < _TITLE_PART_MIN_CHARS:
-        return None
-    for i in range(1, len(lines)):
-        if " ".join(lines[i].split()).casefold().strip(" .") == head:
-            return i
-    return None
+    if len(parts) == 2 and len(head) >= _TITLE_PART_MIN_CHARS:
+        found = next((i for i in range(1, len(lines)) if folded[i] == head), None)
+        if found is not None:
+            return found
+    least = max(_SHORT_HEADLINE_MIN_CHARS, _HEADLINE_MIN_SHARE * len(title))
+    return next(
+        (i for i in range(1, len(lines)) if len(folded[i]) >= least and folded[i] in title), None
+    )
 
 
 def _best_run(weights: list[float]) -> tuple[float, int, int]:

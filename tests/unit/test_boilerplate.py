@@ -401,6 +401,16 @@ def test_a_title_repeated_below_the_article_does_not_move_it_there() -> None:
     assert cleaned.text == "\n\n".join(article)
 
 
+def test_a_short_headline_that_is_part_of_the_title_starts_the_article() -> None:
+    # the site name comes first in the title; the one-word headline is its second part
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    teasers = [f"Teaser number {n}" for n in range(40)]
+    posts = [f"{sentence} {sentence}" for sentence in EN]
+    page = "\n".join(["Kelmouth Courier: Harbourbridge", *menu, "Harbourbridge", *EN, *teasers])
+    cleaned = clean_text("\n".join([page, *posts]), "en")
+    assert cleaned.text == "\n\n".join(["Harbourbridge", *EN])
+
+
 def test_a_line_of_one_long_token_is_not_prose() -> None:
     menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
     blob = "PGRpdiBjbGFzcz0iZW1iZWQi" * 20
