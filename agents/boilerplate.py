@@ -169,6 +169,10 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             rf".*[.!?]\s+(?:{'|'.join(_CAPTION_LABELS)}|kuva)s?\s*:\s*[^.:]{{1,40}}\.?",
             # ...or a picture agency after a slash: "Parliament / Shutterstock"
             rf".*\s/\s*(?:{_AGENCIES}|unsplash|pixabay|pexels|flickr)\s*\.?",
+            # a licence note: "... stehen unter einer Creative Commons Lizenz", "Foto: X, CC BY"
+            r".*(?:under|unter) (?:a |an |the |einer |der )?creative commons.*",
+            r".*cc by\b.*",
+            r".*cc-by\b.*",
             rf".*\b{_SIGN_UP}\b.{{0,80}}\b{_NEWSLETTER}.*",
             rf".*{_NEWSLETTER}\b.{{0,80}}\b{_SIGN_UP}\b.*",
             r".* your inbox\b.*",
@@ -265,6 +269,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:get|receive) (?:our|the) .{0,40}newsletter.*|newsletter(?: sign[- ]?up)?",
             r"enter your e-?mail(?: address)?.*",
             r"notify me of (?:new|follow-up) .*|send me (?:an )?e-?mail (?:for|every|when) .*",
+            r"by (?:registering|creating an account),? you (?:agree|accept) .*",
             r".*contains affiliate links.*",
             r".*contain affiliate links.*",
             r".*we (?:may )?(?:earn|receive) (?:a )?(?:small )?(?:commission|compensation).*",
@@ -340,6 +345,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             rf"letzte (?:änderung|aktualisierung)(?: am)?{_DATE}",
             r"mit material (?:von|der|des) .{1,60}",
             r"(?:vorherige[rs]?|nächste[rs]?) (?:artikel|beitrag|post|eintrag)\b.{0,160}",
+            r"(?:video )?verfügbar bis .{1,30}",
             r"(?:getaggt|verschlagwortet) mit\s*:.*|(?:veröffentlicht|abgelegt) (?:in|unter)\s*:.*",
             r"eingestellt von .{1,60}|dieser (?:eintrag|beitrag) wurde .{0,40}(?:veröffentlicht|"
             r"abgelegt) .*",
@@ -361,6 +367,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:verwendet|verwenden|nutzt|nutzen|benutzt) cookies.*",
             r"cookie-?einstellungen|alle (?:cookies )?akzeptieren",
             r"(?:informiere|benachrichtige) mich über .*",
+            r"mit (?:der|ihrer) (?:registrierung|anmeldung) (?:akzeptieren|stimmen|erklären) .*",
             r".*um affiliate-links.*",
             r".*um affiliate links.*",
             r".*enthält affiliate-links.*",
@@ -554,6 +561,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             rf"(?:opublikowano|aktualizacja|aktualizowano){_DATE}",
             r"do góry|strona główna|kliknij tutaj.*",
             r"(?:poprzedni|następny) (?:artykuł|wpis|post)\b.{0,160}",
+            r"(?:ten )?tekst przeczytasz w .{1,30}|czas czytania.*",
             r"wymagane pola są oznaczone.*",
         ),
         _Kind.NOTICE: (
@@ -562,6 +570,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"akceptuj(?:ę)?(?: wszystkie)?|odrzuć(?: wszystkie)?",
             r"zapisz się do (?:naszego )?newslettera.*",
             r".*wszelkie prawa zastrzeżone.*",
+            r".*chronion\w* prawem autorskim.*",
         ),
     },
     "nl": {

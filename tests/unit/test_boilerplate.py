@@ -565,6 +565,13 @@ def test_a_source_sentence_is_kept_but_a_source_credit_goes() -> None:
         ("de", "Bei den Verlinkungen handelt es sich um Affiliate-Links."),
         ("en", "Bridges / Transport / Kelmouth / City council"),
         ("de", "Impressum | Datenschutz | Kontakt | Jobs"),
+        ("de", "Die Bilder in diesem Blog stehen unter einer Creative Commons Lizenz."),
+        ("en", "The bridge at dawn. Photo: Jane Doe, CC BY-SA 4.0"),
+        ("de", "Mit der Registrierung akzeptieren Sie unsere Nutzungsbedingungen."),
+        ("en", "By registering, you agree to our terms of use."),
+        ("de", "Video verfügbar bis 28.02.2025"),
+        ("pl", "Ten tekst przeczytasz w mniej niż minutę"),
+        ("pl", "Materiał chroniony prawem autorskim - zasady przedruków określa regulamin."),
     ],
 )
 def test_more_chrome_lines_go(lang: str, line: str) -> None:
