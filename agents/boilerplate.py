@@ -839,6 +839,8 @@ _TITLE_SEPARATOR = re.compile(r"\s+[|–—:-]\s+|\s*\|\s*|\s+-{2,}")
 _HEADER_LINES = 5  # at most this many lines (lead, byline, date) between headline and prose
 _LABEL_MAX_WORDS = 9  # ...of which the short ones not ending like a sentence go (kicker, date)
 _LATE_HEADLINE_SHARE = 2.0  # prose before the headline this many times the region's: a repeat
+_SMALL_REGION_WORDS = 40.0  # a region after the headline with less prose than this (a teaser)...
+_SMALL_REGION_SHARE = 3.0  # ...gives way to a run elsewhere this many times heavier
 _TOKEN_MAX_CHARS = 60  # a "word" longer than this is data (base64, a URL), not prose
 _GAP_LINES = 4  # a run of this many lines that are not prose is a gap in the region...
 _GAP_TAIL_SHARE = 0.5  # ...which ends it when the prose after it weighs less than this share
@@ -926,17 +928,22 @@ def _region_after(headline: int, weights: list[float]) -> tuple[int, int, int] |
     return start, first, _best_end(weights, first)
 
 
-def _before_late_headline(
+def _checked_region(
     headline: int, region: tuple[int, int, int], weights: list[float]
 ) -> tuple[int, int, int]:
     """``region`` (found after ``headline``), or the heaviest run of prose before the headline
-    when that weighs more than :data:`_LATE_HEADLINE_SHARE` times the region's prose: the
-    "headline" is then the title repeated below the article (a next-post link, a teaser)."""
+    when that weighs more than :data:`_LATE_HEADLINE_SHARE` times the region's prose (the
+    "headline" is then the title repeated below the article: a next-post link, a teaser),
+    or, when the region has hardly any prose (:data:`_SMALL_REGION_WORDS`), the page's
+    heaviest run when that weighs more than :data:`_SMALL_REGION_SHARE` times as much."""
+    prose = sum(weight for weight in weights[region[1] : region[2]] if weight > 0)
     best, start, end = _best_run(weights[:headline])
-    if best > _LATE_HEADLINE_SHARE * sum(
-        weight for weight in weights[region[1] : region[2]] if weight > 0
-    ):
+    if best > _LATE_HEADLINE_SHARE * prose:
         return max(0, start - _LEAD_LINES), start, end
+    if prose < _SMALL_REGION_WORDS:
+        best, start, end = _best_run(weights)
+        if best > _SMALL_REGION_SHARE * prose and not start <= region[1] < end:
+            return max(0, start - _LEAD_LINES), start, end
     return region
 
 
@@ -992,7 +999,7 @@ def _main_region(lines: list[str], rules: _Rules) -> tuple[int, int, int]:
     headline = _headline(lines)
     region = _region_after(headline, weights) if headline is not None else None
     if region is not None and headline is not None:
-        region = _before_late_headline(headline, region, weights)
+        region = _checked_region(headline, region, weights)
     if region is None:
         best, start, end = _best_run(weights)
         if best <= 0:

@@ -411,6 +411,18 @@ def test_a_short_headline_that_is_part_of_the_title_starts_the_article() -> None
     assert cleaned.text == "\n\n".join(["Harbourbridge", *EN])
 
 
+def test_a_headline_with_a_one_sentence_teaser_gives_way_to_the_article() -> None:
+    # the title's words come back in a teaser box at the top (one sentence under them); the
+    # article, with a different heading, sits far below a long list and outweighs it
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    title = "Harbour bridge reopens after repairs | Kelmouth Courier"
+    teaser = ["Harbour bridge reopens after repairs", EN[0]]
+    listing = [f"Teaser number {n}" for n in range(40)]
+    article = ["Eight months on, the bridge is open", *EN, *PAGES["en"].body]
+    page = "\n".join([title, *menu, *teaser, *listing, *article, "Imprint", "Jobs", "Contact us"])
+    assert clean_text(page, "en").text == "\n\n".join(article)
+
+
 def test_a_line_of_one_long_token_is_not_prose() -> None:
     menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
     blob = "PGRpdiBjbGFzcz0iZW1iZWQi" * 20
