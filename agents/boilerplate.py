@@ -835,6 +835,9 @@ _HEADLINE_MIN_SHARE = 0.3  # ...and at least this share of its characters
 # ...or, when shorter, is the whole first part of a title "Headline | Site" (at least this long)
 _TITLE_PART_MIN_CHARS = 6
 _SHORT_HEADLINE_MIN_CHARS = 8  # ...or is part of it anyway, at least this long
+_PLAIN_TYPOGRAPHY = str.maketrans(
+    dict.fromkeys("‘’‚′", "'") | dict.fromkeys("“”„″«»", '"') | dict.fromkeys("–—", "-")
+)
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—:-]\s+|\s*\|\s*|\s+-{2,}")
 _HEADER_LINES = 5  # at most this many lines (lead, byline, date) between headline and prose
 _LABEL_MAX_WORDS = 9  # ...of which the short ones not ending like a sentence go (kicker, date)
@@ -864,14 +867,21 @@ def _headline(lines: list[str]) -> int | None:
     does so (:func:`_short_headline`); None if there is none."""
     if not lines:
         return None
-    title = " ".join(lines[0].split()).casefold()
+    folded = [_fold(line) for line in lines]
+    title = folded[0]
     for i in range(1, len(lines)):
-        line = " ".join(lines[i].split()).casefold()
+        line = folded[i]
         if line.count(" ") + 1 < _HEADLINE_MIN_WORDS:
             continue
         if title in line or (line in title and len(line) >= _HEADLINE_MIN_SHARE * len(title)):
             return i
-    return _short_headline(title, lines)
+    return _short_headline(title, folded)
+
+
+def _fold(line: str) -> str:
+    """``line`` as the title comparisons see it: spaces collapsed, case, quotes and dashes
+    folded (a page title often has straight quotes where the headline has curly ones)."""
+    return " ".join(line.translate(_PLAIN_TYPOGRAPHY).split()).casefold()
 
 
 def _short_headline(title: str, lines: list[str]) -> int | None:
@@ -879,8 +889,8 @@ def _short_headline(title: str, lines: list[str]) -> int | None:
     after the first that is the first part of ``title`` (a folded page title "Headline |
     Site"), else of the first line that is part of it anyway (at least
     :data:`_SHORT_HEADLINE_MIN_CHARS` characters and :data:`_HEADLINE_MIN_SHARE` of it), a
-    final full stop aside; None if there is none."""
-    folded = [" ".join(line.split()).casefold().strip(" .") for line in lines]
+    final full stop aside; ``lines`` folded (:func:`_fold`); None if there is none."""
+    folded = [line.strip(" .") for line in lines]
     parts = _TITLE_SEPARATOR.split(title, maxsplit=1)
     head = parts[0].strip(" .")
     if len(parts) == 2 and len(head) >= _TITLE_PART_MIN_CHARS:

@@ -423,6 +423,16 @@ def test_a_headline_with_a_one_sentence_teaser_gives_way_to_the_article() -> Non
     assert clean_text(page, "en").text == "\n\n".join(article)
 
 
+def test_a_headline_with_curly_quotes_matches_a_title_with_straight_ones() -> None:
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    title = "Harbour bridge 'reopens' after repairs – Kelmouth Courier"
+    headline = "Harbour bridge ‘reopens’ after repairs"
+    teasers = [f"Teaser number {n}" for n in range(40)]
+    posts = [f"{sentence} {sentence}" for sentence in EN]
+    page = "\n".join([title, *menu, headline, *EN, *teasers, *posts, "Imprint"])
+    assert clean_text(page, "en").text == "\n\n".join([headline, *EN])
+
+
 def test_a_line_of_one_long_token_is_not_prose() -> None:
     menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
     blob = "PGRpdiBjbGFzcz0iZW1iZWQi" * 20
