@@ -667,7 +667,7 @@ class _Rules:
     """The compiled chrome patterns of a set of languages: per kind, one expression for the
     whole-line patterns, and one each for the few that may match anywhere in a line (".*x")."""
 
-    __slots__ = ("by_words",)
+    __slots__ = ("by_words", "by_words_at_edge")
 
     def __init__(self, langs: tuple[str, ...]) -> None:
         # (kind, matcher, whether it is given the lower-cased line), in order of precedence
@@ -684,15 +684,25 @@ class _Rules:
             for fragment in fragments:
                 if fragment.startswith(".*"):
                     checks.append((kind, _searcher(_unanchored(fragment)), True))
-        # The checks that apply to a line of n words, for n up to the longest chrome line.
-        self.by_words = tuple(
-            tuple(check for check in checks if n <= _MAX_WORDS[check[0]])
-            for n in range(max(_MAX_WORDS.values()) + 2)
+        # The checks that apply to a line of n words, for n up to the longest chrome line, away
+        # from the text's edges (without the kinds that go only there) and near them.
+        longest = max(_MAX_WORDS.values()) + 2
+        self.by_words, self.by_words_at_edge = (
+            tuple(
+                tuple(
+                    (kind, matches, on_folded)
+                    for kind, matches, on_folded in checks
+                    if n <= _MAX_WORDS[kind] and (edge or kind not in _EDGE_KINDS)
+                )
+                for n in range(longest)
+            )
+            for edge in (False, True)
         )
 
     def classify(self, line: str, words: int, near_edge: bool) -> _Kind | None:
         """The kind of chrome ``line`` is, or None for a body line."""
-        checks = self.by_words[min(words, len(self.by_words) - 1)]
+        by_words = self.by_words_at_edge if near_edge else self.by_words
+        checks = by_words[min(words, len(by_words) - 1)]
         if not checks:
             return None
         core = line.strip(_DECORATION)
@@ -700,8 +710,6 @@ class _Rules:
             return _Kind.LINE
         folded = core.lower()
         for kind, matches, on_folded in checks:
-            if kind in _EDGE_KINDS and not near_edge:
-                continue
             if matches(folded if on_folded else core):
                 return kind
         return None
@@ -835,6 +843,7 @@ _HEADLINE_MIN_SHARE = 0.3  # ...and at least this share of its characters
 # ...or, when shorter, is the whole first part of a title "Headline | Site" (at least this long)
 _TITLE_PART_MIN_CHARS = 6
 _SHORT_HEADLINE_MIN_CHARS = 8  # ...or is part of it anyway, at least this long
+_TYPOGRAPHY_CHARS = re.compile("[‘’‚′“”„″«»–—]")
 _PLAIN_TYPOGRAPHY = str.maketrans(
     dict.fromkeys("‘’‚′", "'") | dict.fromkeys("“”„″«»", '"') | dict.fromkeys("–—", "-")
 )
@@ -867,21 +876,22 @@ def _headline(lines: list[str]) -> int | None:
     does so (:func:`_short_headline`); None if there is none."""
     if not lines:
         return None
-    folded = [_fold(line) for line in lines]
-    title = folded[0]
+    title = _fold(lines[0])
     for i in range(1, len(lines)):
-        line = folded[i]
+        line = _fold(lines[i])
         if line.count(" ") + 1 < _HEADLINE_MIN_WORDS:
             continue
         if title in line or (line in title and len(line) >= _HEADLINE_MIN_SHARE * len(title)):
             return i
-    return _short_headline(title, folded)
+    return _short_headline(title, lines)
 
 
 def _fold(line: str) -> str:
     """``line`` as the title comparisons see it: spaces collapsed, case, quotes and dashes
     folded (a page title often has straight quotes where the headline has curly ones)."""
-    return " ".join(line.translate(_PLAIN_TYPOGRAPHY).split()).casefold()
+    if _TYPOGRAPHY_CHARS.search(line):
+        line = line.translate(_PLAIN_TYPOGRAPHY)
+    return " ".join(line.split()).casefold()
 
 
 def _short_headline(title: str, lines: list[str]) -> int | None:
@@ -889,8 +899,8 @@ def _short_headline(title: str, lines: list[str]) -> int | None:
     after the first that is the first part of ``title`` (a folded page title "Headline |
     Site"), else of the first line that is part of it anyway (at least
     :data:`_SHORT_HEADLINE_MIN_CHARS` characters and :data:`_HEADLINE_MIN_SHARE` of it), a
-    final full stop aside; ``lines`` folded (:func:`_fold`); None if there is none."""
-    folded = [line.strip(" .") for line in lines]
+    final full stop aside; None if there is none."""
+    folded = [_fold(line).strip(" .") for line in lines]
     parts = _TITLE_SEPARATOR.split(title, maxsplit=1)
     head = parts[0].strip(" .")
     if len(parts) == 2 and len(head) >= _TITLE_PART_MIN_CHARS:
