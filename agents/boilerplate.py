@@ -81,7 +81,7 @@ _CASED_KINDS = frozenset((_Kind.BYLINE, _Kind.BIO))  # their patterns tell names
 
 _NETWORKS = (
     r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|pinterest|reddit|xing|messenger|"
-    r"flipboard|instagram|youtube|tiktok|threads|mastodon|bluesky|e-?mail|sms)"
+    r"flipboard|instagram|youtube|tiktok|threads|mastodon|bluesky|e-?mail|sms|fb)"
 )
 _AGENCIES = (
     r"(?:reuters|afp|ap|dpa|epa|efe|ansa|pap|anp|lusa|apa|sda|kna|epd|getty(?: images)?|"
@@ -251,6 +251,8 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:next|previous|older|newer) (?:article|story|post|entry)s?\b.{0,160}",
             rf"(?:next|previous) (?:article|story|post){_SEP}",
             r"(?:click|tap) here.*",
+            r"jump to (?:recipe|comments|content)\b.{0,40}|print recipe",
+            r"pdf (?:version|download)|download (?:as )?pdf|search this (?:blog|site)",
             r"categor(?:y|ies)|(?:release|news) date(?:\s*:.*)?",
             r"to (?:view|read|continue reading) (?:the|this) full (?:story|article).*",
             r"subscribe (?:now )?to (?:our|the) .{1,40} (?:edition|app) for the full story.*",
@@ -287,9 +289,10 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
     },
     "de": {
         _Kind.END: (
-            r"schreibe(?:n sie)? einen kommentar(?: antworten abbrechen)?",
+            r"schreib(?:e|en sie)?(?: jetzt)? einen kommentar(?: antworten abbrechen)?",
             r"kommentar (?:schreiben|verfassen|abgeben)|antworten abbrechen",
-            r"hinterlasse(?:n sie)? (?:einen kommentar|eine antwort)",
+            r"hinterlasse(?:n sie)?(?: jetzt)? (?:einen kommentar|eine antwort)",
+            r".*antwort(?:en)? abbrechen",  # a comment form's heading and its "Cancel reply"
             r"(?:eine )?antwort (?:hinterlassen|schreiben)",
             r"kommentare (?:anzeigen|lesen|öffnen|einblenden)",
             r"(?:ihre|deine) e-?mail-?adresse wird nicht veröffentlicht.*",
@@ -346,6 +349,11 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"mit material (?:von|der|des) .{1,60}",
             r"(?:vorherige[rs]?|nächste[rs]?) (?:artikel|beitrag|post|eintrag)\b.{0,160}",
             r"(?:video )?verfügbar bis .{1,30}",
+            r"veröffentlicht am .{1,40} von .{1,80}|(?:dieses|diesen) blog durchsuchen",
+            r"zum rezept\b.{0,40}|teilen (?:senden|twittern|drucken|mailen|merken)(?: \w+){0,3}",
+            r"auf einer seite lesen|originalartikel",
+            r".*als pdf herunterladen",
+            r"(?:die )?aktuelle ausgabe|(?:ausgabe|heft) kaufen|empfohlener redaktioneller inhalt",
             r"(?:getaggt|verschlagwortet) mit\s*:.*|(?:veröffentlicht|abgelegt) (?:in|unter)\s*:.*",
             r"eingestellt von .{1,60}|dieser (?:eintrag|beitrag) wurde .{0,40}(?:veröffentlicht|"
             r"abgelegt) .*",
@@ -549,7 +557,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"najnowsze(?: artykuły| wiadomości| wpisy)?|więcej (?:artykułów|wiadomości)",
         ),
         _Kind.LINE: (
-            rf"udostępnij(?: (?:na {_NETWORKS}|artykuł))?|(?:po)?dziel się",
+            rf"udostępnij(?: (?:na {_NETWORKS}|artykuł))?(?: \(\d+\))?|(?:po)?dziel się",
             r"drukuj|wyślij(?: e-?mailem)?",
             r"obserwuj nas(?: na .*)?",
             r"reklama|materiał (?:sponsorowany|partnera|promocyjny)",

@@ -594,6 +594,16 @@ def test_a_source_sentence_is_kept_but_a_source_credit_goes() -> None:
         ("de", "Video verfügbar bis 28.02.2025"),
         ("pl", "Ten tekst przeczytasz w mniej niż minutę"),
         ("pl", "Materiał chroniony prawem autorskim - zasady przedruków określa regulamin."),
+        ("de", "Veröffentlicht am 6. Juli 2024 von Anna Muster — Hinterlasse eine Antwort"),
+        ("de", "Dieses Blog durchsuchen"),
+        ("de", "Teilen Senden"),
+        ("de", "Zum Rezept Drucken Pinnen"),
+        ("de", "Diesen Bericht als PDF herunterladen"),
+        ("de", "Die aktuelle Ausgabe"),
+        ("de", "Empfohlener redaktioneller Inhalt"),
+        ("en", "Jump to Recipe Print Recipe"),
+        ("en", "PDF version"),
+        ("pl", "Udostępnij na FB (1)"),
     ],
 )
 def test_more_chrome_lines_go(lang: str, line: str) -> None:
@@ -681,6 +691,9 @@ def test_everything_after_a_strong_end_marker_goes() -> None:
         ("pt", "4 respostas para “A ponte reabre”"),
         ("de", "Pingback von Hafenblog | 11.09.2011 23:31"),
         ("en", "Comment by Tim — 17.07, 2011 @ 13:04"),
+        ("de", "Hinterlasse jetzt einen Kommentar"),
+        ("de", "Schreib einen Kommentar"),
+        ("de", "Was denkst du? Antworten abbrechen"),
     ],
 )
 def test_a_comment_section_header_ends_the_article(lang: str, marker: str) -> None:
