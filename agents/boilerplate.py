@@ -56,6 +56,8 @@ class _Kind(enum.Enum):
     LINE = "line"  # a short chrome line: it alone goes
     NOTICE = "notice"  # a cookie, newsletter or copyright notice: it alone goes
     BYLINE = "byline"  # "By Jane Doe": goes only near the start or the end
+    DATELINE = "dateline"  # "12 March 2024, 14:30 | Politics": only near the start or the end
+    BIO = "bio"  # "Jane Doe is a senior writer for ...": only near the start or the end
 
 
 # The most words a line may have to be taken for each kind: nothing longer is ever removed by
@@ -67,7 +69,11 @@ _MAX_WORDS: Mapping[_Kind, int] = {
     _Kind.LINE: 25,
     _Kind.NOTICE: 60,
     _Kind.BYLINE: 10,
+    _Kind.DATELINE: 15,
+    _Kind.BIO: 60,
 }
+_EDGE_KINDS = frozenset((_Kind.BYLINE, _Kind.DATELINE, _Kind.BIO))
+_CASED_KINDS = frozenset((_Kind.BYLINE, _Kind.BIO))  # their patterns tell names by case
 
 # -- the chrome table -----------------------------------------------------------------------------
 # Each pattern must match a whole line (after _DECORATION is stripped from its ends), matched
@@ -75,7 +81,7 @@ _MAX_WORDS: Mapping[_Kind, int] = {
 
 _NETWORKS = (
     r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|pinterest|reddit|xing|messenger|"
-    r"flipboard|instagram|youtube|tiktok|threads|mastodon|bluesky|e-?mail|sms)"
+    r"flipboard|instagram|youtube|tiktok|threads|mastodon|bluesky|e-?mail|sms|fb)"
 )
 _AGENCIES = (
     r"(?:reuters|afp|ap|dpa|epa|efe|ansa|pap|anp|lusa|apa|sda|kna|epd|getty(?: images)?|"
@@ -87,16 +93,43 @@ _SEP = r"\s*(?:[:|»›–—]|\s-)\s*.*"
 # A short credit value: "Reuters", "dpa/Michael Kappeler", "John Smith for The Guardian".
 _CREDIT = r"\s*:\s*\S+(?:\s+\S+){0,5}"
 # A date after "Updated", "Publié le"...: a digit, or a month or weekday name, then a few words.
-_DATE = r"\s*:?\s*(?:\d|[a-zé]{3,9}\.?,? \d)[\w ,.:/+-]{0,40}"
+_DATE = r"\s*:?\s*(?:\d|[a-zé]{3,9}\.?,? \d)[\w ,.:/+-]{0,60}"
 _CAPTION_LABELS = (
     *("photograph", "photo", "foto", "fotografía", "zdjęcie", "fot", "bild", "image"),
     *("imagen", "immagine", "imagem", "credit", "crédit", "beeld"),
+)
+# A newsletter prompt: a sign-up verb and a newsletter near each other, in either order.
+_NEWSLETTER = r"(?:newsletter\w*|nieuwsbrief|boletín|infolettre|lettre d'information)"
+_SIGN_UP = (
+    r"(?:subscribe|sign(?:ing)? ?-?up|join|register|anmelden|abonnieren|abonniere|bestellen|"
+    r"melde dich|melden sie sich|abonnez-vous|inscrivez-vous|s'inscrire|suscr[ií]bete|"
+    r"suscribirse|regístrate|iscriviti|zapisz się|abonneer|schrijf je in|meld je aan|assine|"
+    r"inscreva-se)"
+)
+# A line that starts with a date (after a weekday or a place and a comma): "12.03.2024",
+# "2024-03-12", "12. März 2024", "12 de marzo de 2024", "March 12, 2024"; month names by their
+# first letters in the eight languages.
+_MONTH = (
+    r"(?:jan|feb|fév|fev|mar|mär|maa|apr|avr|abr|may|mai|maj|mag|mei|jun|juin|giu|jul|juil|lug|"
+    r"aug|aoû|ago|sep|set|wrz|oct|okt|ott|out|paź|nov|lis|dec|dez|déc|dic|gru|ene|gen|sty|lut|"
+    r"kwi|cze|lip|sie)\w*\.?"
+)
+_DATE_START = (
+    r"(?:\w+,\s+)?(?:\d{1,2}[./]\s?\d{1,2}[./]\s?(?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
+    rf"\d{{1,2}}\.?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?\d{{4}}|"
+    rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})\b.*"
 )
 _NAME = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.-]*"
 _PARTICLE = r"(?:van|von|de|der|den|del|della|di|da|dos|du|la|le|ten|ter|zu)"
 _NAMES = (
     rf"{_NAME}(?:(?:\s+(?:{_PARTICLE}\s+)*|\s*,\s*|\s+(?:and|und|et|y|e|i|en|&)\s+){_NAME}){{0,5}}"
 )
+
+
+def _byline(by: str, on: str) -> str:
+    """A byline: "<by> <names>", then a role or outlet after a separator or "<on> <date>"
+    ("By Jane Doe | Reuters", "von Anna Muster am 14. Mai 2014, 15:40 Uhr")."""
+    return rf"(?i:{by})\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}}|,?\s+(?i:(?:{on}){_DATE}))?"
 
 
 def _after_label(labels: tuple[str, ...]) -> str:
@@ -119,13 +152,35 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"\(c\)\s*(?:\d{4}|[\w.-]+\.\w{2,}).*",
             r"copyright\b.*",
             r"[^›»>«]{1,40}+(?:\s*[›»>]\s*[^›»>«]{1,40}+){2,}",  # breadcrumbs: Home › News
+            r"←.{0,160}",  # post navigation: "← Previous title"
+            # a list of words, not a table row: "Imprint | Privacy | Jobs", "Comics / Art / Music"
+            r"[^\W\d_][^/|\d]{0,40}?(?:\s[/|]\s[^\W\d_][^/|\d]{0,40}?){2,}",
             r"(?:author|autor|autorin|auteur|autore|autora|auteurs)\s*:.{1,60}",
             r"sources?|quellen?|fuentes?|fonte|fontes|bron(?:nen)?|źródło|źródła",
         ),
         _Kind.NOTICE: (
             # an image caption ending in a credit: "... Photograph: Mikhail Klimentyev/AP"
             rf".*:{_after_label(_CAPTION_LABELS)}\s*[^:]{{0,40}}(?:/|\b{_AGENCIES}\b)[^:]{{0,40}}",
+            # ...or in a credit in brackets at its end: "(Foto: Jane Doe)", "(REUTERS/John Doe)"
+            rf".*[(\[]\s*(?:{'|'.join(_CAPTION_LABELS)}|quelle|bildquelle|fuente|source|kuva)s?"
+            r"\s*:[^()\[\]:]{1,80}[)\]]\s*\.?",
+            rf".*[(\[]\s*{_AGENCIES}\s*(?:/[^()\[\]]{{1,60}})?[)\]]\s*\.?",
+            # ...or after the caption's last sentence: "... on Monday. Photo: Jane Doe"
+            rf".*[.!?]\s+(?:{'|'.join(_CAPTION_LABELS)}|kuva)s?\s*:\s*[^.:]{{1,40}}\.?",
+            # ...or a picture agency after a slash: "Parliament / Shutterstock"
+            rf".*\s/\s*(?:{_AGENCIES}|unsplash|pixabay|pexels|flickr)\s*\.?",
+            # a licence note: "... stehen unter einer Creative Commons Lizenz", "Foto: X, CC BY"
+            r".*(?:under|unter) (?:a |an |the |einer |der )?creative commons.*",
+            r".*cc by\b.*",
+            r".*cc-by\b.*",
+            rf".*\b{_SIGN_UP}\b.{{0,80}}\b{_NEWSLETTER}.*",
+            rf".*{_NEWSLETTER}\b.{{0,80}}\b{_SIGN_UP}\b.*",
+            r".* your inbox\b.*",
+            r".*(?:ihr|dein)en posteingang\b.*",
+            r".*dans votre boîte (?:mail|e-mail|de réception)\b.*",
+            r".*en tu (?:bandeja de entrada|correo)\b.*",
         ),
+        _Kind.DATELINE: (_DATE_START,),
     },
     "en": {
         _Kind.END: (
@@ -139,20 +194,29 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"source link",
             r"source site-\d+",
             r"this entry was posted in .*",
+            r"(?:\d+|one|two|three) (?:responses?|replies|comments?|thoughts?) (?:to|on) .+",
+            r"(?:click here to )?cancel reply\.?",
+            r"(?:pingback|trackback)\b.*|comment by .{1,80}(?:\d:\d\d|@).*",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?comments?(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?comments?(?: \(\d+\))?",
+            r"about the (?:author|writer)s?|(?:the )?author(?:'s)? (?:bio|profile)",
+        ),
         _Kind.HEADING: (
             r"related(?: (?:articles?|stories|posts|content|news|coverage|topics|links|reading))?",
             r"more (?:on this (?:story|topic)|stories|news|articles|like this)",
             r"more from [\w .'-]{1,30}",
             r"you (?:may|might) also (?:like|enjoy|be interested in)",
             r"(?:recommended|suggested)(?: for you| articles| stories| reading)?",
+            r"(?:table of )?contents",
             r"most (?:popular|read|viewed|shared)",
             r"(?:trending|popular|recent|latest) (?:now|news|stories|articles|posts)",
             r"trending",
             r"read (?:more|also|next)",
             r"(?:also read|see also|further reading|top stories|what to read next)",
             r"(?:related|recommended|more) (?:content|reading|topics)",
+            r"explore (?:further|more)|more to explore|editors?'? ?(?:picks|choice)|don't miss",
+            r"(?:latest|recent|popular) (?:posts|comments|headlines)|in other news|around the web",
         ),
         _Kind.LINE: (
             rf"share(?: (?:this|the))?(?: (?:article|story|post|page|video|link))?"
@@ -174,18 +238,22 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             rf"(?:photo(?:graph)?|picture|image|video|illustration|graphic|credit|source)s?{_CREDIT}",
             r"photo credit.*|image (?:caption|source|copyright).*|media caption.*",
             r"posted by .{1,60}|posted in \S+(?:\s+\S+){0,3}",
+            r"tagged(?: with| as)?\s*:.*|(?:photo|image|picture)s? by .{1,60}",
             rf"posted on{_DATE}",
             r"(?:additional )?reporting by \S+(?:\s+\S+){0,5}(?:;.*)?",
             r"(?:editing|writing|compiled) by \S+(?:\s+\S+){0,5}",
             rf"(?:read (?:more|also|next)|see also|related|also read|more on this){_SEP}",
-            r"(?:tags?|topics|categor(?:y|ies)|filed under)\s*:.*",
+            r"(?:tags?|topics|categor(?:y|ies)|filed under)(?:\s*:.*)?",
             r"\d+\s*min(?:ute)?s? read|reading time.*",
             rf"(?:first )?(?:published|updated|last (?:updated|modified))(?: on| at)?{_DATE}",
             r"back to top|skip to (?:main )?content|home|menu|search|close",
             r"(?:next|previous)(?: (?:article|story|post))?",
+            r"(?:next|previous|older|newer) (?:article|story|post|entry)s?\b.{0,160}",
             rf"(?:next|previous) (?:article|story|post){_SEP}",
             r"(?:click|tap) here.*",
-            r"categor(?:y|ies)|(?:release|news) date\s*:.*",
+            r"jump to (?:recipe|comments|content)\b.{0,40}|print recipe",
+            r"pdf (?:version|download)|download (?:as )?pdf|search this (?:blog|site)",
+            r"categor(?:y|ies)|(?:release|news) date(?:\s*:.*)?",
             r"to (?:view|read|continue reading) (?:the|this) full (?:story|article).*",
             r"subscribe (?:now )?to (?:our|the) .{1,40} (?:edition|app) for the full story.*",
             r"if you(?:'re| are|’re) (?:seeing this message|already a subscriber).*",
@@ -202,24 +270,43 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r".{0,40}newsletters?.*",
             r"(?:get|receive) (?:our|the) .{0,40}newsletter.*|newsletter(?: sign[- ]?up)?",
             r"enter your e-?mail(?: address)?.*",
+            r"notify me of (?:new|follow-up) .*|send me (?:an )?e-?mail (?:for|every|when) .*",
+            r"by (?:registering|creating an account),? you (?:agree|accept) .*",
+            r".*contains affiliate links.*",
+            r".*contain affiliate links.*",
+            r".*we (?:may )?(?:earn|receive) (?:a )?(?:small )?(?:commission|compensation).*",
             r"never miss .{0,60}newsletter.*|sign up (?:to|for) (?:get |receive )?.{0,60}",
             r"(?:for .{0,60})?download (?:the|our) .{0,40}apps?\b.*",
             r"by (?:signing up|subscribing|clicking).*(?:privacy|terms).*",
             r".*all rights reserved.*",
         ),
-        _Kind.BYLINE: (rf"(?i:by|written by)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("by|written by", "on|at"),),
+        _Kind.BIO: (
+            rf"{_NAMES} (?:is|was) (?:a|an|the) (?:[\w'&-]+ ){{0,4}}(?i:writer|reporter|editor|"
+            r"correspondent|journalist|columnist|contributor|professor|author|founder|co-founder|"
+            r"fellow|producer|analyst|expert|lecturer|researcher|consultant)\b.*",
+        ),
     },
     "de": {
         _Kind.END: (
-            r"schreibe(?:n sie)? einen kommentar(?: antworten abbrechen)?",
+            r"schreib(?:e|en sie)?(?: jetzt)? einen kommentar(?: antworten abbrechen)?",
             r"kommentar (?:schreiben|verfassen|abgeben)|antworten abbrechen",
-            r"hinterlasse(?:n sie)? (?:einen kommentar|eine antwort)",
+            r"hinterlasse(?:n sie)?(?: jetzt)? (?:einen kommentar|eine antwort)",
+            r".*antwort(?:en)? abbrechen",  # a comment form's heading and its "Cancel reply"
             r"(?:eine )?antwort (?:hinterlassen|schreiben)",
             r"kommentare (?:anzeigen|lesen|öffnen|einblenden)",
             r"(?:ihre|deine) e-?mail-?adresse wird nicht veröffentlicht.*",
             r"quellen?-?link|zur quelle|zum originalartikel",
+            r"(?:\d+|eine?|zwei|drei) (?:antworten|antwort|kommentare?|gedanken|reaktionen) "
+            r"(?:zu|auf) .+",
+            r"hier klicken, um das antworten abzubrechen\.?",
+            r"(?:pingback|trackback) (?:von|auf)\b.*|kommentar von .{1,80}(?:\d:\d\d|@).*",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?kommentare?(?: \(\d+\))?", r"leserkommentare"),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?kommentare?(?: \(\d+\))?",
+            r"leserkommentare",
+            r"(?:über (?:den|die) |zu[mr] )?autor(?:in)?|autorenprofil|autoreninfo",
+        ),
         _Kind.HEADING: (
             r"lesen sie (?:auch|mehr|weiter)|weiterlesen|mehr lesen",
             r"(?:das )?könnte sie auch interessieren|auch interessant|auch lesenswert",
@@ -233,10 +320,22 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"weitere (?:artikel|beiträge|themen|meldungen)"
             r"(?: (?:zum thema|aus|von|der|des|zu)\b.*)?",
             r"top-?themen(?: (?:bei|von|aus) .*)?|mehr zum thema (?:auf|bei) .*",
+            r"themen (?:in|aus) diesem (?:artikel|beitrag)|weitere interessante (?:themen|artikel)",
+            r"(?:neueste|aktuelle|beliebte|populäre) (?:artikel|beiträge|nachrichten|meldungen|"
+            r"kommentare)(?: .{1,30})?",
+            r"(?:die )?meist(?:gelesenen?|geklickten?|kommentierten?) (?:artikel|beiträge|"
+            r"nachrichten)(?: .{1,30})?",
+            r"empfehlungen(?: der| aus der) redaktion|entdecken sie (?:jetzt|mehr|auch)|"
+            r"entdecke (?:weitere|mehr) .{1,30}|ebenfalls interessant",
         ),
         _Kind.LINE: (
             rf"teilen(?: (?:auf|via|per) {_NETWORKS})?|auf {_NETWORKS} teilen",
-            r"(?:artikel|beitrag|seite) (?:teilen|drucken|versenden|merken|empfehlen)",
+            r"(?:artikel|beitrag|seite|rezept) (?:teilen|drucken|versenden|merken|empfehlen|"
+            r"speichern)\b.{0,60}",
+            rf"folgen?(?: sie)? .{{1,40}} auf {_NETWORKS}\b.*",
+            r"bild (?:anzeigen|schließen|vergrößern)\b.*|vergrößern|externer inhalt|"
+            r"inhaltsverzeichnis|(?:als )?pdf herunterladen",
+            r"hier (?:kostenlos |gratis )?(?:anmelden|registrieren|abonnieren).*",
             r"drucken|versenden|merken|link kopieren|artikel anhören",
             r"folgen? (?:sie )?uns(?: auf .*)?",
             r"anzeige|werbung|gesponsert|sponsored|(?:bezahlte )?partnerinhalte?",
@@ -248,10 +347,23 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"teilen(?: sie)?(?: dies)? mit|zurück zur (?:übersicht|liste|startseite)",
             rf"letzte (?:änderung|aktualisierung)(?: am)?{_DATE}",
             r"mit material (?:von|der|des) .{1,60}",
+            r"(?:vorherige[rs]?|nächste[rs]?) (?:artikel|beitrag|post|eintrag)\b.{0,160}",
+            r"(?:video )?verfügbar bis .{1,30}",
+            r"veröffentlicht am .{1,40} von .{1,80}|(?:dieses|diesen) blog durchsuchen",
+            r"zum rezept\b.{0,40}|teilen (?:senden|twittern|drucken|mailen|merken)(?: \w+){0,3}",
+            r"auf einer seite lesen|originalartikel",
+            r".*als pdf herunterladen",
+            r"(?:die )?aktuelle ausgabe|(?:ausgabe|heft) kaufen|empfohlener redaktioneller inhalt",
+            r"(?:getaggt|verschlagwortet) mit\s*:.*|(?:veröffentlicht|abgelegt) (?:in|unter)\s*:.*",
+            r"eingestellt von .{1,60}|dieser (?:eintrag|beitrag) wurde .{0,40}(?:veröffentlicht|"
+            r"abgelegt) .*",
+            r"(?:diese[nr]?|den|die|das) (?:artikel|beitrag|geschichte|seite|rezept) "
+            r"(?:teilen|drucken|versenden|merken|empfehlen)|mit (?:freunden|anderen) teilen.*",
+            r"sharen mit|(?:jetzt )?teilen auf",
             r"(?:text|von)\s*:.{1,60}",
             rf"(?:lesen sie (?:auch|mehr|hier)|mehr zum thema|auch interessant|weiterlesen){_SEP}",
             rf"(?:auch lesen|schon gelesen){_SEP}",
-            r"(?:schlagworte?|stichworte?|themen)\s*:.*",
+            r"(?:schlagw(?:orte?|örter)|stichworte?|themen)(?:\s*:.*)?",
             r"lesezeit\s*:?\s*\d.*|\d+\s*min(?:\.|uten)? lesezeit",
             rf"(?:veröffentlicht|aktualisiert|stand)(?: am)?{_DATE}",
             r"zurück(?: zur startseite)?|nach oben|startseite|zum inhalt springen",
@@ -262,11 +374,24 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:wir|diese (?:web)?seite|diese website|unsere (?:web)?seite) "
             r"(?:verwendet|verwenden|nutzt|nutzen|benutzt) cookies.*",
             r"cookie-?einstellungen|alle (?:cookies )?akzeptieren",
+            r"(?:informiere|benachrichtige) mich über .*",
+            r"mit (?:der|ihrer) (?:registrierung|anmeldung) (?:akzeptieren|stimmen|erklären) .*",
+            r".*um affiliate-links.*",
+            r".*um affiliate links.*",
+            r".*enthält affiliate-links.*",
+            r".*enthält affiliate links.*",
             r"(?:melden sie sich|melde dich) .{0,40}newsletter.*",
             r"(?:jetzt |hier )?(?:zum |für den )?newsletter (?:anmelden|abonnieren|bestellen).*",
             r".*alle rechte vorbehalten.*",
         ),
-        _Kind.BYLINE: (rf"(?i:von)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("von", "am|um"),),
+        _Kind.BIO: (
+            rf"{_NAMES} (?:ist|war|arbeitet als) (?:(?:ein|eine|der|die) )?(?:[\w-]+ ){{0,3}}"
+            r"(?i:redakteur|journalist|korrespondent|autor|reporter|kolumnist|professor)\w*\b.*",
+            rf"{_NAMES} (?:leitet (?:das|die) (?i:ressort|redaktion)|lehrt .{{1,40}} an der "
+            r"(?i:universität|hochschule))\b.*",
+            r"Schreibt seit \d{4} für .*",
+        ),
     },
     "fr": {
         _Kind.END: (
@@ -274,14 +399,19 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:ajouter|écrire|publier) un commentaire|réagir(?: à cet article)?",
             r"votre adresse (?:e-?mail|de messagerie|courriel) ne sera pas publiée.*",
             r"lien source|source du lien",
+            r"(?:\d+|une?) (?:réponses?|commentaires?|réactions?) (?:à|au|sur) .+",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?commentaires?(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?commentaires?(?: \(\d+\))?|vos réactions(?: \(\d+\))?",
+            r"(?:à propos de )?l'auteure?|à propos de l'auteur",
+        ),
         _Kind.HEADING: (
             r"(?:à )?lire (?:aussi|également|la suite)|voir aussi|(?:lire|en savoir) plus",
             r"sur le même (?:sujet|thème)|dans la même rubrique",
             r"articles? (?:similaires|liés|associés|recommandés)",
             r"(?:les )?(?:articles )?(?:les )?plus lus|à (?:ne pas manquer|découvrir)",
             r"vous (?:aimerez|pourriez aimer) aussi",
+            r"(?:les )?dernières (?:actualités|nouvelles|infos)|les plus (?:partagés|commentés)",
         ),
         _Kind.LINE: (
             rf"partager(?: (?:cet article|l'article|sur {_NETWORKS}))?|partager? sur {_NETWORKS}",
@@ -291,11 +421,12 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:s'abonner|abonnez-vous)(?: .*)?|déjà abonné.*",
             rf"(?:photo|photos|crédit photo|crédits?|illustration|vidéo|source|sources){_CREDIT}",
             rf"(?:(?:à )?lire (?:aussi|également)|voir aussi){_SEP}",
-            r"mots[- ]clés\s*:.*",
+            r"mots[- ]clés(?:\s*:.*)?",
             rf"(?:publié|mis à jour)(?: le)?{_DATE}",
             r"temps de lecture\s*:?.*|\d+\s*min de lecture",
             r"retour en haut(?: de la page)?|accueil|cliquez ici.*",
             r"pour (?:lire la suite|accéder en illimité).*|article suivant\b.*",
+            r"(?:publié|posté) par .{1,60}|article précédent\b.*",
             rf"(?:crédits? photos?|image d'illustration|image illustrative){_CREDIT}",
             r"les champs obligatoires sont indiqués.*",
         ),
@@ -305,9 +436,14 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:tout )?accepter(?: les cookies)?|(?:tout )?refuser|paramétrer les cookies",
             r"(?:inscrivez-vous|abonnez-vous) à (?:notre|la) newsletter.*",
             r"recevez (?:notre|la) newsletter.*",
+            r"prévenez-moi de .*",
             r".*tous droits réservés.*",
         ),
-        _Kind.BYLINE: (rf"(?i:par)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("par", "le"),),
+        _Kind.BIO: (
+            rf"{_NAMES} est (?:(?:une?|le|la) )?(?:[\w'-]+ ){{0,3}}(?i:journaliste|rédact|"
+            r"correspondant|professeur|auteur|chercheu)\w*\b.*",
+        ),
     },
     "es": {
         _Kind.END: (
@@ -315,14 +451,19 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:añadir|escribir|publicar) (?:un )?comentario",
             r"(?:tu|su) dirección de correo(?: electrónico)? no será publicada.*",
             r"enlace (?:de )?(?:la )?fuente|fuente original",
+            r"(?:\d+|una?) (?:respuestas?|comentarios?) (?:a|en|para) .+",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?comentarios?(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?comentarios?(?: \(\d+\))?",
+            r"(?:sobre|acerca de)l? (?:el |la )?autora?",
+        ),
         _Kind.HEADING: (
             r"(?:lee|leer|lea) (?:también|más)|ver (?:también|más)",
             r"(?:también )?(?:te|le) (?:puede|podría) interesar|te recomendamos",
             r"(?:artículos|noticias|contenidos) relacionad[oa]s|relacionad[oa]s",
             r"(?:lo )?más (?:leído|visto)s?|más noticias|s(?:igue|eguir) leyendo",
             r"notas relacionadas|contenido relacionado|temas|más sobre .{1,40}",
+            r"mirá también|otras noticias|(?:lo|las) últim[oa]s?(?: noticias)?|últimas noticias",
         ),
         _Kind.LINE: (
             rf"compart(?:ir|e)(?: (?:en|por) {_NETWORKS}| (?:este )?artículo| esta noticia)?",
@@ -332,11 +473,14 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"suscr[ií]b(?:ete|irse|ase)(?: .*)?",
             rf"(?:foto|fotos|fotografía|imagen|vídeo|video|fuente){_CREDIT}",
             rf"(?:lee|leer|lea) (?:también|más){_SEP}",
-            rf"(?:(?:le|te) puede interesar|puedes ver|mira|mire|lea|ver también){_SEP}",
-            r"(?:etiquetas|temas)\s*:.*",
+            rf"(?:(?:le|te) puede interesar|puedes ver|mira|mire|lea|ve[ar] también){_SEP}",
+            r"inf[óo]rmate más|vea también",
+            r"(?:etiquetas|temas)(?:\s*:.*)?",
             rf"(?:publicado|actualizado)(?: el)?{_DATE}",
             r"tiempo de lectura\s*:?.*",
             r"volver arriba|inicio|(?:haz clic|pulsa) aquí.*",
+            r"publicado por .{1,60}",
+            r"(?:art[ií]culo|nota|entrada) (?:anterior|siguiente)\b.{0,160}",
             r"los campos obligatorios están marcados.*",
         ),
         _Kind.NOTICE: (
@@ -348,7 +492,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"recibe (?:nuestro|el) (?:newsletter|boletín).*",
             r".*todos los derechos reservados.*",
         ),
-        _Kind.BYLINE: (rf"(?i:por)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("por", "el|em"),),
     },
     "it": {
         _Kind.END: (
@@ -356,13 +500,18 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:aggiungi|scrivi|inserisci) (?:un )?commento",
             r"il tuo indirizzo (?:e-?mail|email) non sarà pubblicato.*",
             r"link (?:alla )?fonte|fonte originale",
+            r"(?:\d+|una?) (?:risposte?|commenti) (?:a|su) .+",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?commenti(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?commenti(?: \(\d+\))?",
+            r"(?:sull'|l')autore|informazioni sull'autore",
+        ),
         _Kind.HEADING: (
             r"leggi (?:anche|di più|tutto)|vedi anche|continua a leggere",
             r"(?:ti )?potrebbe(?:ro)? (?:anche )?interessar(?:ti|e)|ti consigliamo",
             r"articoli (?:correlati|simili|consigliati)|correlati|altre notizie",
             r"(?:i )?più letti",
+            r"ultime notizie|(?:gli )?ultimi articoli|da non perdere",
         ),
         _Kind.LINE: (
             rf"condividi(?: (?:su {_NETWORKS}|questo articolo|l'articolo))?",
@@ -372,10 +521,12 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:abbonati|iscriviti)(?: (?:ora|subito|a|al|alla|per)\b.*)?",
             rf"(?:foto|immagine|video|fonte){_CREDIT}",
             rf"leggi anche{_SEP}",
-            r"(?:tag|argomenti)\s*:.*",
+            r"(?:tag|argomenti)(?:\s*:.*)?",
             rf"(?:pubblicato|aggiornato)(?: il)?{_DATE}",
             r"tempo di lettura\s*:?.*",
             r"torna (?:su|all'inizio)|clicca qui.*",
+            r"pubblicato da .{1,60}",
+            r"(?:articolo|post) (?:precedente|successivo)\b.{0,160}",
             r"i campi obbligatori sono contrassegnati.*",
         ),
         _Kind.NOTICE: (
@@ -384,24 +535,29 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"iscriviti (?:alla|alla nostra) newsletter.*",
             r".*tutti i diritti riservati.*",
         ),
-        _Kind.BYLINE: (rf"(?i:di)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("di", "il"),),
     },
     "pl": {
         _Kind.END: (
             r"dodaj komentarz|(?:zostaw|napisz) (?:komentarz|odpowiedź)|skomentuj",
             r"twój adres (?:e-?mail|email) nie zostanie opublikowany.*",
             r"link (?:do )?źródła|źródło oryginalne",
+            r"\d+ (?:komentarz(?:e|y)?|odpowiedzi) (?:do|na) .+",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?komentarz(?:e|y)?(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?komentarz(?:e|y)?(?: \(\d+\))?",
+            r"o autor(?:ze|ce)",
+        ),
         _Kind.HEADING: (
             r"czytaj (?:też|także|również|więcej|dalej)|zobacz (?:też|także|również|więcej)",
             r"przeczytaj (?:też|także|również)",
             r"(?:podobne|powiązane|polecane) (?:artykuły|wpisy|tematy)",
             r"najczęściej (?:czytane|komentowane)|najpopularniejsze|polecamy",
             r"może cię (?:też |także )?zainteresować",
+            r"najnowsze(?: artykuły| wiadomości| wpisy)?|więcej (?:artykułów|wiadomości)",
         ),
         _Kind.LINE: (
-            rf"udostępnij(?: (?:na {_NETWORKS}|artykuł))?|(?:po)?dziel się",
+            rf"udostępnij(?: (?:na {_NETWORKS}|artykuł))?(?: \(\d+\))?|(?:po)?dziel się",
             r"drukuj|wyślij(?: e-?mailem)?",
             r"obserwuj nas(?: na .*)?",
             r"reklama|materiał (?:sponsorowany|partnera|promocyjny)",
@@ -409,9 +565,11 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:fot\.|(?:fot|foto|zdjęcie|zdj\.|wideo|źródło)\s*:)\s*\S+(?:\s+\S+){0,5}",
             rf"(?:czytaj|zobacz|przeczytaj) (?:też|także|również){_SEP}",
             rf"dowiedz się więcej{_SEP}",
-            r"tagi\s*:.*",
+            r"tagi(?:\s*:.*)?",
             rf"(?:opublikowano|aktualizacja|aktualizowano){_DATE}",
             r"do góry|strona główna|kliknij tutaj.*",
+            r"(?:poprzedni|następny) (?:artykuł|wpis|post)\b.{0,160}",
+            r"(?:ten )?tekst przeczytasz w .{1,30}|czas czytania.*",
             r"wymagane pola są oznaczone.*",
         ),
         _Kind.NOTICE: (
@@ -420,6 +578,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"akceptuj(?:ę)?(?: wszystkie)?|odrzuć(?: wszystkie)?",
             r"zapisz się do (?:naszego )?newslettera.*",
             r".*wszelkie prawa zastrzeżone.*",
+            r".*chronion\w* prawem autorskim.*",
         ),
     },
     "nl": {
@@ -427,13 +586,18 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:geef|plaats|laat) een reactie(?: achter)?|reageer(?: op dit artikel)?",
             r"(?:je|uw) e-?mailadres wordt niet gepubliceerd.*",
             r"bronlink|link naar bron",
+            r"(?:\d+|één|een) reacties? op .+",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?reacties?(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?reacties?(?: \(\d+\))?",
+            r"over de (?:auteur|schrijver)",
+        ),
         _Kind.HEADING: (
             r"lees (?:ook|meer|verder)|bekijk ook|zie ook|ook interessant",
             r"(?:gerelateerde|vergelijkbare|meer) (?:artikelen|berichten|nieuws)",
             r"meest (?:gelezen|bekeken)|aanbevolen(?: artikelen)?",
             r"dit vind je misschien ook leuk",
+            r"laatste nieuws|meer nieuws|(?:nieuwste|recente) (?:artikelen|berichten)",
         ),
         _Kind.LINE: (
             rf"delen(?: (?:op|via) {_NETWORKS}| dit artikel)?|deel (?:dit artikel|op {_NETWORKS})",
@@ -443,10 +607,12 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"abonneer(?: je| nu)?(?: .*)?",
             rf"(?:foto|beeld|video|bron){_CREDIT}",
             rf"lees (?:ook|meer){_SEP}",
-            r"trefwoorden\s*:.*",
+            r"trefwoorden(?:\s*:.*)?",
             rf"(?:gepubliceerd|bijgewerkt)(?: op)?{_DATE}",
             r"leestijd\s*:?.*|\d+ min(?:uten)? leestijd",
             r"terug naar boven|klik hier.*",
+            r"geplaatst (?:door|in|op) .{1,60}",
+            r"(?:vorige|volgende) (?:artikel|bericht)\b.{0,160}",
             r"(?:verplichte|vereiste) velden zijn gemarkeerd.*",
         ),
         _Kind.NOTICE: (
@@ -455,7 +621,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:schrijf je in|meld je aan) (?:voor|op) (?:onze|de) nieuwsbrief.*",
             r".*alle rechten voorbehouden.*",
         ),
-        _Kind.BYLINE: (rf"(?i:door)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("door", "op"),),
     },
     "pt": {
         _Kind.END: (
@@ -463,12 +629,17 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:adicionar|escrever|publicar) (?:um )?comentário",
             r"(?:o )?seu endereço de (?:e-?mail|email) não será publicado.*",
             r"link (?:da )?fonte|fonte original",
+            r"(?:\d+|uma?) (?:respostas?|comentários?) (?:para|a|em) .+",
         ),
-        _Kind.COMMENTS: (r"(?:\d+ )?comentários?(?: \(\d+\))?",),
+        _Kind.COMMENTS: (
+            r"(?:\d+ )?comentários?(?: \(\d+\))?",
+            r"sobre (?:o autor|a autora)",
+        ),
         _Kind.HEADING: (
             r"leia (?:também|mais)|veja (?:também|mais)|saiba mais|continue lendo",
             r"(?:artigos|notícias|matérias) relacionad[oa]s|(?:as )?mais lidas|recomendados",
             r"você (?:pode|poderá) (?:também )?gostar",
+            r"últimas notícias|mais notícias|(?:conteúdos?|notícias) recomendad[oa]s",
         ),
         _Kind.LINE: (
             rf"(?:compartilh|partilh)(?:ar|e)(?: (?:no|via|pelo) {_NETWORKS}| (?:este )?artigo)?",
@@ -481,6 +652,8 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             rf"(?:publicado|atualizado)(?: em)?{_DATE}",
             r"tempo de leitura\s*:?.*",
             r"voltar ao topo|clique aqui.*",
+            r"(?:artigo|post) (?:anterior|seguinte)\b.{0,160}",
+            r"(?:próximo|anterior) (?:artigo|post)\b.{0,160}",
             r"os campos obrigatórios são marcados.*",
         ),
         _Kind.NOTICE: (
@@ -489,7 +662,7 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:assine|inscreva-se n[ao]|receba) (?:a )?(?:nossa )?newsletter.*",
             r".*todos os direitos reservados.*",
         ),
-        _Kind.BYLINE: (rf"(?i:por)\s+{_NAMES}(?:\s*[|,/·–-]\s*[^.!?]{{0,60}})?",),
+        _Kind.BYLINE: (_byline("por", "el|em"),),
     },
 }
 
@@ -502,13 +675,13 @@ class _Rules:
     """The compiled chrome patterns of a set of languages: per kind, one expression for the
     whole-line patterns, and one each for the few that may match anywhere in a line (".*x")."""
 
-    __slots__ = ("by_words",)
+    __slots__ = ("by_words", "by_words_at_edge")
 
     def __init__(self, langs: tuple[str, ...]) -> None:
         # (kind, matcher, whether it is given the lower-cased line), in order of precedence
         checks: list[tuple[_Kind, Callable[[str], object], bool]] = []
         for kind in _Kind:
-            flags = 0 if kind is _Kind.BYLINE else re.IGNORECASE
+            flags = 0 if kind in _CASED_KINDS else re.IGNORECASE
             fragments = [f for lang in langs for f in _CHROME[lang].get(kind, ())]
             whole = "|".join(f"(?:{f})" for f in fragments if not f.startswith(".*"))
             if whole:
@@ -519,15 +692,25 @@ class _Rules:
             for fragment in fragments:
                 if fragment.startswith(".*"):
                     checks.append((kind, _searcher(_unanchored(fragment)), True))
-        # The checks that apply to a line of n words, for n up to the longest chrome line.
-        self.by_words = tuple(
-            tuple(check for check in checks if n <= _MAX_WORDS[check[0]])
-            for n in range(max(_MAX_WORDS.values()) + 2)
+        # The checks that apply to a line of n words, for n up to the longest chrome line, away
+        # from the text's edges (without the kinds that go only there) and near them.
+        longest = max(_MAX_WORDS.values()) + 2
+        self.by_words, self.by_words_at_edge = (
+            tuple(
+                tuple(
+                    (kind, matches, on_folded)
+                    for kind, matches, on_folded in checks
+                    if n <= _MAX_WORDS[kind] and (edge or kind not in _EDGE_KINDS)
+                )
+                for n in range(longest)
+            )
+            for edge in (False, True)
         )
 
     def classify(self, line: str, words: int, near_edge: bool) -> _Kind | None:
         """The kind of chrome ``line`` is, or None for a body line."""
-        checks = self.by_words[min(words, len(self.by_words) - 1)]
+        by_words = self.by_words_at_edge if near_edge else self.by_words
+        checks = by_words[min(words, len(by_words) - 1)]
         if not checks:
             return None
         core = line.strip(_DECORATION)
@@ -535,8 +718,6 @@ class _Rules:
             return _Kind.LINE
         folded = core.lower()
         for kind, matches, on_folded in checks:
-            if kind is _Kind.BYLINE and not near_edge:
-                continue
             if matches(folded if on_folded else core):
                 return kind
         return None
@@ -570,10 +751,11 @@ _RULES = _build_rules()
 
 # Structure thresholds.
 _END_MIN_WORDS_BEFORE = 40  # an end marker cuts only after this much kept text
-_EDGE_LINES = 3  # bylines are looked for in the first and last lines only
+_EDGE_LINES = 3  # bylines and datelines are looked for in the first and last lines only
 _TITLE_MAX_WORDS = 20  # a line in a "Related articles" list is at most this long...
 _TITLE_MAX_CHARS = 160
 _SENTENCE_END = ".:;,"  # ...and does not end like a sentence
+_LABEL_ENDS = tuple(".!?:")  # a header line ending so is a sentence or a lead-in, not a label
 _CLOSERS = " \t\"'”“»«’‘)]"
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 
@@ -666,10 +848,23 @@ _OUTSIDE_MIN_LINES = 3  # the region is cut out only when at least this many lin
 _OUTSIDE_SHORT_WORDS = 6  # ...and at least half of them are shorter than this (menu-like)
 _HEADLINE_MIN_WORDS = 3  # a headline repeats at least this much of the title...
 _HEADLINE_MIN_SHARE = 0.3  # ...and at least this share of its characters
+# ...or, when shorter, is the whole first part of a title "Headline | Site" (at least this long)
+_TITLE_PART_MIN_CHARS = 6
+_SHORT_HEADLINE_MIN_CHARS = 8  # ...or is part of it anyway, at least this long
+_TYPOGRAPHY_CHARS = re.compile("[‘’‚′“”„″«»–—]")
+_PLAIN_TYPOGRAPHY = str.maketrans(
+    dict.fromkeys("‘’‚′", "'") | dict.fromkeys("“”„″«»", '"') | dict.fromkeys("–—", "-")
+)
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—:-]\s+|\s*\|\s*|\s+-{2,}")
 _HEADER_LINES = 5  # at most this many lines (lead, byline, date) between headline and prose
+_LABEL_MAX_WORDS = 9  # ...of which the short ones not ending like a sentence go (kicker, date)
+_LATE_HEADLINE_SHARE = 2.0  # prose before the headline this many times the region's: a repeat
+_SMALL_REGION_WORDS = 40.0  # a region after the headline with less prose than this (a teaser)...
+_SMALL_REGION_SHARE = 3.0  # ...gives way to a run elsewhere this many times heavier
 _TOKEN_MAX_CHARS = 60  # a "word" longer than this is data (base64, a URL), not prose
 _GAP_LINES = 4  # a run of this many lines that are not prose is a gap in the region...
 _GAP_TAIL_SHARE = 0.5  # ...which ends it when the prose after it weighs less than this share
+_CHROME_TAIL_SHARE = 0.2  # a chrome line before another non-prose line ends it below this share
 
 
 def _line_weight(line: str, words: int) -> float:
@@ -685,17 +880,45 @@ def _line_weight(line: str, words: int) -> float:
 
 def _headline(lines: list[str]) -> int | None:
     """The index of the first line after the first that repeats (much of) the first line, the
-    page title ("Headline | Site"), or that contains it; None if there is none."""
+    page title ("Headline | Site"), or that contains it; else of the first shorter line that
+    does so (:func:`_short_headline`); None if there is none."""
     if not lines:
         return None
-    title = " ".join(lines[0].split()).casefold()
+    title = _fold(lines[0])
     for i in range(1, len(lines)):
-        line = " ".join(lines[i].split()).casefold()
+        line = _fold(lines[i])
         if line.count(" ") + 1 < _HEADLINE_MIN_WORDS:
             continue
         if title in line or (line in title and len(line) >= _HEADLINE_MIN_SHARE * len(title)):
             return i
-    return None
+    return _short_headline(title, lines)
+
+
+def _fold(line: str) -> str:
+    """``line`` as the title comparisons see it: spaces collapsed, case, quotes and dashes
+    folded (a page title often has straight quotes where the headline has curly ones)."""
+    if _TYPOGRAPHY_CHARS.search(line):
+        line = line.translate(_PLAIN_TYPOGRAPHY)
+    return " ".join(line.split()).casefold()
+
+
+def _short_headline(title: str, lines: list[str]) -> int | None:
+    """A headline too short for :func:`_headline`'s word rule: the index of the first line
+    after the first that is the first part of ``title`` (a folded page title "Headline |
+    Site"), else of the first line that is part of it anyway (at least
+    :data:`_SHORT_HEADLINE_MIN_CHARS` characters and :data:`_HEADLINE_MIN_SHARE` of it), a
+    final full stop aside; None if there is none."""
+    folded = [_fold(line).strip(" .") for line in lines]
+    parts = _TITLE_SEPARATOR.split(title, maxsplit=1)
+    head = parts[0].strip(" .")
+    if len(parts) == 2 and len(head) >= _TITLE_PART_MIN_CHARS:
+        found = next((i for i in range(1, len(lines)) if folded[i] == head), None)
+        if found is not None:
+            return found
+    least = max(_SHORT_HEADLINE_MIN_CHARS, _HEADLINE_MIN_SHARE * len(title))
+    return next(
+        (i for i in range(1, len(lines)) if len(folded[i]) >= least and folded[i] in title), None
+    )
 
 
 def _best_run(weights: list[float]) -> tuple[float, int, int]:
@@ -722,14 +945,34 @@ def _best_end(weights: list[float], start: int) -> int:
     return end
 
 
-def _region_after(headline: int, weights: list[float]) -> tuple[int, int] | None:
-    """The region starting with the first prose after the headline (and the headline with it
-    when only a few header lines sit between them); None if no prose follows it."""
+def _region_after(headline: int, weights: list[float]) -> tuple[int, int, int] | None:
+    """``(start, body, end)``: the region starting with the first prose (``body``) after the
+    headline, and with the headline when only a few header lines sit between them (else with
+    the line before the prose); None if no prose follows it."""
     first = next((i for i in range(headline, len(weights)) if weights[i] > 0), None)
     if first is None:
         return None
     start = headline if first - headline <= _HEADER_LINES else first - _LEAD_LINES
-    return start, _best_end(weights, first)
+    return start, first, _best_end(weights, first)
+
+
+def _checked_region(
+    headline: int, region: tuple[int, int, int], weights: list[float]
+) -> tuple[int, int, int]:
+    """``region`` (found after ``headline``), or the heaviest run of prose before the headline
+    when that weighs more than :data:`_LATE_HEADLINE_SHARE` times the region's prose (the
+    "headline" is then the title repeated below the article: a next-post link, a teaser),
+    or, when the region has hardly any prose (:data:`_SMALL_REGION_WORDS`), the page's
+    heaviest run when that weighs more than :data:`_SMALL_REGION_SHARE` times as much."""
+    prose = sum(weight for weight in weights[region[1] : region[2]] if weight > 0)
+    best, start, end = _best_run(weights[:headline])
+    if best > _LATE_HEADLINE_SHARE * prose:
+        return max(0, start - _LEAD_LINES), start, end
+    if prose < _SMALL_REGION_WORDS:
+        best, start, end = _best_run(weights)
+        if best > _SMALL_REGION_SHARE * prose and not start <= region[1] < end:
+            return max(0, start - _LEAD_LINES), start, end
+    return region
 
 
 def _tail_gap(weights: list[float], start: int, end: int) -> int:
@@ -752,24 +995,58 @@ def _tail_gap(weights: list[float], start: int, end: int) -> int:
     return end
 
 
-def _main_region(lines: list[str]) -> tuple[int, int]:
-    """``(start, end)`` of the page's main region, or all lines when the text is not a page
-    (it is already an article: nothing outside, or what is outside is not menu-like); either
-    way without a tail that a gap separates from the body (:func:`_tail_gap`)."""
+def _tail_chrome(
+    lines: list[str], weights: list[float], start: int, end: int, rules: _Rules
+) -> int:
+    """Where the region ``start:end`` really ends: at the first chrome line (a share or tag
+    line, a list heading, a newsletter prompt...) followed by another line that is not prose,
+    after which less prose follows than :data:`_CHROME_TAIL_SHARE` of what came before it:
+    the teasers, notes and comments after an article's closing chrome."""
+    before, after = 0.0, sum(weight for weight in weights[start:end] if weight > 0)
+    for i in range(start, end):
+        if weights[i] > 0:
+            before += weights[i]
+            after -= weights[i]
+        elif (
+            before > 0
+            and after < _CHROME_TAIL_SHARE * before
+            and (i + 1 == end or weights[i + 1] <= 0)
+            and rules.classify(lines[i], _words(lines[i]), near_edge=False) is not None
+        ):
+            return i
+    return end
+
+
+def _main_region(lines: list[str], rules: _Rules) -> tuple[int, int, int]:
+    """``(start, body, end)`` of the page's main region (``body``: its first prose line when
+    it starts with a headline and header lines, else ``start``), or all lines when the text
+    is not a page (it is already an article: nothing outside, or what is outside is not
+    menu-like); either way without a tail that a gap or closing chrome separates from the
+    body (:func:`_tail_gap`, :func:`_tail_chrome`)."""
     weights = [_line_weight(line, _words(line)) for line in lines]
     headline = _headline(lines)
     region = _region_after(headline, weights) if headline is not None else None
+    if region is not None and headline is not None:
+        region = _checked_region(headline, region, weights)
     if region is None:
         best, start, end = _best_run(weights)
         if best <= 0:
-            return 0, len(lines)
-        region = max(0, start - _LEAD_LINES), end
-    start, end = region
+            return 0, 0, len(lines)
+        region = max(0, start - _LEAD_LINES), start, end
+    start, body, end = region
+    if start != headline:
+        body = start
     outside = lines[:start] + lines[end:]
     short = sum(_words(line) < _OUTSIDE_SHORT_WORDS for line in outside)
     if len(outside) < _OUTSIDE_MIN_LINES or short * 2 < len(outside):
-        start, end = 0, len(lines)
-    return start, _tail_gap(weights, start, end)
+        start, body, end = 0, 0, len(lines)
+    end = _tail_gap(weights, start, end)
+    return start, body, _tail_chrome(lines, weights, start, end, rules)
+
+
+def _is_label(line: str) -> bool:
+    """A short line that does not end like a sentence: a kicker, a section name, a date."""
+    return _words(line) <= _LABEL_MAX_WORDS and not line.rstrip(_CLOSERS).endswith(_LABEL_ENDS)
 
 
 def clean_text(text: str, lang: str | None = None) -> Cleaned:
@@ -787,8 +1064,11 @@ def _clean(text: str, lang: str | None, whole_page: bool) -> Cleaned:
     """:func:`clean_text`, with or without looking for a page's main region."""
     blocks = _blocks(text)
     lines = [line for block in blocks for line in block]
-    start, end = _main_region(lines) if whole_page else (0, len(lines))
-    marks = _drop_marks(lines[start:end], _rules_for(lang))
+    rules = _rules_for(lang)
+    start, body, end = _main_region(lines, rules) if whole_page else (0, 0, len(lines))
+    marks = _drop_marks(lines[start:end], rules)
+    for i in range(start + 1, min(body, end)):  # between the headline and the body's prose
+        marks[i - start] = marks[i - start] or _is_label(lines[i])
     drop = iter([True] * start + marks + [True] * (len(lines) - end))
     paragraphs: list[str] = []
     removed: list[str] = []

@@ -362,7 +362,75 @@ def test_a_page_whose_headline_repeats_its_title_starts_at_the_headline() -> Non
     title = "Harbour bridge reopens after repairs | Kelmouth Courier"
     page = "\n".join([title, *menu, *header, *EN, *teasers, *posts, "Imprint"])
     cleaned = clean_text(page, "en")
-    assert cleaned.text == "\n\n".join([header[0], header[2], *EN])
+    assert cleaned.text == "\n\n".join([header[0], *EN])  # the date is a header label
+
+
+def test_a_short_headline_that_is_the_first_part_of_the_title_starts_the_article() -> None:
+    # a one-word headline is too short to be recognised by the words it shares with the title,
+    # but it is the title's part before the site name
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    teasers = [f"Teaser number {n}" for n in range(40)]
+    posts = [f"{sentence} {sentence}" for sentence in EN]
+    page = "\n".join(["Ferries. | Kelmouth Courier", *menu, "Ferries.", *EN, *teasers, *posts])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Ferries.", *EN])
+
+
+def test_labels_between_the_headline_and_the_body_go() -> None:
+    # a kicker and a section name between the headline and the first paragraph go; a short
+    # lead sentence there stays
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    title = "Harbour bridge reopens after repairs | Kelmouth Courier"
+    header = ["Harbour bridge reopens after repairs", "Transport", "City and harbour"]
+    lead = "The span was closed for eight months."
+    page = "\n".join([title, *menu, *header, lead, *EN, "Imprint", "Jobs"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join([header[0], lead, *EN])
+    assert cleaned.removed == (title, *menu, *header[1:], "Imprint", "Jobs")
+
+
+def test_a_title_repeated_below_the_article_does_not_move_it_there() -> None:
+    # the page's headline differs from its title; the title comes back in a next-post teaser
+    # below the article, with far less prose after it than the article has
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    title = "Harbour bridge reopens after repairs | Kelmouth Courier"
+    article = ["Eight months on, the bridge is open", *EN, *PAGES["en"].body]
+    teaser = ["Read next", "Harbour bridge reopens after repairs", EN[0]]
+    page = "\n".join([title, *menu, *article, *teaser, "Imprint", "Jobs", "Contact us"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(article)
+
+
+def test_a_short_headline_that_is_part_of_the_title_starts_the_article() -> None:
+    # the site name comes first in the title; the one-word headline is its second part
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    teasers = [f"Teaser number {n}" for n in range(40)]
+    posts = [f"{sentence} {sentence}" for sentence in EN]
+    page = "\n".join(["Kelmouth Courier: Harbourbridge", *menu, "Harbourbridge", *EN, *teasers])
+    cleaned = clean_text("\n".join([page, *posts]), "en")
+    assert cleaned.text == "\n\n".join(["Harbourbridge", *EN])
+
+
+def test_a_headline_with_a_one_sentence_teaser_gives_way_to_the_article() -> None:
+    # the title's words come back in a teaser box at the top (one sentence under them); the
+    # article, with a different heading, sits far below a long list and outweighs it
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    title = "Harbour bridge reopens after repairs | Kelmouth Courier"
+    teaser = ["Harbour bridge reopens after repairs", EN[0]]
+    listing = [f"Teaser number {n}" for n in range(40)]
+    article = ["Eight months on, the bridge is open", *EN, *PAGES["en"].body]
+    page = "\n".join([title, *menu, *teaser, *listing, *article, "Imprint", "Jobs", "Contact us"])
+    assert clean_text(page, "en").text == "\n\n".join(article)
+
+
+def test_a_headline_with_curly_quotes_matches_a_title_with_straight_ones() -> None:
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    title = "Harbour bridge 'reopens' after repairs – Kelmouth Courier"
+    headline = "Harbour bridge ‘reopens’ after repairs"
+    teasers = [f"Teaser number {n}" for n in range(40)]
+    posts = [f"{sentence} {sentence}" for sentence in EN]
+    page = "\n".join([title, *menu, headline, *EN, *teasers, *posts, "Imprint"])
+    assert clean_text(page, "en").text == "\n\n".join([headline, *EN])
 
 
 def test_a_line_of_one_long_token_is_not_prose() -> None:
@@ -385,6 +453,27 @@ def test_a_gap_of_chrome_lines_ends_the_article_before_a_bio() -> None:
     cleaned = clean_text(text, "en")
     assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
     assert cleaned.removed == (*gap, *bio)
+
+
+def test_closing_chrome_ends_the_article_before_a_teaser() -> None:
+    # a share line and another short line after the article: the short teaser sentence after
+    # them (far less prose than the article) goes with them, though no gap of four lines
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    closing = ["Share this article", "Harbour market"]
+    teaser = "The harbour market opens again on Sunday with forty stalls and a brass band."
+    footer = ["Imprint", "Data protection", "Jobs at the Courier"]
+    page = "\n".join([*menu, "Harbour bridge reopens", *EN, *closing, teaser, *footer])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
+    assert cleaned.removed == (*menu, *closing, teaser, *footer)
+
+
+def test_a_photo_credit_before_the_last_paragraph_does_not_end_the_article() -> None:
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    credit = ["Photo: Jane Doe/Reuters", "The bridge on Monday"]
+    page = "\n".join([*menu, "Harbour bridge reopens", *EN, *credit, EN[2], "Imprint"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN, credit[1], EN[2]])
 
 
 def test_a_list_inside_the_article_does_not_end_it() -> None:
@@ -465,6 +554,56 @@ def test_a_source_sentence_is_kept_but_a_source_credit_goes() -> None:
         ("es", "Notas relacionadas"),
         ("pl", "Dowiedz się więcej: Nowy most w porcie"),
         ("pl", "abc/PAP"),
+        ("en", "Get the best of the Kelmouth Courier in your inbox every Friday."),
+        ("de", "Keine Nachricht verpassen: Melden Sie sich jetzt für unseren Hafen-Newsletter an!"),
+        ("fr", "Inscrivez-vous gratuitement à la newsletter du Courrier de Kelmouth."),
+        ("en", "Tagged: bridges, Kelmouth, transport"),
+        ("en", "Photo by Jane Doe on Unsplash"),
+        ("de", "Getaggt mit: Brücke, Hafen, Verkehr"),
+        ("de", "Eingestellt von Anna Muster um 21:11"),
+        ("de", "Diesen Artikel teilen"),
+        ("es", "Publicado por Ana Pérez"),
+        ("en", "The reopened bridge at dawn on Monday. (Photo: Jane Doe)"),
+        ("de", "Die Brücke am Montagmorgen (Foto: Anna Muster/dpa)"),
+        ("en", "Commuters crossed the bridge on Monday morning. (REUTERS/John Doe)"),
+        ("es", "El puente reabierto, el lunes por la mañana. Foto: Archivo"),
+        ("pl", "Most w porcie / Shutterstock"),
+        ("es", "Etiquetas:"),
+        ("de", "Schlagwörter"),
+        ("en", "← Harbour market opens on Sunday"),
+        ("en", "Previous post Harbour market opens on Sunday"),
+        ("de", "Nächster Beitrag: Neue Fähre für den Hafen"),
+        ("es", "Artículo siguiente El puerto estrena un nuevo muelle"),
+        ("en", "Notify me of new posts by email."),
+        ("de", "Informiere mich über neue Beiträge per E-Mail."),
+        ("it", "Pubblicato il 19 febbraio 2020 Ultima modifica 19 febbraio 2020 12:02"),
+        ("de", "Rezept drucken Bei Pinterest speichern"),
+        ("de", "Folgen Sie Anna Muster auf Twitter"),
+        ("de", "Bild anzeigen Bild schließen"),
+        ("de", "Inhaltsverzeichnis"),
+        ("de", "Hier kostenlos anmelden »"),
+        ("es", "VEA TAMBIÉN: El puerto estrena un nuevo muelle"),
+        ("en", "This post contains affiliate links: we may earn a commission on purchases."),
+        ("de", "Bei den Verlinkungen handelt es sich um Affiliate-Links."),
+        ("en", "Bridges / Transport / Kelmouth / City council"),
+        ("de", "Impressum | Datenschutz | Kontakt | Jobs"),
+        ("de", "Die Bilder in diesem Blog stehen unter einer Creative Commons Lizenz."),
+        ("en", "The bridge at dawn. Photo: Jane Doe, CC BY-SA 4.0"),
+        ("de", "Mit der Registrierung akzeptieren Sie unsere Nutzungsbedingungen."),
+        ("en", "By registering, you agree to our terms of use."),
+        ("de", "Video verfügbar bis 28.02.2025"),
+        ("pl", "Ten tekst przeczytasz w mniej niż minutę"),
+        ("pl", "Materiał chroniony prawem autorskim - zasady przedruków określa regulamin."),
+        ("de", "Veröffentlicht am 6. Juli 2024 von Anna Muster — Hinterlasse eine Antwort"),
+        ("de", "Dieses Blog durchsuchen"),
+        ("de", "Teilen Senden"),
+        ("de", "Zum Rezept Drucken Pinnen"),
+        ("de", "Diesen Bericht als PDF herunterladen"),
+        ("de", "Die aktuelle Ausgabe"),
+        ("de", "Empfohlener redaktioneller Inhalt"),
+        ("en", "Jump to Recipe Print Recipe"),
+        ("en", "PDF version"),
+        ("pl", "Udostępnij na FB (1)"),
     ],
 )
 def test_more_chrome_lines_go(lang: str, line: str) -> None:
@@ -539,6 +678,111 @@ def test_everything_after_a_strong_end_marker_goes() -> None:
     cleaned = clean_text(text, "en")
     assert cleaned.text == "\n\n".join(EN)
     assert cleaned.removed == ("Leave a Reply", comment, "Post Comment")
+
+
+@pytest.mark.parametrize(
+    ("lang", "marker"),
+    [
+        ("en", "3 thoughts on “Harbour bridge reopens after repairs”"),
+        ("en", "Click here to cancel reply."),
+        ("de", "12 Antworten zu „Brücke wieder offen“"),
+        ("fr", "2 réponses à « Le pont rouvre »"),
+        ("es", "5 comentarios en «El puente reabre»"),
+        ("pt", "4 respostas para “A ponte reabre”"),
+        ("de", "Pingback von Hafenblog | 11.09.2011 23:31"),
+        ("en", "Comment by Tim — 17.07, 2011 @ 13:04"),
+        ("de", "Hinterlasse jetzt einen Kommentar"),
+        ("de", "Schreib einen Kommentar"),
+        ("de", "Was denkst du? Antworten abbrechen"),
+    ],
+)
+def test_a_comment_section_header_ends_the_article(lang: str, marker: str) -> None:
+    body = PAGES[lang].body
+    comment = "Great news, finally I can take the car again instead of the slow ferry!"
+    cleaned = clean_text("\n\n".join([*body, marker, comment]), lang)
+    assert cleaned.text == "\n\n".join(body)
+    assert cleaned.removed == (marker, comment)
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"),
+    [("en", "About the author"), ("de", "Über den Autor"), ("nl", "Over de auteur")],
+)
+def test_an_author_box_after_the_article_goes(lang: str, heading: str) -> None:
+    body = PAGES[lang].body
+    bio = "Jane Doe has covered transport and city politics in Kelmouth since 2009."
+    cleaned = clean_text("\n\n".join([*body, heading, bio]), lang)
+    assert cleaned.text == "\n\n".join(body)
+    assert cleaned.removed == (heading, bio)
+
+
+def test_sentences_about_newsletters_authors_and_photos_are_kept() -> None:
+    lines = [
+        "Am 5. März 2024 wird die Brücke hundert Jahre alt.",
+        "The council's newsletter, sent to 40,000 households, had announced the reopening.",
+        "The author of the survey, Jane Doe, said the corrosion had been underestimated.",
+        "A photo by a local resident showed the deck covered in scaffolding for weeks.",
+        "Das Abbestellen von Newslettern dauerte bei manchen Anbietern mehrere Wochen.",
+    ]
+    text = "\n\n".join([EN[0], *lines, EN[1], EN[2]])
+    assert clean_text(text) == Cleaned(text, ())
+
+
+@pytest.mark.parametrize(
+    ("lang", "bio"),
+    [
+        ("en", "Jane Doe is a senior writer for the Kelmouth Courier, covering transport."),
+        ("de", "Anna Muster ist Redakteurin im Ressort Lokales des Kelmouth-Kuriers."),
+        ("fr", "Jean Dupont est journaliste au Courrier de Kelmouth depuis 2009."),
+    ],
+)
+def test_an_author_bio_after_the_article_goes_but_not_inside_it(lang: str, bio: str) -> None:
+    body = PAGES[lang].body
+    cleaned = clean_text("\n\n".join([*body, bio]), lang)
+    assert cleaned.text == "\n\n".join(body)
+    assert cleaned.removed == (bio,)
+    inside = "\n\n".join([*body, bio, *PAGES["en"].body, *body])
+    assert clean_text(inside, lang) == Cleaned(inside, ())
+
+
+def test_a_table_row_is_not_a_link_list() -> None:
+    row = "Harbour bridge | 14 million | 2024"
+    text = "\n\n".join([EN[0], row, EN[1], EN[2]])
+    assert clean_text(text, "en") == Cleaned(text, ())
+
+
+@pytest.mark.parametrize(
+    ("lang", "byline"),
+    [
+        ("de", "von Anna Muster am 14. Mai 2014, 15:40 Uhr"),
+        ("en", "By Jane Doe on March 12, 2024"),
+        ("fr", "Par Jean Dupont le 12 mars 2024"),
+    ],
+)
+def test_a_byline_with_its_date_goes(lang: str, byline: str) -> None:
+    body = PAGES[lang].body
+    cleaned = clean_text("\n\n".join([byline, *body]), lang)
+    assert cleaned.text == "\n\n".join(body)
+    assert cleaned.removed == (byline,)
+
+
+@pytest.mark.parametrize(
+    "dateline",
+    [
+        "12.03.2024, 14:30 Uhr | Politik",
+        "March 12, 2024 at 8:45 AM | categories: Transport",
+        "Dienstag, 12. März 2024 von Anna Muster",
+        "12 de marzo de 2024 Sociedad",
+        "2024-03-12 21:21:50",
+    ],
+)
+def test_a_dateline_at_the_start_goes_but_a_date_inside_the_body_stays(dateline: str) -> None:
+    title = "Harbour bridge reopens after repairs"
+    cleaned = clean_text("\n\n".join([title, dateline, *EN]))
+    assert cleaned.text == "\n\n".join([title, *EN])
+    assert cleaned.removed == (dateline,)
+    inside = "\n\n".join([title, *EN[:2], dateline, EN[2], *PAGES["en"].body])
+    assert clean_text(inside) == Cleaned(inside, ())
 
 
 def test_a_long_paragraph_is_never_removed_on_a_weak_signal() -> None:
