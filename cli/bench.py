@@ -449,6 +449,11 @@ class Phase:
     offered_per_s: float = 0.0
     #: (records out so far, current RSS MiB of each process), about once a second.
     rss_series: list[tuple[int, list[float]]] = field(default_factory=list)
+    #: The whole machine over the phase, once every process was ready: CPU seconds busy, the
+    #: CPU seconds there were (cores x seconds), and the processes' own share of the busy ones.
+    machine_busy_s: float = 0.0
+    machine_capacity_s: float = 0.0
+    machine_workers_s: float = 0.0
 
 
 @dataclass
@@ -518,6 +523,7 @@ class Bench:
             _preload(self.bootstrap, corpus.messages(prefix, count, self.spacing), self.security)
             self.start_all(procs)
             began = min(p.ready_at for p in procs)
+            machine_began, workers_began = machine_cpu(), sum(p.cpu_seconds() for p in procs)
             _say(f"  ready; waiting for {count} records on {', '.join(outputs)} ...")
             deadline = time.monotonic() + self.timeout
             rss_series: list[tuple[int, list[float]]] = []
@@ -530,6 +536,7 @@ class Bench:
                 _show_logs(procs)
             rss = [p.peak_rss_mb() for p in procs]
             cpu = [p.cpu_seconds() - p.cpu_at_ready for p in procs]
+            machine_ended, workers_ended = machine_cpu(), sum(p.cpu_seconds() for p in procs)
         finally:
             watcher.close()
             _stop_all(procs)
@@ -537,7 +544,16 @@ class Bench:
         if not complete:
             _say(f"  TIMEOUT: {seen}/{count} records after {self.timeout:.0f}s")
         rate = Rate(seen, seen - watcher.dead, max(ended - began, 1e-9), complete)
-        return Phase(phase, rate, rss, cpu, rss_series=rss_series)
+        return Phase(
+            phase,
+            rate,
+            rss,
+            cpu,
+            rss_series=rss_series,
+            machine_busy_s=machine_ended[0] - machine_began[0],
+            machine_capacity_s=machine_ended[1] - machine_began[1],
+            machine_workers_s=workers_ended - workers_began,
+        )
 
     def latency(self, corpus: Corpus, count: int, offered: float) -> Phase:
         """Fresh workers, a short warm-up, then ``count`` articles at ``offered`` per second."""
@@ -636,6 +652,18 @@ def _revision() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() or None if done.returncode == 0 else None
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, all) CPU seconds of the whole machine since boot, from ``/proc/stat`` (all of
+    them: every core's seconds; busy: not idle nor waiting for I/O); zeros when unknown."""
+    try:
+        with open("/proc/stat", encoding="ascii") as handle:
+            ticks = [int(v) for v in handle.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    per_second = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - ticks[3] - ticks[4]) / per_second, sum(ticks) / per_second
 
 
 def _loadavg() -> float:
@@ -779,6 +807,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             "pipeline_worker_cpu_s": [round(v, 1) for v in pipeline.cpu_s],
             "pipeline_cpu_ms_per_article": round(1000.0 * sum(pipeline.cpu_s) / n, 2),
             "pipeline_seconds": round(pipeline.rate.seconds, 2),
+            "pipeline_machine_cpu_s": {
+                "capacity": round(pipeline.machine_capacity_s, 1),
+                "busy": round(pipeline.machine_busy_s, 1),
+                "workers": round(pipeline.machine_workers_s, 1),
+                "rest": round(max(0.0, pipeline.machine_busy_s - pipeline.machine_workers_s), 1),
+            },
             "dead_lettered": pipeline.rate.articles - pipeline.rate.enriched,
             "latency_articles": latency.rate.articles,
             "latency_max_ms": round(lat[-1], 1) if lat else 0.0,
@@ -829,6 +863,17 @@ def targets(result: dict[str, Any], offered: float) -> dict[str, bool]:
     return checks
 
 
+def _machine(result: dict[str, Any]) -> str:
+    """ "capacity: busy (workers + rest)" of the pipeline phase's machine CPU seconds."""
+    m = result.get("pipeline_machine_cpu_s") or {}
+    if not m.get("capacity"):
+        return "unknown"
+    return (
+        f"{m['busy']:.1f} busy of {m['capacity']:.1f}: workers {m['workers']:.1f}, "
+        f"broker, feeder and the rest {m['rest']:.1f}"
+    )
+
+
 def render(result: dict[str, Any]) -> str:
     """The result as a readable table."""
     unit = "pages" if result["input"] == "html" else "articles"
@@ -868,6 +913,7 @@ def render(result: dict[str, Any]) -> str:
     lines += [
         f"{'worker CPU s (pipeline, from ready)':<34} {cpu:>10}",
         f"{'worker CPU ms per article':<34} {result['pipeline_cpu_ms_per_article']:>10.2f}",
+        f"{'machine CPU s (pipeline)':<34} {_machine(result):>10}",
         f"{'load average before / after':<34} "
         f"{result['loadavg_before']:>6.2f} / {result['loadavg_after']:.2f}",
         "",

@@ -81,3 +81,12 @@ def test_cpu_shares_cover_every_stage(result: dict[str, Any]) -> None:
     for stage in ("validation", "boilerplate", "language", "evidence", "grouping"):
         assert shares[stage] > 0, stage
     assert result["cpu_ms_per_article"] > 0
+
+
+def test_the_machine_cpu_of_the_pipeline_is_accounted_for(result: dict[str, Any]) -> None:
+    machine = result["pipeline_machine_cpu_s"]
+    assert 0 < machine["workers"] <= machine["busy"] <= machine["capacity"]
+    assert machine["rest"] == pytest.approx(machine["busy"] - machine["workers"], abs=0.11)
+    # the machine's cores over the phase, give or take the sampling of its ends
+    cores = os.cpu_count() or 1
+    assert machine["capacity"] == pytest.approx(cores * result["pipeline_seconds"], rel=0.5)
