@@ -271,6 +271,7 @@ def create_app(settings: Settings) -> faust.App:
         web_bind=settings.web_host,
         producer_linger_ms=5,
         producer_max_batch_size=PRODUCER_BATCH_BYTES,
+        producer_compression_type=None if settings.compression == "none" else settings.compression,
         consumer_max_fetch_size=CONSUMER_FETCH_BYTES,
         producer_max_request_size=topics.TOPIC_MAX_MESSAGE_BYTES + 64 * 1024,
         processing_guarantee=guarantee,

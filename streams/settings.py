@@ -77,6 +77,9 @@ class Settings:
     #: ... if it still shares this much weighted evidence, covering this share of it.
     event_cosine_min_shared: float = 1.0
     event_cosine_min_overlap: float = 0.2
+    #: Compression of the batches the worker produces: ``none`` (default), ``lz4``, ``zstd``,
+    #: ``gzip`` or ``snappy``; a consumer's client must support the codec to read them.
+    compression: str = "none"
     #: Local HTTP port of the Faust web server (metrics, health); bound to ``web_host``.
     web_host: str = "127.0.0.1"
     web_port: int = 6066
@@ -102,6 +105,16 @@ class Settings:
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields replaced (used by tests and the CLI)."""
         return replace(self, **changes)
+
+
+COMPRESSIONS = ("lz4", "zstd", "gzip", "snappy", "none")
+
+
+def _compression(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in COMPRESSIONS:
+        raise ValueError(raw)
+    return value
 
 
 def _flag(raw: str) -> bool:
@@ -142,6 +155,7 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_EVENT_COSINE_MIN_OVERLAP": ("event_cosine_min_overlap", float),
     "NEWSSTREAM_WEB_HOST": ("web_host", str),
     "NEWSSTREAM_WEB_PORT": ("web_port", int),
+    "NEWSSTREAM_COMPRESSION": ("compression", _compression),
     "KAFKA_VERSION": ("kafka_version", str),
     "NEWSSTREAM_LOG_LEVEL": ("log_level", str),
     "NEWSSTREAM_LOG_JSON": ("log_json", _flag),

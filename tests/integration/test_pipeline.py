@@ -6,11 +6,13 @@ import shutil
 import uuid
 from pathlib import Path
 
+import orjson
 import pytest
 
 from cli.feed import produce
 from cli.supervise import WorkerProcess
 from streams.topics import DEADLETTER, ENRICHED, EVENTS
+from streams.topics import RAW as NEWS_RAW
 from tests.integration.harness import collect, feed
 from tests.texts import (
     CENTRAL_BANK,
@@ -126,3 +128,24 @@ def test_state_survives_a_restart_from_the_changelog(kafka: str, worker: WorkerP
     assert second["event_key"] == first["event_key"]
     group = collect(kafka, EVENTS, {first["event_key"]}, by="key")[first["event_key"]]
     assert sorted(m["id"] for m in group["members"]) == [f"{run}-de", f"{run}-en"]
+
+
+@pytest.mark.parametrize("codec", ["lz4", "gzip"])
+def test_compressed_batches_from_a_crawler_are_read(
+    kafka: str, worker: WorkerProcess, codec: str
+) -> None:
+    """Crawlers may compress what they produce; the worker decompresses any codec."""
+    from kafka import KafkaProducer
+
+    run = _run_id()
+    docs = [{"id": f"{run}-{codec}-{lang}", **read_seed(lang)} for lang in ("en", "de")]
+    producer = KafkaProducer(bootstrap_servers=kafka, acks="all", compression_type=codec)
+    try:
+        for doc in docs:
+            producer.send(NEWS_RAW, key=doc["id"].encode(), value=orjson.dumps(doc))
+        producer.flush()
+    finally:
+        producer.close()
+    out = collect(kafka, ENRICHED, {d["id"] for d in docs})
+    assert {rec["lang"] for rec in out.values()} == {"en", "de"}
+    assert len({rec["event_key"] for rec in out.values()}) == 1

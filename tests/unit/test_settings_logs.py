@@ -72,3 +72,10 @@ def test_prepare_batch_settings_come_from_their_variables() -> None:
     s = load_settings({"NEWSSTREAM_GROUP_BATCH": "8", "NEWSSTREAM_GROUP_BATCH_MS": "2"})
     assert (s.group_batch, s.group_batch_ms) == (8, 2.0)
     assert (Settings().group_batch, Settings().group_batch_ms) == (64, 5.0)
+
+
+def test_compression_is_one_of_kafkas_codecs() -> None:
+    assert Settings().compression == "none"
+    assert load_settings({"NEWSSTREAM_COMPRESSION": "LZ4"}).compression == "lz4"
+    with pytest.raises(ValueError, match="NEWSSTREAM_COMPRESSION"):
+        load_settings({"NEWSSTREAM_COMPRESSION": "brotli"})
