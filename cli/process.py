@@ -1,8 +1,8 @@
 """``newsstream process IN.jsonl -o OUT.jsonl``: the worker's stages in-process, no broker.
 
-Every input line goes through :func:`agents.prepare.prepare` and the :class:`Grouper`, the very
-functions the agents call, and comes out as one enriched record or one dead letter (with its
-line number). For backfills and evaluation.
+Every input line goes through :func:`agents.prepare.prepare_many` (in batches, as in the
+worker) and the :class:`Grouper`, the very functions the agents call, and comes out as one
+enriched record or one dead letter (with its line number). For backfills and evaluation.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from agents import language
 from agents.boilerplate_learn import ChromeMemory
 from agents.deadletters import dead_letter
 from agents.grouping import Grouper, GroupingOptions
-from agents.prepare import PrepareOptions, prepare
+from agents.prepare import PrepareOptions, prepare_many
 from agents.publish import enriched_record, event_group
 from streams.records import Rejected
 from streams.settings import Settings
@@ -29,29 +29,42 @@ from streams.settings import Settings
 def process_lines(
     lines: IO[bytes], settings: Settings, out: IO[bytes], dead: IO[bytes] | None
 ) -> tuple[int, int, Grouper]:
-    """Process every line; return (enriched, dead-lettered, the grouper with its events)."""
+    """Process every line; return (enriched, dead-lettered, the grouper with its events).
+
+    Lines are prepared ``settings.prepare_batch`` at a time, as the worker does (one call of
+    the embedding model per batch), and come out in their order."""
     options = PrepareOptions.from_settings(settings)
     grouper = Grouper(GroupingOptions.from_settings(settings))
     model = language.load_model(options.lang_second)
-    enriched = rejected = 0
+    counts = [0, 0]  # enriched, dead-lettered
     # Chrome learned per source, as the worker keeps it (here over a plain dict).
     sources = ChromeMemory({}, options.learn_checkpoint_every)
+    batch: list[tuple[int, bytes]] = []
+
+    def flush() -> None:
+        now = time.time()
+        outcomes = prepare_many([(value, None) for _, value in batch], options, model, now, sources)
+        for (number, value), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, Rejected):
+                counts[1] += 1
+                if dead is not None:
+                    letter = dead_letter(outcome, value, None, now, number)
+                    dead.write(orjson.dumps(asdict(letter)) + b"\n")
+                continue
+            result = grouper.assign_article(outcome)
+            out.write(orjson.dumps(enriched_record(outcome, result, now)) + b"\n")
+            counts[0] += 1
+        batch.clear()
+
     for number, line in enumerate(lines, start=1):
         value = line.rstrip(b"\r\n")
-        if not value.strip():
-            continue
-        now = time.time()
-        outcome = prepare(value, None, options, model, now, sources)
-        if isinstance(outcome, Rejected):
-            rejected += 1
-            if dead is not None:
-                dead.write(orjson.dumps(asdict(dead_letter(outcome, value, None, now, number))))
-                dead.write(b"\n")
-            continue
-        result = grouper.assign_article(outcome)
-        out.write(orjson.dumps(enriched_record(outcome, result, now)) + b"\n")
-        enriched += 1
-    return enriched, rejected, grouper
+        if value.strip():
+            batch.append((number, value))
+        if len(batch) >= max(1, settings.prepare_batch):
+            flush()
+    if batch:
+        flush()
+    return counts[0], counts[1], grouper
 
 
 def run(
