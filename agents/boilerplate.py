@@ -884,14 +884,15 @@ def _headline(lines: list[str]) -> int | None:
     does so (:func:`_short_headline`); None if there is none."""
     if not lines:
         return None
-    title = _fold(lines[0])
+    folded = [_fold(line) for line in lines]
+    title = folded[0]
     for i in range(1, len(lines)):
-        line = _fold(lines[i])
+        line = folded[i]
         if line.count(" ") + 1 < _HEADLINE_MIN_WORDS:
             continue
         if title in line or (line in title and len(line) >= _HEADLINE_MIN_SHARE * len(title)):
             return i
-    return _short_headline(title, lines)
+    return _short_headline(title, [line.strip(" .") for line in folded])
 
 
 def _fold(line: str) -> str:
@@ -902,22 +903,22 @@ def _fold(line: str) -> str:
     return " ".join(line.split()).casefold()
 
 
-def _short_headline(title: str, lines: list[str]) -> int | None:
+def _short_headline(title: str, folded: list[str]) -> int | None:
     """A headline too short for :func:`_headline`'s word rule: the index of the first line
     after the first that is the first part of ``title`` (a folded page title "Headline |
     Site"), else of the first line that is part of it anyway (at least
-    :data:`_SHORT_HEADLINE_MIN_CHARS` characters and :data:`_HEADLINE_MIN_SHARE` of it), a
-    final full stop aside; None if there is none."""
-    folded = [_fold(line).strip(" .") for line in lines]
+    :data:`_SHORT_HEADLINE_MIN_CHARS` characters and :data:`_HEADLINE_MIN_SHARE` of it);
+    ``folded``: the page's lines as :func:`_fold` gives them, a final full stop stripped.
+    None if there is none."""
     parts = _TITLE_SEPARATOR.split(title, maxsplit=1)
     head = parts[0].strip(" .")
     if len(parts) == 2 and len(head) >= _TITLE_PART_MIN_CHARS:
-        found = next((i for i in range(1, len(lines)) if folded[i] == head), None)
+        found = next((i for i in range(1, len(folded)) if folded[i] == head), None)
         if found is not None:
             return found
     least = max(_SHORT_HEADLINE_MIN_CHARS, _HEADLINE_MIN_SHARE * len(title))
     return next(
-        (i for i in range(1, len(lines)) if len(folded[i]) >= least and folded[i] in title), None
+        (i for i in range(1, len(folded)) if len(folded[i]) >= least and folded[i] in title), None
     )
 
 
