@@ -324,11 +324,19 @@ class BenchProcess(WorkerProcess):
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the process so far (0 when unknown)."""
-        stat = self._proc_file("stat")
-        if not stat:
-            return 0.0
-        fields = stat.rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu_seconds(self.proc.pid) if self.proc is not None else 0.0
+
+
+def process_cpu_seconds(pid: int | None) -> float:
+    """User + system CPU seconds of process ``pid`` so far, all its threads (0 when unknown)."""
+    if pid is None:
+        return 0.0
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _partitions(consumer: Any, topic: str, timeout: float = 30.0) -> list[Any]:
@@ -392,6 +400,10 @@ class Watcher:
             client_id="newsstream-bench",
             isolation_level="read_committed",  # what a consumer can see (with transactions too)
             fetch_max_wait_ms=50,
+            # kafka-python checks CRCs in pure Python (~10 MB/s here) unless the LGPL ``crc32c``
+            # package is installed: on the enriched output that took ~0.15 of a core from the
+            # workers being measured. The watcher reads keys only; the broker checked them.
+            check_crcs=False,
             max_partition_fetch_bytes=topics.TOPIC_MAX_MESSAGE_BYTES + 64 * 1024,
             **client_kwargs(security),
         )
@@ -454,6 +466,10 @@ class Phase:
     machine_busy_s: float = 0.0
     machine_capacity_s: float = 0.0
     machine_workers_s: float = 0.0
+    #: ... and of them: the broker's (when this run started it) and this process's (the
+    #: watcher that reads the output, and the producer in the latency phase).
+    machine_broker_s: float = 0.0
+    machine_bench_s: float = 0.0
 
 
 @dataclass
@@ -469,6 +485,8 @@ class Bench:
     run_id: str = field(default_factory=lambda: f"b{uuid.uuid4().hex[:6]}")
     #: How the kafka-python clients connect: the settings for the configured broker, else None.
     security: Settings | None = None
+    #: The broker's process id when this run started the broker (its CPU is reported).
+    broker_pid: int | None = None
 
     def processes(self, phase: str, args: tuple[str, ...]) -> list[BenchProcess]:
         """``workers`` processes of one phase: one consumer group, each with its own data dir."""
@@ -524,6 +542,7 @@ class Bench:
             self.start_all(procs)
             began = min(p.ready_at for p in procs)
             machine_began, workers_began = machine_cpu(), sum(p.cpu_seconds() for p in procs)
+            broker_began, bench_began = process_cpu_seconds(self.broker_pid), _own_cpu()
             _say(f"  ready; waiting for {count} records on {', '.join(outputs)} ...")
             deadline = time.monotonic() + self.timeout
             rss_series: list[tuple[int, list[float]]] = []
@@ -537,6 +556,7 @@ class Bench:
             rss = [p.peak_rss_mb() for p in procs]
             cpu = [p.cpu_seconds() - p.cpu_at_ready for p in procs]
             machine_ended, workers_ended = machine_cpu(), sum(p.cpu_seconds() for p in procs)
+            broker_ended, bench_ended = process_cpu_seconds(self.broker_pid), _own_cpu()
         finally:
             watcher.close()
             _stop_all(procs)
@@ -553,6 +573,8 @@ class Bench:
             machine_busy_s=machine_ended[0] - machine_began[0],
             machine_capacity_s=machine_ended[1] - machine_began[1],
             machine_workers_s=workers_ended - workers_began,
+            machine_broker_s=broker_ended - broker_began,
+            machine_bench_s=bench_ended - bench_began,
         )
 
     def latency(self, corpus: Corpus, count: int, offered: float) -> Phase:
@@ -664,6 +686,20 @@ def machine_cpu() -> tuple[float, float]:
         return 0.0, 0.0
     per_second = os.sysconf("SC_CLK_TCK")
     return (sum(ticks) - ticks[3] - ticks[4]) / per_second, sum(ticks) / per_second
+
+
+def _local_broker_pid(workdir: Path) -> int | None:
+    """The process id of the broker this run started in ``workdir`` (None: a configured one)."""
+    try:
+        return int((workdir / "kafka" / "kafka.pid").read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _own_cpu() -> float:
+    """User + system CPU seconds of this process so far (every thread)."""
+    times = os.times()
+    return times.user + times.system
 
 
 def _loadavg() -> float:
@@ -779,6 +815,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             args.timeout,
             args.spacing,
             security=security,
+            broker_pid=_local_broker_pid(workdir),
         )
         _say("passthrough: decode + re-publish only ...")
         passthrough = bench.throughput("passthrough", corpus, n)
@@ -812,6 +849,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                 "busy": round(pipeline.machine_busy_s, 1),
                 "workers": round(pipeline.machine_workers_s, 1),
                 "rest": round(max(0.0, pipeline.machine_busy_s - pipeline.machine_workers_s), 1),
+                "broker": round(pipeline.machine_broker_s, 1),
+                "bench": round(pipeline.machine_bench_s, 1),
             },
             "dead_lettered": pipeline.rate.articles - pipeline.rate.enriched,
             "latency_articles": latency.rate.articles,
@@ -868,10 +907,10 @@ def _machine(result: dict[str, Any]) -> str:
     m = result.get("pipeline_machine_cpu_s") or {}
     if not m.get("capacity"):
         return "unknown"
-    return (
-        f"{m['busy']:.1f} busy of {m['capacity']:.1f}: workers {m['workers']:.1f}, "
-        f"broker, feeder and the rest {m['rest']:.1f}"
-    )
+    rest = f"the rest {m['rest']:.1f}"
+    if m.get("broker"):
+        rest += f" (broker {m['broker']:.1f}, this bench's watcher {m.get('bench', 0.0):.1f})"
+    return f"{m['busy']:.1f} busy of {m['capacity']:.1f}: workers {m['workers']:.1f}, {rest}"
 
 
 def render(result: dict[str, Any]) -> str:

@@ -47,9 +47,9 @@ from cli.feed import produce
 from cli.supervise import WorkerProcess, free_port
 from deploy import broker
 from deploy.topics import ensure_topics
-from streams.topics import ENRICHED, EVENTS, PREPARED, topic_specs
+from streams.topics import ENRICHED, EVENTS, PREPARED, RAW, topic_specs
 
-PARTITIONS = 4
+PARTITIONS = 8
 _SYLLABLES = tuple(
     "ka lo mir ven dra tos bel qui zan mor fel rud sha pim gor tev lan cro vik dun".split()  # noqa: SIM905
 )
@@ -310,6 +310,18 @@ def grouping_owner(workers: list[WorkerProcess], timeout: float = 60.0) -> int:
         time.sleep(0.5)
 
 
+def raw_split(workers: list[WorkerProcess], owner: int, timeout: float = 60.0) -> tuple[int, int]:
+    """(``news.raw`` partitions of the grouping worker, of the other) once they add up."""
+    deadline = time.monotonic() + timeout
+    while True:
+        held = [sum(tp.startswith(f"{RAW}:") for tp in _assigned(w)) for w in workers]
+        if sum(held) == PARTITIONS and all(held):
+            return held[owner], held[1 - owner]
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{RAW} partitions held: {held} (of {PARTITIONS})")
+        time.sleep(0.5)
+
+
 def _feed_slowly(
     bootstrap: str, docs: list[dict[str, Any]], seconds: float, errors: list[BaseException]
 ) -> None:
@@ -427,6 +439,8 @@ def _disturb(
         )
         time.sleep(rng.uniform(0.1, 0.25) * feed_seconds)
         owner = grouping_owner(workers)
+        mine, theirs = raw_split(workers, owner)
+        act(f"{RAW} partitions: {mine} on the grouping worker, {theirs} on the other")
         sigkill(workers[owner])
         act(
             f"SIGKILL worker {'ab'[owner]}, the one running the grouping stage ({PREPARED}:0);"

@@ -23,6 +23,7 @@ from faust.transport.drivers import aiokafka as aiokafka_driver
 from faust.types import TP, EventT, HeadersArg, RecordMetadata
 
 from streams import security, topics
+from streams.assignor import assignor_for
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -275,6 +276,7 @@ def create_app(settings: Settings) -> faust.App:
         consumer_max_fetch_size=CONSUMER_FETCH_BYTES,
         producer_max_request_size=topics.TOPIC_MAX_MESSAGE_BYTES + 64 * 1024,
         processing_guarantee=guarantee,
+        PartitionAssignor=assignor_for(settings.grouping_weight),
         **security.faust_kwargs(settings),
     )
     transport = _TransactionalTransport if guarantee == "exactly_once" else _Transport

@@ -10,7 +10,7 @@ from cli import tail
 from cli.feed import produce
 from streams.settings import Settings
 
-PARTITIONS = 4
+PARTITIONS = 8
 
 
 def feed(bootstrap: str, docs: list[dict[str, Any]], *, settings: Settings | None = None) -> None:
