@@ -90,3 +90,7 @@ def test_the_machine_cpu_of_the_pipeline_is_accounted_for(result: dict[str, Any]
     # the machine's cores over the phase, give or take the sampling of its ends
     cores = os.cpu_count() or 1
     assert machine["capacity"] == pytest.approx(cores * result["pipeline_seconds"], rel=0.5)
+    # of the rest: the broker this run started (at work) and the bench's own watcher (200
+    # records can round to 0.0 s)
+    assert machine["broker"] > 0 and machine["bench"] >= 0
+    assert machine["broker"] + machine["bench"] <= machine["rest"] + 0.2
