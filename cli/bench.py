@@ -376,7 +376,14 @@ def start_group_at_end(
 
 class Watcher:
     """When each key with ``prefix`` first appears on ``topic_names``, read from their current
-    end by a kafka-python consumer in a background thread (keys only: values are not decoded)."""
+    end by a kafka-python consumer in a background thread (keys only: values are not decoded).
+
+    ``batched``: the broker holds each fetch until 512 KiB are there or 200 ms passed. For a
+    throughput phase, where only the last record's time counts (it is late by at most 200 ms
+    of a phase of tens of seconds): fetching each record as it came cost the watcher 0.38 ms of
+    CPU per record (7.6 of 139.8 core-seconds of a 20,000-article phase, taken from the
+    workers), against 0.04 ms per record read in bulk. The latency phase fetches at once.
+    """
 
     def __init__(
         self,
@@ -385,6 +392,7 @@ class Watcher:
         prefix: str,
         expected: int,
         security: Settings | None = None,
+        batched: bool = False,
     ):
         from kafka import KafkaConsumer
 
@@ -399,7 +407,8 @@ class Watcher:
             enable_auto_commit=False,
             client_id="newsstream-bench",
             isolation_level="read_committed",  # what a consumer can see (with transactions too)
-            fetch_max_wait_ms=50,
+            fetch_max_wait_ms=200 if batched else 50,
+            fetch_min_bytes=512 * 1024 if batched else 1,
             # kafka-python checks CRCs in pure Python (~10 MB/s here) unless the LGPL ``crc32c``
             # package is installed: on the enriched output that took ~0.15 of a core from the
             # workers being measured. The watcher reads keys only; the broker checked them.
@@ -535,7 +544,7 @@ class Bench:
         outputs = [PASSTHROUGH] if passthrough else [topics.ENRICHED, topics.DEADLETTER]
         prefix = f"{self.run_id}-{phase}-"
         start_group_at_end(self.bootstrap, self.app_id(phase), reads, self.security)
-        watcher = Watcher(self.bootstrap, outputs, prefix, count, self.security)
+        watcher = Watcher(self.bootstrap, outputs, prefix, count, self.security, batched=True)
         procs = self.processes(phase, args)
         try:
             _preload(self.bootstrap, corpus.messages(prefix, count, self.spacing), self.security)
