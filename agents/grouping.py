@@ -31,7 +31,7 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import faust
@@ -723,7 +723,7 @@ async def _group_batch(
             article = from_dict(Prepared, cast(dict[str, Any], event.value))
             result = grouper.assign_article(article)
             record = enriched_record(article, result, time.time())
-            await channels.enriched.send(key=article.id.encode(), value=asdict(record))
+            await channels.enriched.send(key=article.id.encode(), value=record)
         touched.pop(result.event_key, None)  # in the order of their last article
         touched[result.event_key] = (result.state, event)
         ok.inc()
@@ -731,4 +731,4 @@ async def _group_batch(
     for key, (state, event) in touched.items():
         with handling(event):
             table[key] = state.to_dict()
-            await channels.events.send(key=key.encode(), value=asdict(event_group(state)))
+            await channels.events.send(key=key.encode(), value=event_group(state))

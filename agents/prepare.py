@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import cast
 
@@ -363,8 +363,8 @@ async def _send(
             "dead letter", extra={"stage": outcome.stage, "key": key, "reason": outcome.reason}
         )
         letter = dead_letter(outcome, value, key, now)
-        await channels.deadletter.send(key=key, value=asdict(letter))
+        await channels.deadletter.send(key=key, value=letter)
     else:
         metrics.ARTICLES.labels("prepare", "ok").inc()
         metrics.LANGUAGES.labels(outcome.lang).inc()
-        await channels.prepared.send(key=outcome.id.encode(), value=asdict(outcome))
+        await channels.prepared.send(key=outcome.id.encode(), value=outcome)

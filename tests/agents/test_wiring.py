@@ -29,13 +29,15 @@ BUS_DE = {
 
 
 class Recorder:
-    """Stands in for an output topic: ``send`` records (key, value)."""
+    """Stands in for an output topic: ``send`` records (key, value), the value as the topic's
+    orjson codec puts it on the wire and a consumer decodes it (records are sent as
+    dataclasses: orjson encodes them without ``asdict``'s deep copy)."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[bytes | None, Any]] = []
 
     async def send(self, *, key: bytes | None = None, value: Any = None) -> None:
-        self.sent.append((key, value))
+        self.sent.append((key, orjson.loads(orjson.dumps(value))))
 
 
 def _setup(tmp_path: Path) -> tuple[faust.App, Channels, dict[str, Recorder]]:
