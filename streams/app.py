@@ -270,7 +270,7 @@ def create_app(settings: Settings) -> faust.App:
         web_host=settings.web_host,
         web_port=settings.web_port,
         web_bind=settings.web_host,
-        producer_linger_ms=5,
+        producer_linger=settings.producer_linger_ms / 1000.0,
         producer_max_batch_size=PRODUCER_BATCH_BYTES,
         producer_compression_type=None if settings.compression == "none" else settings.compression,
         consumer_max_fetch_size=CONSUMER_FETCH_BYTES,

@@ -81,6 +81,11 @@ class Settings:
     #: ... if it still shares this much weighted evidence, covering this share of it.
     event_cosine_min_shared: float = 1.0
     event_cosine_min_overlap: float = 0.2
+    #: How long the worker's producer waits for more records before it sends a batch (ms):
+    #: fewer, fuller produce requests for the broker and the worker at a little latency per
+    #: hop. 5 -> 20 ms, two workers, 6,000 articles: broker 2.8 -> 2.2 CPU seconds, worker CPU
+    #: 5.57-5.70 -> 5.38 ms per article, p50 latency at 100/s 47 -> 67 ms (p99 156 -> 194).
+    producer_linger_ms: int = 20
     #: Compression of the batches the worker produces: ``none`` (default), ``lz4``, ``zstd``,
     #: ``gzip`` or ``snappy``; a consumer's client must support the codec to read them.
     compression: str = "none"
@@ -160,6 +165,7 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_EVENT_COSINE_MIN_OVERLAP": ("event_cosine_min_overlap", float),
     "NEWSSTREAM_WEB_HOST": ("web_host", str),
     "NEWSSTREAM_WEB_PORT": ("web_port", int),
+    "NEWSSTREAM_PRODUCER_LINGER_MS": ("producer_linger_ms", int),
     "NEWSSTREAM_COMPRESSION": ("compression", _compression),
     "KAFKA_VERSION": ("kafka_version", str),
     "NEWSSTREAM_LOG_LEVEL": ("log_level", str),

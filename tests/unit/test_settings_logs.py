@@ -79,3 +79,14 @@ def test_compression_is_one_of_kafkas_codecs() -> None:
     assert load_settings({"NEWSSTREAM_COMPRESSION": "LZ4"}).compression == "lz4"
     with pytest.raises(ValueError, match="NEWSSTREAM_COMPRESSION"):
         load_settings({"NEWSSTREAM_COMPRESSION": "brotli"})
+
+
+def test_the_producer_linger_is_a_setting_faust_gets_in_seconds(tmp_path: Path) -> None:
+    from streams.app import create_app
+
+    settings = load_settings(
+        {"NEWSSTREAM_PRODUCER_LINGER_MS": "35", "NEWSSTREAM_DATA_DIR": str(tmp_path)}
+    )
+    assert settings.producer_linger_ms == 35
+    assert create_app(settings).conf.producer_linger == 0.035
+    assert load_settings({}).producer_linger_ms == 20
