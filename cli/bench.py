@@ -409,9 +409,8 @@ class Watcher:
             isolation_level="read_committed",  # what a consumer can see (with transactions too)
             fetch_max_wait_ms=200 if batched else 50,
             fetch_min_bytes=512 * 1024 if batched else 1,
-            # kafka-python checks CRCs in pure Python (~10 MB/s here) unless the LGPL ``crc32c``
-            # package is installed: on the enriched output that took ~0.15 of a core from the
-            # workers being measured. The watcher reads keys only; the broker checked them.
+            # The watcher reads keys only; the broker checked the CRCs. (kafka-python checks
+            # them in pure Python, ~10 MB/s here, when the ``crc32c`` package is missing.)
             check_crcs=False,
             max_partition_fetch_bytes=topics.TOPIC_MAX_MESSAGE_BYTES + 64 * 1024,
             **client_kwargs(security),
@@ -813,7 +812,11 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         from deploy.topics import ensure_topics
         from streams.topics import TopicSpec, topic_specs
 
-        specs = (*topic_specs(settings.partitions), TopicSpec(PASSTHROUGH, settings.partitions))
+        large = (("max.message.bytes", str(topics.TOPIC_MAX_MESSAGE_BYTES)),)
+        specs = (
+            *topic_specs(settings.partitions),
+            TopicSpec(PASSTHROUGH, settings.partitions, large),
+        )
         security = broker_security(settings, bootstrap)
         ensure_topics(bootstrap, specs, settings.replication_factor, settings=security)
         bench = Bench(

@@ -6,7 +6,7 @@ import faust
 
 from agents import grouping, health, prepare
 from cli.logs import logging_config
-from deploy.topics import ensure_topics
+from deploy.topics import TopicLayoutError, ensure_topics
 from streams.app import create_app, create_channels
 from streams.settings import Settings
 from streams.topics import changelog_specs, topic_specs
@@ -43,7 +43,10 @@ def run(settings: Settings) -> None:
         *topic_specs(settings.partitions),
         *changelog_specs(settings.app_id, settings.partitions),
     )
-    ensure_topics(settings.broker, specs, settings.replication_factor, settings=settings)
+    try:
+        ensure_topics(settings.broker, specs, settings.replication_factor, settings=settings)
+    except TopicLayoutError as exc:
+        raise SystemExit(f"newsstream worker: {exc}") from None
     app = build(settings)
     config = logging_config(settings.log_level) if settings.log_json else None
     Worker(app, loglevel=settings.log_level, logging_config=config).execute_from_commandline()

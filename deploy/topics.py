@@ -15,7 +15,7 @@ from kafka.errors import KafkaError, TopicAlreadyExistsError
 
 from streams.security import client_kwargs, refusals_explained
 from streams.settings import Settings
-from streams.topics import TopicSpec
+from streams.topics import PREPARED, RAW, TopicSpec
 
 
 def ensure_topics(
@@ -40,6 +40,31 @@ def ensure_topics(
             time.sleep(1.0)
 
 
+class TopicLayoutError(RuntimeError):
+    """An existing topic has another number of partitions than newsstream's settings say."""
+
+
+#: Topics whose partition count the worker relies on: ``news.raw`` and the table changelog
+#: co-partitioned with it (``NEWSSTREAM_PARTITIONS``), and the one-partition topics of the
+#: grouping stage. The output topics may have any number.
+_STRICT_SUFFIXES = ("-changelog",)
+
+
+def _check_layout(admin: KafkaAdminClient, existing: list[TopicSpec]) -> None:
+    strict = [s for s in existing if s.name in (RAW, PREPARED) or s.name.endswith(_STRICT_SUFFIXES)]
+    if not strict:
+        return
+    found = {
+        d["topic"]: len(d["partitions"]) for d in admin.describe_topics([s.name for s in strict])
+    }
+    wrong = [(s, found[s.name]) for s in strict if found.get(s.name, s.partitions) != s.partitions]
+    if wrong:
+        raise TopicLayoutError(
+            "; ".join(f"{s.name} has {have} partitions, not {s.partitions}" for s, have in wrong)
+            + f" (set NEWSSTREAM_PARTITIONS to the partitions {RAW} was created with)"
+        )
+
+
 def _create_missing(
     bootstrap: str, specs: list[TopicSpec], replication_factor: int, settings: Settings | None
 ) -> list[str]:
@@ -49,6 +74,7 @@ def _create_missing(
         )
     try:
         existing = set(admin.list_topics())
+        _check_layout(admin, [s for s in specs if s.name in existing])
         missing = [s for s in specs if s.name not in existing]
         created: list[str] = []
         for spec in missing:

@@ -149,3 +149,13 @@ def test_compressed_batches_from_a_crawler_are_read(
     out = collect(kafka, ENRICHED, {d["id"] for d in docs})
     assert {rec["lang"] for rec in out.values()} == {"en", "de"}
     assert len({rec["event_key"] for rec in out.values()}) == 1
+
+
+def test_a_worker_set_for_other_partitions_than_news_raw_has_says_so(kafka: str) -> None:
+    """news.raw was created with 8 partitions (the default): a worker told 4 (the default of
+    earlier versions) stops with the reason instead of running co-partitioned state wrong."""
+    from deploy.topics import TopicLayoutError, ensure_topics
+    from streams.topics import changelog_specs, topic_specs
+
+    with pytest.raises(TopicLayoutError, match=r"news\.raw has 8 partitions, not 4"):
+        ensure_topics(kafka, (*topic_specs(4), *changelog_specs("newsstream-test", 4)))
