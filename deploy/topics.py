@@ -54,9 +54,9 @@ def _check_layout(admin: KafkaAdminClient, existing: list[TopicSpec]) -> None:
     strict = [s for s in existing if s.name in (RAW, PREPARED) or s.name.endswith(_STRICT_SUFFIXES)]
     if not strict:
         return
-    found = {
-        d["topic"]: len(d["partitions"]) for d in admin.describe_topics([s.name for s in strict])
-    }
+    described = admin.describe_topics([s.name for s in strict])
+    # kafka-python 3.x names the field "name" (the Metadata API's); 2.x named it "topic"
+    found = {d.get("name", d.get("topic")): len(d.get("partitions") or ()) for d in described}
     wrong = [(s, found[s.name]) for s in strict if found.get(s.name, s.partitions) != s.partitions]
     if wrong:
         raise TopicLayoutError(
