@@ -812,10 +812,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         from deploy.topics import ensure_topics
         from streams.topics import TopicSpec, topic_specs
 
-        large = (("max.message.bytes", str(topics.TOPIC_MAX_MESSAGE_BYTES)),)
         specs = (
             *topic_specs(settings.partitions),
-            TopicSpec(PASSTHROUGH, settings.partitions, large),
+            TopicSpec(PASSTHROUGH, settings.partitions, topics.LARGE_MESSAGES),
         )
         security = broker_security(settings, bootstrap)
         ensure_topics(bootstrap, specs, settings.replication_factor, settings=security)

@@ -23,7 +23,8 @@ DEADLETTER = "news.deadletter"
 #: is dead-lettered with its reason instead of being refused unseen, and so that an article
 #: just under the limit still fits on every topic after it (enriched, it is a little larger).
 TOPIC_MAX_MESSAGE_BYTES = 16 * 1024 * 1024
-_LARGE = (("max.message.bytes", str(TOPIC_MAX_MESSAGE_BYTES)),)
+#: The topic config that lets a topic take messages up to :data:`TOPIC_MAX_MESSAGE_BYTES`.
+LARGE_MESSAGES = (("max.message.bytes", str(TOPIC_MAX_MESSAGE_BYTES)),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +39,11 @@ class TopicSpec:
 def topic_specs(raw_partitions: int) -> tuple[TopicSpec, ...]:
     """The topics newsstream creates itself (Faust creates only its own changelogs)."""
     return (
-        TopicSpec(RAW, raw_partitions, _LARGE),
-        TopicSpec(PREPARED, 1, _LARGE),
-        TopicSpec(ENRICHED, raw_partitions, _LARGE),
-        TopicSpec(EVENTS, 1, (("cleanup.policy", "compact"), *_LARGE)),
-        TopicSpec(DEADLETTER, 1, _LARGE),
+        TopicSpec(RAW, raw_partitions, LARGE_MESSAGES),
+        TopicSpec(PREPARED, 1, LARGE_MESSAGES),
+        TopicSpec(ENRICHED, raw_partitions, LARGE_MESSAGES),
+        TopicSpec(EVENTS, 1, (("cleanup.policy", "compact"), *LARGE_MESSAGES)),
+        TopicSpec(DEADLETTER, 1, LARGE_MESSAGES),
     )
 
 
@@ -55,7 +56,7 @@ def changelog_specs(app_id: str, raw_partitions: int) -> tuple[TopicSpec, ...]:
     """The tables' changelog topics, created with the others before the worker starts: Faust
     would declare them itself, but a just-created topic can still show 0 partitions to its
     first table write (Faust's ``PartitionsMismatch``)."""
-    compact = (("cleanup.policy", "compact"), *_LARGE)
+    compact = (("cleanup.policy", "compact"), *LARGE_MESSAGES)
     return (
         TopicSpec(f"{app_id}-{EVENTS_TABLE}-changelog", 1, compact),
         TopicSpec(f"{app_id}-{SOURCES_TABLE}-changelog", raw_partitions, compact),
