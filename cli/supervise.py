@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +28,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def local_broker(workdir: Path, version: str, say: Callable[[str], None] = print) -> Iterator[str]:
+def local_broker(
+    workdir: Path,
+    version: str,
+    say: Callable[[str], None] = print,
+    extra: Mapping[str, str] | None = None,
+) -> Iterator[str]:
     """A one-node KRaft broker on free loopback ports in ``workdir``, stopped on exit; yields
-    its bootstrap address (``demo`` and ``bench`` run on one of these)."""
+    its bootstrap address (``demo`` and ``bench`` run on one of these). ``extra``:
+    server.properties entries over the single-node defaults."""
     from deploy import broker
 
     cfg = broker.BrokerConfig(
@@ -38,6 +44,7 @@ def local_broker(workdir: Path, version: str, say: Callable[[str], None] = print
         port=free_port(),
         controller_port=free_port(),
         data_dir=workdir / "kafka",
+        extra=dict(extra or {}),
     )
     say(f"starting Apache Kafka {cfg.version} (KRaft, one node) on {broker.bootstrap(cfg)} ...")
     began = time.monotonic()
@@ -52,15 +59,19 @@ def local_broker(workdir: Path, version: str, say: Callable[[str], None] = print
 
 @contextmanager
 def broker_for(
-    settings: Settings, workdir: Path, say: Callable[[str], None] = print
+    settings: Settings,
+    workdir: Path,
+    say: Callable[[str], None] = print,
+    extra: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
-    """The broker ``NEWSSTREAM_BROKER`` names, or else a local one in ``workdir`` for as long as
-    the context lasts; yields the bootstrap address."""
+    """The broker ``NEWSSTREAM_BROKER`` names, or else a local one in ``workdir`` (with
+    ``extra`` server.properties) for as long as the context lasts; yields the bootstrap
+    address."""
     if os.environ.get("NEWSSTREAM_BROKER"):
         say(f"using the configured broker {settings.broker}")
         yield settings.broker
         return
-    with local_broker(workdir, settings.kafka_version, say) as bootstrap:
+    with local_broker(workdir, settings.kafka_version, say, extra) as bootstrap:
         yield bootstrap
 
 
