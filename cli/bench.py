@@ -53,7 +53,7 @@ from typing import Any
 
 import orjson
 
-from cli.supervise import READY_LINE, WorkerProcess, broker_for, broker_security
+from cli.supervise import WorkerProcess, broker_for, broker_security
 from streams import topics
 from streams.security import client_kwargs, security_env, security_variables
 from streams.settings import Settings, load_settings
@@ -275,30 +275,17 @@ def measure_trafilatura(messages: Sequence[Message], timeout: float) -> Rate:
 class BenchProcess(WorkerProcess):
     """A :class:`WorkerProcess` that runs ``python ARGS…`` (a Faust worker: same ready line)."""
 
-    args: tuple[str, ...] = ("-m", "streams", "worker")
     #: When it logged that it is ready (epoch seconds), and its CPU seconds by then.
     ready_at: float = 0.0
     cpu_at_ready: float = 0.0
 
     def start(self, timeout: float = 180.0) -> None:
         """Start the process and return once it logs that it is ready (``ready_at``)."""
-        self.starts += 1
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, *self.args], env=self.env(), stdout=self._log, stderr=subprocess.STDOUT
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"worker exited with {self.proc.returncode}:\n{self.tail()}")
-            if READY_LINE in self.log_path.read_text(errors="replace"):
-                self.ready_at = time.time()
-                self.cpu_at_ready = self.cpu_seconds()
-                return
-            time.sleep(0.1)
-        self.stop()
-        raise TimeoutError(f"worker not ready after {timeout:.0f}s:\n{self.tail()}")
+        super().start(timeout)
+
+    def on_ready(self) -> None:
+        self.ready_at = time.time()
+        self.cpu_at_ready = self.cpu_seconds()
 
     def _proc_file(self, name: str) -> str:
         if self.proc is None:

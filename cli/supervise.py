@@ -18,6 +18,8 @@ from streams.settings import Settings
 
 #: What the Faust worker logs once every agent runs.
 READY_LINE = "[^Worker]: Ready"
+#: What the worker logs when its web port was taken before it could bind it.
+PORT_TAKEN = "address already in use"
 
 
 def free_port() -> int:
@@ -109,26 +111,45 @@ class WorkerProcess:
         env.update(self.env_overrides)
         return env
 
+    #: What the worker runs: ``python ARGS...``.
+    args: tuple[str, ...] = ("-m", "streams", "worker")
+
     def start(self, timeout: float = 120.0) -> None:
-        """Start the worker and return once it logs that it is ready."""
-        self.starts += 1
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streams", "worker"],
-            env=self.env(),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"worker exited with {self.proc.returncode}:\n{self.tail()}")
-            if READY_LINE in self.log_path.read_text(errors="replace"):
-                return
-            time.sleep(0.25)
-        self.stop()
-        raise TimeoutError(f"worker not ready after {timeout:.0f}s:\n{self.tail()}")
+        """Start the worker and return once it logs that it is ready.
+
+        The web port was free when it was picked, but any socket (a client's connection to
+        the broker) may take it before the worker binds it: a worker that exits for that
+        reason is started again on another port (three times at most).
+        """
+        for attempt in range(3):
+            self.starts += 1
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            self._log = self.log_path.open("wb")
+            self.proc = subprocess.Popen(
+                [sys.executable, *self.args],
+                env=self.env(),
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+            )
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    log = self.log_path.read_text(errors="replace")
+                    if PORT_TAKEN in log and attempt < 2:
+                        self.stop()
+                        self.env_overrides["NEWSSTREAM_WEB_PORT"] = str(free_port())
+                        break
+                    raise RuntimeError(f"worker exited with {self.proc.returncode}:\n{self.tail()}")
+                if READY_LINE in self.log_path.read_text(errors="replace"):
+                    self.on_ready()
+                    return
+                time.sleep(0.1)
+            else:
+                self.stop()
+                raise TimeoutError(f"worker not ready after {timeout:.0f}s:\n{self.tail()}")
+
+    def on_ready(self) -> None:
+        """Called once the worker logged that it is ready."""
 
     def stop(self, timeout: float = 60.0) -> None:
         """SIGTERM, wait (SIGKILL after ``timeout``)."""
