@@ -93,6 +93,8 @@ class WorkerProcess:
     proc: subprocess.Popen[bytes] | None = None
     starts: int = 0
     _log: IO[bytes] | None = field(default=None, repr=False)
+    #: What the worker runs: ``python ARGS...``.
+    args: tuple[str, ...] = ("-m", "streams", "worker")
 
     @property
     def log_path(self) -> Path:
@@ -110,9 +112,6 @@ class WorkerProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTREAM_")}
         env.update(self.env_overrides)
         return env
-
-    #: What the worker runs: ``python ARGS...``.
-    args: tuple[str, ...] = ("-m", "streams", "worker")
 
     def start(self, timeout: float = 120.0) -> None:
         """Start the worker and return once it logs that it is ready.
