@@ -1,11 +1,30 @@
-"""Dead letters: a stage's :class:`Rejected` plus the payload as received -> ``news.deadletter``."""
+"""Dead letters: a stage's :class:`Rejected` plus the payload as received -> ``news.deadletter``.
+
+Each dead letter names where its message was read (topic, partition, offset), in its value and,
+for tools that read Kafka Connect's dead-letter queues, in the same context headers Connect
+writes (``__connect.errors.topic`` ...).
+"""
 
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING, NamedTuple
 
 from agents.publish import iso
 from streams.records import DeadLetter, Rejected
+
+if TYPE_CHECKING:
+    from faust.types import EventT
+
+    from streams.app import Channels
+
+
+class Origin(NamedTuple):
+    """Where a message was read."""
+
+    topic: str
+    partition: int
+    offset: int
 
 
 def _text_or_base64(data: bytes | None) -> tuple[str, str]:
@@ -18,7 +37,12 @@ def _text_or_base64(data: bytes | None) -> tuple[str, str]:
 
 
 def dead_letter(
-    rejected: Rejected, value: bytes | None, key: bytes | None, now: float, line: int | None = None
+    rejected: Rejected,
+    value: bytes | None,
+    key: bytes | None,
+    now: float,
+    line: int | None = None,
+    origin: Origin | None = None,
 ) -> DeadLetter:
     """The dead letter for a rejected message; nothing of the payload is dropped."""
     payload, encoding = _text_or_base64(value)
@@ -31,4 +55,33 @@ def dead_letter(
         received_at=iso(now),
         key=key_text,
         line=line,
+        topic=origin.topic if origin else None,
+        partition=origin.partition if origin else None,
+        offset=origin.offset if origin else None,
     )
+
+
+def context_headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
+    """Kafka headers for a dead letter: its content type and Kafka Connect's error context."""
+    headers = [
+        ("content-type", b"application/json"),
+        ("__connect.errors.stage", letter.stage.encode()),
+        ("__connect.errors.exception.message", letter.reason.encode("utf-8", "replace")),
+    ]
+    if letter.topic is not None:
+        headers += [
+            ("__connect.errors.topic", letter.topic.encode()),
+            ("__connect.errors.partition", str(letter.partition).encode()),
+            ("__connect.errors.offset", str(letter.offset).encode()),
+        ]
+    return headers
+
+
+async def send_dead_letter(
+    channels: Channels, event: EventT, rejected: Rejected, now: float
+) -> None:
+    """``event``'s message to ``news.deadletter`` with ``rejected``'s stage and reason."""
+    message = event.message
+    origin = Origin(message.topic, message.partition, message.offset)
+    letter = dead_letter(rejected, message.value, message.key, now, origin=origin)
+    await channels.deadletter.send(key=message.key, value=letter, headers=context_headers(letter))

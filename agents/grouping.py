@@ -38,12 +38,13 @@ import faust
 import numpy as np
 from faust.types import EventT
 
+from agents.deadletters import send_dead_letter
 from agents.embedding import DIM, decode_vector, one_blas_thread
 from agents.evidence import NAME_PREFIX
 from agents.publish import enriched_record, event_group, member_of
 from streams import metrics, topics
 from streams.app import Channels, handling
-from streams.records import Prepared, from_dict
+from streams.records import Prepared, RecordError, Rejected, from_json
 from streams.settings import Settings
 from streams.tables import ROCKSDB_OPTIONS
 from streams.topics import TOPIC_MAX_MESSAGE_BYTES
@@ -687,9 +688,9 @@ def wire(
         log.info("grouping: %d open events restored from the table", len(grouper.events))
 
     @app.agent(channels.prepared, name="newsstream.grouping")
-    async def group(stream: faust.StreamT[dict[str, Any]]) -> None:
+    async def group(stream: faust.StreamT[bytes]) -> None:
         # take_events acks a batch's events once this body is done with them (after the sends).
-        batches = cast(faust.Stream[dict[str, Any]], stream).take_events(
+        batches = cast(faust.Stream[bytes], stream).take_events(
             max(1, batch), max(batch_seconds, 0.001)
         )
         seen = 0
@@ -705,11 +706,29 @@ def wire(
     return group
 
 
+def _decode_and_assign(
+    value: bytes | None, grouper: Grouper
+) -> tuple[Prepared, Assignment] | Rejected:
+    """One ``news.prepared`` record into its event, or why it cannot be: a record that is not
+    a valid :class:`Prepared` (another writer, a format this version does not read), or an
+    unexpected failure of the decision itself. Either becomes a dead letter; the agent goes on."""
+    try:
+        article = from_json(Prepared, value)
+    except RecordError as exc:
+        return Rejected("grouping", f"malformed news.prepared record: {exc}")
+    try:
+        return article, grouper.assign_article(article)
+    except Exception as exc:
+        log.exception("grouping failed for article %r", article.id)
+        return Rejected("grouping", f"internal error: {type(exc).__name__}: {exc}")
+
+
 async def _group_batch(
     events: Sequence[EventT], grouper: Grouper, table: Any, channels: Channels
 ) -> None:
     """Each article of ``events`` into its event and out as an enriched record, then each event
     they touched into the table and onto ``news.events`` once (as the last of its articles).
+    A record that cannot be read or grouped goes to ``news.deadletter`` alone.
 
     Written and published even when an article is a replay (``changed`` false): after a crash
     the local RocksDB may hold a write whose changelog record and events record never reached
@@ -720,8 +739,23 @@ async def _group_batch(
     for event in events:
         started = time.perf_counter()
         with handling(event):
-            article = from_dict(Prepared, cast(dict[str, Any], event.value))
-            result = grouper.assign_article(article)
+            outcome = _decode_and_assign(event.message.value, grouper)
+            if isinstance(outcome, Rejected):
+                metrics.ARTICLES.labels("grouping", "dead_letter").inc()
+                metrics.DEAD_LETTERS.labels(
+                    outcome.stage, metrics.reason_label(outcome.reason)
+                ).inc()
+                log.warning(
+                    "dead letter",
+                    extra={
+                        "stage": outcome.stage,
+                        "key": event.message.key,
+                        "reason": outcome.reason,
+                    },
+                )
+                await send_dead_letter(channels, event, outcome, time.time())
+                continue
+            article, result = outcome
             record = enriched_record(article, result, time.time())
             await channels.enriched.send(key=article.id.encode(), value=record)
         touched.pop(result.event_key, None)  # in the order of their last article

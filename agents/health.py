@@ -1,12 +1,16 @@
 """Observability wiring: ``/metrics`` (Prometheus, Faust's sensors plus ours) and ``/health``.
 
 Both are pages of the worker's web server, bound to ``NEWSSTREAM_WEB_HOST`` (127.0.0.1 by
-default). ``/health`` says whether the worker consumes (it has partitions assigned) and its
-lag: per assigned partition, the end offset minus the committed offset.
+default). ``/health`` says whether the worker consumes (it has partitions assigned), its
+lag (per assigned partition, the end offset minus the committed offset) and the partitions
+that are stalled: lag waiting while the committed offset has not moved for
+``NEWSSTREAM_STALL_SECONDS``. A stalled worker answers 503 with ``"status": "stalled"``, never
+"ok", and ``newsstream_stalled_partitions`` counts them.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +34,36 @@ def lag_by_partition(
         done = committed.get(tp) or 0
         lags[f"{tp.topic}:{tp.partition}"] = max(high - done, 0)
     return lags
+
+
+class Progress:
+    """Per partition, the committed offset and since when it has not moved while lag waited;
+    a partition is stalled once that lasts ``stall_seconds`` (pure: times are passed in)."""
+
+    def __init__(self, stall_seconds: float) -> None:
+        self.stall_seconds = stall_seconds
+        self._since: dict[str, tuple[int, float]] = {}  # partition -> (committed, waiting since)
+
+    def update(self, committed: Mapping[str, int], lag: Mapping[str, int], now: float) -> None:
+        """Note the committed offsets and lag of the assigned partitions at ``now``."""
+        since = {}
+        for name, waiting in lag.items():
+            if waiting <= 0:
+                continue
+            offset = committed.get(name, 0)
+            previous = self._since.get(name)
+            since[name] = previous if previous and previous[0] == offset else (offset, now)
+        self._since = since
+
+    def stalled(self, now: float) -> list[str]:
+        """The partitions with lag whose committed offset has not moved for ``stall_seconds``."""
+        return sorted(n for n, (_, t) in self._since.items() if now - t >= self.stall_seconds)
+
+
+def _committed(app: faust.App) -> dict[str, int]:
+    consumer = app.consumer
+    known: Mapping[Any, int | None] = getattr(consumer, "_committed_offset", {})
+    return {f"{tp.topic}:{tp.partition}": known.get(tp) or 0 for tp in consumer.assignment()}
 
 
 def _current_lag(app: faust.App) -> dict[str, int]:
@@ -57,9 +91,11 @@ def not_fetching(app: faust.App) -> list[str]:
     )
 
 
-def wire(app: faust.App) -> None:
-    """Register ``/metrics``, ``/health`` and the timer that refreshes the lag gauge."""
+def wire(app: faust.App, stall_seconds: float = 120.0) -> None:
+    """Register ``/metrics``, ``/health`` and the timer that refreshes the lag and stall
+    gauges (``stall_seconds``: how long lag may wait on an unmoving offset)."""
     setup_prometheus_sensors(app, name_prefix="faust")
+    progress = Progress(stall_seconds)
 
     @app.page("/health")
     async def health(self: View, request: Request) -> Response:
@@ -70,18 +106,25 @@ def wire(app: faust.App) -> None:
             return self.json(
                 {"status": "starting", "consuming": False, "detail": str(exc)}, status=503
             )
+        stalled = progress.stalled(time.monotonic())
+        status = "stalled" if stalled else "ok" if assigned else "starting"
         body = {
-            "status": "ok" if assigned else "starting",
+            "status": status,
             "consuming": assigned > 0,
             "assigned_partitions": assigned,
             "lag": sum(lag.values()),
             "lag_by_partition": lag,
             "not_fetching": not_fetching(app),
+            "stalled": stalled,
         }
-        return self.json(body, status=200 if assigned else 503)
+        return self.json(body, status=200 if status == "ok" else 503)
 
     @app.timer(interval=_LAG_INTERVAL)
     async def refresh_lag() -> None:
-        for name, value in _current_lag(app).items():
+        lag = _current_lag(app)
+        for name, value in lag.items():
             topic, partition = name.rsplit(":", 1)
             metrics.CONSUMER_LAG.labels(topic, partition).set(value)
+        now = time.monotonic()
+        progress.update(_committed(app), lag, now)
+        metrics.STALLED_PARTITIONS.set(len(progress.stalled(now)))

@@ -22,11 +22,11 @@ import faust
 from faust.types import EventT
 
 from agents import boilerplate, boilerplate_learn, evidence, language, validation
-from agents.deadletters import dead_letter
+from agents.deadletters import send_dead_letter
 from agents.embedding import Embedder, default_embedder
 from streams import metrics, topics
 from streams.app import Channels, handling
-from streams.records import Prepared, RawArticle, Rejected
+from streams.records import Prepared, RawArticle, Rejected, dumps
 from streams.settings import Settings
 from streams.tables import ROCKSDB_OPTIONS
 
@@ -345,26 +345,22 @@ async def _prepare_batch(
     for event, outcome in zip(events, outcomes, strict=True):
         metrics.STAGE_SECONDS.labels("prepare").observe(each)
         with handling(event):
-            await _send(channels, event.message.value, event.message.key, outcome, now)
+            await _send(channels, event, outcome, now)
 
 
 async def _send(
-    channels: Channels,
-    value: bytes | None,
-    key: bytes | None,
-    outcome: Prepared | Rejected,
-    now: float,
+    channels: Channels, event: EventT, outcome: Prepared | Rejected, now: float
 ) -> None:
     """``outcome`` to ``news.prepared``, or its dead letter to ``news.deadletter``."""
     if isinstance(outcome, Rejected):
         metrics.ARTICLES.labels("prepare", "dead_letter").inc()
         metrics.DEAD_LETTERS.labels(outcome.stage, metrics.reason_label(outcome.reason)).inc()
         log.info(
-            "dead letter", extra={"stage": outcome.stage, "key": key, "reason": outcome.reason}
+            "dead letter",
+            extra={"stage": outcome.stage, "key": event.message.key, "reason": outcome.reason},
         )
-        letter = dead_letter(outcome, value, key, now)
-        await channels.deadletter.send(key=key, value=letter)
+        await send_dead_letter(channels, event, outcome, now)
     else:
         metrics.ARTICLES.labels("prepare", "ok").inc()
         metrics.LANGUAGES.labels(outcome.lang).inc()
-        await channels.prepared.send(key=outcome.id.encode(), value=outcome)
+        await channels.prepared.send(key=outcome.id.encode(), value=dumps(outcome))

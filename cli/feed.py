@@ -75,9 +75,10 @@ def produce(
     *,
     settings: Settings | None = None,
     wait_for_broker: float = 30.0,
+    topic: str = RAW,
 ) -> int:
-    """Send ``messages`` to ``news.raw`` and wait until the broker has them all (connecting
-    with the security of ``settings``; PLAINTEXT without).
+    """Send ``messages`` to ``topic`` (``news.raw``) and wait until the broker has them all
+    (connecting with the security of ``settings``; PLAINTEXT without).
 
     A broker that is not reachable yet (or restarting) is retried for ``wait_for_broker``
     seconds, reconnecting at least every second; sends are retried for two minutes.
@@ -100,7 +101,7 @@ def produce(
     try:
         with tqdm(total=total, unit="article", disable=not progress, file=sys.stderr) as bar:
             for key, value in messages:
-                producer.send(RAW, key=key, value=value)
+                producer.send(topic, key=key, value=value)
                 sent += 1
                 bar.update(1)
         producer.flush()

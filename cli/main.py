@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from streams import topics
-from streams.settings import Settings, load_settings
+from streams.settings import Settings, SettingsError, load_settings
 
 #: ``newsstream eval TARGET``: each module has ``add_arguments(parser)`` and ``run(settings, args)``
 #: and imports its heavy dependencies inside ``run``.
@@ -85,7 +85,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parser().parse_args(argv)
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
     from streams.security import BrokerRefusedError, SecurityConfigError
 
     try:

@@ -31,7 +31,7 @@ def build(settings: Settings) -> faust.App:
         batch=settings.group_batch,
         batch_seconds=settings.group_batch_ms / 1000,
     )
-    health.wire(app)
+    health.wire(app, settings.stall_seconds)
     return app
 
 

@@ -303,7 +303,9 @@ def create_channels(app: faust.App) -> Channels:
 
     return Channels(
         raw=topic(topics.RAW, value_serializer="raw"),
-        prepared=topic(topics.PREPARED),
+        # read as bytes: the grouping agent decodes each record, so a malformed one becomes a
+        # dead letter instead of an exception inside the framework
+        prepared=topic(topics.PREPARED, value_serializer="raw"),
         enriched=topic(topics.ENRICHED),
         events=topic(topics.EVENTS),
         deadletter=topic(topics.DEADLETTER),

@@ -33,6 +33,10 @@ CONSUMER_LAG = Gauge(
     "Messages not yet consumed, per assigned partition.",
     ["topic", "partition"],
 )
+STALLED_PARTITIONS = Gauge(
+    "newsstream_stalled_partitions",
+    "Assigned partitions with lag whose committed offset has not moved for the stall time.",
+)
 
 _DIGITS = re.compile(r"\d+")
 

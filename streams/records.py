@@ -7,7 +7,9 @@ trusted: :mod:`agents.validation` turns them into :class:`RawArticle` or a dead 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+import types
+import typing
+from dataclasses import MISSING, asdict, dataclass, fields
 from typing import Any, TypeVar
 
 import orjson
@@ -121,6 +123,10 @@ class DeadLetter:
     received_at: str
     key: str | None = None
     line: int | None = None
+    #: Where the message was read: topic, partition and offset (None from ``process``).
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
 
 
 def dumps(record: Any) -> bytes:
@@ -137,6 +143,99 @@ def from_dict(cls: type[T], data: dict[str, Any]) -> T:
     """Build a record from a decoded dict, ignoring unknown fields."""
     names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
     return cls(**{k: v for k, v in data.items() if k in names})
+
+
+class RecordError(ValueError):
+    """A message that is not a valid record of its topic; the text says what is wrong."""
+
+
+def from_json(cls: type[T], data: bytes | None) -> T:
+    """Decode and type-check a record of ``cls`` from JSON bytes (unknown fields ignored, so a
+    newer writer's extra fields pass); :class:`RecordError` names what is wrong."""
+    if not data:
+        raise RecordError("empty message")
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise RecordError(f"not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise RecordError(f"not a JSON object: {type(value).__name__}")
+    return checked(cls, value)
+
+
+def checked(cls: type[T], data: dict[str, Any]) -> T:
+    """``cls`` from a decoded dict whose fields are checked against the declared types."""
+    hints = _hints(cls)
+    values: dict[str, Any] = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        if f.name not in data:
+            if f.default is MISSING and f.default_factory is MISSING:
+                raise RecordError(f"field {f.name!r} is missing")
+            continue
+        value = data[f.name]
+        if not _conforms(value, hints[f.name]):
+            raise RecordError(
+                f"field {f.name!r} must be {_describe(hints[f.name])}, got {_json_type(value)}"
+            )
+        values[f.name] = value
+    return cls(**values)
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    """A record class's field types, resolved once."""
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
+
+
+def _conforms(value: Any, hint: Any) -> bool:
+    """Whether a JSON value fits a field's type (str, int, float, bool, None, list[..], dict)."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_conforms(value, arm) for arm in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if hint is Any:
+        return True
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if origin is list:
+        (item,) = typing.get_args(hint) or (Any,)
+        return isinstance(value, list) and all(_conforms(v, item) for v in value)
+    if origin is dict:
+        return isinstance(value, dict)
+    return isinstance(value, hint)
+
+
+def _describe(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_describe(arm) for arm in typing.get_args(hint))
+    if hint is type(None):
+        return "null"
+    if origin is list:
+        item = typing.get_args(hint)[0]
+        plural = {str: "strings", int: "integers", float: "numbers", bool: "booleans"}
+        return f"a list of {plural.get(item, 'objects')}"
+    if origin is dict:
+        return "an object"
+    return {str: "a string", int: "an integer", float: "a number", bool: "a boolean"}.get(
+        hint, str(hint)
+    )
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {bool: "boolean", int: "integer", float: "number", str: "string", list: "list"}.get(
+        type(value), "object" if isinstance(value, dict) else type(value).__name__
+    )
 
 
 def enriched_from_dict(data: dict[str, Any]) -> Enriched:

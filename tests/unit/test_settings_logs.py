@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -12,7 +15,7 @@ from agents.language import load_model
 from agents.prepare import PrepareOptions, prepare
 from cli.logs import JsonFormatter
 from streams.records import Rejected
-from streams.settings import Settings, load_settings
+from streams.settings import Settings, SettingsError, load_settings
 
 
 def test_settings_come_from_newsstream_variables() -> None:
@@ -91,3 +94,44 @@ def test_the_producer_linger_is_a_setting_faust_gets_in_seconds(tmp_path: Path) 
     assert settings.producer_linger_ms == 35
     assert create_app(settings).conf.producer_linger == 0.035
     assert load_settings({}).producer_linger_ms == 20
+
+
+@pytest.mark.parametrize(
+    ("var", "raw", "accepts"),
+    [
+        ("NEWSSTREAM_PARTITIONS", "abc", "an integer from 1 to 10000"),
+        ("NEWSSTREAM_PARTITIONS", "-3", "an integer from 1 to 10000"),
+        ("NEWSSTREAM_WEB_PORT", "99999", "an integer from 1 to 65535"),
+        ("NEWSSTREAM_EVENT_MIN_OVERLAP", "7", "a number from 0 to 1"),
+        ("NEWSSTREAM_EVENT_MIN_OVERLAP", "nan", "a number from 0 to 1"),
+        ("NEWSSTREAM_EMBEDDING", "USEM3x", "one of usem3, off"),
+        ("NEWSSTREAM_PROCESSING_GUARANTEE", "twice", "one of at_least_once, exactly_once"),
+        ("NEWSSTREAM_LOG_JSON", "maybe", "on, off, true, false, 1 or 0"),
+    ],
+)
+def test_a_refused_value_names_the_variable_and_what_it_accepts(
+    var: str, raw: str, accepts: str
+) -> None:
+    with pytest.raises(SettingsError) as refused:
+        load_settings({var: raw})
+    assert str(refused.value) == f"{var}={raw!r} is not accepted: it must be {accepts}"
+
+
+def test_a_command_refuses_a_bad_setting_in_one_line_with_exit_2() -> None:
+    env = {**os.environ, "NEWSSTREAM_PARTITIONS": "abc"}
+    done = subprocess.run(
+        [sys.executable, "-m", "streams", "tail", "news.raw", "--timeout", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "error: NEWSSTREAM_PARTITIONS='abc' is not accepted: it must be an integer from 1 to 10000"
+    ]
+
+
+def test_accepted_values_are_kept() -> None:
+    settings = load_settings({"NEWSSTREAM_EMBEDDING": "USEM3", "NEWSSTREAM_WEB_PORT": "7000"})
+    assert settings.web_port == 7000 and settings.embedding == "usem3"
