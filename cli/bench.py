@@ -238,7 +238,7 @@ def measure_inprocess(
     from agents.prepare import PrepareOptions, warm_up
 
     options = PrepareOptions.from_settings(settings)
-    warm_up(language.load_model(options.lang_second), options.embedder())
+    warm_up(options.language_model(), options.embedder())
     lines = io.BytesIO(b"".join(value + b"\n" for _, value in messages))
     try:
         for owner, name, stage in patches:

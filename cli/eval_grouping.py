@@ -15,7 +15,7 @@ import resource
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -117,21 +117,27 @@ def merges(gold: dict[str, str], pred: dict[str, str], docs: dict[str, Doc]) -> 
     return [sorted(titles.values()) for titles in groups_in.values() if len(titles) > 1]
 
 
-def run(settings: Settings, args: argparse.Namespace) -> int:
-    from agents import language
+@dataclass(frozen=True, slots=True)
+class Grouped:
+    """What :func:`group_docs` made: each document's event key, its detected language, and the
+    seconds preparing and grouping took."""
+
+    pred: dict[str, str]
+    detected: dict[str, str]
+    prepare_seconds: float
+    group_seconds: float
+
+
+def group_docs(settings: Settings, docs: Sequence[Doc]) -> Grouped:
+    """The documents, in order, through prepare and grouping as the worker runs them."""
     from agents.grouping import Grouper, GroupingOptions
     from agents.prepare import PrepareOptions, prepare_article
     from agents.validation import validate_object
     from streams.records import Prepared, Rejected
 
-    docs = load(args.files, args.limit)
-    random.Random(args.seed).shuffle(docs)
-    by_id = {d.doc_id: d for d in docs}
-    gold = {d.doc_id: d.group for d in docs}
     options = PrepareOptions.from_settings(settings)
-    model = language.load_model(options.lang_second)
+    model = options.language_model()
     now = 1_700_000_000.0
-
     started = time.perf_counter()
     prepared: list[Prepared] = []
     for d in docs:
@@ -143,21 +149,39 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             continue
         prepared.append(out)
     prepare_seconds = time.perf_counter() - started
-
     grouper = Grouper(GroupingOptions.from_settings(settings))
     started = time.perf_counter()
     pred = {a.id: grouper.assign_article(a).event_key for a in prepared}
-    group_seconds = time.perf_counter() - started
+    return Grouped(
+        pred,
+        {a.id: a.lang for a in prepared},
+        prepare_seconds,
+        time.perf_counter() - started,
+    )
 
-    lang = {a.id: by_id[a.id].lang for a in prepared}
+
+def shuffled(docs: list[Doc], seed: int) -> list[Doc]:
+    """The documents in the evaluation's order (a seeded shuffle: arrival order varies)."""
+    docs = list(docs)
+    random.Random(seed).shuffle(docs)
+    return docs
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    docs = shuffled(load(args.files, args.limit), args.seed)
+    by_id = {d.doc_id: d for d in docs}
+    gold = {d.doc_id: d.group for d in docs}
+    grouped = group_docs(settings, docs)
+    pred = grouped.pred
+    lang = {doc: by_id[doc].lang for doc in pred}
     result = score({k: gold[k] for k in pred}, pred, lang)
     result.update(
-        documents=len(prepared),
+        documents=len(pred),
         languages=sorted(set(lang.values())),
-        grouping_articles_per_s=len(prepared) / group_seconds,
-        prepare_articles_per_s=len(prepared) / prepare_seconds,
+        grouping_articles_per_s=len(pred) / grouped.group_seconds,
+        prepare_articles_per_s=len(pred) / grouped.prepare_seconds,
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        detected_lang_mismatches=sum(a.lang != by_id[a.id].lang for a in prepared),
+        detected_lang_mismatches=sum(grouped.detected[d] != by_id[d].lang for d in pred),
         seed=args.seed,
     )
     found = merges(gold, pred, by_id)

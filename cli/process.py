@@ -16,7 +16,6 @@ from typing import IO
 
 import orjson
 
-from agents import language
 from agents.boilerplate_learn import ChromeMemory
 from agents.deadletters import dead_letter
 from agents.grouping import Grouper, GroupingOptions
@@ -35,7 +34,7 @@ def process_lines(
     the embedding model per batch), and come out in their order."""
     options = PrepareOptions.from_settings(settings)
     grouper = Grouper(GroupingOptions.from_settings(settings))
-    model = language.load_model(options.lang_second)
+    model = options.language_model()
     counts = [0, 0]  # enriched, dead-lettered
     # Chrome learned per source, as the worker keeps it (here over a plain dict).
     sources = ChromeMemory({}, options.learn_checkpoint_every)

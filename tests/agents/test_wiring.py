@@ -77,6 +77,7 @@ def test_prepare_agent_sends_articles_on_and_rejects_to_the_dead_letters(tmp_pat
             await ctx.put(orjson.dumps({"id": "seed-de", **read_seed("de")}), key=b"seed-de")
             await ctx.put(b"{not json", key=b"bad")
             await ctx.put(b'{"id": "x", "text": "' + b"a" * 100_001 + b'"}', key=b"big")
+            await _until_sent(rec, 3)
 
     asyncio.run(drive())
     [(key, article)] = rec["prepared"].sent
