@@ -20,6 +20,8 @@ visible page blocks missing from the result are the removed part.
 
 A whole page's visible text sent as plain text (menus, footers and all) is first cut down to its
 main region: the run of lines with the most prose in it (:func:`_main_region`).
+
+Either way the text comes out in Unicode's composed normal form (NFC), as trafilatura's own.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -1061,9 +1064,15 @@ def clean_text(text: str, lang: str | None = None) -> Cleaned:
     return _clean(text, lang, whole_page=True)
 
 
+def _nfc(text: str) -> str:
+    """``text`` in Unicode's composed normal form (NFC), as trafilatura returns its text: the
+    same word in two encodings ("য়" as one code point or as "য" and a nukta) is then one."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def _clean(text: str, lang: str | None, whole_page: bool) -> Cleaned:
     """:func:`clean_text`, with or without looking for a page's main region."""
-    blocks = _blocks(text)
+    blocks = _blocks(_nfc(text))
     lines = [line for block in blocks for line in block]
     rules = _rules_for(lang)
     start, body, end = _main_region(lines, rules) if whole_page else (0, 0, len(lines))
@@ -1136,7 +1145,7 @@ def _visible_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
     for element, parts in blocks:
         text = " ".join("".join(parts).split())
         if _HAS_WORD.search(text):
-            yield element, text
+            yield element, _nfc(text)
 
 
 def _dropped_blocks(
