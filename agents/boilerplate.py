@@ -243,7 +243,8 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"posted by .{1,60}|posted in \S+(?:\s+\S+){0,3}",
             r"tagged(?: with| as)?\s*:.*|(?:photo|image|picture)s? by .{1,60}",
             rf"posted on{_DATE}",
-            r"(?:additional )?reporting by \S+(?:\s+\S+){0,5}(?:;.*)?",
+            # ("Additional reporting by ..." is not here: in the folds it only ever matched a
+            # closing credit line that belongs to the article)
             r"(?:editing|writing|compiled) by \S+(?:\s+\S+){0,5}",
             rf"(?:read (?:more|also|next)|see also|related|also read|more on this){_SEP}",
             r"(?:tags?|topics|categor(?:y|ies)|filed under)(?:\s*:.*)?",
@@ -315,7 +316,6 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:das )?könnte sie auch interessieren|auch interessant|auch lesenswert",
             r"mehr zum thema(?: [\w-]+){0,3}|zum thema|dazu passend",
             r"(?:ähnliche|verwandte|weitere|passende) (?:artikel|beiträge|themen|nachrichten)",
-            r"meistgelesen(?:e artikel)?|am meisten gelesen|top-?themen",
             r"(?:unsere )?empfehlung(?:en)?|empfohlene (?:artikel|beiträge)",
             r"schon gelesen\??|zum weiterlesen|auch lesen|mehr themen|kommentierte artikel",
             r"lesen sie auch (?:die|diese) folgenden (?:beiträge|artikel)",
@@ -333,6 +333,10 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
         ),
         _Kind.LINE: (
             rf"teilen(?: (?:auf|via|per) {_NETWORKS})?|auf {_NETWORKS} teilen",
+            # a "most read" box's heading alone: as a list heading it took the article's short
+            # lines after it on one site in the folds and helped on none (the region step
+            # already leaves such boxes out)
+            r"meistgelesen(?:e artikel)?|am meisten gelesen|top-?themen",
             r"(?:artikel|beitrag|seite|rezept) (?:teilen|drucken|versenden|merken|empfehlen|"
             r"speichern)\b.{0,60}",
             rf"folgen?(?: sie)? .{{1,40}} auf {_NETWORKS}\b.*",
