@@ -20,6 +20,8 @@ visible page blocks missing from the result are the removed part.
 
 A whole page's visible text sent as plain text (menus, footers and all) is first cut down to its
 main region: the run of lines with the most prose in it (:func:`_main_region`).
+
+Either way the text comes out in Unicode's composed normal form (NFC), as trafilatura's own.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -240,7 +243,8 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"posted by .{1,60}|posted in \S+(?:\s+\S+){0,3}",
             r"tagged(?: with| as)?\s*:.*|(?:photo|image|picture)s? by .{1,60}",
             rf"posted on{_DATE}",
-            r"(?:additional )?reporting by \S+(?:\s+\S+){0,5}(?:;.*)?",
+            # ("Additional reporting by ..." is not here: in the folds it only ever matched a
+            # closing credit line that belongs to the article)
             r"(?:editing|writing|compiled) by \S+(?:\s+\S+){0,5}",
             rf"(?:read (?:more|also|next)|see also|related|also read|more on this){_SEP}",
             r"(?:tags?|topics|categor(?:y|ies)|filed under)(?:\s*:.*)?",
@@ -312,7 +316,6 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
             r"(?:das )?könnte sie auch interessieren|auch interessant|auch lesenswert",
             r"mehr zum thema(?: [\w-]+){0,3}|zum thema|dazu passend",
             r"(?:ähnliche|verwandte|weitere|passende) (?:artikel|beiträge|themen|nachrichten)",
-            r"meistgelesen(?:e artikel)?|am meisten gelesen|top-?themen",
             r"(?:unsere )?empfehlung(?:en)?|empfohlene (?:artikel|beiträge)",
             r"schon gelesen\??|zum weiterlesen|auch lesen|mehr themen|kommentierte artikel",
             r"lesen sie auch (?:die|diese) folgenden (?:beiträge|artikel)",
@@ -330,6 +333,10 @@ _CHROME: Mapping[str, Mapping[_Kind, tuple[str, ...]]] = {
         ),
         _Kind.LINE: (
             rf"teilen(?: (?:auf|via|per) {_NETWORKS})?|auf {_NETWORKS} teilen",
+            # a "most read" box's heading alone: as a list heading it took the article's short
+            # lines after it on one site in the folds and helped on none (the region step
+            # already leaves such boxes out)
+            r"meistgelesen(?:e artikel)?|am meisten gelesen|top-?themen",
             r"(?:artikel|beitrag|seite|rezept) (?:teilen|drucken|versenden|merken|empfehlen|"
             r"speichern)\b.{0,60}",
             rf"folgen?(?: sie)? .{{1,40}} auf {_NETWORKS}\b.*",
@@ -1061,9 +1068,15 @@ def clean_text(text: str, lang: str | None = None) -> Cleaned:
     return _clean(text, lang, whole_page=True)
 
 
+def _nfc(text: str) -> str:
+    """``text`` in Unicode's composed normal form (NFC), as trafilatura returns its text: the
+    same word in two encodings ("য়" as one code point or as "য" and a nukta) is then one."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def _clean(text: str, lang: str | None, whole_page: bool) -> Cleaned:
     """:func:`clean_text`, with or without looking for a page's main region."""
-    blocks = _blocks(text)
+    blocks = _blocks(_nfc(text))
     lines = [line for block in blocks for line in block]
     rules = _rules_for(lang)
     start, body, end = _main_region(lines, rules) if whole_page else (0, 0, len(lines))
@@ -1136,7 +1149,7 @@ def _visible_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
     for element, parts in blocks:
         text = " ".join("".join(parts).split())
         if _HAS_WORD.search(text):
-            yield element, text
+            yield element, _nfc(text)
 
 
 def _dropped_blocks(

@@ -1,7 +1,7 @@
 """Evaluate the boilerplate stage on trafilatura's benchmark, HTML and plain text.
 
-``newsstream eval extraction [DIR] [--limit N] [--json]``. DIR holds trafilatura's evaluation
-set (``evaldata.json``, ``html/``, ``docs_evaluation.rst``; default
+``newsstream eval extraction [DIR] [--limit N] [--folds N] [--json]``. DIR holds trafilatura's
+evaluation set (``evaldata.json``, ``html/``, ``docs_evaluation.rst``; default
 ``../shared/data/extraction/trafilatura-eval`` next to the repository). Each page has segments
 its main text must contain ("with") and segments it must not ("without"). Scoring follows
 trafilatura's benchmark: a segment counts when it occurs, whitespace-normalised, as a substring
@@ -20,19 +20,29 @@ Rows, all measured in one run on the same pages:
 Time is wall time per page of each row's own work (decoding included for the HTML rows, which
 take turns at running first on a page; the plain-text rows time the conversion and the cleaning
 respectively).
+
+``--folds N`` splits the pages by site into N folds, no site in two of them, so that a rule
+written for a few sites shows up as helping one fold only: each fold's rows are scored on their
+own, then the mean and the minimum over folds are printed, with the sites where ours (HTML) is
+furthest below trafilatura. A page's site is its URL's host without "www." (the archived page's
+host for a web.archive.org URL, the file name's host for the benchmark's "hard::" entries); its
+fold is a hash of the site's domain (the last two labels, three under "co.uk"-like second
+levels; blog platforms' hosts stay apart), so the split is the same on every run and machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from streams.settings import Settings
 
@@ -41,7 +51,7 @@ _SPACE = re.compile(r"\s+")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """``[DIR] [--limit N] [--json]``."""
+    """``[DIR] [--limit N] [--folds N] [--json]``."""
     parser.add_argument(
         "data",
         nargs="?",
@@ -51,6 +61,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="trafilatura's evaluation set (default: ../shared/data/extraction/trafilatura-eval)",
     )
     parser.add_argument("--limit", type=int, default=None, metavar="N", help="first N pages only")
+    parser.add_argument(
+        "--folds",
+        type=int,
+        default=None,
+        metavar="N",
+        help="also score N folds of the pages split by site, with their mean and minimum",
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
@@ -88,6 +105,16 @@ class Score:
         self.seconds += seconds
         self.pages += 1
         self.errors += output is None
+
+    def merge(self, other: Score) -> None:
+        """Add ``other``'s counts and time to this one's."""
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+        self.tn += other.tn
+        self.seconds += other.seconds
+        self.pages += other.pages
+        self.errors += other.errors
 
     @property
     def precision(self) -> float:
@@ -138,6 +165,11 @@ class Rows:
             ("plain text ours", self.text_ours),
         ]
 
+    def merge(self, other: Rows) -> None:
+        """Add ``other``'s rows to these."""
+        for (_, mine), (_, theirs) in zip(self.named(), other.named(), strict=True):
+            mine.merge(theirs)
+
 
 def _norm(text: str) -> str:
     """Whitespace collapsed to single spaces, ends stripped."""
@@ -167,8 +199,9 @@ def _timed(function: Callable[..., str | None], *args: Any) -> tuple[str | None,
     return result, time.perf_counter() - start
 
 
-def evaluate(pages: Iterator[Page]) -> Rows:
-    """Every row on every page, interleaved per page so all rows share the machine's state."""
+def evaluate(pages: Iterable[Page], per_site: dict[str, Rows] | None = None) -> Rows:
+    """Every row on every page, interleaved per page so all rows share the machine's state;
+    each page's rows are also added to ``per_site[site_of(page.url)]`` when given."""
     import html_text
     import trafilatura
     from trafilatura.utils import decode_file
@@ -186,20 +219,89 @@ def evaluate(pages: Iterator[Page]) -> Rows:
 
     rows = Rows()
     for number, page in enumerate(pages):
+        page_rows = Rows()
         # Which HTML row runs first alternates: the second one on a page runs faster (caches,
         # and the first one's garbage collected on its time).
         for first in (number % 2 == 0, number % 2 == 1):
             if first:
                 reference, seconds = _timed(trafilatura.extract, page.raw)
-                rows.html_trafilatura.add(page, reference, seconds)
+                page_rows.html_trafilatura.add(page, reference, seconds)
             else:
                 ours, seconds = _timed(ours_html, page.raw, page.url)
-                rows.html_ours.add(page, ours, seconds)
+                page_rows.html_ours.add(page, ours, seconds)
         visible, seconds = _timed(visible_text, page.raw)
-        rows.text_baseline.add(page, visible, seconds)
+        page_rows.text_baseline.add(page, visible, seconds)
         cleaned, seconds = _timed(ours_text, visible or "")
-        rows.text_ours.add(page, cleaned, seconds)
+        page_rows.text_ours.add(page, cleaned, seconds)
+        rows.merge(page_rows)
+        if per_site is not None:
+            per_site.setdefault(site_of(page.url), Rows()).merge(page_rows)
     return rows
+
+
+# -- folds by site ------------------------------------------------------------------------------
+
+_ARCHIVE = re.compile(r"^https?://web\.archive\.org/web/[^/]*/(.+)$", re.IGNORECASE)
+_ENTRY = re.compile(r"^\w+::(.+?)(?:\.html?)?$")  # the benchmark's "hard::site.com-x.html"
+# the labels of a host ending in a top-level domain: "jamaica.gleaner.com", "laestrella.com.pa"
+_FILE_HOST = re.compile(
+    r"^((?:[a-z0-9-]+\.)+?(?:com|net|org|gov|edu|info|[a-z]{2})(?:\.[a-z]{2}(?![a-z0-9]))?)"
+    r"(?=[.-]|$)"
+)
+_SECOND_LEVELS = frozenset(("co", "com", "org", "net", "gov", "ac", "edu", "gob", "or", "ne"))
+# hosts whose subdomains are different sites (one blog each)
+_PLATFORMS = frozenset(
+    ("wordpress.com", "blogspot.com", "blogspot.de", "tumblr.com", "ucoz.de", "wix.com")
+)
+
+
+def site_of(url: str) -> str:
+    """The site a benchmark page comes from: its URL's host, lower case, without "www."."""
+    archived = _ARCHIVE.match(url)
+    if archived:
+        url = archived.group(1)
+        if "://" not in url:
+            url = "http://" + url
+    entry = _ENTRY.match(url)
+    if entry:
+        host = _FILE_HOST.match(entry.group(1).lower())
+        return host.group(1).removeprefix("www.") if host else entry.group(1).lower()
+    host = urlsplit(url).hostname or url.lower()
+    return host.removeprefix("www.")
+
+
+def domain_of(site: str) -> str:
+    """The domain that decides a site's fold: its last two labels ("blog.zeit.de" -> "zeit.de"),
+    three under a generic second level ("bbc.co.uk"); a blog platform's host as it is."""
+    labels = site.split(".")
+    keep = 3 if len(labels) >= 3 and labels[-2] in _SECOND_LEVELS and len(labels[-1]) == 2 else 2
+    domain = ".".join(labels[-keep:])
+    return site if domain in _PLATFORMS else domain
+
+
+def fold_of(site: str, folds: int) -> int:
+    """The fold (0 .. folds-1) of ``site``: a hash of its domain, the same on every run."""
+    digest = hashlib.sha256(domain_of(site).encode("utf-8")).digest()
+    return int.from_bytes(digest[:8], "big") % folds
+
+
+@dataclass(slots=True)
+class Fold:
+    """One fold's sites and rows."""
+
+    number: int
+    sites: list[str] = field(default_factory=list)
+    rows: Rows = field(default_factory=Rows)
+
+
+def split_folds(per_site: dict[str, Rows], folds: int) -> list[Fold]:
+    """The sites' rows gathered into ``folds`` folds by :func:`fold_of`."""
+    result = [Fold(number) for number in range(folds)]
+    for site in sorted(per_site):
+        fold = result[fold_of(site, folds)]
+        fold.sites.append(site)
+        fold.rows.merge(per_site[site])
+    return result
 
 
 def render(rows: Rows, directory: Path) -> str:
@@ -227,17 +329,102 @@ def render(rows: Rows, directory: Path) -> str:
     return "\n".join(lines)
 
 
+_FOLD_ROWS = (
+    ("HTML ours", "html_ours"),
+    ("HTML trafilatura", "html_trafilatura"),
+    ("plain text ours", "text_ours"),
+    ("plain text baseline", "text_baseline"),
+)
+_WORST_SITES = 10
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def render_folds(folds: list[Fold], per_site: dict[str, Rows]) -> str:
+    """Per fold: P, R, F of each row and ours (HTML) minus trafilatura in F; the mean and the
+    minimum over folds; the sites where ours (HTML) is furthest below trafilatura in F."""
+    head = "".join(f"{name:^21}" for name, _ in _FOLD_ROWS)
+    sub = "".join(f"{'P':>7}{'R':>7}{'F':>7}" for _ in _FOLD_ROWS)
+    lines = [
+        f"{len(folds)} folds by site ({len(per_site)} sites; fold = hash of the site's domain)",
+        "",
+        f"{'':<19}{head}{'ours-traf':>10}",
+        f"{'fold':<5}{'sites':>6}{'pages':>7}{'':>1}{sub}{'F':>10}",
+    ]
+    columns: list[list[float]] = [[] for _ in range(3 * len(_FOLD_ROWS) + 1)]
+    for fold in folds:
+        values: list[float] = []
+        for _, attribute in _FOLD_ROWS:
+            score: Score = getattr(fold.rows, attribute)
+            values += [score.precision, score.recall, score.f]
+        values.append(fold.rows.html_ours.f - fold.rows.html_trafilatura.f)
+        for column, value in zip(columns, values, strict=True):
+            column.append(value)
+        cells = "".join(f"{value:>7.3f}" for value in values[:-1])
+        lines.append(
+            f"{fold.number:<5}{len(fold.sites):>6}{fold.rows.html_ours.pages:>7} {cells}"
+            f"{values[-1]:>+10.3f}"
+        )
+    for label, pick in (("mean", _mean), ("min", min)):
+        cells = "".join(f"{pick(column):>7.3f}" for column in columns[:-1])
+        lines.append(f"{label:<19}{cells}{pick(columns[-1]):>+10.3f}")
+    lines += ["", f"the {_WORST_SITES} sites where ours (HTML) is furthest below trafilatura in F:"]
+    lines.append(f"{'site':<40}{'fold':>5}{'pages':>6}{'ours':>7}{'traf':>7}{'diff':>8}{'text':>7}")
+    number_of = {site: fold.number for fold in folds for site in fold.sites}
+    gaps = sorted(
+        per_site.items(), key=lambda item: item[1].html_ours.f - item[1].html_trafilatura.f
+    )
+    for site, rows in gaps[:_WORST_SITES]:
+        ours, reference = rows.html_ours.f, rows.html_trafilatura.f
+        if ours >= reference:
+            break
+        lines.append(
+            f"{site[:39]:<40}{number_of[site]:>5}{rows.html_ours.pages:>6}{ours:>7.3f}"
+            f"{reference:>7.3f}{ours - reference:>+8.3f}{rows.text_ours.f:>7.3f}"
+        )
+    below = sum(rows.html_ours.f < rows.html_trafilatura.f for rows in per_site.values())
+    above = sum(rows.html_ours.f > rows.html_trafilatura.f for rows in per_site.values())
+    lines.append(f"sites where ours (HTML) is below trafilatura: {below}; above: {above}")
+    return "\n".join(lines)
+
+
+def _folds_json(folds: list[Fold]) -> list[dict[str, Any]]:
+    return [
+        {
+            "fold": fold.number,
+            "sites": len(fold.sites),
+            "pages": fold.rows.html_ours.pages,
+            "rows": {name: score.as_dict() for name, score in fold.rows.named()},
+        }
+        for fold in folds
+    ]
+
+
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    """Score every row and print the table (or JSON); 2 when the data set is missing."""
+    """Score every row and print the table (or JSON); 2 when the data set is missing or
+    ``--folds`` is below 2."""
     directory: Path = args.data
     if not (directory / "evaldata.json").is_file():
         print(f"newsstream eval extraction: no evaldata.json in {directory}", file=sys.stderr)
         return 2
-    rows = evaluate(load_pages(directory, args.limit))
+    folds_wanted: int | None = getattr(args, "folds", None)
+    if folds_wanted is not None and folds_wanted < 2:
+        print("newsstream eval extraction: --folds needs at least 2", file=sys.stderr)
+        return 2
+    per_site: dict[str, Rows] = {}
+    rows = evaluate(load_pages(directory, args.limit), per_site)
+    folds = split_folds(per_site, folds_wanted) if folds_wanted else None
     if args.json:
-        result = {"data": str(directory), "pages": rows.html_ours.pages}
+        result: dict[str, Any] = {"data": str(directory), "pages": rows.html_ours.pages}
         result["rows"] = {name: score.as_dict() for name, score in rows.named()}
+        if folds is not None:
+            result["folds"] = _folds_json(folds)
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
         print(render(rows, directory))
+        if folds is not None:
+            print()
+            print(render_folds(folds, per_site))
     return 0

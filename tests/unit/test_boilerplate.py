@@ -488,6 +488,15 @@ def test_short_lines_around_an_article_that_is_not_a_page_are_kept() -> None:
     assert clean_text(text, "en") == Cleaned(text, ())
 
 
+def test_text_comes_out_in_composed_unicode_form() -> None:
+    # "য়" (U+09DF) is "য" + nukta in NFC; "é" as "e" + a combining accent is U+00E9
+    rest = " met on Saturday to discuss the new rent rules."
+    text = "Caf\u0065\u0301 owners in Kushtia \u09df" + rest
+    assert clean_text(text, "en").text == "Caf\u00e9 owners in Kushtia \u09af\u09bc" + rest
+    html = f"<html><body><article><p>{text} {text}</p></article></body></html>"
+    assert "\u0301" not in clean_html(html).text
+
+
 def test_a_language_hint_with_region_or_without_a_table_still_works() -> None:
     page = PAGES["de"]
     assert clean_text(page.text(), "de-AT").removed == page.chrome()
