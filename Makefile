@@ -8,7 +8,7 @@ KAFKA_VERSION ?= 4.1.x
 export KAFKA_VERSION
 
 .DEFAULT_GOAL := help
-.PHONY: help install jars test unit integration lint format demo chaos bench clean
+.PHONY: help install jars test unit integration quality lint format demo chaos bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,9 @@ format: install ## apply ruff's formatting and safe fixes
 
 unit: install ## unit and agent tests (no broker)
 	$(PY) -m pytest -q tests/unit tests/agents
+
+quality: install ## the quality floors: fast subsets of the dev evaluations against tests/quality/floors.json
+	$(PY) -m pytest -q -s tests/quality
 
 integration: jars ## integration tests against a real local broker the run starts itself
 	$(PY) -m pytest -q -m "not chaos" tests/integration

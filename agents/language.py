@@ -110,6 +110,8 @@ SHORT_BODY_CHARS: Final = 200
 #: Characters of a body read at most: passages spread evenly over a longer body. lid.176.ftz
 #: costs about 0.4 µs a character here, and an article must take well under 1 ms.
 ARTICLE_CHARS: Final = 1500
+#: Characters of a body read as one text for its main language (:func:`_main`).
+MAIN_CHARS: Final = 3000
 #: Characters of a body scanned for passages at most (bounds the work on hostile input).
 SCAN_CHARS: Final = 200_000
 #: A fastText mass under this on the labels the script allows means gibberish: ``und``.
@@ -203,6 +205,8 @@ class _Guess:
     confidence: float
     scores: dict[str, float] = field(default_factory=dict)
     variant: str | None = None
+    #: fastText's probability per individual label (after the script's exclusions).
+    individual: dict[str, float] = field(default_factory=dict)
 
 
 _NONE: Final = _Guess(UNDETERMINED, 0.0)
@@ -459,7 +463,8 @@ def _decide(
     ):
         scores = _second_opinion(detector, text, scores)
         lang = max(scores, key=scores.__getitem__)
-    return _Guess(lang, round(min(scores[lang], 1.0), 4), scores, _variant(lang, individual))
+    confidence = round(min(scores[lang], 1.0), 4)
+    return _Guess(lang, confidence, scores, _variant(lang, individual), individual)
 
 
 def _by_script(text: str) -> _Guess | str:
@@ -550,13 +555,37 @@ def _shares(parts: Sequence[str], guesses: Sequence[_Guess]) -> list[tuple[str, 
     return sorted(rows, key=lambda row: -row[1])
 
 
-def _body(detector: Detector, parts: Sequence[str]) -> tuple[_Guess, tuple[LanguageShare, ...]]:
-    """The body's passages -> its main language and the shares of all its languages."""
+def _main(detector: Detector, text: str) -> tuple[str, float]:
+    """The body's main language and its confidence: fastText on its first :data:`MAIN_CHARS`
+    characters read as one text, as lid.176 reads a document. On 3,570 articles of ten
+    FLORES-200 sentences (about 1,400 characters), lid.176 on the whole text was right for
+    88.60%; a vote of the passages' decisions for 87.65%, their probabilities summed 87.96%,
+    fastText on the sampled passages 88.38%, on the first 3,000 characters 88.63%."""
+    whole = " ".join(text[: MAIN_CHARS + 200].split())[:MAIN_CHARS]
+    decided = _by_script(whole)
+    if isinstance(decided, _Guess):
+        return decided.lang, decided.confidence
+    labels, probs = detector.top(whole, TOP_K_LONG)
+    guess = _decide(detector, whole, decided, labels, probs, alone=False)
+    return guess.lang, guess.confidence
+
+
+def _body(
+    detector: Detector, text: str, parts: Sequence[str]
+) -> tuple[_Guess, tuple[LanguageShare, ...]]:
+    """The body and its passages -> its main language and the shares of all its languages."""
     guesses = _guess_many(detector, parts)
     rows = _shares(parts, guesses)
     if not rows:
         return _NONE, ()
-    lang, _, confidence = rows[0]
+    lang, confidence = _main(detector, text)
+    top, top_share, top_confidence = rows[0]
+    shares = {code: share for code, share, _ in rows}
+    if top != lang and top_confidence >= SURE and top_share > shares.get(lang, 0.0):
+        # passages sure of their languages, and more of them in another: a mixed article,
+        # whose main language is the one most of its letters are in
+        lang, confidence = top, top_confidence
+    rows.sort(key=lambda row: row[0] != lang)  # the main language first, then by share
     variants = {g.variant for g in guesses if g.lang == lang}
     variant = variants.pop() if len(variants) == 1 else None
     listed = tuple(
@@ -598,7 +627,7 @@ def detect(
             (LanguageShare(main.lang, 1.0),) if main.lang != UNDETERMINED else ()
         )
     else:
-        main, listed = _body(detector, parts)
+        main, listed = _body(detector, text, parts)
         body_only = main
     # The title's own guess; the second detector is asked only when fastText doubts that the
     # title is in the body's language (the cost of a second opinion on every title, for

@@ -4,11 +4,15 @@ Input: a JSON-lines file of ``{text, lang, granularity}`` (e.g. Lingua's test se
 sentences, word pairs and single words). Every text goes through the very
 :func:`agents.language.detect` the pipeline runs (no title, the text as the body), and
 through plain lid.176 (its top label) in the same run. ``und`` counts as wrong in "ours";
-its rate is shown beside it, and the accuracy on the texts that got a language too. Two
-ablations show what the prior and the second detector add. Speed: short texts per second
-(after a warm-up that loads Lingua's models), and milliseconds per full article on news
-articles (``--articles``: JSON lines with title/text/lang, or ``.txt`` files whose first line
-is the title).
+its rate is shown beside it, and the accuracy on the texts that got a language too. An
+ablation shows what the second detector adds. Gold codes are read as the stage reports codes
+(a script suffix such as ``-Cyrl`` dropped, individual languages under their macro-language:
+``nb`` -> ``no``, ``kmr`` -> ``ku``); the totals count the languages lid.176 knows, and the
+languages are listed worst first against lid.176. Articles built from each language's
+consecutive sentences (``--article-sentences``) are scored the same way (article level).
+Speed: short texts per second (after a warm-up that loads Lingua's models), and milliseconds
+per full article on news articles (``--articles``: JSON lines with title/text/lang, or
+``.txt`` files whose first line is the title).
 """
 
 from __future__ import annotations
@@ -63,6 +67,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(default: ../shared newstest2013.jsonl and seeds)",
     )
     parser.add_argument(
+        "--article-sentences",
+        type=int,
+        default=10,
+        metavar="N",
+        help="article level: join each language's consecutive N sentences (0: off)",
+    )
+    parser.add_argument(
+        "--show", type=int, default=15, help="languages listed, worst first (default 15)"
+    )
+    parser.add_argument(
         "--second",
         choices=("high", "low", "none"),
         default="high",
@@ -74,6 +88,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="und threshold (default: NEWSSTREAM_LANG_MIN_CONFIDENCE)",
     )
+
+
+#: ISO 639-3 individual languages reported under their macro-language (ISO 639-3's own
+#: macrolanguage mappings), beyond those the stage itself folds (``language.MACRO``).
+_INDIVIDUAL_TO_MACRO = {"kmr": "ku", "ckb": "ckb", "prs": "fa", "pes": "fa", "zsm": "ms"}
+
+
+def gold_code(label: str) -> str:
+    """A data set's language label as the stage would report it (``sr-Cyrl`` -> ``hbs``)."""
+    from agents import language
+
+    base = label.split("-")[0].split("_")[0].lower()
+    return language.normalise_code(_INDIVIDUAL_TO_MACRO.get(base, base))
+
+
+def lid176_languages() -> frozenset[str]:
+    """The languages lid.176 can answer, as reported codes."""
+    from agents import language
+
+    labels = language.load_fasttext().get_labels()  # type: ignore[attr-defined]
+    return frozenset(language.normalise_code(label[len("__label__") :]) for label in labels)
+
+
+def join_sentences(samples: Sequence[Sample], n: int) -> list[Sample]:
+    """Articles of ``n`` consecutive sentences of one language, one sentence a line."""
+    by_lang: dict[str, list[str]] = {}
+    for sample in samples:
+        if sample.granularity in ("sentences", "all"):
+            by_lang.setdefault(sample.lang, []).append(sample.text)
+    return [
+        Sample("\n".join(texts[i : i + n]), lang, "articles")
+        for lang, texts in by_lang.items()
+        for i in range(0, len(texts) - n + 1, n)
+    ]
 
 
 def load_samples(path: str, limit: int | None) -> list[Sample]:
@@ -158,9 +206,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         settings.lang_min_confidence if args.min_confidence is None else args.min_confidence
     )
     samples = load_samples(args.file, args.limit)
-    texts = [s.text for s in samples]
-    gold = [language.normalise_code(s.lang) for s in samples]
-    samples = [replace(s, lang=g) for s, g in zip(samples, gold, strict=True)]
+    samples = [replace(s, lang=gold_code(s.lang)) for s in samples]
+    known = lid176_languages()
     ours = language.load_model("off" if args.second == "none" else args.second)
     fasttext = ours.fasttext
 
@@ -171,6 +218,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     def with_(detector: Any) -> Callable[[str], str]:
         return lambda text: language.detect(detector, None, text, min_confidence).lang
 
+    texts = [s.text for s in samples]
     warmup_started = time.perf_counter()
     for text in texts[:: max(1, len(texts) // _WARMUP)]:  # loads Lingua's models once
         language.detect(ours, None, text, min_confidence)
@@ -183,8 +231,16 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     decisions = [language.detect(ours, None, text, 0.0) for text in texts]
     ours_seconds = time.perf_counter() - started
     ours_labels = [d.lang if d.confidence >= min_confidence else "und" for d in decisions]
-    no_prior, _ = _timed(with_(replace(ours, prior=None)), texts)
     no_second, no_second_seconds = _timed(with_(replace(ours, second=None)), texts)
+    columns = {"lid176": plain_labels, "ours": ours_labels, "ours_no_second": no_second}
+
+    articles_built = (
+        join_sentences(samples, args.article_sentences) if args.article_sentences else []
+    )
+    article_columns = {
+        "lid176": [plain(a.text) for a in articles_built],
+        "ours": [with_(ours)(a.text) for a in articles_built],
+    }
 
     calibration = _calibration(samples, decisions)
     articles = load_articles(
@@ -192,26 +248,42 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     )
     article_ms, article_accuracy = _articles(language, ours, articles, min_confidence)
 
-    columns = {
-        "lid176": plain_labels,
-        "ours": ours_labels,
-        "ours_no_prior": no_prior,
-        "ours_no_second": no_second,
-    }
+    in_known = [s.lang in known for s in samples]
+    kept = [s for s, k in zip(samples, in_known, strict=True) if k]
+
+    def known_only(labels: Sequence[str]) -> list[str]:
+        return [label for label, k in zip(labels, in_known, strict=True) if k]
+
     by_granularity = {
-        name: _accuracy(samples, labels, lambda s: s.granularity)
+        name: _accuracy(kept, known_only(labels), lambda s: s.granularity)
         for name, labels in columns.items()
     }
     by_language = {
         name: _accuracy(samples, labels, lambda s: s.lang) for name, labels in columns.items()
     }
+    built_known = [a for a in articles_built if a.lang in known]
+    article_level = {
+        name: _accuracy(
+            built_known,
+            [lab for lab, a in zip(labels, articles_built, strict=True) if a.lang in known],
+            lambda s: s.lang,
+        )
+        for name, labels in article_columns.items()
+        if built_known
+    }
     result = {
         "file": args.file,
         "texts": len(samples),
+        "texts_lid176_knows": len(kept),
+        "languages": len({s.lang for s in samples}),
+        "languages_lid176_knows": len({s.lang for s in kept}),
         "min_confidence": min_confidence,
         "second_detector": f"Lingua, {args.second} accuracy" if ours.second else None,
         "by_granularity": by_granularity,
         "by_language": by_language,
+        "known_languages": sorted({s.lang for s in kept}),
+        "article_level": article_level,
+        "article_sentences": args.article_sentences,
         "texts_per_second": {
             "lid176": len(texts) / plain_seconds,
             "ours": len(texts) / ours_seconds,
@@ -225,8 +297,18 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         json.dump(result, sys.stdout, indent=2)
         print()
     else:
-        print(_table(result))
+        print(_table(result, args.show))
     return 0
+
+
+def losing(table: dict[str, dict[str, dict[str, float]]], languages: Iterable[str]) -> list[str]:
+    """The languages where ours is below lid.176 (``table``: name -> language -> cells)."""
+    return [
+        lang
+        for lang in languages
+        if lang in table["ours"]
+        and table["ours"][lang]["accuracy"] < table["lid176"][lang]["accuracy"]
+    ]
 
 
 def _articles(
@@ -256,17 +338,20 @@ def _articles(
     return stats, (right / known if known else None)
 
 
-def _table(result: dict[str, Any]) -> str:
+def _table(result: dict[str, Any], show: int = 15) -> str:
     """The results as a table that fits an 80-column terminal."""
     head = (
         f"{'':<16}{'n':>6}  {'lid.176':>8}{'ours':>8}{'und':>7}{'decided':>9}"
-        f"{'no prior':>10}{'no 2nd':>8}"
+        f"{'no 2nd':>8}{'ours-lid':>10}"
     )
     lines = [
-        f"newsstream eval langid: {result['file']} ({result['texts']} texts, "
-        f"und below {result['min_confidence']}, 2nd detector: {result['second_detector']})",
+        f"newsstream eval langid: {result['file']} ({result['texts']} texts in "
+        f"{result['languages']} languages; {result['texts_lid176_knows']} in the "
+        f"{result['languages_lid176_knows']} lid.176 knows; und below "
+        f"{result['min_confidence']}, 2nd detector: {result['second_detector']})",
         "",
-        "accuracy (und counts as wrong); und = und rate; decided = accuracy where not und",
+        "accuracy (und counts as wrong); und = und rate; decided = accuracy where not und;",
+        "totals over the languages lid.176 knows; languages worst first against lid.176",
         head,
         "-" * len(head),
     ]
@@ -274,10 +359,11 @@ def _table(result: dict[str, Any]) -> str:
     def row(label: str, table: str, key: str) -> str:
         cells = {name: result[table][name][key] for name in result[table]}
         ours = cells["ours"]
+        delta = ours["accuracy"] - cells["lid176"]["accuracy"]
         return (
             f"{label:<16}{int(ours['n']):>6}  {cells['lid176']['accuracy']:>8.2%}"
             f"{ours['accuracy']:>8.2%}{ours['und_rate']:>7.2%}{ours['decided_accuracy']:>9.2%}"
-            f"{cells['ours_no_prior']['accuracy']:>10.2%}{cells['ours_no_second']['accuracy']:>8.2%}"
+            f"{cells['ours_no_second']['accuracy']:>8.2%}{delta * 100:>+9.2f}p"
         )
 
     granularities = [g for g in _GRANULARITIES if g in result["by_granularity"]["ours"]]
@@ -285,8 +371,45 @@ def _table(result: dict[str, Any]) -> str:
     for g in [*granularities, *others, "all"]:
         lines.append(row(g, "by_granularity", g))
     lines.append("-" * len(head))
-    for lang in sorted(set(result["by_language"]["ours"]) - {"all"}):
+    by_language = result["by_language"]
+    known = result["known_languages"]
+
+    def delta(lang: str) -> float:
+        return float(
+            by_language["ours"][lang]["accuracy"] - by_language["lid176"][lang]["accuracy"]
+        )
+
+    ordered = sorted(known, key=lambda lang: (delta(lang), lang))
+    for lang in ordered[:show]:
         lines.append(row(f"  {lang}", "by_language", lang))
+    below = losing(by_language, known)
+    lines.append(
+        f"languages where ours < lid.176: {len(below)} of {len(known)}"
+        + (f" ({', '.join(below)})" if below else "")
+    )
+    unknown = sorted(set(by_language["ours"]) - {*known, "all"})
+    if unknown:
+        n = sum(int(by_language["ours"][lang]["n"]) for lang in unknown)
+        right = sum(
+            by_language["ours"][lang]["accuracy"] * by_language["ours"][lang]["n"]
+            for lang in unknown
+        )
+        lines.append(
+            f"languages lid.176 does not know: {len(unknown)} ({n} texts; ours {right / n:.2%}: "
+            "they can only be wrong or und)"
+        )
+    level = result["article_level"]
+    if level:
+        total = {name: level[name]["all"] for name in level}
+        below = losing(level, known)
+        lines += [
+            "",
+            f"article level ({result['article_sentences']} consecutive sentences, "
+            f"{int(total['ours']['n'])} articles in the languages lid.176 knows): lid.176 "
+            f"{total['lid176']['accuracy']:.2%}, ours {total['ours']['accuracy']:.2%}; "
+            f"languages where ours < lid.176: {len(below)}"
+            + (f" ({', '.join(below)})" if below else ""),
+        ]
     speed = result["texts_per_second"]
     arts = result["articles"]
     lines += [
@@ -298,11 +421,11 @@ def _table(result: dict[str, Any]) -> str:
     ]
     bins = result["calibration"]
     lines.append("lang_confidence calibration (ours, no und threshold): bin  n  accuracy")
-    for row, upper in zip(bins, [*(b["from"] for b in bins[1:]), 1.0], strict=True):
-        accuracy = "-" if row["accuracy"] is None else f"{row['accuracy']:.1%}"
+    for cal, upper in zip(bins, [*(b["from"] for b in bins[1:]), 1.0], strict=True):
+        accuracy = "-" if cal["accuracy"] is None else f"{cal['accuracy']:.1%}"
         lines.append(
-            f"  [{row['from']:.2f}, {upper:.2f}{']' if upper == 1.0 else ')'}"
-            f"  {row['n']:>6}  {accuracy:>6}"
+            f"  [{cal['from']:.2f}, {upper:.2f}{']' if upper == 1.0 else ')'}"
+            f"  {cal['n']:>6}  {accuracy:>6}"
         )
     if arts.get("n"):
         accuracy = arts.get("accuracy")

@@ -53,28 +53,43 @@ def grouping() -> dict[str, Any]:
 
 
 def langid() -> dict[str, Any]:
+    from dataclasses import replace
+
     from agents import language
-    from cli.eval_langid import load_samples
+    from cli.eval_langid import gold_code, join_sentences, lid176_languages, load_samples
 
     model = language.load_model("high")
+    known = lid176_languages()
+
+    def plain(text: str) -> str:
+        labels, _ = model.fasttext.predict(" ".join(text.split()), k=1)
+        return language.normalise_code(labels[0][len("__label__") :])
+
     flores_path = SHARED / "langid" / "flores200_dev.jsonl"
     lingua_path = SHARED / "langid" / "lingua_testdata_14langs.jsonl"
-    flores = load_samples(str(flores_path), None)[::FLORES_STEP]
-    lingua = load_samples(str(lingua_path), LINGUA_TEXTS)
+    flores = [replace(s, lang=gold_code(s.lang)) for s in load_samples(str(flores_path), None)]
+    lingua = [replace(s, lang=gold_code(s.lang)) for s in load_samples(str(lingua_path), None)]
+    sets = {
+        "flores_sentences": [s for s in flores[::FLORES_STEP] if s.lang in known],
+        "flores_articles": [a for a in join_sentences(flores, 10) if a.lang in known],
+        "lingua14": lingua[:: len(lingua) // LINGUA_TEXTS][:LINGUA_TEXTS],
+    }
     out: dict[str, Any] = {}
-    for name, samples in (("flores", flores), ("lingua14", lingua)):
-        gold = [language.normalise_code(s.lang) for s in samples]
-        ours = [language.detect(model, None, s.text, 0.25).lang for s in samples]
-        plain = [
-            language.normalise_code(
-                model.fasttext.predict(" ".join(s.text.split()), k=1)[0][0][len("__label__") :]
-            )
-            for s in samples
-        ]
+    for name, samples in sets.items():
+        ours = [language.detect(model, None, s.text, 0.1).lang == s.lang for s in samples]
+        ref = [plain(s.text) == s.lang for s in samples]
+        below = set()
+        for lang in {s.lang for s in samples}:
+            mine = [o for o, s in zip(ours, samples, strict=True) if s.lang == lang]
+            theirs = [r for r, s in zip(ref, samples, strict=True) if s.lang == lang]
+            if sum(mine) < sum(theirs):
+                below.add(lang)
         out[name] = {
-            "ours": sum(o == g for o, g in zip(ours, gold, strict=True)) / len(gold),
-            "lid176": sum(p == g for p, g in zip(plain, gold, strict=True)) / len(gold),
-            "texts": len(gold),
+            "ours": sum(ours) / len(samples),
+            "lid176": sum(ref) / len(samples),
+            "ours_minus_lid176": (sum(ours) - sum(ref)) / len(samples),
+            "languages_below_lid176": sorted(below),
+            "texts": len(samples),
         }
     out["digest"] = digest([flores_path, lingua_path])
     return out
@@ -88,6 +103,7 @@ def extraction() -> dict[str, Any]:
     out: dict[str, Any] = {
         "html": {"f": rows.html_ours.f, "precision": rows.html_ours.precision},
         "html_trafilatura": {"f": rows.html_trafilatura.f},
+        "html_minus_trafilatura": {"f": rows.html_ours.f - rows.html_trafilatura.f},
         "text": {"f": rows.text_ours.f, "precision": rows.text_ours.precision},
     }
     with (directory / "evaldata.json").open(encoding="utf-8") as handle:
