@@ -814,7 +814,33 @@ def extract_evidence(
     status = _statuses(caps, doc, lang)
     places, used = _find_places(caps, status, doc, lang, gaz)
     names = _find_names(caps, status, used, lang)
-    return Evidence(frozenset(names), frozenset(places), frozenset(_numbers(doc, lang)))
+    return Evidence(
+        frozenset(names), frozenset(places), frozenset(_numbers(ascii_numerals(doc), lang))
+    )
+
+
+def _numeral_table() -> dict[int, str]:
+    """Every Unicode decimal digit (Devanagari, Arabic-Indic, full-width, Bengali, Thai…) ->
+    its ASCII digit, and the Arabic decimal and thousands separators -> "." and ","."""
+    import sys
+    import unicodedata
+
+    table = {
+        code: str(unicodedata.decimal(chr(code)))
+        for code in range(128, sys.maxunicode + 1)
+        if unicodedata.category(chr(code)) == "Nd"
+    }
+    table.update({0x066B: ".", 0x066C: ",", 0xFF0E: ".", 0xFF0C: ",", 0xFF05: "%", 0x066A: "%"})
+    return table
+
+
+_NUMERALS: Final = _numeral_table()
+
+
+def ascii_numerals(text: str) -> str:
+    """``text`` with the digits of every numeral system written as ASCII digits (the same
+    number is one key in any script: "२०२४", "٢٠٢٤", "２０２４" -> "2024")."""
+    return text if text.isascii() else text.translate(_NUMERALS)
 
 
 def _looks_title_case(title: str) -> bool:
