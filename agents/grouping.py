@@ -586,8 +586,34 @@ class Grouper:
         similarity = min(_ratio(a[0], b[0]), _ratio(a[1], b[1]))
         return 1.0 - self.options.shape_weight * (1.0 - similarity)
 
-    def assign_article(self, article: Prepared) -> Assignment:
-        """Put a prepared article into an event (what the agent and ``process`` call)."""
+    def pair_score(self, event_key: str, article: Prepared) -> float:
+        """How well ``article`` matches the open event ``event_key`` alone (0: it would not join
+        it), scored as :meth:`assign_article` scores its candidates; changes nothing."""
+        state = self.events[event_key]
+        keys = set(article.evidence)
+        weights = {k: self._weight(k) for k in keys}
+        vector = member_vector({"vec": article.embedding}) if article.embedding else None
+        near = (
+            self.vectors.near_among(
+                vector, [m["id"] for m in state.members], self.options.min_cosine
+            )
+            if vector is not None
+            else {}
+        )
+        scores = self._member_scores(
+            state,
+            keys,
+            _name_runs(keys),
+            weights,
+            sum(weights.values()),
+            shape_of(article.text),
+            near,
+        )
+        return max((scored.score for scored in scores), default=0.0)
+
+    def assign_article(self, article: Prepared, match: bool = True) -> Assignment:
+        """Put a prepared article into an event (what the agent and ``process`` call);
+        ``match=False`` opens an event of its own without looking (evaluation pools)."""
         member = {**member_of(article), "hash": article.content_hash}
         return self.assign(
             member,
@@ -595,6 +621,7 @@ class Grouper:
             article.event_time,
             shape_of(article.text),
             article.embedding,
+            match,
         )
 
     def assign(
@@ -604,6 +631,7 @@ class Grouper:
         event_time: float,
         shape: tuple[int, int] | None = None,
         embedding: str | None = None,
+        match: bool = True,
     ) -> Assignment:
         """Put one article (``member``: id, lang, title, url, source) into an event;
         ``embedding``: its encoded title-and-lead vector (:mod:`agents.embedding`), if any."""
@@ -625,7 +653,9 @@ class Grouper:
         vector = member_vector(stored)
         if vector is None:
             stored.pop("vec", None)
-        event_key, score, scores = self._match(set(evidence), event_time, shape, vector)
+        event_key, score, scores = (
+            self._match(set(evidence), event_time, shape, vector) if match else (None, 0.0, [])
+        )
         relations: dict[str, Any] = {"translation_of": None, "duplicate_of": None}
         if event_key is None:
             state = EventState(mint_key(article_id), first_seen=event_time, last_seen=event_time)

@@ -20,6 +20,7 @@ _EVALS = {
     "grouping": "cli.eval_grouping",
     "langid": "cli.eval_langid",
     "extraction": "cli.eval_extraction",
+    "events": "cli.eval_events",
 }
 
 
