@@ -159,9 +159,14 @@ def _ratio(a: float, b: float) -> float:
     return min(a, b) / max(a, b) if max(a, b) > 0 else 1.0
 
 
-def shape_of(text: str) -> tuple[int, int]:
-    """An article's shape: (paragraphs, characters)."""
-    return text.count("\n\n") + 1, len(text)
+Shape = tuple[int, ...]
+
+
+def shape_of(text: str, size: int | None = None) -> Shape:
+    """An article's shape: (paragraphs, characters) and, when known, its size in any script
+    (:func:`agents.evidence.text_size`, carried on ``news.prepared``)."""
+    paragraphs = text.count("\n\n") + 1
+    return (paragraphs, len(text)) if size is None else (paragraphs, len(text), size)
 
 
 def mint_key(article_id: str) -> str:
@@ -217,7 +222,7 @@ def _spelling_variants(a: str, b: str) -> bool:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= _SAME_NAME_RATIO
 
 
-def _parallel(a: list[int] | tuple[int, int] | None, b: list[int] | tuple[int, int] | None) -> bool:
+def _parallel(a: Sequence[int] | None, b: Sequence[int] | None) -> bool:
     """Whether two articles have the same number of paragraphs, a few or more: a translation
     keeps its original's (``shape_of``: paragraphs, characters)."""
     return bool(a and b and a[0] == b[0] and a[0] >= PARALLEL_MIN_PARAGRAPHS)
@@ -382,7 +387,7 @@ class Grouper:
         self,
         evidence: Iterable[str],
         event_time: float,
-        shape: tuple[int, int] | None = None,
+        shape: Shape | None = None,
         vector: np.ndarray | None = None,
     ) -> tuple[str | None, float]:
         """The open event this evidence (and embedding) belongs to, if any, and how well."""
@@ -393,7 +398,7 @@ class Grouper:
         self,
         keys: set[str],
         event_time: float,
-        shape: tuple[int, int] | None,
+        shape: Shape | None,
         vector: np.ndarray | None = None,
     ) -> tuple[str | None, float, list[_Scored]]:
         """The best open event, its score, and the scores of its members that passed.
@@ -461,7 +466,7 @@ class Grouper:
         runs: dict[str, set[str]],
         weights: dict[str, float],
         article_weight: float,
-        shape: tuple[int, int] | None,
+        shape: Shape | None,
         near: dict[str, float],
     ) -> list[_Scored]:
         """The members that match the article, with their scores.
@@ -576,14 +581,15 @@ class Grouper:
             "duplicate_of": duplicate["id"] if duplicate else None,
         }
 
-    def _shape_factor(
-        self, a: list[int] | tuple[int, int] | None, b: list[int] | tuple[int, int] | None
-    ) -> float:
+    def _shape_factor(self, a: Sequence[int] | None, b: Sequence[int] | None) -> float:
         """1 for articles of the same shape (paragraph count, length); lower the more they
         differ. Translations keep their original's paragraphs and roughly its length."""
         if not a or not b or not self.options.shape_weight:
             return 1.0
-        similarity = min(_ratio(a[0], b[0]), _ratio(a[1], b[1]))
+        # the script-independent size where both have one (members stored before it was
+        # measured have characters only: Chinese takes a third of the characters of English)
+        length = _ratio(a[2], b[2]) if len(a) > 2 and len(b) > 2 else _ratio(a[1], b[1])
+        similarity = min(_ratio(a[0], b[0]), length)
         return 1.0 - self.options.shape_weight * (1.0 - similarity)
 
     def pair_score(self, event_key: str, article: Prepared) -> float:
@@ -606,7 +612,7 @@ class Grouper:
             _name_runs(keys),
             weights,
             sum(weights.values()),
-            shape_of(article.text),
+            shape_of(article.text, article.size),
             near,
         )
         return max((scored.score for scored in scores), default=0.0)
@@ -619,7 +625,7 @@ class Grouper:
             member,
             article.evidence,
             article.event_time,
-            shape_of(article.text),
+            shape_of(article.text, article.size),
             article.embedding,
             match,
         )
@@ -629,7 +635,7 @@ class Grouper:
         member: dict[str, Any],
         evidence: list[str],
         event_time: float,
-        shape: tuple[int, int] | None = None,
+        shape: Shape | None = None,
         embedding: str | None = None,
         match: bool = True,
     ) -> Assignment:

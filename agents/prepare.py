@@ -286,6 +286,7 @@ def _stages(
         boilerplate_removed=list(cleaned.removed),
         evidence=found.to_list(),
         event_time=event_time(article, now),
+        size=evidence.text_size(cleaned.text),
     )
 
 

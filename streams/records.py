@@ -56,6 +56,9 @@ class Prepared:
     #: Title-and-lead embedding, int8 base64 (:mod:`agents.embedding`); None outside its
     #: languages or when embeddings are off.
     embedding: str | None = None
+    #: The text's size in any script (:func:`agents.evidence.text_size`); None from a writer
+    #: that did not measure it.
+    size: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
