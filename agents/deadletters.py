@@ -8,15 +8,10 @@ writes (``__connect.errors.topic`` ...).
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from agents.publish import iso
 from streams.records import DeadLetter, Rejected
-
-if TYPE_CHECKING:
-    from faust.types import EventT
-
-    from streams.app import Channels
 
 
 class Origin(NamedTuple):
@@ -75,13 +70,3 @@ def context_headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
             ("__connect.errors.offset", str(letter.offset).encode()),
         ]
     return headers
-
-
-async def send_dead_letter(
-    channels: Channels, event: EventT, rejected: Rejected, now: float
-) -> None:
-    """``event``'s message to ``news.deadletter`` with ``rejected``'s stage and reason."""
-    message = event.message
-    origin = Origin(message.topic, message.partition, message.offset)
-    letter = dead_letter(rejected, message.value, message.key, now, origin=origin)
-    await channels.deadletter.send(key=message.key, value=letter, headers=context_headers(letter))

@@ -28,26 +28,18 @@ import functools
 import hashlib
 import logging
 import math
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-import faust
 import numpy as np
-from faust.types import EventT
 
-from agents.deadletters import send_dead_letter
 from agents.embedding import DIM, decode_vector, one_blas_thread
 from agents.evidence import NAME_PREFIX
-from agents.publish import enriched_record, event_group, member_of
-from streams import metrics, topics
-from streams.app import Channels, handling
-from streams.records import Prepared, RecordError, Rejected, from_json
+from agents.publish import member_of
+from streams.records import Prepared
 from streams.settings import Settings
-from streams.tables import ROCKSDB_OPTIONS
-from streams.topics import TOPIC_MAX_MESSAGE_BYTES
 
 # Weight of one shared key by kind (its prefix in Evidence.keys()).
 _KIND_WEIGHT = {"n": 1.0, "p": 1.0, "#": 0.5}
@@ -685,120 +677,3 @@ class Grouper:
         if vector is not None:
             self.vectors.add(article_id, vector)
         return Assignment(state.event_key, state, changed=True, score=score, **relations)
-
-
-# -- Faust wiring: news.prepared -> news.enriched + news.events --------------------------------
-# Evict closed events every this many articles (table writes need an event in flight).
-_EVICT_EVERY = 100
-# The agent's metrics, bound to their labels once.
-_ARTICLES_OK = metrics.ARTICLES.labels("grouping", "ok")
-_GROUPING_SECONDS = metrics.STAGE_SECONDS.labels("grouping")
-
-
-def wire(
-    app: faust.App,
-    channels: Channels,
-    options: GroupingOptions,
-    batch: int = 64,
-    batch_seconds: float = 0.005,
-) -> faust.types.AgentT:
-    """Register the grouping agent and its ``events`` table (RocksDB + changelog).
-
-    The agent takes up to ``batch`` prepared articles at a time (waiting at most
-    ``batch_seconds``): each gets its enriched record at once, and each event the batch
-    touched is written to the table and published on ``news.events`` once, in its state after
-    the batch (a backlog of translations of one story costs one write, not one per article).
-    """
-    table = app.Table(
-        topics.EVENTS_TABLE,
-        default=None,
-        partitions=1,
-        options=ROCKSDB_OPTIONS,
-        extra_topic_configs={"max.message.bytes": str(TOPIC_MAX_MESSAGE_BYTES)},
-    )
-    grouper = Grouper(options)
-
-    @table.on_recover
-    async def reload() -> None:
-        grouper.load(value for value in table.values() if value)
-        log.info("grouping: %d open events restored from the table", len(grouper.events))
-
-    @app.agent(channels.prepared, name="newsstream.grouping")
-    async def group(stream: faust.StreamT[bytes]) -> None:
-        # take_events acks a batch's events once this body is done with them (after the sends).
-        batches = cast(faust.Stream[bytes], stream).take_events(
-            max(1, batch), max(batch_seconds, 0.001)
-        )
-        seen = 0
-        async for events in batches:
-            await _group_batch(events, grouper, table, channels)
-            before, seen = seen, seen + len(events)
-            if seen // _EVICT_EVERY > before // _EVICT_EVERY:
-                with handling(events[-1]):
-                    for key in grouper.evict():
-                        del table[key]
-            metrics.OPEN_EVENTS.set(len(grouper.events))
-
-    return group
-
-
-def _decode_and_assign(
-    value: bytes | None, grouper: Grouper
-) -> tuple[Prepared, Assignment] | Rejected:
-    """One ``news.prepared`` record into its event, or why it cannot be: a record that is not
-    a valid :class:`Prepared` (another writer, a format this version does not read), or an
-    unexpected failure of the decision itself. Either becomes a dead letter; the agent goes on."""
-    try:
-        article = from_json(Prepared, value)
-    except RecordError as exc:
-        return Rejected("grouping", f"malformed news.prepared record: {exc}")
-    try:
-        return article, grouper.assign_article(article)
-    except Exception as exc:
-        log.exception("grouping failed for article %r", article.id)
-        return Rejected("grouping", f"internal error: {type(exc).__name__}: {exc}")
-
-
-async def _group_batch(
-    events: Sequence[EventT], grouper: Grouper, table: Any, channels: Channels
-) -> None:
-    """Each article of ``events`` into its event and out as an enriched record, then each event
-    they touched into the table and onto ``news.events`` once (as the last of its articles).
-    A record that cannot be read or grouped goes to ``news.deadletter`` alone.
-
-    Written and published even when an article is a replay (``changed`` false): after a crash
-    the local RocksDB may hold a write whose changelog record and events record never reached
-    the broker; re-emitting the same state makes the replay whole.
-    """
-    touched: dict[str, tuple[EventState, EventT]] = {}
-    ok, seconds = _ARTICLES_OK, _GROUPING_SECONDS
-    for event in events:
-        started = time.perf_counter()
-        with handling(event):
-            outcome = _decode_and_assign(event.message.value, grouper)
-            if isinstance(outcome, Rejected):
-                metrics.ARTICLES.labels("grouping", "dead_letter").inc()
-                metrics.DEAD_LETTERS.labels(
-                    outcome.stage, metrics.reason_label(outcome.reason)
-                ).inc()
-                log.warning(
-                    "dead letter",
-                    extra={
-                        "stage": outcome.stage,
-                        "key": event.message.key,
-                        "reason": outcome.reason,
-                    },
-                )
-                await send_dead_letter(channels, event, outcome, time.time())
-                continue
-            article, result = outcome
-            record = enriched_record(article, result, time.time())
-            await channels.enriched.send(key=article.id.encode(), value=record)
-        touched.pop(result.event_key, None)  # in the order of their last article
-        touched[result.event_key] = (result.state, event)
-        ok.inc()
-        seconds.observe(time.perf_counter() - started)
-    for key, (state, event) in touched.items():
-        with handling(event):
-            table[key] = state.to_dict()
-            await channels.events.send(key=key.encode(), value=event_group(state))

@@ -8,7 +8,6 @@ of :func:`wire` prepares batches of messages; ``newsstream process`` calls :func
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import re
@@ -16,19 +15,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import cast
-
-import faust
-from faust.types import EventT
 
 from agents import boilerplate, boilerplate_learn, evidence, language, validation
-from agents.deadletters import send_dead_letter
 from agents.embedding import Embedder, default_embedder
-from streams import metrics, topics
-from streams.app import Channels, handling
-from streams.records import Prepared, RawArticle, Rejected, dumps
+from streams.records import Prepared, RawArticle, Rejected
 from streams.settings import Settings
-from streams.tables import ROCKSDB_OPTIONS
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)*")
 # Scripts written without spaces count one word per character.
@@ -288,89 +279,3 @@ def _stages(
         event_time=event_time(article, now),
         size=evidence.text_size(cleaned.text),
     )
-
-
-# -- Faust wiring: news.raw -> news.prepared | news.deadletter ---------------------------------
-def wire(
-    app: faust.App,
-    channels: Channels,
-    options: PrepareOptions,
-    partitions: int,
-    batch: int = 16,
-    batch_seconds: float = 0.005,
-) -> faust.types.AgentT:
-    """Register the agent that prepares the ``news.raw`` messages, up to ``batch`` at a time
-    (waiting at most ``batch_seconds`` for them); ``partitions``: those of ``news.raw``, which
-    the per-source chrome table is co-partitioned with."""
-    model = options.language_model()
-    log.info("prepare: models loaded in %.1f s", warm_up(model, options.embedder()))
-    if isinstance(model.second, language.LinguaScorer):  # no stalls mid-stream on a new language
-        model.second.preload_in_background()
-    log.info("prepare: batches of up to %d messages, %.0f ms wait", batch, batch_seconds * 1e3)
-    # Chrome learned per source; each partition of news.raw learns from the articles it sees.
-    table = app.Table(
-        topics.SOURCES_TABLE, default=None, partitions=partitions, options=ROCKSDB_OPTIONS
-    )
-    sources = boilerplate_learn.ChromeMemory(table, options.learn_checkpoint_every)
-
-    @table.on_recover
-    async def reload() -> None:  # partitions moved: what this worker learned may be stale
-        sources.forget()
-
-    @app.agent(channels.raw, name="newsstream.prepare")
-    async def prepare_agent(stream: faust.StreamT[bytes]) -> None:
-        # take_events acks a batch's events once this body is done with them (after the sends):
-        # only then can their offsets be committed. (StreamT does not declare it; Stream does.)
-        batches = cast(faust.Stream[bytes], stream).take_events(
-            max(1, batch), max(batch_seconds, 0.001)
-        )
-        async for events in batches:
-            await _prepare_batch(events, channels, options, model, sources)
-
-    return prepare_agent
-
-
-async def _prepare_batch(
-    events: Sequence[EventT],
-    channels: Channels,
-    options: PrepareOptions,
-    model: language.Predictor,
-    sources: boilerplate_learn.ChromeMemory,
-) -> None:
-    """Prepare the messages of ``events`` one after the other, embed them in one call, then
-    send each outcome on, in order. Each event is Faust's current event while its article is
-    prepared and sent (the chrome table and Kafka transactions go by its partition)."""
-    now = time.time()
-    started = time.perf_counter()
-    found = []
-    for event in events:
-        with handling(event):
-            message = event.message
-            found.append(
-                prepare_unembedded(message.value, message.key, options, model, now, sources)
-            )
-        await asyncio.sleep(0)  # heartbeats and fetches run between articles, as they did
-    outcomes = with_embeddings(found, options.embedder())
-    each = (time.perf_counter() - started) / len(events)  # the batch's time, shared out
-    for event, outcome in zip(events, outcomes, strict=True):
-        metrics.STAGE_SECONDS.labels("prepare").observe(each)
-        with handling(event):
-            await _send(channels, event, outcome, now)
-
-
-async def _send(
-    channels: Channels, event: EventT, outcome: Prepared | Rejected, now: float
-) -> None:
-    """``outcome`` to ``news.prepared``, or its dead letter to ``news.deadletter``."""
-    if isinstance(outcome, Rejected):
-        metrics.ARTICLES.labels("prepare", "dead_letter").inc()
-        metrics.DEAD_LETTERS.labels(outcome.stage, metrics.reason_label(outcome.reason)).inc()
-        log.info(
-            "dead letter",
-            extra={"stage": outcome.stage, "key": event.message.key, "reason": outcome.reason},
-        )
-        await send_dead_letter(channels, event, outcome, now)
-    else:
-        metrics.ARTICLES.labels("prepare", "ok").inc()
-        metrics.LANGUAGES.labels(outcome.lang).inc()
-        await channels.prepared.send(key=outcome.id.encode(), value=dumps(outcome))

@@ -231,9 +231,12 @@ def measure_inprocess(
         (embedding.Embedder, "embed_many", "embedding"),
         (language, "detect", "language"),
         (evidence, "extract_evidence", "evidence"),
+        (evidence, "text_size", "evidence"),
         (grouping.Grouper, "assign_article", "grouping"),
     ]
-    patches = [p for p in patches if hasattr(p[0], p[1])]  # the stages' code may move on
+    moved = [f"{owner.__name__}.{name}" for owner, name, _ in patches if not hasattr(owner, name)]
+    if moved:  # a stage's timing must not vanish silently when its code moves
+        raise RuntimeError(f"bench: stage functions not found: {', '.join(moved)}")
     originals = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
     from agents.prepare import PrepareOptions, warm_up
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import faust
 
-from agents import grouping, health, prepare
+from agents import grouping, grouping_agent, health, prepare, prepare_agent
 from cli.logs import logging_config
 from deploy.topics import TopicLayoutError, ensure_topics
 from streams.app import create_app, create_channels
@@ -16,7 +16,7 @@ def build(settings: Settings) -> faust.App:
     """The Faust app with all agents registered."""
     app = create_app(settings)
     channels = create_channels(app)
-    prepare.wire(
+    prepare_agent.wire(
         app,
         channels,
         prepare.PrepareOptions.from_settings(settings),
@@ -24,7 +24,7 @@ def build(settings: Settings) -> faust.App:
         batch=settings.prepare_batch,
         batch_seconds=settings.prepare_batch_ms / 1000,
     )
-    grouping.wire(
+    grouping_agent.wire(
         app,
         channels,
         grouping.GroupingOptions.from_settings(settings),

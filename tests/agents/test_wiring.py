@@ -14,7 +14,7 @@ import faust
 import orjson
 import pytest
 
-from agents import grouping, prepare
+from agents import grouping, grouping_agent, prepare, prepare_agent
 from agents.embedding import Embedder
 from streams import topics
 from streams.app import Channels, create_app
@@ -70,7 +70,7 @@ def test_prepare_agent_sends_articles_on_and_rejects_to_the_dead_letters(tmp_pat
         deadletter=channels.deadletter,
     )
     options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
-    agent = prepare.wire(app, channels, options, partitions=1)
+    agent = prepare_agent.wire(app, channels, options, partitions=1)
 
     async def drive() -> None:
         async with agent.test_context() as ctx:
@@ -117,7 +117,7 @@ def test_prepare_agent_embeds_a_batch_at_once_and_learns_article_by_article(
     options = prepare.PrepareOptions(
         max_message_bytes=100_000, lang_min_confidence=0.5, learn_checkpoint_every=1
     )
-    agent = prepare.wire(
+    agent = prepare_agent.wire(
         app, _prepare_channels(channels, rec), options, partitions=1, batch=16, batch_seconds=0.5
     )
     batches: list[int] = []
@@ -150,7 +150,7 @@ def test_prepare_agent_dead_letters_a_failing_article_alone(
 ) -> None:
     app, channels, rec = _setup(tmp_path)
     options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
-    agent = prepare.wire(app, _prepare_channels(channels, rec), options, partitions=1)
+    agent = prepare_agent.wire(app, _prepare_channels(channels, rec), options, partitions=1)
     extract = prepare.evidence.extract_evidence
 
     def failing(title: str, text: str, lang: str) -> Any:
@@ -183,7 +183,7 @@ def test_prepare_agent_dead_letters_a_failing_article_alone(
 def test_grouping_agent_publishes_one_event_for_a_translation_pair(tmp_path: Path) -> None:
     app, channels, rec = _setup(tmp_path)
     options = grouping.GroupingOptions(window_seconds=3 * 86400, min_shared=3.0, min_overlap=0.25)
-    agent = grouping.wire(app, channels, options)
+    agent = grouping_agent.wire(app, channels, options)
     prepare_options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
     model = prepare.language.load_model()
     prepared = []
@@ -233,7 +233,7 @@ def test_a_grouping_batch_writes_and_publishes_each_event_it_touched_once(tmp_pa
     table: dict[str, Any] = {}
 
     events = [_Event(value, offset) for offset, value in enumerate(values)]
-    asyncio.run(grouping._group_batch(cast(Any, events), grouper, table, channels))
+    asyncio.run(grouping_agent._group_batch(cast(Any, events), grouper, table, channels))
 
     keys = {value["id"]: value["event_key"] for _, value in rec["enriched"].sent}
     assert [value["id"] for _, value in rec["enriched"].sent] == ["seed-en", "bus", "seed-de"]
@@ -253,7 +253,7 @@ def test_grouping_agent_dead_letters_malformed_records_and_goes_on(tmp_path: Pat
     after them are grouped as usual."""
     app, channels, rec = _setup(tmp_path)
     options = grouping.GroupingOptions(window_seconds=3 * 86400, min_shared=3.0, min_overlap=0.25)
-    agent = grouping.wire(app, channels, options)
+    agent = grouping_agent.wire(app, channels, options)
     prepare_options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
     model = prepare.language.load_model()
     good = {}
