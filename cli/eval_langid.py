@@ -131,7 +131,7 @@ def load_samples(path: str, limit: int | None) -> list[Sample]:
     if limit and limit < len(rows):
         step = len(rows) / limit
         rows = [rows[int(i * step)] for i in range(limit)]
-    return [Sample(r["text"], r["lang"], r.get("granularity", "all")) for r in rows]
+    return [Sample(r["text"], r["lang"], r.get("granularity", "sentences")) for r in rows]
 
 
 def load_articles(paths: Iterable[Path]) -> list[Article]:
