@@ -66,12 +66,12 @@ class GroupingOptions:
     #: How much a difference in shape (paragraphs, length) lowers a match: 0 ignores shape.
     shape_weight: float = 1.0
     #: Less weighted evidence suffices when it is nearly all of both articles' evidence.
-    tight_min_shared: float = 1.2
+    tight_min_shared: float = 0.6
     tight_min_overlap: float = 0.5
     #: Cosine of two articles' embeddings (after shape) at which less evidence suffices.
     min_cosine: float = 0.5
     #: The evidence two articles that close must still share (weight), and its overlap.
-    cosine_min_shared: float = 1.0
+    cosine_min_shared: float = 0.3
     cosine_min_overlap: float = 0.2
 
     @classmethod

