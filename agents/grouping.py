@@ -30,7 +30,7 @@ import logging
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -90,38 +90,99 @@ class GroupingOptions:
         )
 
 
+#: The shape of the ``events`` table's values this version writes. Version 0 (written before
+#: it was declared) had the same fields, all but ``id`` and ``lang`` optional, and no ``v``.
+STATE_VERSION = 1
+
+
+class StateVersionError(ValueError):
+    """A stored event written by a newer version than this one reads."""
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One article of an open event, as the ``events`` table keeps it."""
+
+    id: str
+    lang: str
+    title: str | None = None
+    url: str | None = None
+    source: str | None = None
+    #: The clean text's ``content_hash`` (a republished copy has the same).
+    hash: str | None = None
+    #: Title-and-lead embedding, int8 base64 (:mod:`agents.embedding`).
+    vec: str | None = None
+    #: The article's evidence keys, sorted.
+    evidence: tuple[str, ...] = ()
+    #: :func:`shape_of`: paragraphs, characters and, from articles that carry it, size.
+    shape: tuple[int, ...] | None = None
+    #: The closest member in another language when it joined: ``{"id", "score"}``.
+    translation_of: dict[str, Any] | None = None
+    #: A same-language member it repeats.
+    duplicate_of: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {name: getattr(self, name) for name in _MEMBER_FIELDS}
+        out["evidence"] = list(self.evidence)
+        out["shape"] = list(self.shape) if self.shape else None
+        if out["vec"] is None:
+            del out["vec"]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Member:
+        """A stored member (version 0 or 1); fields this version does not know are ignored."""
+        values = {k: data[k] for k in _MEMBER_FIELDS if k in data}
+        values["evidence"] = tuple(data.get("evidence") or ())
+        shape = data.get("shape")
+        values["shape"] = tuple(int(x) for x in shape) if shape else None
+        return cls(**values)
+
+
+_MEMBER_FIELDS = tuple(Member.__dataclass_fields__)
+
+
 @dataclass(slots=True)
 class EventState:
-    """An open event as stored in the ``events`` table."""
+    """An open event as stored in the ``events`` table (with ``"v": STATE_VERSION``)."""
 
     event_key: str
     first_seen: float
     last_seen: float
-    members: list[dict[str, Any]] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
     evidence: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "v": STATE_VERSION,
             "event_key": self.event_key,
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
-            "members": self.members,
+            "members": [m.to_dict() for m in self.members],
             "evidence": self.evidence,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EventState:
+        """A stored event of version 0 (no ``v``) or 1; :class:`StateVersionError` for a
+        newer one (a rolled-back worker must not misread what its successor wrote)."""
+        version = int(data.get("v", 0))
+        if version > STATE_VERSION:
+            raise StateVersionError(
+                f"event {data.get('event_key')!r} has state version {version}; "
+                f"this version reads up to {STATE_VERSION}"
+            )
         return cls(
             event_key=data["event_key"],
             first_seen=float(data["first_seen"]),
             last_seen=float(data["last_seen"]),
-            members=list(data["members"]),
+            members=[Member.from_dict(m) for m in data["members"]],
             evidence=dict(data["evidence"]),
         )
 
     @property
     def member_ids(self) -> Iterator[str]:
-        return (m["id"] for m in self.members)
+        return (m.id for m in self.members)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +205,7 @@ class _Scored:
 
     score: float
     overlap: float
-    member: dict[str, Any]
+    member: Member
 
 
 def _ratio(a: float, b: float) -> float:
@@ -291,9 +352,8 @@ class MemberVectors:
         }
 
 
-def member_vector(member: dict[str, Any]) -> np.ndarray | None:
-    """A member's embedding (its ``vec``), or None if it has none or a malformed one."""
-    encoded = member.get("vec")
+def member_vector(encoded: str | None) -> np.ndarray | None:
+    """An embedding as stored (a member's ``vec``), or None if none or a malformed one."""
     if not encoded:
         return None
     try:
@@ -329,9 +389,9 @@ class Grouper:
             state = raw if isinstance(raw, EventState) else EventState.from_dict(raw)
             self._index(state)
             for member in state.members:
-                vector = member_vector(member)
+                vector = member_vector(member.vec)
                 if vector is not None:
-                    self.vectors.add(member["id"], vector)
+                    self.vectors.add(member.id, vector)
             self.stream_time = max(self.stream_time, state.last_seen)
 
     def _index(self, state: EventState) -> None:
@@ -448,7 +508,7 @@ class Grouper:
             return {}
         if 2 * sum(len(state.members) for state in events) >= len(self.vectors):
             return self.vectors.near(vector, options.min_cosine)  # most of them: one product
-        members = [m["id"] for state in events for m in state.members]
+        members = [m.id for state in events for m in state.members]
         return self.vectors.near_among(vector, members, self.options.min_cosine)
 
     def _member_scores(
@@ -478,11 +538,11 @@ class Grouper:
         floor = min(options.min_shared, options.tight_min_shared)
         scores = []
         for member in state.members:
-            cosine = near.get(member["id"])
-            member_keys = member.get("evidence") or state.evidence
+            cosine = near.get(member.id)
+            member_keys = member.evidence or state.evidence
             common = keys.intersection(member_keys)
             shared = sum(weights[k] for k in common)
-            parallel = _parallel(shape, member.get("shape"))
+            parallel = _parallel(shape, member.shape)
             if cosine is None and (
                 shared < floor
                 or (
@@ -498,7 +558,7 @@ class Grouper:
                 if w is None:  # remembered for the other members of this call
                     w = weights[k] = self._weight(k)
                 member_weight += w
-            factor = self._shape_factor(shape, member.get("shape"))
+            factor = self._shape_factor(shape, member.shape)
             scored = self._score(shared, article_weight, member_weight, factor, cosine, parallel)
             if scored[0] > 0.0:  # a match: unless a shared name stands for different people
                 others = _different_people(common, runs, member_keys) if runs else ()
@@ -547,30 +607,26 @@ class Grouper:
         return max(by_evidence, by_embedding), overlap
 
     @staticmethod
-    def _relations(
-        state: EventState, member: dict[str, Any], scores: list[_Scored]
-    ) -> dict[str, Any]:
+    def _relations(state: EventState, member: Member, scores: list[_Scored]) -> dict[str, Any]:
         """Within its event, what the article is to the members already there: the closest
         member in another language (``translation_of``, with its score) and a same-language
         member it repeats (``duplicate_of``: the same clean text, or near-identical evidence and
         shape, as when a wire story is republished). ``scores``: the members that matched."""
-        other = [s for s in scores if s.member["lang"] != member["lang"]]
-        same_text = [
-            m for m in state.members if member.get("hash") and m.get("hash") == member["hash"]
-        ]
+        other = [s for s in scores if s.member.lang != member.lang]
+        same_text = [m for m in state.members if member.hash and m.hash == member.hash]
         near = [
             s.member
             for s in scores
-            if s.member["lang"] == member["lang"] and s.overlap >= _DUPLICATE_OVERLAP
+            if s.member.lang == member.lang and s.overlap >= _DUPLICATE_OVERLAP
         ]
         translation = max(other, key=lambda s: s.score, default=None)
         repeats = same_text or near
         duplicate = repeats[0] if repeats else None
         return {
-            "translation_of": {"id": translation.member["id"], "score": round(translation.score, 3)}
+            "translation_of": {"id": translation.member.id, "score": round(translation.score, 3)}
             if translation
             else None,
-            "duplicate_of": duplicate["id"] if duplicate else None,
+            "duplicate_of": duplicate.id if duplicate else None,
         }
 
     def _shape_factor(self, a: Sequence[int] | None, b: Sequence[int] | None) -> float:
@@ -590,11 +646,9 @@ class Grouper:
         state = self.events[event_key]
         keys = set(article.evidence)
         weights = {k: self._weight(k) for k in keys}
-        vector = member_vector({"vec": article.embedding}) if article.embedding else None
+        vector = member_vector(article.embedding)
         near = (
-            self.vectors.near_among(
-                vector, [m["id"] for m in state.members], self.options.min_cosine
-            )
+            self.vectors.near_among(vector, [m.id for m in state.members], self.options.min_cosine)
             if vector is not None
             else {}
         )
@@ -637,20 +691,25 @@ class Grouper:
         known = self._member_of.get(article_id)
         if known is not None and known in self.events:
             state = self.events[known]
-            seen = next(m for m in state.members if m["id"] == article_id)
+            seen = next(m for m in state.members if m.id == article_id)
             return Assignment(
                 known,
                 state,
                 changed=False,
                 score=0.0,
-                translation_of=seen.get("translation_of"),
-                duplicate_of=seen.get("duplicate_of"),
+                translation_of=seen.translation_of,
+                duplicate_of=seen.duplicate_of,
             )
         self.stream_time = max(self.stream_time, event_time)
-        stored = {**member, "vec": embedding} if embedding else dict(member)
-        vector = member_vector(stored)
-        if vector is None:
-            stored.pop("vec", None)
+        vector = member_vector(embedding)
+        stored = Member.from_dict(
+            {
+                **member,
+                "vec": embedding if vector is not None else None,
+                "evidence": sorted(set(evidence)),
+                "shape": list(shape) if shape else None,
+            }
+        )
         event_key, score, scores = (
             self._match(set(evidence), event_time, shape, vector) if match else (None, 0.0, [])
         )
@@ -659,16 +718,9 @@ class Grouper:
             state = EventState(mint_key(article_id), first_seen=event_time, last_seen=event_time)
         else:
             state = self.events[event_key]
-            relations = self._relations(state, member, scores)
+            relations = self._relations(state, stored, scores)
             self._unindex(state)
-        state.members.append(
-            {
-                **stored,
-                **relations,
-                "evidence": sorted(set(evidence)),
-                "shape": list(shape) if shape else None,
-            }
-        )
+        state.members.append(replace(stored, **relations))
         state.first_seen = min(state.first_seen, event_time)
         state.last_seen = max(state.last_seen, event_time)
         for key in evidence:

@@ -63,16 +63,16 @@ def event_group(state: EventState) -> EventGroup:
     seen: set[str] = set()
     members: list[EventMember] = []
     for m in state.members:
-        if m["id"] in seen:
+        if m.id in seen:
             continue
-        seen.add(m["id"])
+        seen.add(m.id)
         members.append(
             EventMember(
-                id=m["id"],
-                lang=m["lang"],
-                title=m.get("title"),
-                url=m.get("url"),
-                source=m.get("source"),
+                id=m.id,
+                lang=m.lang,
+                title=m.title,
+                url=m.url,
+                source=m.source,
             )
         )
     return EventGroup(

@@ -105,7 +105,7 @@ def test_vectors_are_restored_from_the_table_and_evicted_with_their_event() -> N
     g = Grouper(OPTIONS)
     first = g.assign(member("en"), english, 0.0, (5, 900), encode_vector(en))
     values = [state.to_dict() for state in g.events.values()]
-    assert EventState.from_dict(values[0]).members[0]["vec"] == encode_vector(en)
+    assert EventState.from_dict(values[0]).members[0].vec == encode_vector(en)
     vec = encode_vector(near_to(en, 0.8))
 
     blind = Grouper(OPTIONS)  # the same table without the vectors: too little evidence
@@ -124,7 +124,8 @@ def test_vectors_are_restored_from_the_table_and_evicted_with_their_event() -> N
 def test_a_malformed_embedding_is_ignored() -> None:
     g = Grouper(OPTIONS)
     out = g.assign(member("a"), ["n:a1"], 0.0, None, "garbage")
-    assert "vec" not in out.state.members[0] and len(g.vectors) == 0
+    assert out.state.members[0].vec is None and len(g.vectors) == 0
+    assert "vec" not in out.state.to_dict()["members"][0]
 
 
 def test_a_surname_of_different_people_is_not_shared_evidence() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from agents.grouping import EventState, Grouper, GroupingOptions, mint_key
+from agents.grouping import EventState, Grouper, GroupingOptions, StateVersionError, mint_key
 
 DAY = 86_400.0
 OPTIONS = GroupingOptions(window_seconds=3 * DAY, min_shared=3.0, min_overlap=0.25)
@@ -25,7 +25,7 @@ def test_a_translation_joins_and_an_unrelated_article_mints() -> None:
     assert first.event_key == mint_key("en")
     second = g.assign(member("de", "de"), [*PUTIN[:5], "n:vestliche"], 1100.0)
     assert second.event_key == first.event_key
-    assert [m["id"] for m in second.state.members] == ["en", "de"]
+    assert [m.id for m in second.state.members] == ["en", "de"]
     other = g.assign(member("sport"), FOOTBALL, 1200.0)
     assert other.event_key not in (first.event_key,)
 
@@ -128,3 +128,49 @@ def test_near_among_equals_near_restricted_to_the_members() -> None:
     assert set(among) == {"m1", "m5", "m30"}
     assert among == pytest.approx({k: everyone[k] for k in among})
     assert set(vectors.near_among(query, [f"m{i}" for i in range(40)], -1.0)) == set(everyone)
+
+
+#: An ``events`` table value as the version before the state's shape was declared wrote it
+#: (code 3926a46): no ``v``, members as plain dicts, shapes of paragraphs and characters.
+VERSION_0 = {
+    "event_key": "ev-00000000000000a0",
+    "first_seen": 0.0,
+    "last_seen": 0.0,
+    "members": [
+        {
+            "id": "a",
+            "lang": "en",
+            "title": "a",
+            "url": None,
+            "source": None,
+            "hash": "h-a",
+            "translation_of": None,
+            "duplicate_of": None,
+            "evidence": sorted(PUTIN),
+            "shape": [5, 2000],
+        }
+    ],
+    "evidence": dict.fromkeys(PUTIN, 1),
+}
+
+
+def test_state_written_by_the_previous_version_is_read_and_written_anew_as_version_1() -> None:
+    restored = Grouper(OPTIONS)
+    restored.load([VERSION_0])
+    joined = restored.assign(member("b", "de"), PUTIN[:5], 10.0, shape=(5, 2100, 800))
+    assert joined.event_key == VERSION_0["event_key"]
+    assert joined.translation_of is not None and joined.translation_of["id"] == "a"
+    written = joined.state.to_dict()
+    assert written["v"] == 1
+    assert [m["id"] for m in written["members"]] == ["a", "b"]
+    assert written["members"][0]["shape"] == [5, 2000] and written["members"][1]["shape"] == [
+        5,
+        2100,
+        800,
+    ]
+    assert EventState.from_dict(written).to_dict() == written
+
+
+def test_state_of_a_newer_version_is_refused_not_misread() -> None:
+    with pytest.raises(StateVersionError, match="state version 2"):
+        EventState.from_dict({**VERSION_0, "v": 2})

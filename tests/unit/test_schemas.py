@@ -20,7 +20,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from agents.deadletters import dead_letter
-from agents.grouping import Assignment, EventState
+from agents.grouping import Assignment, EventState, Member
 from agents.publish import enriched_record, event_group
 from agents.validation import validate_object
 from streams.records import (
@@ -336,7 +336,10 @@ def test_event_invalid(doc: dict[str, Any]) -> None:
 
 
 def test_event_group_from_the_publish_stage_validates() -> None:
-    members = [member("sample-01", "en"), member("sample-02", "de"), member("sample-01", "en")]
+    members = [
+        Member.from_dict(m)
+        for m in (member("sample-01", "en"), member("sample-02", "de"), member("sample-01", "en"))
+    ]
     state = SimpleNamespace(
         event_key="ev-0123456789abcdef",
         members=members,
