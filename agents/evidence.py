@@ -456,12 +456,19 @@ class Gazetteer:
     Build it once with `Gazetteer.build()` (or use `default_gazetteer()`) and share it.
     """
 
-    __slots__ = ("_places", "_prefixes", "_primary", "max_words")
+    __slots__ = ("_places", "_prefixes", "_primary", "max_words", "uncased")
 
-    def __init__(self, places: Mapping[str, str], primary: Iterable[str] = ()) -> None:
-        """`places`: key -> place id; `primary`: keys that are a place's own name."""
+    def __init__(
+        self,
+        places: Mapping[str, str],
+        primary: Iterable[str] = (),
+        uncased: Mapping[str, str] | None = None,
+    ) -> None:
+        """`places`: key -> place id; `primary`: keys that are a place's own name;
+        `uncased`: names written in scripts without case (:class:`UncasedPlaces`)."""
         self._places = dict(places)
         self._primary = frozenset(primary)
+        self.uncased = UncasedPlaces(uncased or {})
         self._prefixes: set[str] = set()
         self.max_words = 1
         for key in self._places:
@@ -532,7 +539,8 @@ class Gazetteer:
         places.update(countries)
         places.update(continents)
         places = {k: v for k, v in places.items() if len(k) >= 3 and k.count(" ") < max_words}
-        return cls(places, primary={*own_names, *countries, *continents})
+        uncased = _uncased_keys(cache, min_population, alternate_min_population)
+        return cls(places, primary={*own_names, *countries, *continents}, uncased=uncased)
 
 
 def _city_keys(
@@ -583,6 +591,180 @@ def _country_keys(
     for code, extra in _EXTRA_COUNTRY_NAMES.items():
         names[code].update(extra.split("|"))
     return {_place_key(name): f"c{code}" for code, variants in names.items() for name in variants}
+
+
+def _is_uncased(char: str) -> bool:
+    """A letter of a script without case (Hebrew, Arabic, Devanagari, Han, kana, Thai...):
+    by its Unicode properties, not by a list of scripts."""
+    return char.isalpha() and char.lower() == char.upper()
+
+
+def _uncased_key(name: str) -> str | None:
+    """The lookup key of a place name written without case (its letters, NFC, no spaces or
+    hyphens), or None when it has a cased letter or is too short to be told from a word:
+    two wide (ideographic) letters, three others."""
+    import unicodedata
+
+    name = unicodedata.normalize("NFC", name)
+    chars = [c for c in name if _is_uncased(c) or unicodedata.category(c)[0] == "M"]
+    letters = [c for c in chars if c.isalpha()]
+    if not letters or len(chars) != sum(1 for c in name if not (c.isspace() or c in _JOINERS)):
+        return None  # a cased letter, a digit or punctuation
+    wide = all(unicodedata.east_asian_width(c) in "WF" for c in letters)
+    return "".join(chars) if len(letters) >= (2 if wide else 3) else None
+
+
+def _uncased_keys(cache: Any, min_population: int, alternate_min_population: int) -> dict[str, str]:
+    """Place names in scripts without case -> place id: GeoNames cities' alternate names (of
+    cities of `alternate_min_population`) and CLDR's country names in every locale babel has.
+    A key shared by several places goes to a country, else to the most populous city."""
+    import babel
+    from babel.localedata import locale_identifiers
+
+    best: dict[str, tuple[int, str]] = {}
+    for city in cache.get_cities().values():
+        if city["population"] < max(min_population, alternate_min_population):
+            continue
+        for alt in city["alternatenames"]:
+            key = _uncased_key(alt)
+            if key and best.get(key, (-1, ""))[0] < city["population"]:
+                best[key] = (city["population"], f"g{city['geonameid']}")
+    known = set(cache.get_countries())
+    for locale in locale_identifiers():
+        if "_" in locale:  # a language's regional locales name countries as the language does
+            continue
+        try:
+            territories = babel.Locale.parse(locale).territories
+        except (ValueError, babel.UnknownLocaleError):
+            continue
+        for code, name in territories.items():
+            if code in known and (key := _uncased_key(_QUALIFIER.sub("", name))):
+                best[key] = (1 << 62, f"c{code}")
+    return {key: place for key, (_, place) in best.items()}
+
+
+class UncasedPlaces:
+    """Place names in scripts without case, found in a text by substring: such scripts have
+    no capitals to find names by, CJK writes no spaces, and Hebrew or Arabic attach prefixes
+    to a word ("בישראל": "in Israel")."""
+
+    __slots__ = ("_lengths", "_names")
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self._names = dict(names)
+        lengths: dict[str, set[int]] = {}
+        for key in self._names:
+            lengths.setdefault(key[0], set()).add(len(key))
+        #: First letter -> the lengths of the names starting with it, longest first.
+        self._lengths = {c: sorted(ls, reverse=True) for c, ls in lengths.items()}
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def find(self, text: str, limit: int = 2000) -> set[str]:
+        """Place ids whose names occur in the text's runs of uncased letters, the first
+        `limit` such letters read. In scripts written without spaces (wide letters: CJK) a name
+        may stand anywhere, the longest at a position winning; elsewhere a name ends where a
+        word ends and may follow a short prefix of its word (Hebrew and Arabic attach "in",
+        "the", "and" to the front), alone or with the next word ("תל אביב")."""
+        if not self._names:
+            return set()
+        found: set[str] = set()
+        for words in _uncased_runs(text, limit):
+            if _wide(words[0][0]):
+                self._scan("".join(words), found)
+                continue
+            for i, word in enumerate(words):
+                following = words[i + 1] if i + 1 < len(words) else ""
+                for start in range(min(_MAX_PREFIX, len(word) - 1) + 1):
+                    stem = word[start:]
+                    place = self._names.get(stem + following) if following else None
+                    place = place or self._names.get(stem)
+                    if place is not None:
+                        found.add(place)
+                        break
+        return found
+
+    def _scan(self, run: str, found: set[str]) -> None:
+        i, n = 0, len(run)
+        while i < n:
+            step = 1
+            for length in self._lengths.get(run[i], ()):
+                place = self._names.get(run[i : i + length]) if i + length <= n else None
+                if place is not None:
+                    found.add(place)
+                    step = length
+                    break
+            i += step
+
+
+#: Letters of a word that may stand before a name in it (a prefixed preposition or article).
+_MAX_PREFIX = 2
+
+
+def _wide(char: str) -> bool:
+    import unicodedata
+
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+#: Characters that join the words of one name ("תל אביב", "Ла-Манш"): dropped from keys.
+_JOINERS = frozenset("-‐־'’״׳·・\u200c\u200d")
+
+
+def _char_class(codes: Iterable[int]) -> str:
+    """A regular-expression character class body for a set of code points (as ranges)."""
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b in ranges
+    )
+
+
+def _uncased_run_pattern() -> re.Pattern[str]:
+    """Runs of uncased letters and their combining marks, over the spaces and joiners between
+    words: built once from the Unicode properties of every code point."""
+    import sys
+    import unicodedata
+
+    letters, marks = [], []
+    for code in range(128, sys.maxunicode + 1):
+        char = chr(code)
+        if _is_uncased(char):
+            letters.append(code)
+        elif unicodedata.category(char)[0] == "M":
+            marks.append(code)
+    letter = f"[{_char_class(letters)}]"
+    inner = f"[{_char_class(letters + marks)}]"
+    joiner = f"[\\s{re.escape(''.join(sorted(_JOINERS)))}]+"
+    return re.compile(f"{letter}{inner}*(?:{joiner}{letter}{inner}*)*")
+
+
+_UNCASED_RUN: Final = _uncased_run_pattern()
+_JOINED: Final = re.compile(f"[{re.escape(''.join(sorted(_JOINERS)))}]+")
+
+
+def _uncased_runs(text: str, limit: int) -> Iterator[list[str]]:
+    """Runs of letters (and their combining marks) of scripts without case, in NFC, as their
+    words (joiners inside a word dropped); the first `limit` letters of runs."""
+    import unicodedata
+
+    read = 0
+    for match in _UNCASED_RUN.finditer(text):
+        words = [unicodedata.normalize("NFC", _JOINED.sub("", w)) for w in match.group().split()]
+        words = [w for w in words if w]
+        size = sum(map(len, words))
+        if size < 2:
+            continue
+        yield words
+        read += size
+        if read >= limit:
+            return
 
 
 @functools.cache
@@ -813,6 +995,8 @@ def extract_evidence(
     caps = _scan(doc, len(title), title_case)
     status = _statuses(caps, doc, lang)
     places, used = _find_places(caps, status, doc, lang, gaz)
+    if not doc.isascii():
+        places |= gaz.uncased.find(doc)
     names = _find_names(caps, status, used, lang)
     return Evidence(
         frozenset(names), frozenset(places), frozenset(_numbers(ascii_numerals(doc), lang))

@@ -287,3 +287,26 @@ def test_evidence_round_trips_through_its_wire_form() -> None:
 def test_empty_or_unknown_language_input() -> None:
     assert extract_evidence("", "", "en") == Evidence()
     assert extract_evidence("", "Putin met Biden in Geneva in 2021.", "und").places == {"g2660646"}
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "lang", "places"),
+    [
+        ("", "ראש הממשלה נפגש בירושלים. בישראל אמרו", "he", {"cIL", "g281184"}),
+        ("", "東京で日本の首相が会談した", "ja", {"cJP", "g1850147"}),
+        ("", "नई दिल्ली में भारत के प्रधानमंत्री ने कहा", "hi", {"cIN"}),
+        ("", "الرئيس في القاهرة ومصر", "ar", {"cEG", "g360630"}),
+    ],
+)
+def test_places_in_scripts_without_case_are_found_by_their_native_names(
+    title: str, text: str, lang: str, places: set[str]
+) -> None:
+    """No capitals to find them by: the gazetteer's native names, matched in the text (after
+    a prefix attached to the word in Hebrew and Arabic; anywhere in CJK)."""
+    assert places <= extract_evidence(title, text, lang).places
+
+
+def test_in_a_spaced_script_a_place_name_ends_where_its_word_ends() -> None:
+    jerusalem = "g281184"
+    assert jerusalem in extract_evidence("", "הוא גר בירושלים", "he").places  # "in Jerusalem"
+    assert jerusalem not in extract_evidence("", "הוא ירושלימאי ותיק", "he").places  # a native
