@@ -52,3 +52,26 @@ def test_process_gives_the_seed_case(tmp_path: Path) -> None:
     assert letter["line"] == 4 and "not valid JSON" in letter["reason"]
     groups = {g["event_key"]: g for g in map(orjson.loads, events.read_bytes().splitlines())}
     assert [m["id"] for m in groups[records["en"]["event_key"]]["members"]] == ["en", "de"]
+
+
+def test_the_bundled_samples_group_as_their_readme_says(tmp_path: Path) -> None:
+    """cli/samples/README.md: five reports of one hydrogen deal (en de fr es ru), four of one
+    earthquake (it nl pl pt), and three articles on their own."""
+    from importlib.resources import files
+
+    src = tmp_path / "samples.jsonl"
+    src.write_text(files("cli").joinpath("samples/articles.jsonl").read_text(encoding="utf-8"))
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(SystemExit) as exited:
+        main(["process", str(src), "-o", str(out)])
+    assert exited.value.code == 0
+    records = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+    by_key: dict[str, set[str]] = {}
+    for record in records:
+        by_key.setdefault(record["event_key"], set()).add(record["lang"])
+    groups = sorted(by_key.values(), key=len, reverse=True)
+    assert groups[0] == {"en", "de", "fr", "es", "ru"}
+    assert groups[1] == {"it", "nl", "pl", "pt"}
+    assert len(groups) == 5
+    russian = next(r for r in records if r["lang"] == "ru")
+    assert "Подписывайтесь на наш канал в Telegram" in russian["boilerplate_removed"]
