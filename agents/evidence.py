@@ -1160,6 +1160,60 @@ def _split_number(span: str, lang: str) -> Iterator[str]:
     yield _plain(integer, fraction)
 
 
+@functools.cache
+def _scale_words(lang: str) -> tuple[tuple[str, int], ...]:
+    """A language's words for large quantities after a number -> their factor, longest word
+    first: CLDR's compact number formats ("0 млрд", "0 Milliarden", "0 mil millones", "0億").
+    A pattern's factor is its magnitude over the digits it shows ("0000 M": 10^9 / 10^3)."""
+    import babel
+
+    try:
+        formats = babel.Locale.parse(lang).compact_decimal_formats
+    except (ValueError, babel.UnknownLocaleError):
+        return ()
+    scales: dict[str, int] = {}
+    for width in ("short", "long"):
+        try:
+            by_plural = formats[width]
+        except KeyError:
+            continue
+        for table in by_plural.values():
+            for magnitude, pattern in table.items():
+                text = getattr(pattern, "pattern", str(pattern)).replace("'", "")
+                zeros = text.count("0")
+                word = " ".join(text.replace("0", " ").lower().rstrip(".").split())
+                long_enough = len(word) >= 2 or (len(word) == 1 and _wide_char(word))
+                if zeros and long_enough and not any(c.isdigit() for c in word):
+                    scales.setdefault(word, int(magnitude) // 10 ** (zeros - 1))
+    return tuple(sorted(scales.items(), key=lambda item: -len(item[0])))
+
+
+def _scaled(value: str, text: str, end: int, lang: str) -> str | None:
+    """``value`` times the quantity word right after it ("2,4 млрд" -> "2400000000"), in the
+    plain form of :func:`_plain`, or None without such a word."""
+    words = _scale_words(lang)
+    if not words:
+        return None
+    after = text[end : end + 40].lstrip(" \u00a0\u202f").lower()
+    for word, factor in words:
+        if after.startswith(word):
+            rest = after[len(word) : len(word) + 1]
+            if word[-1].isalpha() and rest.isalpha() and not _wide_char(word[-1]):
+                continue  # the beginning of another word ("mil" of "militares")
+            from decimal import Decimal
+
+            scaled = Decimal(value) * factor
+            integer, _, fraction = f"{scaled:f}".partition(".")
+            return _plain(integer, fraction or None)
+    return None
+
+
+def _wide_char(char: str) -> bool:
+    import unicodedata
+
+    return unicodedata.east_asian_width(char) in "WF"
+
+
 def _add_date(found: set[str], year: int, month: int, day: int) -> bool:
     """Add a date as "YYYY-MM-DD", "--MM-DD" and "YYYY" if it is one."""
     if not (1 <= month <= 12 and 1 <= day <= 31):
@@ -1219,4 +1273,8 @@ def _numbers(text: str, lang: str) -> set[str]:
                 found.add(value + "%")
             elif "." in value or len(value) >= 2:
                 found.add(value)
+        if values and not percent:
+            scaled = _scaled(values[-1], text, end, lang)
+            if scaled is not None:
+                found.add(scaled)
     return found

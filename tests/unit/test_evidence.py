@@ -310,3 +310,23 @@ def test_in_a_spaced_script_a_place_name_ends_where_its_word_ends() -> None:
     jerusalem = "g281184"
     assert jerusalem in extract_evidence("", "הוא גר בירושלים", "he").places  # "in Jerusalem"
     assert jerusalem not in extract_evidence("", "הוא ירושלימאי ותיק", "he").places  # a native
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Norway and Austria sign €2.4 billion deal", "en"),
+        ("ein Abkommen über 2,4 Milliarden Euro", "de"),
+        ("un acuerdo de 2.400 millones de euros", "es"),
+        ("соглашение на 2,4 млрд евро", "ru"),
+        ("総額24億ユーロ", "ja"),
+        ("总额24亿欧元", "zh"),
+    ],
+)
+def test_a_quantity_with_its_scale_word_is_one_number_in_any_language(text: str, lang: str) -> None:
+    """CLDR's compact number words: "2,4 млрд" = "2.4 billion" = "24億" = 2,400,000,000."""
+    assert "2400000000" in extract_evidence("", text, lang).numbers
+
+
+def test_a_word_that_merely_starts_like_a_scale_word_scales_nothing() -> None:
+    assert extract_evidence("", "llegaron 240 militares", "es").numbers == {"240"}
