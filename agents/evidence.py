@@ -754,8 +754,11 @@ def _uncased_runs(text: str, limit: int) -> Iterator[list[str]]:
     words (joiners inside a word dropped); the first `limit` letters of runs."""
     import unicodedata
 
+    window = text[: limit * 4]  # spaces and other scripts between the runs read
+    if not any(_is_uncased(c) for c in set(window)):
+        return
     read = 0
-    for match in _UNCASED_RUN.finditer(text):
+    for match in _UNCASED_RUN.finditer(window):
         words = [unicodedata.normalize("NFC", _JOINED.sub("", w)) for w in match.group().split()]
         words = [w for w in words if w]
         size = sum(map(len, words))

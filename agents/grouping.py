@@ -73,6 +73,9 @@ class GroupingOptions:
     #: The evidence two articles that close must still share (weight), and its overlap.
     cosine_min_shared: float = 0.3
     cosine_min_overlap: float = 0.2
+    #: An article that joins an event and would join other open events too merges them into
+    #: it, when each of those matches it at least this well (None: no merges).
+    merge_min_score: float | None = 0.65
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GroupingOptions:
@@ -87,6 +90,7 @@ class GroupingOptions:
             min_cosine=settings.event_min_cosine,
             cosine_min_shared=settings.event_cosine_min_shared,
             cosine_min_overlap=settings.event_cosine_min_overlap,
+            merge_min_score=settings.event_merge_min_score,
         )
 
 
@@ -120,6 +124,8 @@ class Member:
     translation_of: dict[str, Any] | None = None
     #: A same-language member it repeats.
     duplicate_of: str | None = None
+    #: The event key issued to the article (it keeps it when its event is merged into another).
+    event_key: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {name: getattr(self, name) for name in _MEMBER_FIELDS}
@@ -197,6 +203,9 @@ class Assignment:
     translation_of: dict[str, Any] | None = None
     #: A same-language member this article repeats, or None.
     duplicate_of: str | None = None
+    #: Open events this article showed to be the same event as ``event_key``: merged into it
+    #: (their members' keys do not change; the consumer is told by a ``merged_into`` record).
+    merged: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -373,6 +382,8 @@ class Grouper:
         self._member_of: dict[str, str] = {}
         self.vectors = MemberVectors()
         self._weights: dict[str, float] = {}  # evidence key -> _weight, while its df holds
+        #: Open events merged into another: key -> the key it was merged into.
+        self.merged_into: dict[str, str] = {}
         self.stream_time = 0.0
         one_blas_thread()
 
@@ -382,6 +393,7 @@ class Grouper:
         self.events.clear()
         self._postings.clear()
         self._weights.clear()
+        self.merged_into.clear()
         self._member_of.clear()
         self.vectors.clear()
         self.stream_time = 0.0
@@ -419,6 +431,8 @@ class Grouper:
         """Close events whose last member is older than the window; their keys are returned."""
         horizon = self.stream_time - self.options.window_seconds
         closed = [s for s in self.events.values() if s.last_seen < horizon]
+        gone = {s.event_key for s in closed}
+        self.merged_into = {k: v for k, v in self.merged_into.items() if v not in gone}
         for state in closed:
             self._unindex(state)
             for member in state.member_ids:
@@ -443,7 +457,7 @@ class Grouper:
         vector: np.ndarray | None = None,
     ) -> tuple[str | None, float]:
         """The open event this evidence (and embedding) belongs to, if any, and how well."""
-        event_key, score, _ = self._match(set(evidence), event_time, shape, vector)
+        event_key, score, _, _ = self._match(set(evidence), event_time, shape, vector)
         return event_key, score
 
     def _match(
@@ -452,8 +466,9 @@ class Grouper:
         event_time: float,
         shape: Shape | None,
         vector: np.ndarray | None = None,
-    ) -> tuple[str | None, float, list[_Scored]]:
-        """The best open event, its score, and the scores of its members that passed.
+    ) -> tuple[str | None, float, list[_Scored], list[str]]:
+        """The best open event, its score, the scores of its members that passed, and the
+        other events that match well enough to be merged into it.
 
         Candidates: the events sharing evidence keys (inverted index) and those with a member
         whose embedding is within ``min_cosine`` (nearest neighbours). An event is judged by
@@ -461,7 +476,7 @@ class Grouper:
         become a magnet for every article on the same subject.
         """
         if not keys:
-            return None, 0.0, []
+            return None, 0.0, [], []
         horizon = event_time - self.options.window_seconds
         weights = {k: self._weight(k) for k in keys}
         shared: dict[str, float] = defaultdict(float)
@@ -484,15 +499,24 @@ class Grouper:
         known = dict(weights)  # the article's keys' weights, and members' keys as they come
         runs = _name_runs(keys)
         best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
-        for event_key in candidates:
+        matched: list[tuple[float, str]] = []
+        for event_key in sorted(candidates):  # ties go the same way in every run
             state = self.events[event_key]
             if state.last_seen < horizon:
                 continue
             scores = self._member_scores(state, keys, runs, known, article_weight, shape, near)
             overlap = max((scored.score for scored in scores), default=0.0)
+            if overlap > 0.0:
+                matched.append((overlap, event_key))
             if overlap > best[1]:
                 best = (event_key, overlap, scores)
-        return best
+        bar = self.options.merge_min_score
+        others = (
+            sorted(k for score, k in matched if score >= bar and k != best[0])
+            if bar is not None and best[0] is not None
+            else []
+        )
+        return (*best, others)
 
     def _near(self, vector: np.ndarray, shared: dict[str, float]) -> dict[str, float]:
         """Member id -> cosine, for the close members of the events that could match.
@@ -640,6 +664,13 @@ class Grouper:
         similarity = min(_ratio(a[0], b[0]), length)
         return 1.0 - self.options.shape_weight * (1.0 - similarity)
 
+    def resolve(self, event_key: str) -> str:
+        """The open event an event key stands for now (itself, or the event it was merged
+        into, through every merge since)."""
+        while event_key in self.merged_into:
+            event_key = self.merged_into[event_key]
+        return event_key
+
     def pair_score(self, event_key: str, article: Prepared) -> float:
         """How well ``article`` matches the open event ``event_key`` alone (0: it would not join
         it), scored as :meth:`assign_article` scores its candidates; changes nothing."""
@@ -693,7 +724,7 @@ class Grouper:
             state = self.events[known]
             seen = next(m for m in state.members if m.id == article_id)
             return Assignment(
-                known,
+                seen.event_key or known,
                 state,
                 changed=False,
                 score=0.0,
@@ -710,8 +741,8 @@ class Grouper:
                 "shape": list(shape) if shape else None,
             }
         )
-        event_key, score, scores = (
-            self._match(set(evidence), event_time, shape, vector) if match else (None, 0.0, [])
+        event_key, score, scores, others = (
+            self._match(set(evidence), event_time, shape, vector) if match else (None, 0.0, [], [])
         )
         relations: dict[str, Any] = {"translation_of": None, "duplicate_of": None}
         if event_key is None:
@@ -720,7 +751,16 @@ class Grouper:
             state = self.events[event_key]
             relations = self._relations(state, stored, scores)
             self._unindex(state)
-        state.members.append(replace(stored, **relations))
+            for other in others:  # the article shows them to be one event: merged into it
+                merged = self.events[other]
+                self._unindex(merged)
+                state.members.extend(merged.members)
+                state.first_seen = min(state.first_seen, merged.first_seen)
+                state.last_seen = max(state.last_seen, merged.last_seen)
+                for key, count in merged.evidence.items():
+                    state.evidence[key] = state.evidence.get(key, 0) + count
+                self.merged_into[other] = state.event_key
+        state.members.append(replace(stored, event_key=state.event_key, **relations))
         state.first_seen = min(state.first_seen, event_time)
         state.last_seen = max(state.last_seen, event_time)
         for key in evidence:
@@ -728,4 +768,6 @@ class Grouper:
         self._index(state)
         if vector is not None:
             self.vectors.add(article_id, vector)
-        return Assignment(state.event_key, state, changed=True, score=score, **relations)
+        return Assignment(
+            state.event_key, state, changed=True, score=score, merged=tuple(others), **relations
+        )

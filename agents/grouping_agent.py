@@ -16,7 +16,7 @@ import faust
 from faust.types import EventT
 
 from agents.grouping import Assignment, EventState, Grouper, GroupingOptions
-from agents.publish import enriched_record, event_group
+from agents.publish import enriched_record, event_group, merged_record
 from agents.wiring import send_dead_letter
 from streams import metrics, topics
 from streams.app import Channels, handling
@@ -109,6 +109,7 @@ async def _group_batch(
     the broker; re-emitting the same state makes the replay whole.
     """
     touched: dict[str, tuple[EventState, EventT]] = {}
+    merged: dict[str, tuple[str, EventT]] = {}  # event key -> the key it was merged into
     ok, seconds = _ARTICLES_OK, _GROUPING_SECONDS
     for event in events:
         started = time.perf_counter()
@@ -132,10 +133,20 @@ async def _group_batch(
             article, result = outcome
             record = enriched_record(article, result, time.time())
             await channels.enriched.send(key=article.id.encode(), value=record)
-        touched.pop(result.event_key, None)  # in the order of their last article
-        touched[result.event_key] = (result.state, event)
+        key = result.state.event_key  # the event it is in now (merges move members)
+        touched.pop(key, None)  # in the order of their last article
+        touched[key] = (result.state, event)
+        for gone in result.merged:
+            touched.pop(gone, None)
+            merged[gone] = (key, event)
         ok.inc()
         seconds.observe(time.perf_counter() - started)
+    for gone, (into, event) in merged.items():
+        with handling(event):
+            if gone in table:
+                del table[gone]
+            closing = merged_record(gone, into, time.time())
+            await channels.events.send(key=gone.encode(), value=closing)
     for key, (state, event) in touched.items():
         with handling(event):
             table[key] = state.to_dict()

@@ -116,6 +116,9 @@ SHORT_BODY_CHARS: Final = 200
 ARTICLE_CHARS: Final = 1500
 #: Characters of a body read as one text for its main language (:func:`_main`).
 MAIN_CHARS: Final = 3000
+#: A body read as one text with this confidence in one language is not read passage by passage
+#: (a body in two languages splits fastText's probability between them).
+ONE_LANGUAGE: Final = 0.99
 #: Characters of a body scanned for passages at most (bounds the work on hostile input).
 SCAN_CHARS: Final = 200_000
 #: A fastText mass under this on the labels the script allows means gibberish: ``und``.
@@ -561,7 +564,7 @@ def _shares(parts: Sequence[str], guesses: Sequence[_Guess]) -> list[tuple[str, 
     return sorted(rows, key=lambda row: -row[1])
 
 
-def _main(detector: Detector, text: str) -> tuple[str, float]:
+def _main(detector: Detector, text: str) -> _Guess:
     """The body's main language and its confidence: fastText on its first :data:`MAIN_CHARS`
     characters read as one text, as lid.176 reads a document. On 3,570 articles of ten
     FLORES-200 sentences (about 1,400 characters), lid.176 on the whole text was right for
@@ -570,21 +573,25 @@ def _main(detector: Detector, text: str) -> tuple[str, float]:
     whole = " ".join(text[: MAIN_CHARS + 200].split())[:MAIN_CHARS]
     decided = _by_script(whole)
     if isinstance(decided, _Guess):
-        return decided.lang, decided.confidence
+        return decided
     labels, probs = detector.top(whole, TOP_K_LONG)
-    guess = _decide(detector, whole, decided, labels, probs, alone=False)
-    return guess.lang, guess.confidence
+    return _decide(detector, whole, decided, labels, probs, alone=False)
 
 
 def _body(
     detector: Detector, text: str, parts: Sequence[str]
 ) -> tuple[_Guess, tuple[LanguageShare, ...]]:
-    """The body and its passages -> its main language and the shares of all its languages."""
+    """The body and its passages -> its main language and the shares of all its languages.
+    A body fastText is all but certain of as a whole (:data:`ONE_LANGUAGE`) is in that one
+    language: its passages are not read one by one."""
+    main = _main(detector, text)
+    if main.lang != UNDETERMINED and main.confidence >= ONE_LANGUAGE:
+        return main, (LanguageShare(main.lang, 1.0),)
     guesses = _guess_many(detector, parts)
     rows = _shares(parts, guesses)
     if not rows:
         return _NONE, ()
-    lang, confidence = _main(detector, text)
+    lang, confidence = main.lang, main.confidence
     top, top_share, top_confidence = rows[0]
     shares = {code: share for code, share, _ in rows}
     if top != lang and top_confidence >= SURE and top_share > shares.get(lang, 0.0):

@@ -58,6 +58,19 @@ def enriched_record(article: Prepared, grouped: Assignment, processed_at: float)
     )
 
 
+def merged_record(event_key: str, into: str, now: float) -> EventGroup:
+    """The record that closes an event merged into another: no members, ``merged_into``."""
+    stamp = iso(now)
+    return EventGroup(
+        event_key=event_key,
+        languages=[],
+        members=[],
+        first_seen=stamp,
+        last_seen=stamp,
+        merged_into=into,
+    )
+
+
 def event_group(state: EventState) -> EventGroup:
     """The published form of an event: its languages and members, each listed once."""
     seen: set[str] = set()

@@ -138,7 +138,8 @@ def stories(settings: Settings, path: str, seed: int) -> dict[str, Any]:
     ]
     prepared = _prepare(settings, raw, 1_700_000_000.0)
     grouper = Grouper(GroupingOptions.from_settings(settings))
-    pred = {doc: grouper.assign_article(a).event_key for doc, a in prepared.items()}
+    issued = {doc: grouper.assign_article(a).event_key for doc, a in prepared.items()}
+    pred = {doc: grouper.resolve(key) for doc, key in issued.items()}
     gold = {d["doc_id"]: d["group"] for d in docs if d["doc_id"] in pred}
     lang = {d["doc_id"]: d.get("lang", "en") for d in docs if d["doc_id"] in pred}
     result = score(gold, pred, lang)

@@ -151,7 +151,8 @@ def group_docs(settings: Settings, docs: Sequence[Doc]) -> Grouped:
     prepare_seconds = time.perf_counter() - started
     grouper = Grouper(GroupingOptions.from_settings(settings))
     started = time.perf_counter()
-    pred = {a.id: grouper.assign_article(a).event_key for a in prepared}
+    issued = {a.id: grouper.assign_article(a).event_key for a in prepared}
+    pred = {doc: grouper.resolve(key) for doc, key in issued.items()}  # merges included
     return Grouped(
         pred,
         {a.id: a.lang for a in prepared},

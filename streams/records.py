@@ -109,6 +109,9 @@ class EventGroup:
     members: list[EventMember]
     first_seen: str
     last_seen: str
+    #: Set when the event turned out to be one with another (an article joined both): the
+    #: event key it was merged into, whose record lists its members from then on.
+    merged_into: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

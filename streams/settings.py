@@ -86,6 +86,9 @@ class Settings:
     #: ... if it still shares this much weighted evidence, covering this share of it.
     event_cosine_min_shared: float = 0.3
     event_cosine_min_overlap: float = 0.2
+    #: An article that joins an event merges the other open events it matches at least this
+    #: well into it (``news.events`` says ``merged_into``); above 1, none are merged.
+    event_merge_min_score: float = 0.65
     #: How long the worker's producer waits for more records before it sends a batch (ms):
     #: fewer, fuller produce requests for the broker and the worker at a little latency per
     #: hop. 5 -> 20 ms, two workers, 6,000 articles: broker 2.8 -> 2.2 CPU seconds, worker CPU
@@ -180,6 +183,7 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_EVENT_MIN_COSINE": ("event_min_cosine", float),
     "NEWSSTREAM_EVENT_COSINE_MIN_SHARED": ("event_cosine_min_shared", float),
     "NEWSSTREAM_EVENT_COSINE_MIN_OVERLAP": ("event_cosine_min_overlap", float),
+    "NEWSSTREAM_EVENT_MERGE_MIN_SCORE": ("event_merge_min_score", float),
     "NEWSSTREAM_WEB_HOST": ("web_host", str),
     "NEWSSTREAM_WEB_PORT": ("web_port", int),
     "NEWSSTREAM_STALL_SECONDS": ("stall_seconds", float),
@@ -230,6 +234,7 @@ _RANGES: Mapping[str, tuple[float | None, float | None]] = {
     "event_min_cosine": _FRACTION,
     "event_cosine_min_shared": (0.0, None),
     "event_cosine_min_overlap": _FRACTION,
+    "event_merge_min_score": (0.0, 2.0),
     "web_port": (1, 65_535),
     "stall_seconds": (1.0, None),
     "producer_linger_ms": (0, 60_000),

@@ -291,3 +291,43 @@ def test_grouping_agent_dead_letters_malformed_records_and_goes_on(tmp_path: Pat
     assert all(h["__connect.errors.stage"] == b"grouping" for h in rec["deadletter"].headers)
     keys = {value["id"]: value["event_key"] for _, value in rec["enriched"].sent}
     assert set(keys) == {"seed-en", "seed-de"} and keys["seed-en"] == keys["seed-de"]
+
+
+def test_a_merge_is_published_and_the_merged_event_leaves_the_table(tmp_path: Path) -> None:
+    """The grouping batch publishes ``merged_into`` for an event merged into another, writes
+    the surviving event with every member, and deletes the merged one from the table."""
+    _, channels, rec = _setup(tmp_path)
+    grouper = grouping.Grouper(
+        grouping.GroupingOptions(window_seconds=3 * 86400, min_shared=3.0, min_overlap=0.25)
+    )
+    names = ["n:putin", "n:xi", "n:yinping", "p:g1816670", "#:2022", "n:ukraine", "n:nato"]
+    sport = ["n:rovers", "n:athletic", "n:amankvah", "#:2-1", "#:1987", "p:g2643743"]
+
+    def prepared(ident: str, evidence: list[str]) -> dict[str, Any]:
+        return {
+            **{f: None for f in ("url", "source", "title", "published_at")},
+            "id": ident,
+            "text": f"Text {ident}",
+            "lang": "en",
+            "lang_confidence": 0.99,
+            "languages": [],
+            "title_disagrees": False,
+            "word_count": 2,
+            "content_hash": ident,
+            "boilerplate_removed": [],
+            "evidence": evidence,
+            "event_time": 1.6e9,
+        }
+
+    values = [prepared("a", names), prepared("b", sport), prepared("c", [*names, *sport])]
+    table: dict[str, Any] = {}
+    events = [_Event(value, offset) for offset, value in enumerate(values)]
+    asyncio.run(grouping_agent._group_batch(cast(Any, events), grouper, table, channels))
+    keys = {value["id"]: value["event_key"] for _, value in rec["enriched"].sent}
+    survivor = keys["c"]
+    assert keys["a"] != keys["b"] and survivor in (keys["a"], keys["b"])
+    [merged] = {keys["a"], keys["b"]} - {survivor}
+    published = {key.decode(): group for key, group in rec["events"].sent}
+    assert published[merged]["merged_into"] == survivor and published[merged]["members"] == []
+    assert sorted(m["id"] for m in published[survivor]["members"]) == ["a", "b", "c"]
+    assert list(table) == [survivor]

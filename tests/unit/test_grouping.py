@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -174,3 +176,32 @@ def test_state_written_by_the_previous_version_is_read_and_written_anew_as_versi
 def test_state_of_a_newer_version_is_refused_not_misread() -> None:
     with pytest.raises(StateVersionError, match="state version 2"):
         EventState.from_dict({**VERSION_0, "v": 2})
+
+
+def test_an_article_that_joins_two_open_events_merges_them_and_keys_stay() -> None:
+    """Two reports minted their own keys (nothing in common yet); a third names what both
+    name: one event from then on, the other merged into it, every article's key unchanged."""
+    g = Grouper(OPTIONS)
+    first = g.assign(member("a"), PUTIN, 0.0)
+    second = g.assign(member("b", "de"), FOOTBALL, 1.0)
+    assert first.event_key != second.event_key
+    third = g.assign(member("c"), [*PUTIN, *FOOTBALL], 2.0)
+    survivor, [merged] = third.event_key, third.merged
+    assert {survivor, merged} == {first.event_key, second.event_key}
+    assert sorted(m.id for m in third.state.members) == ["a", "b", "c"]
+    assert {m.id: m.event_key for m in third.state.members} == {
+        "a": first.event_key,
+        "b": second.event_key,
+        "c": survivor,
+    }
+    assert merged not in g.events and g.resolve(merged) == survivor
+    assert g.assign(member("b", "de"), FOOTBALL, 3.0).event_key == second.event_key  # redelivery
+    assert g.assign(member("a"), PUTIN, 4.0).event_key == first.event_key
+
+
+def test_no_merge_when_the_other_event_matches_less_than_the_merge_score() -> None:
+    g = Grouper(replace(OPTIONS, merge_min_score=None))
+    g.assign(member("a"), PUTIN, 0.0)
+    second = g.assign(member("b", "de"), FOOTBALL, 1.0)
+    third = g.assign(member("c"), [*PUTIN, *FOOTBALL], 2.0)
+    assert third.merged == () and second.event_key in g.events

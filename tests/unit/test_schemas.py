@@ -295,6 +295,7 @@ def event(**changes: Any) -> dict[str, Any]:
         ],
         "first_seen": "2026-03-12T10:42:00Z",
         "last_seen": "2026-03-12T11:15:00Z",
+        "merged_into": None,
     }
     doc.update(changes)
     return doc
@@ -309,6 +310,7 @@ def event(**changes: Any) -> dict[str, Any]:
             languages=["und"],
             members=[{"id": "x", "lang": "und", "title": None, "url": None, "source": None}],
         ),
+        event(languages=[], members=[], merged_into="ev-00000000000000ff"),
     ],
 )
 def test_event_valid(doc: dict[str, Any]) -> None:
@@ -329,6 +331,7 @@ def test_event_valid(doc: dict[str, Any]) -> None:
         event(first_seen=1773312120),
         event(last_seen="12 March 2026"),
         {k: v for k, v in event().items() if k != "members"},
+        event(merged_into="somewhere"),
     ],
 )
 def test_event_invalid(doc: dict[str, Any]) -> None:
