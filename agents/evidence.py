@@ -610,7 +610,7 @@ def _uncased_key(name: str) -> str | None:
     letters = [c for c in chars if c.isalpha()]
     if not letters or len(chars) != sum(1 for c in name if not (c.isspace() or c in _JOINERS)):
         return None  # a cased letter, a digit or punctuation
-    wide = all(unicodedata.east_asian_width(c) in "WF" for c in letters)
+    wide = all(_wide(c) for c in letters)
     return "".join(chars) if len(letters) >= (2 if wide else 3) else None
 
 
@@ -703,6 +703,7 @@ _MAX_PREFIX = 2
 
 
 def _wide(char: str) -> bool:
+    """A wide (ideographic) letter: CJK scripts, written without spaces."""
     import unicodedata
 
     return unicodedata.east_asian_width(char) in "WF"
@@ -1185,7 +1186,7 @@ def _scale_words(lang: str) -> tuple[tuple[str, int], ...]:
                 text = getattr(pattern, "pattern", str(pattern)).replace("'", "")
                 zeros = text.count("0")
                 word = " ".join(text.replace("0", " ").lower().rstrip(".").split())
-                long_enough = len(word) >= 2 or (len(word) == 1 and _wide_char(word))
+                long_enough = len(word) >= 2 or (len(word) == 1 and _wide(word))
                 if zeros and long_enough and not any(c.isdigit() for c in word):
                     scales.setdefault(word, int(magnitude) // 10 ** (zeros - 1))
     return tuple(sorted(scales.items(), key=lambda item: -len(item[0])))
@@ -1201,7 +1202,7 @@ def _scaled(value: str, text: str, end: int, lang: str) -> str | None:
     for word, factor in words:
         if after.startswith(word):
             rest = after[len(word) : len(word) + 1]
-            if word[-1].isalpha() and rest.isalpha() and not _wide_char(word[-1]):
+            if word[-1].isalpha() and rest.isalpha() and not _wide(word[-1]):
                 continue  # the beginning of another word ("mil" of "militares")
             from decimal import Decimal
 
@@ -1209,12 +1210,6 @@ def _scaled(value: str, text: str, end: int, lang: str) -> str | None:
             integer, _, fraction = f"{scaled:f}".partition(".")
             return _plain(integer, fraction or None)
     return None
-
-
-def _wide_char(char: str) -> bool:
-    import unicodedata
-
-    return unicodedata.east_asian_width(char) in "WF"
 
 
 def _add_date(found: set[str], year: int, month: int, day: int) -> bool:

@@ -35,10 +35,14 @@ How a text is decided (:func:`detect`):
    from ~85% to ~92%, single words from ~66% to ~75%; FLORES-200 sentences 84.4% -> 86.0%.
    Its cost: ~0.1-0.3 ms per call, and Lingua loads each language's models on first use.
 
-An article is decided passage by passage (paragraphs merged up to about
-:data:`PASSAGE_CHARS`): ``languages`` lists each language holding at least :data:`MIN_SHARE`
-of the letters, the main one first. The title is decided on its own too, and a title clearly
-in another language than the body is flagged (``title_disagrees``) rather than mixed in.
+An article's main language is fastText on its first :data:`MAIN_CHARS` characters read as one
+text, as lid.176 reads a document. Unless fastText is all but certain of it
+(:data:`ONE_LANGUAGE`), the body is also read passage by passage (paragraphs merged up to
+about :data:`PASSAGE_CHARS`): ``languages`` lists each language holding at least
+:data:`MIN_SHARE` of the letters, the main one first, and passages sure of another language
+that hold more of the letters make it the main one (a mixed article). The title is decided on
+its own too, and a title clearly in another language than the body is flagged
+(``title_disagrees``) rather than mixed in.
 """
 
 from __future__ import annotations
@@ -212,8 +216,6 @@ class _Guess:
     confidence: float
     scores: dict[str, float] = field(default_factory=dict)
     variant: str | None = None
-    #: fastText's probability per individual label (after the script's exclusions).
-    individual: dict[str, float] = field(default_factory=dict)
 
 
 _NONE: Final = _Guess(UNDETERMINED, 0.0)
@@ -473,7 +475,7 @@ def _decide(
         scores = _second_opinion(detector, text, scores)
         lang = max(scores, key=scores.__getitem__)
     confidence = round(min(scores[lang], 1.0), 4)
-    return _Guess(lang, confidence, scores, _variant(lang, individual), individual)
+    return _Guess(lang, confidence, scores, _variant(lang, individual))
 
 
 def _by_script(text: str) -> _Guess | str:
