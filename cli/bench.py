@@ -12,7 +12,8 @@ the trafilatura benchmark's pages) and measures, one phase after the other:
                  and re-publish each message to ``bench.passthrough``: the framework's ceiling;
 ``pipeline``     the articles pre-loaded into ``news.raw``, then W ``newsstream worker``
                  processes; timed from the first worker's readiness to the last record out
-                 (``news.enriched`` or ``news.deadletter``);
+                 (``news.enriched`` or ``news.deadletter``); each worker's memory: its peak
+                 RSS, and its PSS (:func:`process_pss_mb`) sampled about once a second;
 ``latency``      W fresh workers, articles produced at a fixed rate R; for each, the time from
                  its ``news.raw`` message timestamp to the moment its enriched record is
                  received here (one machine, one clock);
@@ -312,9 +313,31 @@ class BenchProcess(WorkerProcess):
                 return int(line.split()[1]) / 1024.0
         return 0.0
 
+    def pss_mb(self) -> float:
+        """The process's proportional set size now, in MiB (0 when unknown): see
+        :func:`process_pss_mb`."""
+        return process_pss_mb(self.proc.pid) if self.proc is not None else 0.0
+
     def cpu_seconds(self) -> float:
         """User + system CPU time of the process so far (0 when unknown)."""
         return process_cpu_seconds(self.proc.pid) if self.proc is not None else 0.0
+
+
+def process_pss_mb(pid: int | None) -> float:
+    """Process ``pid``'s proportional set size (``Pss`` of ``/proc/PID/smaps_rollup``) now, in
+    MiB (0 when unknown): its resident pages, each shared one divided by the number of
+    processes that map it, so that memory shared between worker processes counts once over
+    them. The kernel keeps no peak of it: the bench samples it about once a second."""
+    if pid is None:
+        return 0.0
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0.0
+    for line in rollup.splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024.0
+    return 0.0
 
 
 def process_cpu_seconds(pid: int | None) -> float:
@@ -459,6 +482,9 @@ class Phase:
     offered_per_s: float = 0.0
     #: (records out so far, current RSS MiB of each process), about once a second.
     rss_series: list[tuple[int, list[float]]] = field(default_factory=list)
+    #: The same for the PSS (:func:`process_pss_mb`), and each process's largest sample.
+    pss_series: list[tuple[int, list[float]]] = field(default_factory=list)
+    pss_mb: list[float] = field(default_factory=list)
     #: The whole machine over the phase, once every process was ready: CPU seconds busy, the
     #: CPU seconds there were (cores x seconds), and the processes' own share of the busy ones.
     machine_busy_s: float = 0.0
@@ -544,14 +570,18 @@ class Bench:
             _say(f"  ready; waiting for {count} records on {', '.join(outputs)} ...")
             deadline = time.monotonic() + self.timeout
             rss_series: list[tuple[int, list[float]]] = []
+            pss_series: list[tuple[int, list[float]]] = []
             complete = False
             while not complete and time.monotonic() < deadline:
                 complete = watcher.wait(1.0)
-                rss_series.append((len(watcher.seen), [p.rss_mb() for p in procs]))
+                done = len(watcher.seen)
+                rss_series.append((done, [p.rss_mb() for p in procs]))
+                pss_series.append((done, [p.pss_mb() for p in procs]))
             ended = watcher.last if complete else time.time()
             if not complete:
                 _show_logs(procs)
             rss = [p.peak_rss_mb() for p in procs]
+            pss_series.append((len(watcher.seen), [p.pss_mb() for p in procs]))
             cpu = [p.cpu_seconds() - p.cpu_at_ready for p in procs]
             machine_ended, workers_ended = machine_cpu(), sum(p.cpu_seconds() for p in procs)
             broker_ended, bench_ended = process_cpu_seconds(self.broker_pid), _own_cpu()
@@ -568,6 +598,8 @@ class Bench:
             rss,
             cpu,
             rss_series=rss_series,
+            pss_series=pss_series,
+            pss_mb=peak_samples(pss_series, len(procs)),
             machine_busy_s=machine_ended[0] - machine_began[0],
             machine_capacity_s=machine_ended[1] - machine_began[1],
             machine_workers_s=workers_ended - workers_began,
@@ -849,6 +881,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                 "p99": round(percentile(lat, 0.99), 1),
             },
             "peak_rss_mb": {f"worker-{i}": round(v, 1) for i, v in enumerate(pipeline.rss_mb, 1)},
+            "peak_pss_mb": {f"worker-{i}": round(v, 1) for i, v in enumerate(pipeline.pss_mb, 1)},
             "cpu_share": {stage: round(spent[stage] / total_cpu, 4) for stage in STAGES},
             "cpu_ms_per_article": round(1000.0 * total_cpu / n, 2),
             "pipeline_worker_cpu_s": [round(v, 1) for v in pipeline.cpu_s],
@@ -868,6 +901,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             "offered_per_s": round(latency.offered_per_s, 1),
             "passthrough_peak_rss_mb": [round(v, 1) for v in passthrough.rss_mb],
             "rss_mb_over_feed": rss_over_feed(pipeline.rss_series, n),
+            "pss_mb_over_feed": rss_over_feed(pipeline.pss_series, n),
             "complete": all(r.complete for r in (pipeline.rate, passthrough.rate, latency.rate)),
         }
     )
@@ -884,8 +918,14 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if result["complete"] else 1
 
 
+def peak_samples(series: Sequence[tuple[int, list[float]]], processes: int) -> list[float]:
+    """Each process's largest sample of ``series`` (0 when there is none)."""
+    return [max((sample[i] for _, sample in series), default=0.0) for i in range(processes)]
+
+
 def rss_over_feed(series: Sequence[tuple[int, list[float]]], count: int) -> dict[str, list[float]]:
-    """Each worker's RSS when 25, 50, 75 and 100% of the feed had come out (flat is good)."""
+    """Each worker's RSS (or PSS) when 25, 50, 75 and 100% of the feed had come out (flat is
+    good)."""
     out: dict[str, list[float]] = {}
     for share in (25, 50, 75, 100):
         sample = next((rss for done, rss in series if done * 100 >= count * share), None)
@@ -954,10 +994,14 @@ def render(result: dict[str, Any]) -> str:
         f"at {result['offered_per_s']:.0f}/s)",
     ]
     for name, mb in result["peak_rss_mb"].items():
-        lines.append(f"{'peak RSS ' + name + ' (MiB)':<34} {mb:>10.1f}")
+        pss = result.get("peak_pss_mb", {}).get(name)
+        beside = f"   (PSS {pss:.1f})" if pss is not None else ""
+        lines.append(f"{'peak RSS ' + name + ' (MiB)':<34} {mb:>10.1f}{beside}")
     for share, mbs in result.get("rss_mb_over_feed", {}).items():
         values = ", ".join(f"{v:.0f}" for v in mbs)
-        lines.append(f"{'RSS at ' + share + ' of the feed (MiB)':<34} {values:>10}")
+        pss_mbs = result.get("pss_mb_over_feed", {}).get(share)
+        beside = f"   (PSS {', '.join(f'{v:.0f}' for v in pss_mbs)})" if pss_mbs else ""
+        lines.append(f"{'RSS at ' + share + ' of the feed (MiB)':<34} {values:>10}{beside}")
     cpu = ", ".join(f"{v:.1f}" for v in result["pipeline_worker_cpu_s"])
     lines += [
         f"{'worker CPU s (pipeline, from ready)':<34} {cpu:>10}",

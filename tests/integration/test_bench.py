@@ -63,6 +63,9 @@ def test_latency_percentiles_are_ordered(result: dict[str, Any]) -> None:
 def test_each_worker_reports_its_peak_memory(result: dict[str, Any]) -> None:
     assert list(result["peak_rss_mb"]) == ["worker-1"]
     assert 20 < result["peak_rss_mb"]["worker-1"] < 16_000
+    assert list(result["peak_pss_mb"]) == ["worker-1"]
+    # PSS counts the pages the worker shares with other processes in part: at most its RSS
+    assert 20 < result["peak_pss_mb"]["worker-1"] <= result["peak_rss_mb"]["worker-1"] + 1
     assert len(result["pipeline_worker_cpu_s"]) == 1
     assert all(v > 0 for v in result["passthrough_peak_rss_mb"])
     over_feed = result["rss_mb_over_feed"]
@@ -71,6 +74,7 @@ def test_each_worker_reports_its_peak_memory(result: dict[str, Any]) -> None:
         len(mbs) == 1 and 20 < mbs[0] <= result["peak_rss_mb"]["worker-1"] + 1
         for mbs in over_feed.values()
     )
+    assert list(result["pss_mb_over_feed"]) == ["25%", "50%", "75%", "100%"]
 
 
 def test_cpu_shares_cover_every_stage(result: dict[str, Any]) -> None:
