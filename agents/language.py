@@ -302,8 +302,11 @@ class LinguaScorer:
         Lingua otherwise loads a language's models the first time it is a candidate, and that
         call then takes 50-300 ms: a worker would stall on it mid-stream, once per language.
         Lingua releases the GIL while it loads, so a thread can do this while the worker
-        consumes (:meth:`preload_in_background`).
+        consumes (:meth:`preload_in_background`). Once done, it is not done again: Lingua loads
+        in a pool of threads, which a process forked after the loading does not have.
         """
+        if self._all is not None:
+            return 0.0
         started = time.perf_counter()
         languages = [lang for langs in self._lingua.values() for lang in langs]
         builder = self._builder.from_languages(*languages)
@@ -312,6 +315,11 @@ class LinguaScorer:
         # The models are shared by all detectors; keeping this one keeps them loaded.
         self._all = builder.with_preloaded_language_models().build()
         return time.perf_counter() - started
+
+    @property
+    def preloaded(self) -> bool:
+        """Whether every language's models were loaded by :meth:`preload`."""
+        return self._all is not None
 
     def preload_in_background(self) -> threading.Thread:
         """:meth:`preload` in a daemon thread (logged when done); returns the thread."""

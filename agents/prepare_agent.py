@@ -40,8 +40,9 @@ def wire(
     the per-source chrome table is co-partitioned with."""
     model = options.language_model()
     log.info("prepare: models loaded in %.1f s", warm_up(model, options.embedder()))
-    if isinstance(model.second, language.LinguaScorer):  # no stalls mid-stream on a new language
-        model.second.preload_in_background()
+    scorer = model.second
+    if isinstance(scorer, language.LinguaScorer) and not scorer.preloaded:
+        scorer.preload_in_background()  # no stalls mid-stream on a new language
     log.info("prepare: batches of up to %d messages, %.0f ms wait", batch, batch_seconds * 1e3)
     # Chrome learned per source; each partition of news.raw learns from the articles it sees.
     table = app.Table(

@@ -61,6 +61,8 @@ from streams.settings import Settings, load_settings
 
 #: The passthrough worker's output topic.
 PASSTHROUGH = "bench.passthrough"
+#: How the pipeline's worker is run: ``python -m streams worker`` (``newsstream worker``).
+WORKER_ARGS = ("-m", "streams", "worker")
 #: The stages whose CPU time is reported: ``learning`` is the per-source chrome (reading,
 #: applying and updating a source's learned state); ``other`` is the rest of the per-article
 #: work (word count, content hash, building the records, JSON encoding).
@@ -277,50 +279,96 @@ def measure_trafilatura(messages: Sequence[Message], timeout: float) -> Rate:
 # -- processes and the broker ------------------------------------------------------------------
 @dataclass
 class BenchProcess(WorkerProcess):
-    """A :class:`WorkerProcess` that runs ``python ARGS…`` (a Faust worker: same ready line)."""
+    """A :class:`WorkerProcess` that runs ``python ARGS…`` (a Faust worker: same ready line):
+    one worker, or with ``ready_lines`` N, ``newsstream worker --processes N`` whose N forked
+    children are the workers (the parent holds the models they share)."""
 
-    #: When it logged that it is ready (epoch seconds), and its CPU seconds by then.
+    #: When it logged its first ready line (epoch seconds), and each process's CPU seconds
+    #: once all were ready.
     ready_at: float = 0.0
-    cpu_at_ready: float = 0.0
+    cpu_at_ready: dict[int, float] = field(default_factory=dict)
 
     def start(self, timeout: float = 180.0) -> None:
         """Start the process and return once it logs that it is ready (``ready_at``)."""
+        self.ready_at = 0.0
         super().start(timeout)
 
+    def on_ready_line(self, count: int) -> None:
+        if not self.ready_at:
+            self.ready_at = time.time()
+
     def on_ready(self) -> None:
-        self.ready_at = time.time()
-        self.cpu_at_ready = self.cpu_seconds()
+        self.cpu_at_ready = {pid: process_cpu_seconds(pid) for pid in self.pids()}
 
-    def _proc_file(self, name: str) -> str:
+    @property
+    def forked(self) -> bool:
+        return self.ready_lines > 1
+
+    def pids(self) -> list[int]:
+        """The process and its workers, if forked."""
         if self.proc is None:
-            return ""
+            return []
+        return [self.proc.pid, *self.worker_pids()] if self.forked else [self.proc.pid]
+
+    def worker_pids(self) -> list[int]:
+        """The processes that run a Faust worker: this one, or its children in the order
+        they were started."""
+        if self.proc is None:
+            return []
+        if not self.forked:
+            return [self.proc.pid]
+        pid = self.proc.pid
         try:
-            return Path(f"/proc/{self.proc.pid}/{name}").read_text()
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         except OSError:
-            return ""
+            return []
+        return sorted((int(child) for child in children), key=_start_ticks)
 
-    def rss_mb(self) -> float:
-        """The process's resident set (``VmRSS``) now, in MiB (0 when unknown)."""
-        for line in self._proc_file("status").splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024.0
-        return 0.0
+    def parent_pid(self) -> int | None:
+        """The process that forked the workers (None: it is the worker itself)."""
+        return self.proc.pid if self.proc is not None and self.forked else None
 
-    def peak_rss_mb(self) -> float:
-        """The process's peak resident set (``VmHWM``) so far, in MiB (0 when unknown)."""
-        for line in self._proc_file("status").splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-        return 0.0
-
-    def pss_mb(self) -> float:
-        """The process's proportional set size now, in MiB (0 when unknown): see
-        :func:`process_pss_mb`."""
-        return process_pss_mb(self.proc.pid) if self.proc is not None else 0.0
+    def cpu_since_ready(self) -> list[float]:
+        """Each worker's CPU seconds since all were ready."""
+        return [
+            process_cpu_seconds(pid) - self.cpu_at_ready.get(pid, 0.0) for pid in self.worker_pids()
+        ]
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the process so far (0 when unknown)."""
-        return process_cpu_seconds(self.proc.pid) if self.proc is not None else 0.0
+        """User + system CPU time of the process and its workers so far (0 when unknown)."""
+        return sum(process_cpu_seconds(pid) for pid in self.pids())
+
+
+def _start_ticks(pid: int) -> int:
+    """When process ``pid`` started (clock ticks after boot; 0 when unknown)."""
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _status_mb(pid: int | None, field_name: str) -> float:
+    """A ``/proc/PID/status`` memory field (``VmRSS``, ``VmHWM``) in MiB (0 when unknown)."""
+    if pid is None:
+        return 0.0
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def process_rss_mb(pid: int | None) -> float:
+    """Process ``pid``'s resident set (``VmRSS``) now, in MiB (0 when unknown)."""
+    return _status_mb(pid, "VmRSS")
+
+
+def process_peak_rss_mb(pid: int | None) -> float:
+    """Process ``pid``'s peak resident set (``VmHWM``) so far, in MiB (0 when unknown)."""
+    return _status_mb(pid, "VmHWM")
 
 
 def process_pss_mb(pid: int | None) -> float:
@@ -485,6 +533,13 @@ class Phase:
     #: The same for the PSS (:func:`process_pss_mb`), and each process's largest sample.
     pss_series: list[tuple[int, list[float]]] = field(default_factory=list)
     pss_mb: list[float] = field(default_factory=list)
+    #: The processes that forked the workers and hold the models they share (none when each
+    #: worker was started on its own): peak RSS and PSS.
+    parents_rss_mb: list[float] = field(default_factory=list)
+    parents_pss_mb: list[float] = field(default_factory=list)
+    #: The largest sum of the PSS of every process of the phase (workers and parents): the
+    #: memory the phase's processes used in all, shared pages counted once.
+    pss_total_mb: float = 0.0
     #: The whole machine over the phase, once every process was ready: CPU seconds busy, the
     #: CPU seconds there were (cores x seconds), and the processes' own share of the busy ones.
     machine_busy_s: float = 0.0
@@ -494,6 +549,28 @@ class Phase:
     #: watcher that reads the output, and the producer in the latency phase).
     machine_broker_s: float = 0.0
     machine_bench_s: float = 0.0
+
+
+class Memory:
+    """The memory of a phase's processes, sampled: each worker's RSS and PSS, the PSS of the
+    processes that forked them, and the sum of them all."""
+
+    def __init__(self, procs: Sequence[BenchProcess]) -> None:
+        self.workers = [pid for p in procs for pid in p.worker_pids()]
+        self.parents = [pid for p in procs if (pid := p.parent_pid()) is not None]
+        self.rss_series: list[tuple[int, list[float]]] = []
+        self.pss_series: list[tuple[int, list[float]]] = []
+        self.parents_pss_series: list[tuple[int, list[float]]] = []
+        self.pss_totals: list[float] = []
+
+    def sample(self, done: int) -> None:
+        """One sample, with ``done`` records out so far."""
+        pss = [process_pss_mb(pid) for pid in self.workers]
+        parents = [process_pss_mb(pid) for pid in self.parents]
+        self.rss_series.append((done, [process_rss_mb(pid) for pid in self.workers]))
+        self.pss_series.append((done, pss))
+        self.parents_pss_series.append((done, parents))
+        self.pss_totals.append(sum(pss) + sum(parents))
 
 
 @dataclass
@@ -511,9 +588,13 @@ class Bench:
     security: Settings | None = None
     #: The broker's process id when this run started the broker (its CPU is reported).
     broker_pid: int | None = None
+    #: The pipeline's workers forked from one process that loaded the models
+    #: (``newsstream worker --processes W``), rather than W processes started one by one.
+    forked: bool = True
 
     def processes(self, phase: str, args: tuple[str, ...]) -> list[BenchProcess]:
-        """``workers`` processes of one phase: one consumer group, each with its own data dir."""
+        """``workers`` processes of one phase: one consumer group, each with its own data dir;
+        or, for ``newsstream worker`` with :attr:`forked` workers, one process that forks them."""
         inherited = {
             k: v
             for k, v in os.environ.items()
@@ -521,6 +602,10 @@ class Bench:
             and k != "NEWSSTREAM_WEB_PORT"
             and k not in security_variables()
         }
+        count, ready_lines = self.workers, 1
+        if self.forked and self.workers > 1 and args == WORKER_ARGS:
+            count, ready_lines = 1, self.workers
+            args = (*args, "--processes", str(self.workers))
         return [
             BenchProcess(
                 {
@@ -533,8 +618,9 @@ class Bench:
                 },
                 self.workdir / phase / f"logs-{n}",
                 args=args,
+                ready_lines=ready_lines,
             )
-            for n in range(1, self.workers + 1)
+            for n in range(1, count + 1)
         ]
 
     def app_id(self, phase: str) -> str:
@@ -542,7 +628,8 @@ class Bench:
 
     def start_all(self, procs: Sequence[BenchProcess]) -> None:
         """Start every process at once; return when all are ready."""
-        _say(f"  starting {len(procs)} worker(s) ...")
+        forked = sum(p.ready_lines for p in procs if p.forked)
+        _say(f"  starting {forked or len(procs)} worker(s){' (forked)' if forked else ''} ...")
         with ThreadPoolExecutor(len(procs)) as pool:
             for future in [pool.submit(p.start) for p in procs]:
                 future.result()
@@ -550,11 +637,7 @@ class Bench:
     def throughput(self, phase: str, corpus: Corpus, count: int) -> Phase:
         """Pre-load ``count`` articles, start the workers, time ready -> last record out."""
         passthrough = phase == "passthrough"
-        args = (
-            ("-m", "cli.bench", "passthrough-worker")
-            if passthrough
-            else ("-m", "streams", "worker")
-        )
+        args = ("-m", "cli.bench", "passthrough-worker") if passthrough else WORKER_ARGS
         reads = [topics.RAW] if passthrough else [topics.RAW, topics.PREPARED]
         outputs = [PASSTHROUGH] if passthrough else [topics.ENRICHED, topics.DEADLETTER]
         prefix = f"{self.run_id}-{phase}-"
@@ -569,20 +652,18 @@ class Bench:
             broker_began, bench_began = process_cpu_seconds(self.broker_pid), _own_cpu()
             _say(f"  ready; waiting for {count} records on {', '.join(outputs)} ...")
             deadline = time.monotonic() + self.timeout
-            rss_series: list[tuple[int, list[float]]] = []
-            pss_series: list[tuple[int, list[float]]] = []
+            memory = Memory(procs)
             complete = False
             while not complete and time.monotonic() < deadline:
                 complete = watcher.wait(1.0)
-                done = len(watcher.seen)
-                rss_series.append((done, [p.rss_mb() for p in procs]))
-                pss_series.append((done, [p.pss_mb() for p in procs]))
+                memory.sample(len(watcher.seen))
             ended = watcher.last if complete else time.time()
             if not complete:
                 _show_logs(procs)
-            rss = [p.peak_rss_mb() for p in procs]
-            pss_series.append((len(watcher.seen), [p.pss_mb() for p in procs]))
-            cpu = [p.cpu_seconds() - p.cpu_at_ready for p in procs]
+            memory.sample(len(watcher.seen))
+            rss = [process_peak_rss_mb(pid) for pid in memory.workers]
+            parents_rss = [process_peak_rss_mb(pid) for pid in memory.parents]
+            cpu = [seconds for p in procs for seconds in p.cpu_since_ready()]
             machine_ended, workers_ended = machine_cpu(), sum(p.cpu_seconds() for p in procs)
             broker_ended, bench_ended = process_cpu_seconds(self.broker_pid), _own_cpu()
         finally:
@@ -597,9 +678,12 @@ class Bench:
             rate,
             rss,
             cpu,
-            rss_series=rss_series,
-            pss_series=pss_series,
-            pss_mb=peak_samples(pss_series, len(procs)),
+            rss_series=memory.rss_series,
+            pss_series=memory.pss_series,
+            pss_mb=peak_samples(memory.pss_series, len(memory.workers)),
+            parents_rss_mb=parents_rss,
+            parents_pss_mb=peak_samples(memory.parents_pss_series, len(memory.parents)),
+            pss_total_mb=max(memory.pss_totals, default=0.0),
             machine_busy_s=machine_ended[0] - machine_began[0],
             machine_capacity_s=machine_ended[1] - machine_began[1],
             machine_workers_s=workers_ended - workers_began,
@@ -616,7 +700,7 @@ class Bench:
         start_group_at_end(
             self.bootstrap, self.app_id(phase), [topics.RAW, topics.PREPARED], self.security
         )
-        procs = self.processes(phase, ("-m", "streams", "worker"))
+        procs = self.processes(phase, WORKER_ARGS)
         warm = min(20, count)
         try:
             self.start_all(procs)
@@ -657,8 +741,8 @@ class Bench:
             finally:
                 producer.close()
                 watcher.close()
-            rss = [p.peak_rss_mb() for p in procs]
-            cpu = [p.cpu_seconds() - p.cpu_at_ready for p in procs]
+            rss = [process_peak_rss_mb(pid) for p in procs for pid in p.worker_pids()]
+            cpu = [seconds for p in procs for seconds in p.cpu_since_ready()]
         finally:
             _stop_all(procs)
         latencies = sorted(1000.0 * watcher.seen[k] - sent[k] for k in watcher.seen if k in sent)
@@ -780,6 +864,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the result as JSON, last line")
     parser.add_argument(
+        "--separate",
+        action="store_true",
+        help="start W `newsstream worker` processes one by one, each loading its own models "
+        "(default with W > 1: one `newsstream worker --processes W`, whose W forked workers "
+        "share the models it loaded)",
+    )
+    parser.add_argument(
         "--latency-articles",
         type=int,
         default=None,
@@ -813,6 +904,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     result: dict[str, Any] = {
         "articles": n,
         "workers": args.workers,
+        "worker_processes": "forked" if args.workers > 1 and not args.separate else "separate",
         "partitions": settings.partitions,
         "input": args.input,
         "corpus": corpus.name,
@@ -858,6 +950,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             args.spacing,
             security=security,
             broker_pid=_local_broker_pid(workdir),
+            forked=not args.separate,
         )
         _say("passthrough: decode + re-publish only ...")
         passthrough = bench.throughput("passthrough", corpus, n)
@@ -882,6 +975,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             },
             "peak_rss_mb": {f"worker-{i}": round(v, 1) for i, v in enumerate(pipeline.rss_mb, 1)},
             "peak_pss_mb": {f"worker-{i}": round(v, 1) for i, v in enumerate(pipeline.pss_mb, 1)},
+            "models_process_peak_mb": [
+                {"rss": round(rss, 1), "pss": round(pss, 1)}
+                for rss, pss in zip(pipeline.parents_rss_mb, pipeline.parents_pss_mb, strict=True)
+            ],
+            "peak_pss_total_mb": round(pipeline.pss_total_mb, 1),
+            "pss_mb_per_worker": round(pipeline.pss_total_mb / args.workers, 1),
             "cpu_share": {stage: round(spent[stage] / total_cpu, 4) for stage in STAGES},
             "cpu_ms_per_article": round(1000.0 * total_cpu / n, 2),
             "pipeline_worker_cpu_s": [round(v, 1) for v in pipeline.cpu_s],
@@ -997,6 +1096,15 @@ def render(result: dict[str, Any]) -> str:
         pss = result.get("peak_pss_mb", {}).get(name)
         beside = f"   (PSS {pss:.1f})" if pss is not None else ""
         lines.append(f"{'peak RSS ' + name + ' (MiB)':<34} {mb:>10.1f}{beside}")
+    for number, parent in enumerate(result.get("models_process_peak_mb", []), 1):
+        name = f"peak RSS models process {number} (MiB)"
+        lines.append(f"{name:<34} {parent['rss']:>10.1f}   (PSS {parent['pss']:.1f})")
+    if "peak_pss_total_mb" in result:
+        lines.append(
+            f"{'PSS, all processes (MiB)':<34} {result['peak_pss_total_mb']:>10.1f}   "
+            f"({result['pss_mb_per_worker']:.1f} per worker; workers "
+            f"{result.get('worker_processes', 'separate')})"
+        )
     for share, mbs in result.get("rss_mb_over_feed", {}).items():
         values = ", ".join(f"{v:.0f}" for v in mbs)
         pss_mbs = result.get("pss_mb_over_feed", {}).get(share)

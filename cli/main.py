@@ -37,7 +37,16 @@ def _parser() -> argparse.ArgumentParser:
     kafka.add_argument("--version", help="Kafka version, e.g. 4.1.x or 3.9.x (KAFKA_VERSION)")
     kafka.add_argument("--port", type=int, default=9092, help="broker port (default 9092)")
 
-    sub.add_parser("worker", help="run the Faust worker with all agents")
+    worker = sub.add_parser("worker", help="run the Faust worker with all agents")
+    worker.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        metavar="N",
+        help="N workers forked from one process that loaded the models once (they share "
+        "them); worker n serves NEWSSTREAM_WEB_PORT + n - 1 and keeps its tables in "
+        "NEWSSTREAM_DATA_DIR/process-n (default 1: this process is the worker)",
+    )
 
     feed = sub.add_parser("feed", help=f"produce articles to {topics.RAW}")
     feed.add_argument(
@@ -108,7 +117,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     if args.command == "worker":
         from cli import worker
 
-        worker.run(settings)
+        if args.processes < 1:
+            raise SystemExit("newsstream worker: --processes must be at least 1")
+        worker.run(settings, args.processes)
     elif args.command == "feed":
         from cli import feed
 

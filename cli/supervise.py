@@ -95,6 +95,8 @@ class WorkerProcess:
     _log: IO[bytes] | None = field(default=None, repr=False)
     #: What the worker runs: ``python ARGS...``.
     args: tuple[str, ...] = ("-m", "streams", "worker")
+    #: How many ready lines it logs once it is ready (``newsstream worker --processes N``: N).
+    ready_lines: int = 1
 
     @property
     def log_path(self) -> Path:
@@ -139,7 +141,10 @@ class WorkerProcess:
                         self.env_overrides["NEWSSTREAM_WEB_PORT"] = str(free_port())
                         break
                     raise RuntimeError(f"worker exited with {self.proc.returncode}:\n{self.tail()}")
-                if READY_LINE in self.log_path.read_text(errors="replace"):
+                ready = self.log_path.read_text(errors="replace").count(READY_LINE)
+                if ready:
+                    self.on_ready_line(ready)
+                if ready >= self.ready_lines:
                     self.on_ready()
                     return
                 time.sleep(0.1)
@@ -147,8 +152,11 @@ class WorkerProcess:
                 self.stop()
                 raise TimeoutError(f"worker not ready after {timeout:.0f}s:\n{self.tail()}")
 
+    def on_ready_line(self, count: int) -> None:
+        """Called while it starts, once its log holds ``count`` (>= 1) ready lines."""
+
     def on_ready(self) -> None:
-        """Called once the worker logged that it is ready."""
+        """Called once the worker logged that it is ready (all its processes)."""
 
     def stop(self, timeout: float = 60.0) -> None:
         """SIGTERM, wait (SIGKILL after ``timeout``)."""

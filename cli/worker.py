@@ -1,15 +1,46 @@
-"""``newsstream worker``: create the topics, wire every agent, run the Faust worker."""
+"""``newsstream worker``: create the topics, wire every agent, run the Faust worker.
+
+``newsstream worker --processes N`` runs N Faust workers from one process: it loads the models
+(fastText, all of Lingua's languages, the embedding, the gazetteer) once, freezes its Python
+objects out of the garbage collector's reach (``gc.freeze``) and forks the workers, which
+share those pages copy-on-write instead of each loading its own copy (Lingua's high-accuracy
+models alone are about 1.1 GB a process). Worker n (1..N) serves its web page on
+``NEWSSTREAM_WEB_PORT`` + n - 1 and keeps its tables in ``NEWSSTREAM_DATA_DIR/process-n``; it
+is one more member of the app's consumer group, like a worker started on its own. The parent
+only waits: SIGTERM or SIGINT to it stops every worker, a worker that exits stops the others,
+and the parent exits with the first worker's non-zero exit code (a supervisor restarts the
+group, as it would restart a single worker); a worker whose parent is killed is stopped too.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
+import logging
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import FrameType
+
 import faust
 
-from agents import grouping, grouping_agent, health, prepare, prepare_agent
+from agents import grouping, grouping_agent, health, language, prepare, prepare_agent
 from cli.logs import logging_config
 from deploy.topics import TopicLayoutError, ensure_topics
 from streams.app import create_app, create_channels
 from streams.settings import Settings
 from streams.topics import changelog_specs, topic_specs
+
+log = logging.getLogger(__name__)
+
+#: Linux's ``prctl`` option that signals a process when its parent dies.
+_PR_SET_PDEATHSIG = 1
+#: The signals that stop the workers.
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def build(settings: Settings) -> faust.App:
@@ -35,10 +66,9 @@ def build(settings: Settings) -> faust.App:
     return app
 
 
-def run(settings: Settings) -> None:
-    """Run until SIGINT/SIGTERM."""
-    from faust.worker import Worker
-
+def run(settings: Settings, processes: int = 1) -> None:
+    """Run until SIGINT/SIGTERM: one Faust worker in this process, or ``processes`` workers
+    forked from it once the models are loaded (:func:`run_forked`)."""
     specs = (
         *topic_specs(settings.partitions),
         *changelog_specs(settings.app_id, settings.partitions),
@@ -47,6 +77,159 @@ def run(settings: Settings) -> None:
         ensure_topics(settings.broker, specs, settings.replication_factor, settings=settings)
     except TopicLayoutError as exc:
         raise SystemExit(f"newsstream worker: {exc}") from None
+    if processes > 1:
+        sys.exit(run_forked(settings, processes))
+    execute(settings)
+
+
+def execute(settings: Settings) -> None:
+    """Build the app and run its Faust worker in this process (exits when it stops)."""
+    from faust.worker import Worker
+
     app = build(settings)
     config = logging_config(settings.log_level) if settings.log_json else None
     Worker(app, loglevel=settings.log_level, logging_config=config).execute_from_commandline()
+
+
+def process_settings(settings: Settings, number: int) -> Settings:
+    """The settings of forked worker ``number`` (1..N): its own web port and data dir."""
+    return settings.with_overrides(
+        web_port=settings.web_port + number - 1,
+        data_dir=settings.data_dir / f"process-{number}",
+    )
+
+
+def load_models(settings: Settings) -> float:
+    """Load every model the agents use into this process, all of Lingua's languages too (the
+    worker otherwise loads them in a thread once it runs); returns the seconds it took."""
+    started = time.perf_counter()
+    options = prepare.PrepareOptions.from_settings(settings)
+    model = options.language_model()
+    if isinstance(model.second, language.LinguaScorer):
+        model.second.preload()
+    prepare.warm_up(model, options.embedder())
+    return time.perf_counter() - started
+
+
+@dataclass
+class Forked:
+    """The worker processes of :func:`run_forked`: pid -> worker number."""
+
+    children: dict[int, int] = field(default_factory=dict)
+    stopping: bool = False
+    exit_code: int = 0
+
+    def stop(self, signum: int = signal.SIGTERM) -> None:
+        """Send ``signum`` to every worker still running (once stopping, they all go)."""
+        self.stopping = True
+        for pid in self.children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signum)
+
+    def reap(self, pid: int, status: int) -> None:
+        """A worker exited: the first unasked or failed exit stops the others."""
+        number = self.children.pop(pid, None)
+        if number is None:
+            return
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0 and self.exit_code == 0:
+            self.exit_code = code if code > 0 else 128 - code
+        if not self.stopping:
+            log.error("worker: process %d (pid %d) exited with %d; stopping", number, pid, code)
+            self.stop()
+
+
+def run_forked(
+    settings: Settings,
+    processes: int,
+    target: Callable[[Settings], None] = execute,
+    load: Callable[[Settings], float] = load_models,
+) -> int:
+    """``load`` the models, then fork ``processes`` workers that each run ``target`` with
+    their :func:`process_settings`; wait for them all. Returns the exit code (0: every worker
+    exited cleanly)."""
+    _log_to_stderr(settings.log_level)
+    seconds = load(settings)
+    log.info("worker: models loaded in %.1f s; forking %d processes", seconds, processes)
+    forked = Forked()
+    previous = {
+        sig: signal.signal(sig, lambda signum, frame: forked.stop()) for sig in _STOP_SIGNALS
+    }
+    gc.collect()
+    gc.freeze()  # the objects loaded so far stay shared: no collection writes to them
+    parent = os.getpid()
+    try:
+        for number in range(1, processes + 1):
+            if forked.stopping:
+                break
+            sys.stdout.flush()
+            sys.stderr.flush()
+            # no signal between the fork and the child's own handlers (the parent's would
+            # stop the child's siblings)
+            signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+            pid = os.fork()
+            if pid == 0:
+                _child(parent, previous, target, process_settings(settings, number))
+            forked.children[pid] = number
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        while forked.children:
+            try:
+                pid, status = os.wait()
+            except ChildProcessError:
+                break
+            forked.reap(pid, status)
+    finally:
+        forked.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        gc.unfreeze()
+    return forked.exit_code
+
+
+def _log_to_stderr(level: str) -> None:
+    """This module's records on stderr (the workers' Faust sets up its own logging)."""
+    if not log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("[%(asctime)s] [%(process)d] %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(level.upper())
+        log.propagate = False
+
+
+def _child(
+    parent: int,
+    handlers: dict[signal.Signals, Callable[[int, FrameType | None], object] | int | None],
+    target: Callable[[Settings], None],
+    settings: Settings,
+) -> None:
+    """A forked worker: its parent's signal handlers undone, stopped if the parent dies; runs
+    ``target`` and exits (never returns into the parent's code)."""
+    code = 1
+    try:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+        _die_with_parent(parent)
+        target(settings)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:
+        log.exception("worker: process failed")
+    finally:
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel send SIGTERM to this process when its parent dies (Linux); exit now if
+    it already has."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:
+        raise SystemExit(1)
