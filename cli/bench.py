@@ -1,8 +1,8 @@
 """Throughput, latency and memory of the pipeline, measured against a real Kafka broker.
 
-``newsstream bench --articles N [--workers W] [--rate R] [--input text|html] [--json]`` starts a
-local broker in a temporary directory (unless ``NEWSSTREAM_BROKER`` names one, which must then
-run no other newsstream worker), builds N articles (WMT translated news from
+``newsstream bench --articles N [--workers W] [--rate R] [--input text|html] [--separate]
+[--json]`` starts a local broker in a temporary directory (unless ``NEWSSTREAM_BROKER`` names
+one, which must then run no other newsstream worker), builds N articles (WMT translated news from
 ``../shared/data/translated_news`` when present, else the bundled samples; for ``--input html``
 the trafilatura benchmark's pages) and measures, one phase after the other:
 
@@ -10,13 +10,16 @@ the trafilatura benchmark's pages) and measures, one phase after the other:
                  broker), with each stage's CPU time (the CPU shares);
 ``passthrough``  the articles pre-loaded into ``news.raw``, then W Faust workers that only decode
                  and re-publish each message to ``bench.passthrough``: the framework's ceiling;
-``pipeline``     the articles pre-loaded into ``news.raw``, then W ``newsstream worker``
-                 processes; timed from the first worker's readiness to the last record out
-                 (``news.enriched`` or ``news.deadletter``); each worker's memory: its peak
-                 RSS, and its PSS (:func:`process_pss_mb`) sampled about once a second;
-``latency``      W fresh workers, articles produced at a fixed rate R; for each, the time from
-                 its ``news.raw`` message timestamp to the moment its enriched record is
-                 received here (one machine, one clock);
+``pipeline``     the articles pre-loaded into ``news.raw``, then W workers: with W > 1, one
+                 ``newsstream worker --processes W`` (W workers forked from a process that
+                 loaded the models once), with ``--separate`` or W = 1, W ``newsstream
+                 worker`` processes; timed from the first worker's readiness to the last
+                 record out (``news.enriched`` or ``news.deadletter``). Each worker's memory:
+                 its peak RSS and its PSS (:func:`process_pss_mb`, sampled about once a
+                 second), the forking process's, and the largest sum of them all;
+``latency``      W fresh workers (started as in ``pipeline``), articles produced at a fixed
+                 rate R; for each, the time from its ``news.raw`` message timestamp to the
+                 moment its enriched record is received here (one machine, one clock);
 ``trafilatura``  (``--input html`` only) ``trafilatura.extract`` on the same pages, in-process.
 
 Every broker phase uses a fresh app id (so fresh consumer groups and tables), whose committed

@@ -1,0 +1,88 @@
+"""``newsstream worker --processes 2`` on the real broker: two Faust workers forked from one
+process that loaded the models, sharing them, each with its own web port and data dir."""
+
+from __future__ import annotations
+
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cli.bench import BenchProcess, process_pss_mb, process_rss_mb
+from streams.topics import ENRICHED
+from tests.integration.conftest import passed_through
+from tests.integration.harness import PARTITIONS, collect, feed
+from tests.texts import read_seed
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def forked(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BenchProcess]:
+    data_dir = tmp_path_factory.mktemp("forked-data")
+    group = BenchProcess(
+        {
+            "NEWSSTREAM_BROKER": kafka,
+            "NEWSSTREAM_APP_ID": f"newsstream-forked-{uuid.uuid4().hex[:8]}",
+            "NEWSSTREAM_DATA_DIR": str(data_dir),
+            "NEWSSTREAM_PARTITIONS": str(PARTITIONS),
+            **passed_through(),
+        },
+        tmp_path_factory.mktemp("forked-logs"),
+        args=("-m", "streams", "worker", "--processes", "2"),
+        ready_lines=2,
+    )
+    group.start(timeout=300)
+    try:
+        yield group
+    finally:
+        group.stop()
+
+
+def test_two_workers_enrich_the_feed(kafka: str, forked: BenchProcess) -> None:
+    run = uuid.uuid4().hex[:8]
+    en, de = read_seed("en"), read_seed("de")
+    docs = [
+        {"id": f"{run}-en", "url": f"https://news.example.com/{run}/a", **en},
+        {"id": f"{run}-de", "url": f"https://zeitung.example.de/{run}/a", **de},
+    ]
+    feed(kafka, docs)
+    out = collect(kafka, ENRICHED, {f"{run}-en", f"{run}-de"})
+    assert (out[f"{run}-en"]["lang"], out[f"{run}-de"]["lang"]) == ("en", "de")
+    assert out[f"{run}-en"]["event_key"] == out[f"{run}-de"]["event_key"]
+
+
+def test_each_worker_has_its_web_port_and_data_dir(forked: BenchProcess) -> None:
+    workers = forked.worker_pids()
+    assert len(workers) == 2 and forked.proc is not None and forked.proc.pid not in workers
+    port = int(forked.env_overrides["NEWSSTREAM_WEB_PORT"])
+    for number in (1, 2):
+        url = f"http://127.0.0.1:{port + number - 1}/health"
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            assert answer.status == 200
+        data_dir = Path(forked.env_overrides["NEWSSTREAM_DATA_DIR"]) / f"process-{number}"
+        assert data_dir.is_dir()
+
+
+def test_the_workers_share_the_models(forked: BenchProcess) -> None:
+    # each worker maps the ~1.5 GB its parent loaded; most of it is shared three ways
+    for pid in forked.worker_pids():
+        assert process_rss_mb(pid) > 1000
+        assert process_pss_mb(pid) < 0.6 * process_rss_mb(pid)
+
+
+def test_sigterm_stops_every_worker(forked: BenchProcess) -> None:
+    workers = forked.worker_pids()
+    forked.stop()
+    assert forked.proc is not None and forked.proc.returncode == 0
+    for pid in workers:
+        assert not Path(f"/proc/{pid}").exists() or "Z" in _state(pid)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
