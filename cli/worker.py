@@ -10,7 +10,6 @@ is one more member of the app's consumer group, like a worker started on its own
 only waits: SIGTERM or SIGINT to it stops every worker, a worker that exits stops the others,
 and the parent exits with the first worker's non-zero exit code (a supervisor restarts the
 group, as it would restart a single worker); a worker whose parent is killed is stopped too.
-Either way, glibc's allocator is set for a long-running worker first (:func:`tune_malloc`).
 """
 
 from __future__ import annotations
@@ -40,12 +39,6 @@ log = logging.getLogger(__name__)
 
 #: Linux's ``prctl`` option that signals a process when its parent dies.
 _PR_SET_PDEATHSIG = 1
-#: glibc's ``mallopt`` parameters (``malloc.h``) and the values :func:`tune_malloc` sets, unless
-#: the environment sets them (``MALLOC_ARENA_MAX``). Not set: a fixed ``M_MMAP_THRESHOLD`` of
-#: 128 KiB (each larger block mapped and unmapped on its own) took another ~30 MB off a forked
-#: worker's PSS, and cost 8.20 instead of 7.64 ms of worker CPU per article (220.8 instead of
-#: 237.5 articles/s, `newsstream bench --articles 20000 --workers 2`).
-_MALLOPT: dict[str, tuple[int, int]] = {"MALLOC_ARENA_MAX": (-8, 2)}
 #: Linux's ``madvise`` advice that reclaims pages now.
 _MADV_PAGEOUT = 21
 #: The signals that stop the workers.
@@ -86,7 +79,6 @@ def run(settings: Settings, processes: int = 1) -> None:
         ensure_topics(settings.broker, specs, settings.replication_factor, settings=settings)
     except TopicLayoutError as exc:
         raise SystemExit(f"newsstream worker: {exc}") from None
-    tune_malloc()
     if processes > 1:
         sys.exit(run_forked(settings, processes))
     execute(settings)
@@ -99,20 +91,6 @@ def execute(settings: Settings) -> None:
     app = build(settings)
     config = logging_config(settings.log_level) if settings.log_json else None
     Worker(app, loglevel=settings.log_level, logging_config=config).execute_from_commandline()
-
-
-def tune_malloc() -> None:
-    """Set glibc's allocator for a long-running worker, before its threads start: two arenas
-    at most (by default up to eight per core, one for each thread that allocates: 63 MB of a
-    forked worker's private memory sat in them after 6,000 articles). Where the C library has
-    no ``mallopt`` nothing happens."""
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return
-    for variable, (parameter, value) in _MALLOPT.items():
-        if variable not in os.environ:
-            mallopt(parameter, value)
 
 
 def process_settings(settings: Settings, number: int) -> Settings:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.worker import process_settings, tune_malloc
+from cli.worker import process_settings
 from streams.settings import Settings
 
 #: run_forked in a process of its own (it forks and handles signals), with a stand-in worker.
@@ -143,21 +143,3 @@ def test_the_workers_of_a_killed_parent_stop(tmp_path: Path) -> None:
     finally:
         parent.kill()
         parent.wait()
-
-
-def test_the_allocator_keeps_what_the_environment_sets(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[tuple[int, int]] = []
-
-    class Libc:
-        def mallopt(self, parameter: int, value: int) -> int:
-            calls.append((parameter, value))
-            return 1
-
-    monkeypatch.setattr("cli.worker.ctypes.CDLL", lambda name: Libc())
-    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
-    tune_malloc()
-    assert calls == [(-8, 2)]
-    calls.clear()
-    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
-    tune_malloc()
-    assert calls == []
