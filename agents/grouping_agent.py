@@ -1,8 +1,9 @@
 """Stage "grouping", Faust wiring: ``news.prepared`` -> ``news.enriched`` + ``news.events``.
 
-The agent decodes each record (a malformed one is a dead letter), puts it into its event with
-:class:`agents.grouping.Grouper` (the pure half) and keeps the open events in the ``events``
-table (RocksDB + changelog).
+The agent decodes each record and puts it into its event with
+:meth:`agents.pipeline.Pipeline.group_record` and :class:`agents.grouping.Grouper` (the pure
+half; a malformed record is a dead letter) and keeps the open events in the ``events`` table
+(RocksDB + changelog).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from typing import Any, cast
 import faust
 from faust.types import EventT
 
-from agents.grouping import Assignment, EventState, Grouper, GroupingOptions
+from agents.grouping import EventState, Grouper
+from agents.pipeline import Pipeline
 from agents.publish import enriched_record, event_group, merged_record
 from agents.wiring import send_dead_letter
 from streams import metrics, topics
 from streams.app import Channels, handling
-from streams.records import Prepared, RecordError, Rejected, from_json
+from streams.records import Rejected
 from streams.tables import ROCKSDB_OPTIONS
 from streams.topics import TOPIC_MAX_MESSAGE_BYTES
 
@@ -36,7 +38,7 @@ _GROUPING_SECONDS = metrics.STAGE_SECONDS.labels("grouping")
 def wire(
     app: faust.App,
     channels: Channels,
-    options: GroupingOptions,
+    pipeline: Pipeline,
     batch: int = 64,
     batch_seconds: float = 0.005,
 ) -> faust.types.AgentT:
@@ -54,7 +56,7 @@ def wire(
         options=ROCKSDB_OPTIONS,
         extra_topic_configs={"max.message.bytes": str(TOPIC_MAX_MESSAGE_BYTES)},
     )
-    grouper = Grouper(options)
+    grouper = pipeline.new_grouper()
 
     @table.on_recover
     async def reload() -> None:
@@ -69,7 +71,7 @@ def wire(
         )
         seen = 0
         async for events in batches:
-            await _group_batch(events, grouper, table, channels)
+            await _group_batch(events, pipeline, grouper, table, channels)
             before, seen = seen, seen + len(events)
             if seen // _EVICT_EVERY > before // _EVICT_EVERY:
                 with handling(events[-1]):
@@ -80,25 +82,12 @@ def wire(
     return group
 
 
-def _decode_and_assign(
-    value: bytes | None, grouper: Grouper
-) -> tuple[Prepared, Assignment] | Rejected:
-    """One ``news.prepared`` record into its event, or why it cannot be: a record that is not
-    a valid :class:`Prepared` (another writer, a format this version does not read), or an
-    unexpected failure of the decision itself. Either becomes a dead letter; the agent goes on."""
-    try:
-        article = from_json(Prepared, value)
-    except RecordError as exc:
-        return Rejected("grouping", f"malformed news.prepared record: {exc}")
-    try:
-        return article, grouper.assign_article(article)
-    except Exception as exc:
-        log.exception("grouping failed for article %r", article.id)
-        return Rejected("grouping", f"internal error: {type(exc).__name__}: {exc}")
-
-
 async def _group_batch(
-    events: Sequence[EventT], grouper: Grouper, table: Any, channels: Channels
+    events: Sequence[EventT],
+    pipeline: Pipeline,
+    grouper: Grouper,
+    table: Any,
+    channels: Channels,
 ) -> None:
     """Each article of ``events`` into its event and out as an enriched record, then each event
     they touched into the table and onto ``news.events`` once (as the last of its articles).
@@ -114,7 +103,7 @@ async def _group_batch(
     for event in events:
         started = time.perf_counter()
         with handling(event):
-            outcome = _decode_and_assign(event.message.value, grouper)
+            outcome = pipeline.group_record(grouper, event.message.value)
             if isinstance(outcome, Rejected):
                 metrics.ARTICLES.labels("grouping", "dead_letter").inc()
                 metrics.DEAD_LETTERS.labels(

@@ -42,7 +42,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -53,6 +53,7 @@ from typing import Any
 
 import orjson
 
+from agents.pipeline import STAGES as PIPELINE_STAGES
 from cli.supervise import WorkerProcess, broker_for, broker_security
 from streams import topics
 from streams.security import client_kwargs, security_env, security_variables
@@ -60,21 +61,12 @@ from streams.settings import Settings, load_settings
 
 #: The passthrough worker's output topic.
 PASSTHROUGH = "bench.passthrough"
-#: The stages whose CPU time is reported: ``learning`` is the per-source chrome (reading,
-#: applying and updating a source's learned state); ``other`` is the rest of the per-article
-#: work (word count, content hash, building the records, JSON encoding).
 #: Where the simulated publication times of ``--spacing`` start (2024-01-01T00:00:00Z).
 FEED_START = 1_704_067_200.0
-STAGES = (
-    "validation",
-    "boilerplate",
-    "learning",
-    "language",
-    "evidence",
-    "embedding",
-    "grouping",
-    "other",
-)
+#: The stages whose CPU time is reported: the pipeline's (``learning`` is the per-source
+#: chrome: reading, applying and updating a source's learned state) and ``other``, the rest of
+#: the per-article work (word count, content hash, building the records, JSON encoding).
+STAGES = (*PIPELINE_STAGES, "other")
 _DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULT_TEXT_DATA = _DATA / "translated_news"
 DEFAULT_HTML_DATA = _DATA / "extraction" / "trafilatura-eval"
@@ -191,68 +183,24 @@ def measure_inprocess(
     """``newsstream process`` on the messages (as its input lines, output discarded), and the
     CPU seconds (this thread's) spent in each stage of :data:`STAGES`.
 
-    The stage functions the process calls (through :func:`agents.prepare.prepare` and
-    :meth:`agents.grouping.Grouper.assign_article`) are wrapped with a CPU timer for the
-    duration; ``other`` is the rest of the run's CPU time. The language model and the
-    gazetteer are loaded first: that one-off cost is not a stage's.
+    The process runs a :class:`agents.pipeline.Pipeline` whose stage timer is a
+    :class:`~agents.pipeline.StageClock` (the hook the pipeline enters around each stage);
+    ``other`` is the rest of the run's CPU time. The models and the gazetteer are loaded
+    first: that one-off cost is not a stage's.
     """
-    from agents import (
-        boilerplate,
-        boilerplate_learn,
-        embedding,
-        evidence,
-        grouping,
-        language,
-        validation,
-    )
+    from agents.pipeline import Pipeline, StageClock
     from cli.process import process_lines
 
-    clock = time.thread_time
-    spent = dict.fromkeys(STAGES, 0.0)
-
-    def timed(stage: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            began = clock()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                spent[stage] += clock() - began
-
-        return wrapper
-
-    patches: list[tuple[Any, str, str]] = [
-        (validation, "validate", "validation"),
-        (boilerplate, "clean_html", "boilerplate"),
-        (boilerplate, "clean_text", "boilerplate"),
-        (boilerplate_learn.SourceChrome, "from_dict", "learning"),
-        (boilerplate_learn.SourceChrome, "to_dict", "learning"),
-        (boilerplate_learn, "learn", "learning"),
-        (boilerplate_learn, "strip", "learning"),
-        (embedding.Embedder, "embed_many", "embedding"),
-        (language, "detect", "language"),
-        (evidence, "extract_evidence", "evidence"),
-        (evidence, "text_size", "evidence"),
-        (grouping.Grouper, "assign_article", "grouping"),
-    ]
-    moved = [f"{owner.__name__}.{name}" for owner, name, _ in patches if not hasattr(owner, name)]
-    if moved:  # a stage's timing must not vanish silently when its code moves
-        raise RuntimeError(f"bench: stage functions not found: {', '.join(moved)}")
-    originals = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
-    from agents.prepare import PrepareOptions, warm_up
-
-    options = PrepareOptions.from_settings(settings)
-    warm_up(options.language_model(), options.embedder())
+    clock = StageClock()
+    pipeline = Pipeline.from_settings(settings, timer=clock)
+    pipeline.warm_up()
+    clock.spent = dict.fromkeys(STAGES, 0.0)  # the warm-up is not a stage's cost
     lines = io.BytesIO(b"".join(value + b"\n" for _, value in messages))
-    try:
-        for owner, name, stage in patches:
-            setattr(owner, name, timed(stage, getattr(owner, name)))
-        with open(os.devnull, "wb") as sink:
-            began, cpu_began = time.perf_counter(), clock()
-            enriched, _rejected, _ = process_lines(lines, settings, sink, None)
-            seconds, cpu = time.perf_counter() - began, clock() - cpu_began
-    finally:
-        for owner, name, original in originals:
-            setattr(owner, name, original)
+    with open(os.devnull, "wb") as sink:
+        began, cpu_began = time.perf_counter(), time.thread_time()
+        enriched, _rejected, _ = process_lines(lines, settings, sink, None, pipeline)
+        seconds, cpu = time.perf_counter() - began, time.thread_time() - cpu_began
+    spent = {stage: clock.spent.get(stage, 0.0) for stage in STAGES}
     spent["other"] = max(0.0, cpu - sum(v for k, v in spent.items() if k != "other"))
     return Rate(len(messages), enriched, seconds), spent
 

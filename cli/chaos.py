@@ -115,21 +115,17 @@ def story_of(article_id: str) -> str:
 
 def reference_groups(docs: list[dict[str, Any]]) -> set[frozenset[str]]:
     """The groups of an uninterrupted run: the worker's functions, in-process, in feed order."""
-    from agents import language
-    from agents.grouping import Grouper, GroupingOptions
-    from agents.prepare import PrepareOptions, prepare
+    from agents.pipeline import Pipeline
     from streams.records import Rejected
     from streams.settings import load_settings
 
-    settings = load_settings({})
-    model = language.load_model()
-    options = PrepareOptions.from_settings(settings)
-    grouper = Grouper(GroupingOptions.from_settings(settings))
+    pipeline = Pipeline.from_settings(load_settings({}))
+    grouper = pipeline.new_grouper()
     groups: dict[str, set[str]] = {}
     for doc in docs:
-        prepared = prepare(orjson.dumps(doc), doc["id"].encode(), options, model, time.time())
+        [prepared] = pipeline.prepare([(orjson.dumps(doc), doc["id"].encode())], time.time())
         assert not isinstance(prepared, Rejected), prepared
-        groups.setdefault(grouper.assign_article(prepared).event_key, set()).add(doc["id"])
+        groups.setdefault(pipeline.assign(grouper, prepared).event_key, set()).add(doc["id"])
     return {frozenset(g) for g in groups.values()}
 
 

@@ -57,13 +57,12 @@ def _lines(path: str) -> list[dict[str, Any]]:
 
 def _prepare(settings: Settings, docs: Sequence[dict[str, Any]], now: float) -> dict[str, Prepared]:
     """doc id -> its article prepared as the worker prepares it (rejected ones left out)."""
-    from agents.prepare import PrepareOptions, prepare_many
+    from agents.pipeline import Pipeline
 
-    options = PrepareOptions.from_settings(settings)
-    model = options.language_model()
     messages = [(orjson.dumps(doc), None) for doc in docs]
     out: dict[str, Prepared] = {}
-    for doc, prepared in zip(docs, prepare_many(messages, options, model, now), strict=True):
+    prepared_all = Pipeline.from_settings(settings).prepare(messages, now)
+    for doc, prepared in zip(docs, prepared_all, strict=True):
         if isinstance(prepared, Prepared):
             out[doc["id"]] = prepared
         else:

@@ -1,7 +1,7 @@
 """Evaluate event grouping on documents with gold groups (e.g. WMT translated news).
 
 Streams the documents in a seeded, shuffled, interleaved order through the very code the
-worker runs (``agents.prepare.prepare_article``, then ``agents.grouping.Grouper.assign``) and
+worker runs (:class:`agents.pipeline.Pipeline`: prepare, then grouping) and
 prints pairwise precision/recall/F1 over document pairs (positive: same gold ``group``),
 B-cubed F1, recall per language pair, articles per second and peak memory, and the predicted
 events that merge several gold groups, for a person to look at.
@@ -130,28 +130,25 @@ class Grouped:
 
 def group_docs(settings: Settings, docs: Sequence[Doc]) -> Grouped:
     """The documents, in order, through prepare and grouping as the worker runs them."""
-    from agents.grouping import Grouper, GroupingOptions
-    from agents.prepare import PrepareOptions, prepare_article
-    from agents.validation import validate_object
-    from streams.records import Prepared, Rejected
+    from agents.pipeline import Pipeline
+    from streams.records import Prepared
 
-    options = PrepareOptions.from_settings(settings)
-    model = options.language_model()
+    pipeline = Pipeline.from_settings(settings)
     now = 1_700_000_000.0
     started = time.perf_counter()
     prepared: list[Prepared] = []
-    for d in docs:
-        raw = validate_object({"id": d.doc_id, "title": d.title, "text": d.text})
-        assert not isinstance(raw, Rejected), raw
-        out = prepare_article(raw, options, model, now)
-        if isinstance(out, Rejected):
+    messages = [
+        (orjson.dumps({"id": d.doc_id, "title": d.title, "text": d.text}), None) for d in docs
+    ]
+    for d, out in zip(docs, pipeline.prepare(messages, now), strict=True):
+        if not isinstance(out, Prepared):
             print(f"rejected {d.doc_id}: {out.reason}", file=sys.stderr)
             continue
         prepared.append(out)
     prepare_seconds = time.perf_counter() - started
-    grouper = Grouper(GroupingOptions.from_settings(settings))
+    grouper = pipeline.new_grouper()
     started = time.perf_counter()
-    issued = {a.id: grouper.assign_article(a).event_key for a in prepared}
+    issued = {a.id: pipeline.assign(grouper, a).event_key for a in prepared}
     pred = {doc: grouper.resolve(key) for doc, key in issued.items()}  # merges included
     return Grouped(
         pred,

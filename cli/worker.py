@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import faust
 
-from agents import grouping, grouping_agent, health, prepare, prepare_agent
+from agents import grouping_agent, health, prepare_agent
+from agents.pipeline import Pipeline
 from cli.logs import logging_config
 from deploy.topics import TopicLayoutError, ensure_topics
 from streams.app import create_app, create_channels
@@ -16,10 +17,11 @@ def build(settings: Settings) -> faust.App:
     """The Faust app with all agents registered."""
     app = create_app(settings)
     channels = create_channels(app)
+    pipeline = Pipeline.from_settings(settings)  # one pipeline, its models loaded once
     prepare_agent.wire(
         app,
         channels,
-        prepare.PrepareOptions.from_settings(settings),
+        pipeline,
         settings.partitions,
         batch=settings.prepare_batch,
         batch_seconds=settings.prepare_batch_ms / 1000,
@@ -27,7 +29,7 @@ def build(settings: Settings) -> faust.App:
     grouping_agent.wire(
         app,
         channels,
-        grouping.GroupingOptions.from_settings(settings),
+        pipeline,
         batch=settings.group_batch,
         batch_seconds=settings.group_batch_ms / 1000,
     )

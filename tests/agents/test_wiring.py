@@ -14,14 +14,14 @@ import faust
 import orjson
 import pytest
 
-from agents import grouping, grouping_agent, prepare, prepare_agent
+from agents import grouping, grouping_agent, pipeline, prepare, prepare_agent
 from agents.embedding import Embedder
+from agents.pipeline import Pipeline
 from streams import topics
 from streams.app import Channels, create_app
+from streams.records import Rejected
 from streams.settings import Settings
-from tests.texts import read_seed
-from tests.unit.test_source_learning import CHROME
-from tests.unit.test_source_learning import article as source_article
+from tests.texts import CHROME, read_seed, source_article
 
 BUS_DE = {
     "text": "Auf der A7 bei Göttingen ist am Montagmorgen ein Reisebus mit 41 Fahrgästen von "
@@ -70,7 +70,7 @@ def test_prepare_agent_sends_articles_on_and_rejects_to_the_dead_letters(tmp_pat
         deadletter=channels.deadletter,
     )
     options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
-    agent = prepare_agent.wire(app, channels, options, partitions=1)
+    agent = prepare_agent.wire(app, channels, Pipeline.create(options), partitions=1)
 
     async def drive() -> None:
         async with agent.test_context() as ctx:
@@ -118,7 +118,12 @@ def test_prepare_agent_embeds_a_batch_at_once_and_learns_article_by_article(
         max_message_bytes=100_000, lang_min_confidence=0.5, learn_checkpoint_every=1
     )
     agent = prepare_agent.wire(
-        app, _prepare_channels(channels, rec), options, partitions=1, batch=16, batch_seconds=0.5
+        app,
+        _prepare_channels(channels, rec),
+        Pipeline.create(options),
+        partitions=1,
+        batch=16,
+        batch_seconds=0.5,
     )
     batches: list[int] = []
     embed_many = Embedder.embed_many
@@ -150,15 +155,17 @@ def test_prepare_agent_dead_letters_a_failing_article_alone(
 ) -> None:
     app, channels, rec = _setup(tmp_path)
     options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
-    agent = prepare_agent.wire(app, _prepare_channels(channels, rec), options, partitions=1)
-    extract = prepare.evidence.extract_evidence
+    agent = prepare_agent.wire(
+        app, _prepare_channels(channels, rec), Pipeline.create(options), partitions=1
+    )
+    extract = pipeline.evidence.extract_evidence
 
     def failing(title: str, text: str, lang: str) -> Any:
         if "Reisebus" in title:
             raise RuntimeError("boom")
         return extract(title, text, lang)
 
-    monkeypatch.setattr(prepare.evidence, "extract_evidence", failing)
+    monkeypatch.setattr(pipeline.evidence, "extract_evidence", failing)
     docs = [
         {"id": "one", **read_seed("en")},
         {"id": "two", "title": "Reisebus verunglückt auf der A7", **BUS_DE},
@@ -183,14 +190,14 @@ def test_prepare_agent_dead_letters_a_failing_article_alone(
 def test_grouping_agent_publishes_one_event_for_a_translation_pair(tmp_path: Path) -> None:
     app, channels, rec = _setup(tmp_path)
     options = grouping.GroupingOptions(window_seconds=3 * 86400, min_shared=3.0, min_overlap=0.25)
-    agent = grouping_agent.wire(app, channels, options)
     prepare_options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
-    model = prepare.language.load_model()
+    stages = Pipeline.create(prepare_options, options)
+    agent = grouping_agent.wire(app, channels, stages)
     prepared = []
     for lang in ("en", "de"):
         value = orjson.dumps({"id": f"seed-{lang}", **read_seed(lang)})
-        article = prepare.prepare(value, None, prepare_options, model, 1.6e9)
-        assert not isinstance(article, prepare.Rejected)
+        [article] = stages.prepare([(value, None)], 1.6e9)
+        assert not isinstance(article, Rejected)
         prepared.append(orjson.loads(orjson.dumps(article)))
 
     async def drive() -> None:
@@ -220,20 +227,20 @@ class _Event:
 def test_a_grouping_batch_writes_and_publishes_each_event_it_touched_once(tmp_path: Path) -> None:
     _, channels, rec = _setup(tmp_path)
     options = grouping.GroupingOptions(window_seconds=3 * 86400, min_shared=3.0, min_overlap=0.25)
-    grouper = grouping.Grouper(options)
     prepare_options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
-    model = prepare.language.load_model()
+    stages = Pipeline.create(prepare_options, options)
+    grouper = stages.new_grouper()
     docs = [{"id": f"seed-{lang}", **read_seed(lang)} for lang in ("en", "de")]
     docs.insert(1, {"id": "bus", **BUS_DE})
     values = []
     for doc in docs:
-        article = prepare.prepare(orjson.dumps(doc), None, prepare_options, model, 1.6e9)
-        assert not isinstance(article, prepare.Rejected)
+        [article] = stages.prepare([(orjson.dumps(doc), None)], 1.6e9)
+        assert not isinstance(article, Rejected)
         values.append(orjson.loads(orjson.dumps(article)))
     table: dict[str, Any] = {}
 
     events = [_Event(value, offset) for offset, value in enumerate(values)]
-    asyncio.run(grouping_agent._group_batch(cast(Any, events), grouper, table, channels))
+    asyncio.run(grouping_agent._group_batch(cast(Any, events), stages, grouper, table, channels))
 
     keys = {value["id"]: value["event_key"] for _, value in rec["enriched"].sent}
     assert [value["id"] for _, value in rec["enriched"].sent] == ["seed-en", "bus", "seed-de"]
@@ -253,14 +260,14 @@ def test_grouping_agent_dead_letters_malformed_records_and_goes_on(tmp_path: Pat
     after them are grouped as usual."""
     app, channels, rec = _setup(tmp_path)
     options = grouping.GroupingOptions(window_seconds=3 * 86400, min_shared=3.0, min_overlap=0.25)
-    agent = grouping_agent.wire(app, channels, options)
     prepare_options = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5)
-    model = prepare.language.load_model()
+    stages = Pipeline.create(prepare_options, options)
+    agent = grouping_agent.wire(app, channels, stages)
     good = {}
     for lang in ("en", "de"):
         value = orjson.dumps({"id": f"seed-{lang}", **read_seed(lang)})
-        article = prepare.prepare(value, None, prepare_options, model, 1.6e9)
-        assert not isinstance(article, prepare.Rejected)
+        [article] = stages.prepare([(value, None)], 1.6e9)
+        assert not isinstance(article, Rejected)
         good[lang] = orjson.dumps(article)
     wrong_type = {**orjson.loads(good["en"]), "id": "typed", "evidence": 7}
     missing = {k: v for k, v in orjson.loads(good["de"]).items() if k != "text"}
@@ -297,9 +304,11 @@ def test_a_merge_is_published_and_the_merged_event_leaves_the_table(tmp_path: Pa
     """The grouping batch publishes ``merged_into`` for an event merged into another, writes
     the surviving event with every member, and deletes the merged one from the table."""
     _, channels, rec = _setup(tmp_path)
-    grouper = grouping.Grouper(
-        grouping.GroupingOptions(window_seconds=3 * 86400, min_shared=3.0, min_overlap=0.25)
+    stages = Pipeline.create(
+        prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5),
+        grouping.GroupingOptions(window_seconds=3 * 86400, min_shared=3.0, min_overlap=0.25),
     )
+    grouper = stages.new_grouper()
     names = ["n:putin", "n:xi", "n:yinping", "p:g1816670", "#:2022", "n:ukraine", "n:nato"]
     sport = ["n:rovers", "n:athletic", "n:amankvah", "#:2-1", "#:1987", "p:g2643743"]
 
@@ -322,7 +331,7 @@ def test_a_merge_is_published_and_the_merged_event_leaves_the_table(tmp_path: Pa
     values = [prepared("a", names), prepared("b", sport), prepared("c", [*names, *sport])]
     table: dict[str, Any] = {}
     events = [_Event(value, offset) for offset, value in enumerate(values)]
-    asyncio.run(grouping_agent._group_batch(cast(Any, events), grouper, table, channels))
+    asyncio.run(grouping_agent._group_batch(cast(Any, events), stages, grouper, table, channels))
     keys = {value["id"]: value["event_key"] for _, value in rec["enriched"].sent}
     survivor = keys["c"]
     assert keys["a"] != keys["b"] and survivor in (keys["a"], keys["b"])

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from agents import language
 from agents.deadletters import dead_letter
-from agents.grouping import Grouper, GroupingOptions
-from agents.prepare import PrepareOptions, prepare, warm_up
+from agents.grouping import GroupingOptions
+from agents.pipeline import Pipeline
+from agents.prepare import PrepareOptions
 from agents.publish import enriched_record
 from agents.validation import FIELDS
 from cli.main import main
@@ -37,15 +37,15 @@ PEAK_BYTES = 400 * 1024 * 1024
 
 
 @pytest.fixture(scope="module")
-def model() -> language.Predictor:
-    loaded = language.load_model()
-    warm_up(loaded, OPTIONS.embedder())  # one-off loading is not a payload's time
-    return loaded
+def model() -> Pipeline:
+    stages = Pipeline.create(OPTIONS, GROUPING)
+    stages.warm_up()  # one-off loading is not a payload's time
+    return stages
 
 
-def _run(payload: bytes, model: language.Predictor) -> Prepared | Rejected:
+def _run(payload: bytes, model: Pipeline) -> Prepared | Rejected:
     now = time.time()
-    outcome = prepare(payload, b"key", OPTIONS, model, now)
+    [outcome] = model.prepare([(payload, b"key")], now)
     if isinstance(outcome, Rejected):
         assert outcome.reason.strip(), "a dead letter needs a reason"
         assert len(outcome.reason) < 1_000, "a reason must not repeat the payload"
@@ -53,7 +53,7 @@ def _run(payload: bytes, model: language.Predictor) -> Prepared | Rejected:
         assert letter["reason"] == outcome.reason
     else:
         assert isinstance(outcome, Prepared)
-        grouped = Grouper(GROUPING).assign_article(outcome)
+        grouped = model.assign(model.new_grouper(), outcome)
         record = orjson.loads(orjson.dumps(asdict(enriched_record(outcome, grouped, now))))
         assert record["id"] == outcome.id and record["text"].strip()
         assert len(orjson.dumps(record)) <= 2 * OPTIONS.max_message_bytes
@@ -62,7 +62,7 @@ def _run(payload: bytes, model: language.Predictor) -> Prepared | Rejected:
 
 @pytest.mark.parametrize("payload", PAYLOADS, ids=[p.name for p in PAYLOADS])
 def test_every_hostile_payload_ends_enriched_or_dead_within_bounds(
-    payload: Payload, model: language.Predictor
+    payload: Payload, model: Pipeline
 ) -> None:
     tracemalloc.start()
     started = time.perf_counter()
@@ -166,13 +166,13 @@ def articles(draw: st.DrawFn) -> dict[str, Any]:
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=articles())
-def test_any_object_ends_enriched_or_dead(doc: dict[str, Any], model: language.Predictor) -> None:
+def test_any_object_ends_enriched_or_dead(doc: dict[str, Any], model: Pipeline) -> None:
     _run(orjson.dumps(doc), model)
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(payload=st.binary(max_size=2_000))
-def test_any_bytes_end_enriched_or_dead(payload: bytes, model: language.Predictor) -> None:
+def test_any_bytes_end_enriched_or_dead(payload: bytes, model: Pipeline) -> None:
     _run(payload, model)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from agents import language, prepare
 from agents.language import Detector, Language, LanguageShare, detect, normalise_code
+from agents.pipeline import Pipeline
 from streams.records import Prepared
 from tests.texts import read_seed
 
@@ -74,7 +75,8 @@ def test_short_input_gets_a_language(detector: Detector, text: str, lang: str) -
 def test_a_headline_alone_is_prepared_not_dead_lettered(detector: Detector) -> None:
     value = orjson.dumps({"id": "h1", "text": "Bundesregierung beschließt neues Klimagesetz"})
     options = prepare.PrepareOptions(max_message_bytes=1_000_000, lang_min_confidence=MIN)
-    out = prepare.prepare(value, b"h1", options, detector, 1_700_000_000.0)
+    stages = Pipeline(options, Pipeline.create(options).grouping, detector, None)
+    [out] = stages.prepare([(value, b"h1")], 1_700_000_000.0)
     assert isinstance(out, Prepared)
     assert out.lang == "de"
 

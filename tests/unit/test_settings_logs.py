@@ -12,7 +12,8 @@ import orjson
 import pytest
 
 from agents.language import load_model
-from agents.prepare import PrepareOptions, prepare
+from agents.pipeline import Pipeline
+from agents.prepare import PrepareOptions
 from cli.logs import JsonFormatter
 from streams.records import Rejected
 from streams.settings import Settings, SettingsError, load_settings
@@ -65,7 +66,8 @@ def test_field_limits_are_settings_that_reach_validation() -> None:
     options = PrepareOptions.from_settings(load_settings({"NEWSSTREAM_MAX_TITLE_CHARS": "10"}))
     assert options.limits.title == 10
     value = b'{"id": "a", "title": "A title longer than ten", "text": "Body."}'
-    outcome = prepare(value, None, options, load_model("off"), 0.0)
+    stages = Pipeline(options, Pipeline.create(options).grouping, load_model("off"), None)
+    [outcome] = stages.prepare([(value, None)], 0.0)
     assert isinstance(outcome, Rejected) and "title" in outcome.reason
 
 

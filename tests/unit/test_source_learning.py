@@ -9,47 +9,13 @@ import orjson
 from agents.boilerplate_learn import ChromeMemory, SourceChrome, learn
 from cli.process import process_lines
 from streams.settings import Settings
-
-CHROME = ["Kronberger Bote: unabhängig seit 1886", "Startseite · Lokales · Sport · Wetter"]
-TOPICS = [
-    "Stadtrat",
-    "Feuerwehr",
-    "Bibliothek",
-    "Sportverein",
-    "Marktplatz",
-    "Schule",
-    "Museum",
-    "Bahnhof",
-    "Freibad",
-    "Gemeindehaus",
-]
-
-
-def article(i: int, quote: str | None = None) -> bytes:
-    topic = TOPICS[i % len(TOPICS)]
-    body = [
-        f"Der {topic} von Kronberg hat am Dienstag über {100 + i} neue Vorschläge beraten, "
-        f"die Bürgerinnen und Bürger im Laufe des Jahres eingereicht hatten.",
-        f"Nach Angaben der Verwaltung sollen {10 + i} davon noch vor dem Sommer umgesetzt "
-        f"werden; für {topic.lower()} und Umgebung folgt im Herbst eine zweite Runde.",
-    ]
-    if quote:
-        body.append(quote)
-    text = "\n\n".join([*body, *CHROME])
-    return orjson.dumps(
-        {
-            "id": f"kb-{i}",
-            "source": "kronberger-bote.example",
-            "title": f"{topic}: {100 + i} Vorschläge",
-            "text": text,
-        }
-    )
+from tests.texts import CHROME, TOPICS, source_article
 
 
 def test_after_enough_articles_a_sources_chrome_is_gone_and_the_body_stays() -> None:
     quote = "Kronberger Bote: unabhängig seit 1886"  # a learned line, quoted once below
-    lines = [article(i) for i in range(10)]
-    lines.append(article(10, quote=f"Der Verleger erinnerte an das Motto »{quote}«."))
+    lines = [source_article(i) for i in range(10)]
+    lines.append(source_article(10, quote=f"Der Verleger erinnerte an das Motto »{quote}«."))
     out = io.BytesIO()
     process_lines(io.BytesIO(b"\n".join(lines) + b"\n"), Settings(), out, None)
     records = [orjson.loads(line) for line in out.getvalue().splitlines()]

@@ -1,4 +1,5 @@
-"""``prepare_many``: the stages article by article, then one embedding call for the batch."""
+"""The pipeline: the stages article by article, one embedding call for a batch, grouping, the
+stage timer."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import numpy as np
 import orjson
 import pytest
 
-from agents import embedding, evidence, language, prepare
+from agents import embedding, evidence, language, pipeline, prepare
 from agents.boilerplate_learn import ChromeMemory
 from agents.embedding import Embedder, decode_vector
-from streams.records import Prepared, Rejected
-from tests.unit.test_source_learning import CHROME, article
+from agents.pipeline import Pipeline, StageClock
+from streams.records import Prepared, Rejected, dumps
+from tests.texts import CHROME
+from tests.texts import source_article as article
 
 OPTIONS = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.25)
 OFF = replace(OPTIONS, embedding="off")
@@ -30,6 +33,19 @@ CZECH = {
 @pytest.fixture(scope="module")
 def model() -> language.Predictor:
     return language.load_model(OPTIONS.lang_second)
+
+
+def run(
+    options: prepare.PrepareOptions,
+    model: language.Predictor,
+    messages: list[tuple[bytes | None, bytes | None]],
+    sources: ChromeMemory | None = None,
+) -> list[Prepared | Rejected]:
+    """The messages through a pipeline of ``options`` on the (shared) ``model``."""
+    embedder = options.embedder()
+    return Pipeline(options, Pipeline.create(OFF).grouping, model, embedder).prepare(
+        messages, NOW, sources
+    )
 
 
 def samples() -> list[tuple[bytes, bytes]]:
@@ -50,8 +66,8 @@ def test_a_batch_gives_what_one_at_a_time_gives(model: language.Predictor) -> No
     """Every field alike; the vectors within one int8 step (BLAS sums a batch in another
     order: floats move by ~4e-7; most vectors come out byte-identical)."""
     messages = samples()
-    single = [prepare.prepare(v, k, OPTIONS, model, NOW) for v, k in messages]
-    batch = prepare.prepare_many(messages, OPTIONS, model, NOW)
+    single = [run(OPTIONS, model, [m])[0] for m in messages]
+    batch = run(OPTIONS, model, messages)
     assert len(batch) == len(single) == len(messages)
     langs = set()
     for one, many in zip(single, batch, strict=True):
@@ -74,8 +90,8 @@ def test_a_batch_gives_what_one_at_a_time_gives(model: language.Predictor) -> No
 
 def test_a_batch_of_one_is_prepare(model: language.Predictor) -> None:
     for value, key in samples()[:3]:
-        [out] = prepare.prepare_many([(value, key)], OPTIONS, model, NOW)
-        assert out == prepare.prepare(value, key, OPTIONS, model, NOW)
+        [out] = run(OPTIONS, model, [(value, key)])
+        assert out == run(OPTIONS, model, [(value, key)])[0]
 
 
 def test_within_a_batch_each_article_learns_from_the_ones_before(
@@ -83,9 +99,9 @@ def test_within_a_batch_each_article_learns_from_the_ones_before(
 ) -> None:
     messages = [(article(i), None) for i in range(11)]
     alone_memory = ChromeMemory({}, checkpoint_every=1)
-    alone = [prepare.prepare(v, k, OFF, model, NOW, alone_memory) for v, k in messages]
+    alone = [run(OFF, model, [m], alone_memory)[0] for m in messages]
     backend: dict[str, Any] = {}
-    batch = prepare.prepare_many(messages, OFF, model, NOW, ChromeMemory(backend, 1))
+    batch = run(OFF, model, messages, ChromeMemory(backend, 1))
     assert batch == alone
     assert backend == alone_memory.backend
     assert isinstance(batch[0], Prepared) and all(c in batch[0].text for c in CHROME)
@@ -96,7 +112,7 @@ def test_a_failing_article_in_the_middle_is_rejected_alone(
     model: language.Predictor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     messages = samples()[:3]
-    expected = prepare.prepare_many(messages, OPTIONS, model, NOW)
+    expected = run(OPTIONS, model, messages)
     extract = evidence.extract_evidence
 
     def failing(title: str, text: str, lang: str) -> Any:
@@ -104,8 +120,8 @@ def test_a_failing_article_in_the_middle_is_rejected_alone(
             raise RuntimeError("boom")
         return extract(title, text, lang)
 
-    monkeypatch.setattr(prepare.evidence, "extract_evidence", failing)
-    first, middle, last = prepare.prepare_many(messages, OPTIONS, model, NOW)
+    monkeypatch.setattr(pipeline.evidence, "extract_evidence", failing)
+    first, middle, last = run(OPTIONS, model, messages)
     assert middle == Rejected("prepare", "internal error: RuntimeError: boom")
     assert isinstance(first, Prepared) and isinstance(last, Prepared)
     assert first.embedding and last.embedding
@@ -134,16 +150,54 @@ def test_a_failing_batch_embedding_falls_back_to_one_by_one(
     model: language.Predictor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     messages = samples()[:4]
-    unembedded = prepare.prepare_many(messages, OFF, model, NOW)
+    unembedded = run(OFF, model, messages)
     titles = [o.title for o in unembedded if isinstance(o, Prepared)]
     assert len(titles) == 4 and all(titles)
     real = OPTIONS.embedder()
     assert real is not None
     flaky = FlakyEmbedder(real, poison=str(titles[2]))
     monkeypatch.setattr(prepare, "default_embedder", lambda: flaky)
-    out = prepare.prepare_many(messages, OPTIONS, model, NOW)
+    out = run(OPTIONS, model, messages)
     assert flaky.calls == [4, 1, 1, 1, 1]
     assert out[2] == Rejected("prepare", "internal error: RuntimeError: model failed")
     for i in (0, 1, 3):
-        alone = prepare.with_embeddings([unembedded[i]], real)[0]
+        alone = Pipeline(OPTIONS, Pipeline.create(OFF).grouping, model, real).embed(
+            [unembedded[i]]
+        )[0]
         assert isinstance(alone, Prepared) and alone.embedding and out[i] == alone
+
+
+def test_the_stage_timer_sees_every_stage_and_the_output_is_unchanged(
+    model: language.Predictor,
+) -> None:
+    """The bench's hook: every stage of an article that goes all the way is timed, and timing
+    changes nothing the pipeline makes."""
+    messages = [(source_article_bytes, None) for source_article_bytes in (article(1), article(2))]
+    clock = StageClock()
+    base = Pipeline.create(OPTIONS)
+    timed = Pipeline(OPTIONS, base.grouping, model, OPTIONS.embedder(), timer=clock)
+    plain = Pipeline(OPTIONS, base.grouping, model, OPTIONS.embedder())
+    sources = ChromeMemory({}, 1)
+    out = timed.prepare(messages, NOW, sources)
+    assert out == plain.prepare(messages, NOW, ChromeMemory({}, 1))
+    grouper = timed.new_grouper()
+    for o in out:
+        assert isinstance(o, Prepared)
+        timed.assign(grouper, o)
+    assert set(clock.spent) == set(pipeline.STAGES)
+    assert all(seconds > 0.0 for seconds in clock.spent.values()), clock.spent
+
+
+def test_a_record_that_is_not_prepared_is_a_grouping_dead_letter(
+    model: language.Predictor,
+) -> None:
+    p = Pipeline(OFF, Pipeline.create(OFF).grouping, model, None)
+    grouper = p.new_grouper()
+    assert p.group_record(grouper, b"[1]") == Rejected(
+        "grouping", "malformed news.prepared record: not a JSON object: list"
+    )
+    [good] = p.prepare([(article(3), None)], NOW)
+    assert isinstance(good, Prepared)
+    outcome = p.group_record(grouper, dumps(good))
+    assert not isinstance(outcome, Rejected)
+    assert outcome[0] == good and outcome[1].state.event_key
