@@ -26,13 +26,13 @@ jars: install ## fetch the Kafka broker's jars from Maven Central into the cache
 	$(PY) -m deploy.broker fetch
 
 lint: install ## ruff (lint + format check) and mypy
-	$(VENV)/bin/ruff check streams agents deploy cli tests
-	$(VENV)/bin/ruff format --check streams agents deploy cli tests
+	$(VENV)/bin/ruff check streams agents deploy cli tools tests
+	$(VENV)/bin/ruff format --check streams agents deploy cli tools tests
 	$(VENV)/bin/mypy
 
 format: install ## apply ruff's formatting and safe fixes
-	$(VENV)/bin/ruff check --fix streams agents deploy cli tests
-	$(VENV)/bin/ruff format streams agents deploy cli tests
+	$(VENV)/bin/ruff check --fix streams agents deploy cli tools tests
+	$(VENV)/bin/ruff format streams agents deploy cli tools tests
 
 unit: install ## unit and agent tests (no broker)
 	$(PY) -m pytest -q tests/unit tests/agents
@@ -50,7 +50,7 @@ bench: jars ## throughput, latency, memory on a local broker (BENCH_ARGS to over
 	$(VENV)/bin/newsstream bench $(or $(BENCH_ARGS),--articles 20000 --workers 2) --json
 
 chaos: jars ## long fault runs (SIGKILLs, a broker restart, two workers) printing what they counted
-	$(PY) -m cli.chaos --guarantee at_least_once kill broker pair
+	$(PY) -m tools.chaos --guarantee at_least_once kill broker pair
 
 demo: jars ## local broker + worker + bundled samples; prints enriched records and events
 	$(VENV)/bin/newsstream demo

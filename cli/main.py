@@ -1,4 +1,5 @@
-"""``newsstream``: kafka, worker, feed, tail, process, demo.
+"""``newsstream``: kafka, worker, feed, tail, process, demo; in a source checkout also the
+developer tools ``bench`` and ``eval`` (in ``tools/``, not installed with the product).
 
 Each sub-command's module is imported only when that command runs, so ``newsstream --help``
 and ``newsstream process`` start without the Faust stack.
@@ -10,6 +11,8 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
 
 from streams import topics
 from streams.settings import Settings, SettingsError, load_settings
@@ -17,11 +20,26 @@ from streams.settings import Settings, SettingsError, load_settings
 #: ``newsstream eval TARGET``: each module has ``add_arguments(parser)`` and ``run(settings, args)``
 #: and imports its heavy dependencies inside ``run``.
 _EVALS = {
-    "grouping": "cli.eval_grouping",
-    "langid": "cli.eval_langid",
-    "extraction": "cli.eval_extraction",
-    "events": "cli.eval_events",
+    "grouping": "tools.eval_grouping",
+    "langid": "tools.eval_langid",
+    "extraction": "tools.eval_extraction",
+    "events": "tools.eval_events",
 }
+#: What ``bench`` and ``eval`` say where the tools are not (an installed wheel, the image).
+NO_TOOLS = "is a developer tool: run it from a source checkout of newsstream (tools/)"
+
+
+def developer_tools() -> ModuleType | None:
+    """The ``tools`` package of the source checkout this CLI runs from, or None when it is an
+    installed copy (the wheel and the image carry the product only)."""
+    try:
+        return importlib.import_module("tools")
+    except ImportError:
+        checkout = Path(__file__).resolve().parents[1]
+        if not (checkout / "tools" / "__init__.py").is_file():
+            return None
+        sys.path.insert(0, str(checkout))
+        return importlib.import_module("tools")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -70,11 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("demo", help="broker + worker + bundled samples, print the results")
-    importlib.import_module("cli.bench").add_arguments(
-        sub.add_parser("bench", help="speed, latency, memory")
-    )
-
-    evaluate = sub.add_parser("eval", help="measure a stage on a labelled data set")
+    bench = sub.add_parser("bench", help="speed, latency, memory (developer tool)")
+    evaluate = sub.add_parser("eval", help="measure a stage on labelled data (developer tool)")
+    if developer_tools() is None:
+        return parser  # listed, and refused by main() with where they are
+    importlib.import_module("tools.bench").add_arguments(bench)
     targets = evaluate.add_subparsers(dest="target", required=True)
     for name, module in _EVALS.items():
         module_obj = importlib.import_module(module)
@@ -85,6 +103,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] in (["bench"], ["eval"]) and developer_tools() is None:
+        print(f"error: newsstream {argv[0]} {NO_TOOLS}", file=sys.stderr)
+        sys.exit(2)
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -128,6 +150,4 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
 
         sys.exit(demo.run(settings))
     elif args.command == "bench":
-        from cli import bench
-
-        sys.exit(bench.run(settings, args))
+        sys.exit(importlib.import_module("tools.bench").run(settings, args))

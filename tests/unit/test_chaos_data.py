@@ -6,7 +6,7 @@ import re
 from collections import defaultdict
 
 from agents.evidence import normalise_name
-from cli.chaos import story_of, synthetic_articles
+from tools.chaos import story_of, synthetic_articles
 
 
 def test_stories_share_no_name_word_and_no_number() -> None:

@@ -3,7 +3,7 @@
 import hashlib
 import random
 
-from cli.eval_extraction import (
+from tools.eval_extraction import (
     Page,
     Rows,
     domain_of,

@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from cli.eval_langid import Sample, _calibration
+from tools.eval_langid import Sample, _calibration
 
 
 def test_calibration_counts_each_label_in_its_confidence_bin() -> None:
@@ -20,7 +20,7 @@ def test_calibration_counts_each_label_in_its_confidence_bin() -> None:
 
 
 def test_gold_codes_are_read_as_the_stage_reports_them() -> None:
-    from cli.eval_langid import gold_code
+    from tools.eval_langid import gold_code
 
     assert [gold_code(c) for c in ("sr-Cyrl", "zh-Hant", "nb", "kmr", "id", "ks-Deva")] == [
         "hbs",
@@ -33,7 +33,7 @@ def test_gold_codes_are_read_as_the_stage_reports_them() -> None:
 
 
 def test_articles_join_consecutive_sentences_of_one_language() -> None:
-    from cli.eval_langid import Sample, join_sentences
+    from tools.eval_langid import Sample, join_sentences
 
     samples = [Sample(f"{lang}{i}", lang, "sentences") for lang in ("de", "fi") for i in range(25)]
     articles = join_sentences(samples, 10)

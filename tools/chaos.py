@@ -1,4 +1,4 @@
-"""``python -m cli.chaos``: crash the worker and the broker while articles flow, then count.
+"""``python -m tools.chaos``: crash the worker and the broker while articles flow, then count.
 
 Starts its own broker (free loopback ports, a temporary directory), feeds synthetic articles
 that form known event groups (``stories`` of ``per_story`` articles sharing names and numbers,
@@ -447,7 +447,9 @@ def _disturb(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cli.chaos", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.chaos", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("scenarios", nargs="*", default=["kill", "broker", "pair"])
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--kills", type=int, default=8)

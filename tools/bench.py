@@ -25,7 +25,7 @@ feed, has seen every id. Each phase is bounded by ``--timeout``; the broker and 
 are stopped at the end, whatever happens. A readable table goes to stdout, progress to
 stderr, and with ``--json`` the last line printed is the result as one JSON object.
 
-``python -m cli.bench passthrough-worker`` is the passthrough worker (settings from the same
+``python -m tools.bench passthrough-worker`` is the passthrough worker (settings from the same
 ``NEWSSTREAM_*`` variables as ``newsstream worker``).
 """
 
@@ -67,7 +67,9 @@ FEED_START = 1_704_067_200.0
 #: chrome: reading, applying and updating a source's learned state) and ``other``, the rest of
 #: the per-article work (word count, content hash, building the records, JSON encoding).
 STAGES = (*PIPELINE_STAGES, "other")
-_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+#: The source checkout these tools live in.
+CHECKOUT = Path(__file__).resolve().parents[1]
+_DATA = CHECKOUT.parent / "shared" / "data"
 DEFAULT_TEXT_DATA = _DATA / "translated_news"
 DEFAULT_HTML_DATA = _DATA / "extraction" / "trafilatura-eval"
 #: Targets from the issue, checked in the table and listed under ``targets`` in the JSON.
@@ -452,6 +454,10 @@ class Bench:
                     "NEWSSTREAM_APP_ID": self.app_id(phase),
                     "NEWSSTREAM_PARTITIONS": str(self.settings.partitions),
                     "NEWSSTREAM_DATA_DIR": str(self.workdir / phase / f"data-{n}"),
+                    # ``-m tools.bench``: the tools are in the checkout, not installed
+                    "PYTHONPATH": os.pathsep.join(
+                        p for p in (str(CHECKOUT), os.environ.get("PYTHONPATH")) if p
+                    ),
                 },
                 self.workdir / phase / f"logs-{n}",
                 args=args,
@@ -473,7 +479,7 @@ class Bench:
         """Pre-load ``count`` articles, start the workers, time ready -> last record out."""
         passthrough = phase == "passthrough"
         args = (
-            ("-m", "cli.bench", "passthrough-worker")
+            ("-m", "tools.bench", "passthrough-worker")
             if passthrough
             else ("-m", "streams", "worker")
         )
@@ -954,7 +960,7 @@ def passthrough_worker() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m cli.bench passthrough-worker``, or ``python -m cli.bench [bench options]``."""
+    """``python -m tools.bench passthrough-worker``, or ``python -m tools.bench [options]``."""
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["passthrough-worker"]:
         sys.argv = [sys.argv[0]]  # Faust's worker parses the command line itself

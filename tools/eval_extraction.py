@@ -264,8 +264,8 @@ def site_of(url: str) -> str:
             url = "http://" + url
     entry = _ENTRY.match(url)
     if entry:
-        host = _FILE_HOST.match(entry.group(1).lower())
-        return host.group(1).removeprefix("www.") if host else entry.group(1).lower()
+        on_file = _FILE_HOST.match(entry.group(1).lower())
+        return on_file.group(1).removeprefix("www.") if on_file else entry.group(1).lower()
     host = urlsplit(url).hostname or url.lower()
     return host.removeprefix("www.")
 

@@ -122,7 +122,7 @@ def _epoch(date: str | None) -> float | None:
 def stories(settings: Settings, path: str, seed: int) -> dict[str, Any]:
     """The story evaluation (see the module's docstring)."""
     from agents.grouping import Grouper, GroupingOptions
-    from cli.eval_grouping import score
+    from tools.eval_grouping import score
 
     docs = _lines(path)
     random.Random(seed).shuffle(docs)
