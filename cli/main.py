@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     kafka.add_argument("--port", type=int, default=9092, help="broker port (default 9092)")
 
     sub.add_parser("worker", help="run the Faust worker with all agents")
+    config = sub.add_parser(
+        "config", help="print the effective settings (secrets masked), warn about unknown ones"
+    )
+    config.add_argument("--json", action="store_true", help="one JSON object instead of lines")
 
     feed = sub.add_parser("feed", help=f"produce articles to {topics.RAW}")
     feed.add_argument(
@@ -122,7 +126,31 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(2)
 
 
+def _config(settings: Settings, as_json: bool) -> int:
+    """``newsstream config``: every setting's variable and effective value (secrets masked),
+    then a warning per ``NEWSSTREAM_*`` variable no setting reads; exit 1 if there is one."""
+    from streams.settings import effective, unknown_variables
+
+    values = effective(settings)
+    if as_json:
+        import orjson
+
+        print(orjson.dumps(values, option=orjson.OPT_INDENT_2).decode())
+    else:
+        width = max(map(len, values))
+        for var, value in values.items():
+            print(f"{var:<{width}}  {value}")
+    unknown = unknown_variables()
+    for var in unknown:
+        print(
+            f"warning: {var} is not a newsstream setting (a typo?); it is ignored", file=sys.stderr
+        )
+    return 1 if unknown else 0
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
+    if args.command == "config":
+        sys.exit(_config(settings, args.json))
     if args.command == "kafka":
         from cli import kafka_cmd
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import faust
 
 from agents import grouping_agent, health, prepare_agent
@@ -9,7 +11,7 @@ from agents.pipeline import Pipeline
 from cli.logs import logging_config
 from deploy.topics import TopicLayoutError, ensure_topics
 from streams.app import create_app, create_channels
-from streams.settings import Settings
+from streams.settings import Settings, unknown_variables
 from streams.topics import changelog_specs, topic_specs
 
 
@@ -40,6 +42,9 @@ def build(settings: Settings) -> faust.App:
 def run(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM."""
     from faust.worker import Worker
+
+    for var in unknown_variables():  # a typo must not go unnoticed
+        print(f"warning: {var} is not a newsstream setting (a typo?); ignored", file=sys.stderr)
 
     specs = (
         *topic_specs(settings.partitions),

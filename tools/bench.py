@@ -57,7 +57,7 @@ from agents.pipeline import STAGES as PIPELINE_STAGES
 from cli.supervise import WorkerProcess, broker_for, broker_security
 from streams import topics
 from streams.security import client_kwargs, security_env, security_variables
-from streams.settings import Settings, load_settings
+from streams.settings import Settings, child_environment, load_settings
 
 #: The passthrough worker's output topic.
 PASSTHROUGH = "bench.passthrough"
@@ -440,7 +440,7 @@ class Bench:
         """``workers`` processes of one phase: one consumer group, each with its own data dir."""
         inherited = {
             k: v
-            for k, v in os.environ.items()
+            for k, v in child_environment({}, keep_settings=True).items()
             if k.startswith("NEWSSTREAM_")
             and k != "NEWSSTREAM_WEB_PORT"
             and k not in security_variables()
@@ -456,7 +456,7 @@ class Bench:
                     "NEWSSTREAM_DATA_DIR": str(self.workdir / phase / f"data-{n}"),
                     # ``-m tools.bench``: the tools are in the checkout, not installed
                     "PYTHONPATH": os.pathsep.join(
-                        p for p in (str(CHECKOUT), os.environ.get("PYTHONPATH")) if p
+                        p for p in (str(CHECKOUT), child_environment({}).get("PYTHONPATH")) if p
                     ),
                 },
                 self.workdir / phase / f"logs-{n}",

