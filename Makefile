@@ -34,8 +34,8 @@ format: install ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix streams agents deploy cli tools tests
 	$(VENV)/bin/ruff format streams agents deploy cli tools tests
 
-unit: install ## unit and agent tests (no broker)
-	$(PY) -m pytest -q tests/unit tests/agents
+unit: install ## unit tests, mirroring the modules (no broker)
+	$(PY) -m pytest -q tests/unit
 
 quality: install ## the quality floors: fast subsets of the dev evaluations against tests/quality/floors.json
 	$(PY) -m pytest -q -s tests/quality

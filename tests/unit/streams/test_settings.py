@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -14,7 +13,6 @@ import pytest
 from agents.language import load_model
 from agents.pipeline import Pipeline
 from agents.prepare import PrepareOptions
-from cli.logs import JsonFormatter
 from streams.records import Rejected
 from streams.settings import Settings, SettingsError, load_settings
 
@@ -43,23 +41,6 @@ def test_a_bad_value_names_its_variable() -> None:
         load_settings({"NEWSSTREAM_PARTITIONS": "many"})
     with pytest.raises(ValueError, match="NEWSSTREAM_LOG_JSON"):
         load_settings({"NEWSSTREAM_LOG_JSON": "perhaps"})
-
-
-def test_json_log_lines_carry_stage_and_key() -> None:
-    record = logging.makeLogRecord(
-        {
-            "name": "agents.prepare",
-            "levelno": logging.INFO,
-            "levelname": "INFO",
-            "msg": "dead letter",
-            "stage": "validation",
-            "key": b"a-1",
-            "reason": "bad",
-        }
-    )
-    line = orjson.loads(JsonFormatter().format(record))
-    assert line["message"] == "dead letter" and line["level"] == "info"
-    assert (line["stage"], line["key"], line["reason"]) == ("validation", "a-1", "bad")
 
 
 def test_field_limits_are_settings_that_reach_validation() -> None:

@@ -34,7 +34,7 @@ from streams.records import (
     to_dict,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCHEMAS = ROOT / "schemas"
 SAMPLES = ROOT / "cli" / "samples" / "articles.jsonl"
 TOPICS = ("news.raw", "news.enriched", "news.events", "news.deadletter")

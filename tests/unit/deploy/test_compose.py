@@ -10,7 +10,7 @@ import yaml
 
 from deploy import broker
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _compose_available() -> bool:
