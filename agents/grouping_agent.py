@@ -122,6 +122,9 @@ async def _group_batch(
             article, result = outcome
             record = enriched_record(article, result, time.time())
             await channels.enriched.send(key=article.id.encode(), value=record)
+            raw_ms = metrics.raw_timestamp_ms(event.message.headers)
+            if raw_ms is not None:
+                metrics.END_TO_END_SECONDS.observe(max(0.0, time.time() - raw_ms / 1000))
         key = result.state.event_key  # the event it is in now (merges move members)
         touched.pop(key, None)  # in the order of their last article
         touched[key] = (result.state, event)

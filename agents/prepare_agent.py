@@ -106,4 +106,6 @@ async def _send(
     else:
         metrics.ARTICLES.labels("prepare", "ok").inc()
         metrics.LANGUAGES.labels(outcome.lang).inc()
-        await channels.prepared.send(key=outcome.id.encode(), value=dumps(outcome))
+        stamp = event.message.timestamp  # seconds; carried on for the end-to-end latency
+        headers = {metrics.RAW_TIMESTAMP_HEADER: str(int(stamp * 1000)).encode()} if stamp else {}
+        await channels.prepared.send(key=outcome.id.encode(), value=dumps(outcome), headers=headers)

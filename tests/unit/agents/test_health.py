@@ -43,3 +43,21 @@ def test_a_moving_offset_or_no_lag_is_not_stalled() -> None:
     progress.update({"news.raw:0": 11, "news.raw:1": 5}, {"news.raw:0": 3, "news.raw:1": 0}, 50.0)
     assert progress.stalled(now=100.0) == []  # 0 moved at 50 s; 1 has nothing waiting
     assert progress.stalled(now=110.0) == ["news.raw:0"]
+
+
+def test_the_lag_gauge_drops_the_series_of_revoked_partitions() -> None:
+    from prometheus_client import CollectorRegistry, Gauge
+
+    from agents.health import publish_lag
+
+    gauge = Gauge("lag", "lag", ["topic", "partition"], registry=CollectorRegistry())
+
+    def series() -> dict[tuple[str, str], float]:
+        [metric] = gauge.collect()
+        return {(s.labels["topic"], s.labels["partition"]): s.value for s in metric.samples}
+
+    published = publish_lag(gauge, set(), {"news.raw:0": 3, "news.raw:1": 0, "news.prepared:0": 7})
+    assert series() == {("news.raw", "0"): 3, ("news.raw", "1"): 0, ("news.prepared", "0"): 7}
+    published = publish_lag(gauge, published, {"news.raw:1": 2})  # a rebalance took two
+    assert series() == {("news.raw", "1"): 2}
+    assert published == {("news.raw", "1")}
