@@ -66,7 +66,11 @@ def _parser() -> argparse.ArgumentParser:
         "paths",
         nargs="+",
         metavar="PATH",
-        help=".txt (first line = title), .html, .json, .jsonl, or - for stdin",
+        help=".txt (first line = title), .html, .json, .jsonl, or - for stdin; JSON as ours, "
+        "trafilatura's or news-please's",
+    )
+    feed.add_argument(
+        "--rate", type=float, default=None, metavar="N", help="send at most N articles a second"
     )
 
     tail = sub.add_parser("tail", help="print a topic's records as JSON lines")
@@ -162,7 +166,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     elif args.command == "feed":
         from cli import feed
 
-        feed.run(settings, args.paths)
+        if args.rate is not None and args.rate <= 0:
+            print("error: --rate must be a positive number of articles a second", file=sys.stderr)
+            sys.exit(2)
+        feed.run(settings, args.paths, args.rate)
     elif args.command == "tail":
         from cli import tail
 

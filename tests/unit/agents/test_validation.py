@@ -82,3 +82,72 @@ def test_bad_input_is_rejected_with_a_reason(value: bytes, reason: str) -> None:
 
 def test_size_limit() -> None:
     assert "exceeds the limit of 100 bytes" in rejected(b'{"text": "' + b"x" * 200 + b'"}', 100)
+
+
+def test_trafilatura_json_output_is_read_as_it_is() -> None:
+    """``trafilatura --json``: ``source`` is the URL, ``hostname`` the site, ``date`` the
+    publication date, ``filedate`` the download date."""
+    doc = {
+        "title": "Quake hits coast",
+        "author": None,
+        "hostname": "example.com",
+        "date": "2024-01-05",
+        "fingerprint": "feb47b946e962eaf",
+        "id": None,
+        "raw_text": "raw",
+        "text": "A strong earthquake struck the coast on Monday.",
+        "language": "en",
+        "filedate": "2024-01-06",
+        "source": "https://example.com/2024/quake",
+        "source-hostname": "Example Times",
+        "excerpt": "",
+    }
+    article = validate(orjson.dumps(doc), None, 1_000_000)
+    assert isinstance(article, RawArticle)
+    assert article.url == "https://example.com/2024/quake" and article.source == "example.com"
+    assert article.text == doc["text"] and article.title == "Quake hits coast"
+    assert (article.published_at, article.fetched_at) == (
+        "2024-01-05T00:00:00Z",
+        "2024-01-06T00:00:00Z",
+    )
+    assert article.lang_hint == "en" and article.id.startswith("u-")
+
+
+def test_news_please_json_is_read_as_it_is() -> None:
+    doc = {
+        "authors": ["A. Writer"],
+        "date_download": "2024-01-05 10:00:00",
+        "date_modify": None,
+        "date_publish": "2024-01-05 08:30:00",
+        "description": "A quake.",
+        "filename": "https%3A%2F%2Fexample.org%2Fq.json",
+        "image_url": None,
+        "language": "de",
+        "localpath": None,
+        "maintext": "Ein starkes Erdbeben hat am Montag die Küste erschüttert.",
+        "source_domain": "example.org",
+        "text": None,
+        "title": "Erdbeben",
+        "title_page": None,
+        "title_rss": None,
+        "url": "https://example.org/q",
+    }
+    article = validate(orjson.dumps(doc), None, 1_000_000)
+    assert isinstance(article, RawArticle)
+    assert (article.url, article.source, article.title) == (
+        "https://example.org/q",
+        "example.org",
+        "Erdbeben",
+    )
+    assert article.text == doc["maintext"] and article.lang_hint == "de"
+    assert (article.published_at, article.fetched_at) == (
+        "2024-01-05T08:30:00Z",
+        "2024-01-05T10:00:00Z",
+    )
+
+
+def test_our_fields_win_over_a_crawlers_and_a_site_name_stays_a_source() -> None:
+    doc = {"text": "Body.", "maintext": "Other body.", "source": "Example Times", "url": "u"}
+    article = validate(orjson.dumps(doc), None, 1_000_000)
+    assert isinstance(article, RawArticle)
+    assert (article.text, article.source, article.url) == ("Body.", "Example Times", "u")
