@@ -95,6 +95,18 @@ def _parser() -> argparse.ArgumentParser:
         "--events", metavar="EVENTS.jsonl", help="also write the final event groups"
     )
 
+    reset = sub.add_parser(
+        "reset", help="delete local state; with flags the group's offsets and the changelogs"
+    )
+    reset.add_argument(
+        "--offsets", action="store_true", help="also delete the consumer group (reprocess)"
+    )
+    reset.add_argument(
+        "--changelogs",
+        action="store_true",
+        help="also delete the tables' changelog topics (open events, learned chrome)",
+    )
+    reset.add_argument("--yes", action="store_true", help="do it (without: print the plan)")
     sub.add_parser("demo", help="broker + worker + bundled samples, print the results")
     bench = sub.add_parser("bench", help="speed, latency, memory (developer tool)")
     evaluate = sub.add_parser("eval", help="measure a stage on labelled data (developer tool)")
@@ -180,6 +192,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         sys.exit(process.run(settings, args.input, args.output, args.dead_letters, args.events))
     elif args.command == "eval":
         sys.exit(importlib.import_module(_EVALS[args.target]).run(settings, args))
+    elif args.command == "reset":
+        from cli import reset
+
+        sys.exit(reset.run(settings, args.offsets, args.changelogs, args.yes))
     elif args.command == "demo":
         from cli import demo
 
