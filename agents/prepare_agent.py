@@ -19,7 +19,7 @@ from faust.types import EventT
 from agents import boilerplate_learn, language
 from agents.pipeline import Pipeline
 from agents.wiring import send_dead_letter
-from streams import metrics, topics
+from streams import metrics, schemas, topics
 from streams.app import Channels, handling
 from streams.records import Prepared, Rejected, dumps
 from streams.tables import ROCKSDB_OPTIONS
@@ -106,4 +106,8 @@ async def _send(
     else:
         metrics.ARTICLES.labels("prepare", "ok").inc()
         metrics.LANGUAGES.labels(outcome.lang).inc()
-        await channels.prepared.send(key=outcome.id.encode(), value=dumps(outcome))
+        await channels.prepared.send(
+            key=outcome.id.encode(),
+            value=dumps(outcome),
+            headers=list(schemas.headers(topics.PREPARED)),
+        )

@@ -31,10 +31,18 @@ class Recorder:
         self.headers: list[dict[str, bytes]] = []
 
     async def send(
-        self, *, key: bytes | None = None, value: Any = None, headers: Any = None
+        self,
+        *,
+        key: bytes | None = None,
+        value: Any = None,
+        headers: Any = None,
+        value_serializer: str | None = None,
     ) -> None:
-        wire = value if isinstance(value, bytes) else orjson.dumps(value)
-        self.sent.append((key, orjson.loads(wire)))
+        if value is None and value_serializer == "raw":  # a tombstone
+            self.sent.append((key, None))
+        else:
+            wire = value if isinstance(value, bytes) else orjson.dumps(value)
+            self.sent.append((key, orjson.loads(wire)))
         self.headers.append(dict(headers or []))
 
 
