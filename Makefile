@@ -26,13 +26,14 @@ jars: install ## fetch the Kafka broker's jars from Maven Central into the cache
 	$(PY) -m deploy.broker fetch
 
 lint: install ## ruff (lint + format check) and mypy
-	$(VENV)/bin/ruff check streams agents deploy cli tools tests
-	$(VENV)/bin/ruff format --check streams agents deploy cli tools tests
+	$(VENV)/bin/ruff check streams agents deploy cli tools tests docs/examples
+	$(VENV)/bin/ruff format --check streams agents deploy cli tools tests docs/examples
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy docs/examples
 
 format: install ## apply ruff's formatting and safe fixes
-	$(VENV)/bin/ruff check --fix streams agents deploy cli tools tests
-	$(VENV)/bin/ruff format streams agents deploy cli tools tests
+	$(VENV)/bin/ruff check --fix streams agents deploy cli tools tests docs/examples
+	$(VENV)/bin/ruff format streams agents deploy cli tools tests docs/examples
 
 unit: install ## unit tests, mirroring the modules (no broker)
 	$(PY) -m pytest -q tests/unit

@@ -361,6 +361,48 @@ class MemberVectors:
         }
 
 
+#: The shape of the ``closed_events`` table's values this version writes.
+CLOSED_VERSION = 1
+
+
+class ClosedEvents:
+    """The keys of closed events awaiting their tombstone on ``news.events``, with when each
+    event closed (stream time: its last member's event time plus the window), as the
+    ``closed_events`` table keeps them; a key's tombstone is due ``delay`` seconds of stream
+    time after that. A cache of the table, rebuilt with :meth:`load` after every recovery."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.pending: dict[str, float] = {}
+
+    def load(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Rebuild from the table's (key, value) items."""
+        self.pending = {key: float(value["closed_at"]) for key, value in items if value}
+
+    def close(self, keys: Iterable[str], closed_at: float) -> dict[str, dict[str, Any]]:
+        """Keys whose event closed at ``closed_at``: the table values to store for them."""
+        values = {}
+        for key in keys:
+            self.pending[key] = closed_at
+            values[key] = {"v": CLOSED_VERSION, "closed_at": closed_at}
+        return values
+
+    def due(self, stream_time: float) -> list[str]:
+        """The keys whose tombstone is due at ``stream_time``, the earliest closed first (keys
+        that closed together in the order they were given); they are no longer pending."""
+        due = sorted(
+            (
+                key
+                for key, closed_at in self.pending.items()
+                if closed_at + self.delay <= stream_time
+            ),
+            key=self.pending.__getitem__,
+        )
+        for key in due:
+            del self.pending[key]
+        return due
+
+
 def member_vector(encoded: str | None) -> np.ndarray | None:
     """An embedding as stored (a member's ``vec``), or None if none or a malformed one."""
     if not encoded:
@@ -427,8 +469,9 @@ class Grouper:
             if self._member_of.get(member) == state.event_key:
                 del self._member_of[member]
 
-    def evict(self) -> list[str]:
-        """Close events whose last member is older than the window; their keys are returned."""
+    def evict(self) -> list[EventState]:
+        """Close the events whose last member is older than the window (in stream time): they
+        leave the cache and are returned, in their final state."""
         horizon = self.stream_time - self.options.window_seconds
         closed = [s for s in self.events.values() if s.last_seen < horizon]
         gone = {s.event_key for s in closed}
@@ -437,7 +480,7 @@ class Grouper:
             self._unindex(state)
             for member in state.member_ids:
                 self.vectors.remove(member)
-        return [s.event_key for s in closed]
+        return closed
 
     # -- decision ------------------------------------------------------------------------------
     def _weight(self, key: str) -> float:

@@ -23,7 +23,14 @@ from agents import boilerplate, boilerplate_learn, evidence, language, validatio
 from agents.embedding import Embedder
 from agents.grouping import Assignment, Grouper, GroupingOptions
 from agents.prepare import EVIDENCE_CHARS, PrepareOptions, content_hash, event_time, word_count
-from streams.records import Prepared, RawArticle, RecordError, Rejected, from_json
+from streams.records import (
+    Prepared,
+    RawArticle,
+    RecordError,
+    Rejected,
+    class_name,
+    from_json,
+)
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -259,7 +266,9 @@ class Pipeline:
         try:
             article = from_json(Prepared, value)
         except RecordError as exc:
-            return Rejected("grouping", f"malformed news.prepared record: {exc}")
+            return Rejected(
+                "grouping", f"malformed news.prepared record: {exc}", class_name(RecordError)
+            )
         try:
             return article, self.assign(grouper, article)
         except Exception as exc:
@@ -269,7 +278,7 @@ class Pipeline:
 
 def internal_error(stage: str, exc: Exception) -> Rejected:
     """The rejection of a message whose stage ``stage`` raised ``exc``."""
-    return Rejected(stage, f"internal error: {type(exc).__name__}: {exc}")
+    return Rejected(stage, f"internal error: {type(exc).__name__}: {exc}", class_name(type(exc)))
 
 
 def _clean(article: RawArticle) -> tuple[boilerplate.Cleaned | None, str | None]:

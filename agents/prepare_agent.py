@@ -19,7 +19,7 @@ from faust.types import EventT
 from agents import boilerplate_learn, language
 from agents.pipeline import Pipeline
 from agents.wiring import send_dead_letter
-from streams import metrics, topics
+from streams import metrics, schemas, topics
 from streams.app import Channels, handling
 from streams.records import Prepared, Rejected, dumps
 from streams.tables import ROCKSDB_OPTIONS
@@ -107,5 +107,7 @@ async def _send(
         metrics.ARTICLES.labels("prepare", "ok").inc()
         metrics.LANGUAGES.labels(outcome.lang).inc()
         stamp = event.message.timestamp  # seconds; carried on for the end-to-end latency
-        headers = {metrics.RAW_TIMESTAMP_HEADER: str(int(stamp * 1000)).encode()} if stamp else {}
+        headers = list(schemas.headers(topics.PREPARED))
+        if stamp:
+            headers.append((metrics.RAW_TIMESTAMP_HEADER, str(int(stamp * 1000)).encode()))
         await channels.prepared.send(key=outcome.id.encode(), value=dumps(outcome), headers=headers)

@@ -20,7 +20,7 @@ from agents.boilerplate_learn import ChromeMemory
 from agents.deadletters import dead_letter
 from agents.grouping import Grouper
 from agents.pipeline import Pipeline
-from agents.publish import enriched_record, event_group
+from agents.publish import PublishOptions, enriched_record, event_group
 from streams.records import Rejected
 from streams.settings import Settings
 
@@ -83,9 +83,10 @@ def run(
         out = stack.enter_context(Path(output).open("wb"))
         enriched, rejected, grouper = process_lines(source, settings, out, dead)
     if events:
+        max_members = PublishOptions.from_settings(settings).max_members
         with Path(events).open("wb") as ev:
             for state in grouper.events.values():
-                ev.write(orjson.dumps(event_group(state)) + b"\n")
+                ev.write(orjson.dumps(event_group(state, max_members)) + b"\n")
     print(
         f"{enriched} enriched, {rejected} dead-lettered, {len(grouper.events)} events",
         file=sys.stderr,

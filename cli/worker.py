@@ -8,6 +8,7 @@ import faust
 
 from agents import grouping_agent, health, prepare_agent
 from agents.pipeline import Pipeline
+from agents.publish import PublishOptions
 from cli.logs import logging_config
 from deploy.topics import TopicLayoutError, ensure_topics
 from streams.app import create_app, create_channels
@@ -34,6 +35,7 @@ def build(settings: Settings) -> faust.App:
         pipeline,
         batch=settings.group_batch,
         batch_seconds=settings.group_batch_ms / 1000,
+        publishing=PublishOptions.from_settings(settings),
     )
     health.wire(app, settings.stall_seconds)
     return app

@@ -147,6 +147,13 @@ class Settings:
     #: An article that joins an event merges the other open events it matches at least this
     #: well into it (``news.events`` says ``merged_into``); above 1, none are merged.
     event_merge_min_score: float = 0.65
+    #: Members listed in one ``news.events`` record (the first to join); ``member_count``
+    #: counts them all. 100 members of typical size make ~30 KB; at the title, URL and source
+    #: limits, at most ~4 MB, under the topic's ``max.message.bytes`` (16 MiB).
+    event_max_members: int = 100
+    #: Hours of stream time (event time, as the window) from an event's close (its
+    #: ``closed: true`` record) to the tombstone of its key on the compacted ``news.events``.
+    event_tombstone_hours: float = 24.0
     #: How long the worker's producer waits for more records before it sends a batch (ms):
     #: fewer, fuller produce requests for the broker and the worker at a little latency per
     #: hop. 5 -> 20 ms, two workers, 6,000 articles: broker 2.8 -> 2.2 CPU seconds, worker CPU
@@ -243,6 +250,8 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_EVENT_COSINE_MIN_SHARED": ("event_cosine_min_shared", float),
     "NEWSSTREAM_EVENT_COSINE_MIN_OVERLAP": ("event_cosine_min_overlap", float),
     "NEWSSTREAM_EVENT_MERGE_MIN_SCORE": ("event_merge_min_score", float),
+    "NEWSSTREAM_EVENT_MAX_MEMBERS": ("event_max_members", int),
+    "NEWSSTREAM_EVENT_TOMBSTONE_HOURS": ("event_tombstone_hours", float),
     "NEWSSTREAM_WEB_HOST": ("web_host", str),
     "NEWSSTREAM_WEB_PORT": ("web_port", int),
     "NEWSSTREAM_STALL_SECONDS": ("stall_seconds", float),
@@ -297,6 +306,8 @@ _RANGES: Mapping[str, tuple[float | None, float | None]] = {
     "event_cosine_min_shared": (0.0, None),
     "event_cosine_min_overlap": _FRACTION,
     "event_merge_min_score": (0.0, 2.0),
+    "event_max_members": (1, 1_000),
+    "event_tombstone_hours": (0.0, None),
     "web_port": (1, 65_535),
     "stall_seconds": (1.0, None),
     "producer_linger_ms": (0, 60_000),

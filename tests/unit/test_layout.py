@@ -33,13 +33,14 @@ def test_no_test_module_imports_another_or_a_conftest() -> None:
 
 
 def test_unit_tests_sit_beside_the_package_they_test() -> None:
-    """``tests/unit/<package>/test_<module>[_<aspect>].py`` for a module of that package."""
+    """``tests/unit/<package>/test_<module>[_<aspect>].py`` for a module (or a folder, e.g.
+    ``deploy/monitoring``) of that package."""
     misplaced = []
     for path in (TESTS / "unit").glob("*/test_*.py"):
         package = path.parent.name
         stem = path.stem.removeprefix("test_")
-        modules = {p.stem for p in (ROOT / package).glob("*.py")}
-        extra = {"deploy": {"compose"}, "streams": {"schemas"}}.get(package, set())
+        modules = {p.stem for p in (ROOT / package).iterdir() if not p.name.startswith("_")}
+        extra = {"deploy": {"compose"}}.get(package, set())
         if not any(stem == m or stem.startswith(m + "_") for m in modules | extra):
             misplaced.append(str(path.relative_to(ROOT)))
     assert not misplaced, misplaced

@@ -31,10 +31,18 @@ class Recorder:
         self.headers: list[dict[str, bytes]] = []
 
     async def send(
-        self, *, key: bytes | None = None, value: Any = None, headers: Any = None
+        self,
+        *,
+        key: bytes | None = None,
+        value: Any = None,
+        headers: Any = None,
+        value_serializer: str | None = None,
     ) -> None:
-        wire = value if isinstance(value, bytes) else orjson.dumps(value)
-        self.sent.append((key, orjson.loads(wire)))
+        if value is None and value_serializer == "raw":  # a tombstone
+            self.sent.append((key, None))
+        else:
+            wire = value if isinstance(value, bytes) else orjson.dumps(value)
+            self.sent.append((key, orjson.loads(wire)))
         self.headers.append(dict(headers or []))
 
 
@@ -77,5 +85,10 @@ class FakeEvent:
     def __init__(self, value: dict[str, Any], offset: int) -> None:
         self.value = value
         self.message = SimpleNamespace(
-            value=orjson.dumps(value), key=None, topic=topics.PREPARED, partition=0, offset=offset
+            value=orjson.dumps(value),
+            key=None,
+            topic=topics.PREPARED,
+            partition=0,
+            offset=offset,
+            headers=[],
         )

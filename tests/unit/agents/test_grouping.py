@@ -7,7 +7,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from agents.grouping import EventState, Grouper, GroupingOptions, StateVersionError, mint_key
+from agents.grouping import (
+    ClosedEvents,
+    EventState,
+    Grouper,
+    GroupingOptions,
+    StateVersionError,
+    mint_key,
+)
 
 DAY = 86_400.0
 OPTIONS = GroupingOptions(window_seconds=3 * DAY, min_shared=3.0, min_overlap=0.25)
@@ -53,9 +60,33 @@ def test_events_past_the_window_are_closed_and_evicted() -> None:
     g = Grouper(OPTIONS)
     old = g.assign(member("old"), PUTIN, 0.0)
     g.assign(member("new"), FOOTBALL, 4 * DAY)
-    assert g.evict() == [old.event_key]
+    assert [s.event_key for s in g.evict()] == [old.event_key]
     late = g.assign(member("late"), PUTIN, 4 * DAY + 1)
     assert late.event_key == mint_key("late")
+
+
+def test_evicted_events_come_back_in_their_final_state() -> None:
+    g = Grouper(OPTIONS)
+    g.assign(member("a"), PUTIN, 0.0)
+    g.assign(member("b", "de"), PUTIN[:6], DAY)
+    g.assign(member("new"), FOOTBALL, 5 * DAY)
+    [closed] = g.evict()
+    assert [m.id for m in closed.members] == ["a", "b"] and closed.last_seen == DAY
+    assert closed.event_key not in g.events and g.evict() == []
+
+
+def test_closed_events_wait_for_their_tombstone_the_delay_in_stream_time() -> None:
+    closed = ClosedEvents(delay=DAY)
+    values = closed.close(["ev-a", "ev-merged"], closed_at=3 * DAY)
+    assert values == {k: {"v": 1, "closed_at": 3 * DAY} for k in ("ev-a", "ev-merged")}
+    closed.close(["ev-b"], closed_at=3.5 * DAY)
+    assert closed.due(4 * DAY - 1) == []
+    assert closed.due(4 * DAY) == ["ev-a", "ev-merged"]
+    assert closed.due(4 * DAY) == []  # each key once
+    restored = ClosedEvents(delay=DAY)  # from the table's items, after a restart
+    restored.load([("ev-b", {"v": 1, "closed_at": 3.5 * DAY}), ("ev-gone", None)])
+    assert restored.due(10 * DAY) == ["ev-b"]
+    assert ClosedEvents(delay=0.0).due(0.0) == []
 
 
 def test_restored_from_table_values_it_decides_the_same() -> None:

@@ -122,7 +122,9 @@ def test_a_failing_article_in_the_middle_is_rejected_alone(
 
     monkeypatch.setattr(pipeline.evidence, "extract_evidence", failing)
     first, middle, last = run(OPTIONS, model, messages)
-    assert middle == Rejected("prepare", "internal error: RuntimeError: boom")
+    assert middle == Rejected(
+        "prepare", "internal error: RuntimeError: boom", "builtins.RuntimeError"
+    )
     assert isinstance(first, Prepared) and isinstance(last, Prepared)
     assert first.embedding and last.embedding
     assert isinstance(expected[0], Prepared) and isinstance(expected[2], Prepared)
@@ -159,7 +161,9 @@ def test_a_failing_batch_embedding_falls_back_to_one_by_one(
     monkeypatch.setattr(prepare, "default_embedder", lambda: flaky)
     out = run(OPTIONS, model, messages)
     assert flaky.calls == [4, 1, 1, 1, 1]
-    assert out[2] == Rejected("prepare", "internal error: RuntimeError: model failed")
+    assert out[2] == Rejected(
+        "prepare", "internal error: RuntimeError: model failed", "builtins.RuntimeError"
+    )
     for i in (0, 1, 3):
         alone = Pipeline(OPTIONS, Pipeline.create(OFF).grouping, model, real).embed(
             [unembedded[i]]
@@ -194,7 +198,9 @@ def test_a_record_that_is_not_prepared_is_a_grouping_dead_letter(
     p = Pipeline(OFF, Pipeline.create(OFF).grouping, model, None)
     grouper = p.new_grouper()
     assert p.group_record(grouper, b"[1]") == Rejected(
-        "grouping", "malformed news.prepared record: not a JSON object: list"
+        "grouping",
+        "malformed news.prepared record: not a JSON object: list",
+        "streams.records.RecordError",
     )
     [good] = p.prepare([(article(3), None)], NOW)
     assert isinstance(good, Prepared)

@@ -52,6 +52,19 @@ def test_field_limits_are_settings_that_reach_validation() -> None:
     assert isinstance(outcome, Rejected) and "title" in outcome.reason
 
 
+def test_event_record_settings_reach_the_publishing_options() -> None:
+    from agents.publish import PublishOptions
+
+    s = load_settings(
+        {"NEWSSTREAM_EVENT_MAX_MEMBERS": "20", "NEWSSTREAM_EVENT_TOMBSTONE_HOURS": "0.5"}
+    )
+    assert PublishOptions.from_settings(s) == PublishOptions(20, 1800.0)
+    assert PublishOptions.from_settings(Settings()) == PublishOptions(100, 86_400.0)
+    for var, value in (("MAX_MEMBERS", "0"), ("MAX_MEMBERS", "5000"), ("TOMBSTONE_HOURS", "-1")):
+        with pytest.raises(SettingsError, match=f"NEWSSTREAM_EVENT_{var}"):
+            load_settings({f"NEWSSTREAM_EVENT_{var}": value})
+
+
 def test_prepare_batch_settings_come_from_their_variables() -> None:
     s = load_settings({"NEWSSTREAM_PREPARE_BATCH": "64", "NEWSSTREAM_PREPARE_BATCH_MS": "20"})
     assert (s.prepare_batch, s.prepare_batch_ms) == (64, 20.0)
