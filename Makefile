@@ -13,14 +13,14 @@ export KAFKA_VERSION
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==26.3
-	$(PY) -m pip install --quiet --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -r requirements.lock -r requirements-dev.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-install: $(STAMP) ## create .venv/ with the pinned dependencies and newsstream itself
+install: $(STAMP) ## create .venv/ with the pinned runtime and dev dependencies and newsstream itself
 
 jars: install ## fetch the Kafka broker's jars from Maven Central into the cache (once)
 	$(PY) -m deploy.broker fetch

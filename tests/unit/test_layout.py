@@ -40,7 +40,7 @@ def test_unit_tests_sit_beside_the_package_they_test() -> None:
         package = path.parent.name
         stem = path.stem.removeprefix("test_")
         modules = {p.stem for p in (ROOT / package).iterdir() if not p.name.startswith("_")}
-        extra = {"deploy": {"compose"}}.get(package, set())
+        extra = {"deploy": {"compose", "image"}}.get(package, set())
         if not any(stem == m or stem.startswith(m + "_") for m in modules | extra):
             misplaced.append(str(path.relative_to(ROOT)))
     assert not misplaced, misplaced
