@@ -19,7 +19,7 @@ from typing import IO
 
 import orjson
 
-from deploy.topics import ensure_topics
+from deploy.topics import TopicsMissingError, ensure_topics
 from streams.security import client_kwargs, refusals_explained
 from streams.settings import Settings
 from streams.topics import RAW, TOPIC_MAX_MESSAGE_BYTES, topic_specs
@@ -130,12 +130,16 @@ def produce(
 
 def run(settings: Settings, paths: list[str], rate: float | None = None) -> None:
     """Every message of ``paths`` to ``news.raw``, streamed, at most ``rate`` per second."""
-    ensure_topics(
-        settings.broker,
-        topic_specs(settings.partitions),
-        settings.replication_factor,
-        settings=settings,
-    )
+    try:
+        ensure_topics(
+            settings.broker,
+            topic_specs(settings.partitions),
+            settings.replication_factor,
+            settings=settings,
+            create=settings.create_topics,
+        )
+    except TopicsMissingError as exc:
+        raise SystemExit(f"newsstream feed: {exc}") from None
     messages = (m for path in paths for m in read_path(path))
     sent = produce(settings.broker, messages, settings=settings, rate=rate)
     print(f"fed {sent} articles to {RAW} at {settings.broker}", file=sys.stderr)

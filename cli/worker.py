@@ -1,4 +1,5 @@
-"""``newsstream worker``: create the topics, wire every agent, run the Faust worker."""
+"""``newsstream worker``: create the topics (or check them, ``NEWSSTREAM_CREATE_TOPICS=false``),
+wire every agent, run the Faust worker."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from agents import grouping_agent, health, prepare_agent
 from agents.pipeline import Pipeline
 from agents.publish import PublishOptions
 from cli.logs import logging_config
-from deploy.topics import TopicLayoutError, ensure_topics
+from deploy.topics import TopicLayoutError, TopicsMissingError, ensure_topics
 from streams.app import create_app, create_channels
 from streams.settings import Settings, unknown_variables
-from streams.topics import changelog_specs, topic_specs
+from streams.topics import worker_specs
 
 
 def build(settings: Settings) -> faust.App:
@@ -48,13 +49,16 @@ def run(settings: Settings) -> None:
     for var in unknown_variables():  # a typo must not go unnoticed
         print(f"warning: {var} is not a newsstream setting (a typo?); ignored", file=sys.stderr)
 
-    specs = (
-        *topic_specs(settings.partitions),
-        *changelog_specs(settings.app_id, settings.partitions),
-    )
+    specs = worker_specs(settings.app_id, settings.partitions)
     try:
-        ensure_topics(settings.broker, specs, settings.replication_factor, settings=settings)
-    except TopicLayoutError as exc:
+        ensure_topics(
+            settings.broker,
+            specs,
+            settings.replication_factor,
+            settings=settings,
+            create=settings.create_topics,
+        )
+    except (TopicLayoutError, TopicsMissingError) as exc:
         raise SystemExit(f"newsstream worker: {exc}") from None
     app = build(settings)
     config = logging_config(settings.log_level) if settings.log_json else None

@@ -261,7 +261,8 @@ def create_app(settings: Settings) -> faust.App:
         value_serializer="orjson",
         topic_replication_factor=settings.replication_factor,
         topic_partitions=1,
-        topic_allow_declare=True,
+        # off where a platform provisions the topics: Faust then declares none of its own
+        topic_allow_declare=settings.create_topics,
         consumer_auto_offset_reset="earliest",
         broker_session_timeout=10.0,
         broker_heartbeat_interval=1.0,

@@ -86,6 +86,11 @@ class Settings:
     app_id: str = "newsstream"
     #: Replication factor of the topics newsstream and Faust create (1 on a single broker).
     replication_factor: int = 1
+    #: Whether the worker (and ``feed``, ``demo``) create the topics they need: off where a
+    #: platform provisions them (Strimzi ``KafkaTopic``s from ``python -m deploy.k8s topics``);
+    #: then they only check that every topic exists with its layout, and stop naming the
+    #: missing ones, and Faust declares none of its own.
+    create_topics: bool = True
     #: Partitions of ``news.raw`` (the unit of scale-out for the enrichment stages).
     partitions: int = 8
     #: Where the worker keeps its RocksDB tables.
@@ -223,6 +228,7 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_BROKER": ("broker", str),
     "NEWSSTREAM_APP_ID": ("app_id", str),
     "NEWSSTREAM_REPLICATION_FACTOR": ("replication_factor", int),
+    "NEWSSTREAM_CREATE_TOPICS": ("create_topics", _flag),
     "NEWSSTREAM_PARTITIONS": ("partitions", int),
     "NEWSSTREAM_DATA_DIR": ("data_dir", Path),
     "NEWSSTREAM_MAX_MESSAGE_BYTES": ("max_message_bytes", int),

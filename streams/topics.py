@@ -65,3 +65,19 @@ def changelog_specs(app_id: str, raw_partitions: int) -> tuple[TopicSpec, ...]:
         TopicSpec(f"{app_id}-{CLOSED_TABLE}-changelog", 1, compact),
         TopicSpec(f"{app_id}-{SOURCES_TABLE}-changelog", raw_partitions, compact),
     )
+
+
+def leader_spec(app_id: str) -> TopicSpec:
+    """Faust's leader-election topic (``<app_id>-__assignor-__leader``, one partition), which
+    its assignor declares at start unless topics are provisioned by a platform."""
+    return TopicSpec(f"{app_id}-__assignor-__leader", 1)
+
+
+def worker_specs(app_id: str, raw_partitions: int) -> tuple[TopicSpec, ...]:
+    """Every topic the worker uses: newsstream's, the tables' changelogs and Faust's leader
+    topic (the list the worker creates or checks, and ``python -m deploy.k8s topics`` emits)."""
+    return (
+        *topic_specs(raw_partitions),
+        *changelog_specs(app_id, raw_partitions),
+        leader_spec(app_id),
+    )

@@ -188,3 +188,15 @@ def test_config_prints_the_settings_and_fails_on_a_typo(
     assert exc.value.code == 1
     assert orjson.loads(out)["NEWSSTREAM_SASL_PASSWORD"] == "****" and "hunter2" not in out
     assert "NEWSSTREAM_PARTITONS is not a newsstream setting" in err
+
+
+def test_create_topics_is_a_flag_faust_follows(tmp_path: Path) -> None:
+    from streams.app import create_app
+
+    assert Settings().create_topics is True
+    off = load_settings({"NEWSSTREAM_CREATE_TOPICS": "false", "NEWSSTREAM_DATA_DIR": str(tmp_path)})
+    assert off.create_topics is False
+    assert create_app(off).conf.topic_allow_declare is False  # Faust declares none either
+    assert create_app(off.with_overrides(create_topics=True)).conf.topic_allow_declare is True
+    with pytest.raises(ValueError, match=r"NEWSSTREAM_CREATE_TOPICS='maybe' .* on, off, true"):
+        load_settings({"NEWSSTREAM_CREATE_TOPICS": "maybe"})
