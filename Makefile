@@ -8,7 +8,7 @@ KAFKA_VERSION ?= 4.1.x
 export KAFKA_VERSION
 
 .DEFAULT_GOAL := help
-.PHONY: help install jars test unit integration quality lint format demo chaos bench clean
+.PHONY: help install jars test unit integration quality lint deploy-check format demo chaos bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ lint: install ## ruff (lint + format check) and mypy
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy docs/examples
 
+deploy-check: install ## docker-compose.yml (compose-go) and deploy/kubernetes (kustomize + kubeconform) validated offline; the Go tools are built once into the cache
+	$(PY) -m tools.deploy_check
+
 format: install ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix streams agents deploy cli tools tests docs/examples
 	$(VENV)/bin/ruff format streams agents deploy cli tools tests docs/examples
@@ -44,7 +47,7 @@ quality: install ## the quality floors: fast subsets of the dev evaluations agai
 integration: jars ## integration tests against a real local broker the run starts itself
 	$(PY) -m pytest -q -m "not chaos" tests/integration
 
-test: lint jars ## everything: lint, unit tests, integration tests on the real broker
+test: lint deploy-check jars ## everything: lint, the deploy checks, unit tests, integration tests on the real broker
 	$(PY) -m pytest -q -m "not chaos" tests
 
 bench: jars ## throughput, latency, memory on a local broker (BENCH_ARGS to override)
