@@ -38,7 +38,7 @@ format: install ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix streams agents deploy cli tools tests docs/examples
 	$(VENV)/bin/ruff format streams agents deploy cli tools tests docs/examples
 
-unit: install ## unit tests, mirroring the modules (no broker)
+unit: deploy-check ## unit tests, mirroring the modules (no broker; the deploy checks build the compose loader they use)
 	$(PY) -m pytest -q tests/unit
 
 quality: install ## the quality floors: fast subsets of the dev evaluations against tests/quality/floors.json
