@@ -76,6 +76,11 @@ class GroupingOptions:
     #: An article that joins an event and would join other open events too merges them into
     #: it, when each of those matches it at least this well (None: no merges).
     merge_min_score: float | None = 0.65
+    #: A name key that another name key extends by at most ``inflection_max_suffix`` letters
+    #: counts as the same name when the shorter has ``inflection_min_stem`` letters or more
+    #: (0: off): case endings in any language that adds them (putin, putinin, putinia).
+    inflection_min_stem: int = 4
+    inflection_max_suffix: int = 3
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GroupingOptions:
@@ -91,6 +96,8 @@ class GroupingOptions:
             cosine_min_shared=settings.event_cosine_min_shared,
             cosine_min_overlap=settings.event_cosine_min_overlap,
             merge_min_score=settings.event_merge_min_score,
+            inflection_min_stem=settings.event_inflection_min_stem,
+            inflection_max_suffix=settings.event_inflection_max_suffix,
         )
 
 
@@ -282,6 +289,32 @@ def _rest(run: str, word_key: str) -> str:
 def _spelling_variants(a: str, b: str) -> bool:
     """Whether two (folded) names are one name spelled differently ("sabi", "sabih")."""
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= _SAME_NAME_RATIO
+
+
+def _stems(keys: Iterable[str], stem: int) -> dict[str, list[str]]:
+    """Name keys of at least ``stem`` letters by their first ``stem`` letters."""
+    by_start: dict[str, list[str]] = {}
+    for key in keys:
+        if key.startswith(NAME_PREFIX) and " " not in key and len(key) - len(NAME_PREFIX) >= stem:
+            by_start.setdefault(key[: len(NAME_PREFIX) + stem], []).append(key)
+    return by_start
+
+
+def _inflected(
+    mine: dict[str, list[str]], theirs: Iterable[str], stem: int, max_suffix: int
+) -> list[tuple[str, str]]:
+    """Pairs (my key, their key) of distinct single names, one the other plus a short ending."""
+    pairs = []
+    start = len(NAME_PREFIX) + stem
+    for other in theirs:
+        if not other.startswith(NAME_PREFIX) or len(other) < start or " " in other:
+            continue
+        for key in mine.get(other[:start], ()):
+            short, long = (key, other) if len(key) <= len(other) else (other, key)
+            if short != long and long.startswith(short) and len(long) - len(short) <= max_suffix:
+                pairs.append((key, other))
+                break
+    return pairs
 
 
 def _parallel(a: Sequence[int] | None, b: Sequence[int] | None) -> bool:
@@ -541,13 +574,17 @@ class Grouper:
         article_weight = sum(weights.values())
         known = dict(weights)  # the article's keys' weights, and members' keys as they come
         runs = _name_runs(keys)
+        stem = self.options.inflection_min_stem
+        stems = _stems(keys, stem) if stem else {}
         best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
         matched: list[tuple[float, str]] = []
         for event_key in sorted(candidates):  # ties go the same way in every run
             state = self.events[event_key]
             if state.last_seen < horizon:
                 continue
-            scores = self._member_scores(state, keys, runs, known, article_weight, shape, near)
+            scores = self._member_scores(
+                state, keys, runs, known, article_weight, shape, near, stems
+            )
             overlap = max((scored.score for scored in scores), default=0.0)
             if overlap > 0.0:
                 matched.append((overlap, event_key))
@@ -587,6 +624,7 @@ class Grouper:
         article_weight: float,
         shape: Shape | None,
         near: dict[str, float],
+        stems: dict[str, list[str]] | None = None,
     ) -> list[_Scored]:
         """The members that match the article, with their scores.
 
@@ -599,7 +637,8 @@ class Grouper:
         is as close for templated reports of different events (markets, results, weather).
         ``runs``: the article's full names by their words (``_name_runs``);
         ``weights``: of the article's keys, and of members' keys as they are computed;
-        ``near``: member id -> cosine, for the members close enough.
+        ``near``: member id -> cosine, for the members close enough; ``stems``: the article's
+        single names by their first letters (:func:`_stems`), to count inflected forms.
         """
         options = self.options
         floor = min(options.min_shared, options.tight_min_shared)
@@ -609,6 +648,15 @@ class Grouper:
             member_keys = member.evidence or state.evidence
             common = keys.intersection(member_keys)
             shared = sum(weights[k] for k in common)
+            if stems:
+                for mine, _ in _inflected(
+                    stems,
+                    (k for k in member_keys if k not in common),
+                    options.inflection_min_stem,
+                    options.inflection_max_suffix,
+                ):
+                    if mine not in common:
+                        shared += weights[mine]
             parallel = _parallel(shape, member.shape)
             if cosine is None and (
                 shared < floor

@@ -152,6 +152,12 @@ class Settings:
     #: An article that joins an event merges the other open events it matches at least this
     #: well into it (``news.events`` says ``merged_into``); above 1, none are merged.
     event_merge_min_score: float = 0.65
+    #: A single name that another extends by at most ``event_inflection_max_suffix`` letters
+    #: is the same name, when the shorter has ``event_inflection_min_stem`` letters (0: off):
+    #: case endings in any language that adds them (Putin, Putinin, Putinia). Chosen
+    #: leave-one-set-out on translated_news: newstest2016 F1 0.896 -> 0.927, 2017 0.935 -> 0.950.
+    event_inflection_min_stem: int = 4
+    event_inflection_max_suffix: int = 3
     #: Members listed in one ``news.events`` record (the first to join); ``member_count``
     #: counts them all. 100 members of typical size make ~30 KB; at the title, URL and source
     #: limits, at most ~4 MB, under the topic's ``max.message.bytes`` (16 MiB).
@@ -256,6 +262,8 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_EVENT_COSINE_MIN_SHARED": ("event_cosine_min_shared", float),
     "NEWSSTREAM_EVENT_COSINE_MIN_OVERLAP": ("event_cosine_min_overlap", float),
     "NEWSSTREAM_EVENT_MERGE_MIN_SCORE": ("event_merge_min_score", float),
+    "NEWSSTREAM_EVENT_INFLECTION_MIN_STEM": ("event_inflection_min_stem", int),
+    "NEWSSTREAM_EVENT_INFLECTION_MAX_SUFFIX": ("event_inflection_max_suffix", int),
     "NEWSSTREAM_EVENT_MAX_MEMBERS": ("event_max_members", int),
     "NEWSSTREAM_EVENT_TOMBSTONE_HOURS": ("event_tombstone_hours", float),
     "NEWSSTREAM_WEB_HOST": ("web_host", str),
@@ -312,6 +320,8 @@ _RANGES: Mapping[str, tuple[float | None, float | None]] = {
     "event_cosine_min_shared": (0.0, None),
     "event_cosine_min_overlap": _FRACTION,
     "event_merge_min_score": (0.0, 2.0),
+    "event_inflection_min_stem": (0, 100),
+    "event_inflection_max_suffix": (0, 20),
     "event_max_members": (1, 1_000),
     "event_tombstone_hours": (0.0, None),
     "web_port": (1, 65_535),

@@ -236,3 +236,19 @@ def test_no_merge_when_the_other_event_matches_less_than_the_merge_score() -> No
     second = g.assign(member("b", "de"), FOOTBALL, 1.0)
     third = g.assign(member("c"), [*PUTIN, *FOOTBALL], 2.0)
     assert third.merged == () and second.event_key in g.events
+
+
+def test_a_name_with_a_case_ending_is_the_same_name_in_any_language() -> None:
+    """Finnish (or Estonian, Turkish, Hungarian...) endings on a name: the inflected form
+    counts as the name; a longer ending, a short stem or a mere common start does not."""
+    from agents.grouping import _inflected, _stems
+
+    stems = _stems(["n:putin", "n:helsinki", "n:obama", "p:g123"], 4)
+    theirs = ["n:putinin", "n:obamaa", "n:helsinkiin", "n:putinistit", "n:obamacare s"]
+    assert _inflected(stems, theirs, 4, 3) == [
+        ("n:putin", "n:putinin"),
+        ("n:obama", "n:obamaa"),
+        ("n:helsinki", "n:helsinkiin"),
+    ]
+    assert _inflected(_stems(["n:ali"], 4), ["n:alia"], 4, 3) == []  # stem too short
+    assert _inflected(_stems(["n:merkel"], 4), ["n:merkez"], 4, 3) == []  # not a prefix
