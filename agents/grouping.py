@@ -460,6 +460,8 @@ class Grouper:
         #: Open events merged into another: key -> the key it was merged into.
         self.merged_into: dict[str, str] = {}
         self.stream_time = 0.0
+        #: Candidate events scored so far (the grouping bench reports it per article).
+        self.candidates_scored = 0
         one_blas_thread()
 
     # -- state ---------------------------------------------------------------------------------
@@ -578,6 +580,7 @@ class Grouper:
         stems = _stems(keys, stem) if stem else {}
         best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
         matched: list[tuple[float, str]] = []
+        self.candidates_scored += len(candidates)
         for event_key in sorted(candidates):  # ties go the same way in every run
             state = self.events[event_key]
             if state.last_seen < horizon:

@@ -682,6 +682,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--articles", type=int, default=1000, metavar="N", help="articles per phase"
     )
+    parser.add_argument(
+        "--stage",
+        choices=("pipeline", "grouping"),
+        default="pipeline",
+        help="pipeline: the whole path on a broker (default); grouping: the grouping stage "
+        "alone on news-like prepared records (tools/bench_grouping.py), see --open",
+    )
+    parser.add_argument(
+        "--open",
+        type=int,
+        default=100_000,
+        metavar="N",
+        help="with --stage grouping: articles fed within one event window (all stay open)",
+    )
     parser.add_argument("--workers", type=int, default=1, metavar="W", help="worker processes")
     parser.add_argument(
         "--rate",
@@ -722,6 +736,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Run every phase, print the table (and the JSON); 1 when a phase timed out."""
+    if args.stage == "grouping":
+        from tools import bench_grouping
+
+        if args.open < 1:
+            raise SystemExit("newsstream bench: --open must be positive")
+        return bench_grouping.run(settings, args.open, args.json)
     if args.articles < 1 or args.workers < 1 or args.rate <= 0:
         raise SystemExit("newsstream bench: --articles, --workers and --rate must be positive")
     html = args.input == "html"
