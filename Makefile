@@ -6,36 +6,49 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 KAFKA_VERSION ?= 4.1.x
 export KAFKA_VERSION
+# The newest supported Python, for `make install-check` (the suite itself runs on $(PYTHON)).
+PYTHON_NEWEST ?= $(or $(shell python3.13 -c 'import sys; print(sys.executable)' 2>/dev/null),$(lastword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13)))
 
 .DEFAULT_GOAL := help
-.PHONY: help install jars test unit integration quality lint format demo chaos bench clean
+.PHONY: help install jars test unit integration quality lint deploy-check install-check format demo chaos bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null || { \
+	  echo "newsstream needs Python 3.11 to 3.13; '$(PYTHON)' is $$($(PYTHON) --version 2>&1 || echo missing)." >&2; \
+	  echo "Run make with PYTHON=python3.11 (or python3.12, python3.13)." >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==26.3
-	$(PY) -m pip install --quiet --no-deps -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -r requirements.lock -r requirements-dev.lock
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-install: $(STAMP) ## create .venv/ with the pinned dependencies and newsstream itself
+install: $(STAMP) ## create .venv/ with the pinned runtime and dev dependencies and newsstream itself
 
 jars: install ## fetch the Kafka broker's jars from Maven Central into the cache (once)
 	$(PY) -m deploy.broker fetch
 
 lint: install ## ruff (lint + format check) and mypy
-	$(VENV)/bin/ruff check streams agents deploy cli tests
-	$(VENV)/bin/ruff format --check streams agents deploy cli tests
+	$(VENV)/bin/ruff check streams agents deploy cli tools tests docs/examples
+	$(VENV)/bin/ruff format --check streams agents deploy cli tools tests docs/examples
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy docs/examples
+
+deploy-check: install ## docker-compose.yml (compose-go) and deploy/kubernetes (kustomize + kubeconform) validated offline; the Go tools are built once into the cache
+	$(PY) -m tools.deploy_check
+
+install-check: install ## pip install with dependency resolution into a fresh venv of the newest supported Python (3.13), then newsstream process on the samples
+	@test -n "$(PYTHON_NEWEST)" || { echo "install-check: no Python 3.13 found; install it (pyenv install 3.13, or Debian's python3.13) or set PYTHON_NEWEST=/path/to/python3.13" >&2; exit 1; }
+	$(PY) -m tools.install_check --python $(PYTHON_NEWEST)
 
 format: install ## apply ruff's formatting and safe fixes
-	$(VENV)/bin/ruff check --fix streams agents deploy cli tests
-	$(VENV)/bin/ruff format streams agents deploy cli tests
+	$(VENV)/bin/ruff check --fix streams agents deploy cli tools tests docs/examples
+	$(VENV)/bin/ruff format streams agents deploy cli tools tests docs/examples
 
-unit: install ## unit and agent tests (no broker)
-	$(PY) -m pytest -q tests/unit tests/agents
+unit: deploy-check ## unit tests, mirroring the modules (no broker; the deploy checks build the compose loader they use)
+	$(PY) -m pytest -q tests/unit
 
 quality: install ## the quality floors: fast subsets of the dev evaluations against tests/quality/floors.json
 	$(PY) -m pytest -q -s tests/quality
@@ -43,14 +56,14 @@ quality: install ## the quality floors: fast subsets of the dev evaluations agai
 integration: jars ## integration tests against a real local broker the run starts itself
 	$(PY) -m pytest -q -m "not chaos" tests/integration
 
-test: lint jars ## everything: lint, unit tests, integration tests on the real broker
+test: lint deploy-check install-check jars ## everything: lint, the deploy checks, the install check on Python 3.13, unit and integration tests (real broker) on $(PYTHON)
 	$(PY) -m pytest -q -m "not chaos" tests
 
 bench: jars ## throughput, latency, memory on a local broker (BENCH_ARGS to override)
 	$(VENV)/bin/newsstream bench $(or $(BENCH_ARGS),--articles 20000 --workers 2) --json
 
 chaos: jars ## long fault runs (SIGKILLs, a broker restart, two workers) printing what they counted
-	$(PY) -m cli.chaos --guarantee at_least_once kill broker pair
+	$(PY) -m tools.chaos --guarantee at_least_once kill broker pair
 
 demo: jars ## local broker + worker + bundled samples; prints enriched records and events
 	$(VENV)/bin/newsstream demo

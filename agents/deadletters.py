@@ -1,8 +1,11 @@
 """Dead letters: a stage's :class:`Rejected` plus the payload as received -> ``news.deadletter``.
 
-Each dead letter names where its message was read (topic, partition, offset), in its value and,
-for tools that read Kafka Connect's dead-letter queues, in the same context headers Connect
-writes (``__connect.errors.topic`` ...).
+Input: a stage's :class:`Rejected` and the message as received. Output: the
+:class:`DeadLetter` (key: the message's key) and its Kafka headers. Each dead letter names
+where its message was read (topic, partition, offset) and what kind of error it was
+(``error_class``), in its value and, for tools that read Kafka Connect's dead-letter queues, in
+the same context headers Connect writes (``__connect.errors.topic`` ...), beside the content
+type and schema headers of every output record (:func:`streams.schemas.headers`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import base64
 from typing import NamedTuple
 
 from agents.publish import iso
+from streams import schemas, topics
 from streams.records import DeadLetter, Rejected
 
 
@@ -53,14 +57,17 @@ def dead_letter(
         topic=origin.topic if origin else None,
         partition=origin.partition if origin else None,
         offset=origin.offset if origin else None,
+        error_class=rejected.error_class,
     )
 
 
 def context_headers(letter: DeadLetter) -> list[tuple[str, bytes]]:
-    """Kafka headers for a dead letter: its content type and Kafka Connect's error context."""
+    """Kafka headers for a dead letter: content type, schema id and version, and Kafka
+    Connect's error context (stage, error class and message, and where it was read)."""
     headers = [
-        ("content-type", b"application/json"),
+        *schemas.headers(topics.DEADLETTER),
         ("__connect.errors.stage", letter.stage.encode()),
+        ("__connect.errors.exception.class.name", letter.error_class.encode()),
         ("__connect.errors.exception.message", letter.reason.encode("utf-8", "replace")),
     ]
     if letter.topic is not None:

@@ -76,6 +76,11 @@ class GroupingOptions:
     #: An article that joins an event and would join other open events too merges them into
     #: it, when each of those matches it at least this well (None: no merges).
     merge_min_score: float | None = 0.65
+    #: A name key that another name key extends by at most ``inflection_max_suffix`` letters
+    #: counts as the same name when the shorter has ``inflection_min_stem`` letters or more
+    #: (0: off): case endings in any language that adds them (putin, putinin, putinia).
+    inflection_min_stem: int = 4
+    inflection_max_suffix: int = 3
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GroupingOptions:
@@ -91,6 +96,8 @@ class GroupingOptions:
             cosine_min_shared=settings.event_cosine_min_shared,
             cosine_min_overlap=settings.event_cosine_min_overlap,
             merge_min_score=settings.event_merge_min_score,
+            inflection_min_stem=settings.event_inflection_min_stem,
+            inflection_max_suffix=settings.event_inflection_max_suffix,
         )
 
 
@@ -284,6 +291,32 @@ def _spelling_variants(a: str, b: str) -> bool:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= _SAME_NAME_RATIO
 
 
+def _stems(keys: Iterable[str], stem: int) -> dict[str, list[str]]:
+    """Name keys of at least ``stem`` letters by their first ``stem`` letters."""
+    by_start: dict[str, list[str]] = {}
+    for key in keys:
+        if key.startswith(NAME_PREFIX) and " " not in key and len(key) - len(NAME_PREFIX) >= stem:
+            by_start.setdefault(key[: len(NAME_PREFIX) + stem], []).append(key)
+    return by_start
+
+
+def _inflected(
+    mine: dict[str, list[str]], theirs: Iterable[str], stem: int, max_suffix: int
+) -> list[tuple[str, str]]:
+    """Pairs (my key, their key) of distinct single names, one the other plus a short ending."""
+    pairs = []
+    start = len(NAME_PREFIX) + stem
+    for other in theirs:
+        if not other.startswith(NAME_PREFIX) or len(other) < start or " " in other:
+            continue
+        for key in mine.get(other[:start], ()):
+            short, long = (key, other) if len(key) <= len(other) else (other, key)
+            if short != long and long.startswith(short) and len(long) - len(short) <= max_suffix:
+                pairs.append((key, other))
+                break
+    return pairs
+
+
 def _parallel(a: Sequence[int] | None, b: Sequence[int] | None) -> bool:
     """Whether two articles have the same number of paragraphs, a few or more: a translation
     keeps its original's (``shape_of``: paragraphs, characters)."""
@@ -361,6 +394,48 @@ class MemberVectors:
         }
 
 
+#: The shape of the ``closed_events`` table's values this version writes.
+CLOSED_VERSION = 1
+
+
+class ClosedEvents:
+    """The keys of closed events awaiting their tombstone on ``news.events``, with when each
+    event closed (stream time: its last member's event time plus the window), as the
+    ``closed_events`` table keeps them; a key's tombstone is due ``delay`` seconds of stream
+    time after that. A cache of the table, rebuilt with :meth:`load` after every recovery."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.pending: dict[str, float] = {}
+
+    def load(self, items: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Rebuild from the table's (key, value) items."""
+        self.pending = {key: float(value["closed_at"]) for key, value in items if value}
+
+    def close(self, keys: Iterable[str], closed_at: float) -> dict[str, dict[str, Any]]:
+        """Keys whose event closed at ``closed_at``: the table values to store for them."""
+        values = {}
+        for key in keys:
+            self.pending[key] = closed_at
+            values[key] = {"v": CLOSED_VERSION, "closed_at": closed_at}
+        return values
+
+    def due(self, stream_time: float) -> list[str]:
+        """The keys whose tombstone is due at ``stream_time``, the earliest closed first (keys
+        that closed together in the order they were given); they are no longer pending."""
+        due = sorted(
+            (
+                key
+                for key, closed_at in self.pending.items()
+                if closed_at + self.delay <= stream_time
+            ),
+            key=self.pending.__getitem__,
+        )
+        for key in due:
+            del self.pending[key]
+        return due
+
+
 def member_vector(encoded: str | None) -> np.ndarray | None:
     """An embedding as stored (a member's ``vec``), or None if none or a malformed one."""
     if not encoded:
@@ -385,6 +460,8 @@ class Grouper:
         #: Open events merged into another: key -> the key it was merged into.
         self.merged_into: dict[str, str] = {}
         self.stream_time = 0.0
+        #: Candidate events scored so far (the grouping bench reports it per article).
+        self.candidates_scored = 0
         one_blas_thread()
 
     # -- state ---------------------------------------------------------------------------------
@@ -427,8 +504,9 @@ class Grouper:
             if self._member_of.get(member) == state.event_key:
                 del self._member_of[member]
 
-    def evict(self) -> list[str]:
-        """Close events whose last member is older than the window; their keys are returned."""
+    def evict(self) -> list[EventState]:
+        """Close the events whose last member is older than the window (in stream time): they
+        leave the cache and are returned, in their final state."""
         horizon = self.stream_time - self.options.window_seconds
         closed = [s for s in self.events.values() if s.last_seen < horizon]
         gone = {s.event_key for s in closed}
@@ -437,7 +515,7 @@ class Grouper:
             self._unindex(state)
             for member in state.member_ids:
                 self.vectors.remove(member)
-        return [s.event_key for s in closed]
+        return closed
 
     # -- decision ------------------------------------------------------------------------------
     def _weight(self, key: str) -> float:
@@ -498,13 +576,18 @@ class Grouper:
         article_weight = sum(weights.values())
         known = dict(weights)  # the article's keys' weights, and members' keys as they come
         runs = _name_runs(keys)
+        stem = self.options.inflection_min_stem
+        stems = _stems(keys, stem) if stem else {}
         best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
         matched: list[tuple[float, str]] = []
+        self.candidates_scored += len(candidates)
         for event_key in sorted(candidates):  # ties go the same way in every run
             state = self.events[event_key]
             if state.last_seen < horizon:
                 continue
-            scores = self._member_scores(state, keys, runs, known, article_weight, shape, near)
+            scores = self._member_scores(
+                state, keys, runs, known, article_weight, shape, near, stems
+            )
             overlap = max((scored.score for scored in scores), default=0.0)
             if overlap > 0.0:
                 matched.append((overlap, event_key))
@@ -544,6 +627,7 @@ class Grouper:
         article_weight: float,
         shape: Shape | None,
         near: dict[str, float],
+        stems: dict[str, list[str]] | None = None,
     ) -> list[_Scored]:
         """The members that match the article, with their scores.
 
@@ -556,7 +640,8 @@ class Grouper:
         is as close for templated reports of different events (markets, results, weather).
         ``runs``: the article's full names by their words (``_name_runs``);
         ``weights``: of the article's keys, and of members' keys as they are computed;
-        ``near``: member id -> cosine, for the members close enough.
+        ``near``: member id -> cosine, for the members close enough; ``stems``: the article's
+        single names by their first letters (:func:`_stems`), to count inflected forms.
         """
         options = self.options
         floor = min(options.min_shared, options.tight_min_shared)
@@ -566,6 +651,15 @@ class Grouper:
             member_keys = member.evidence or state.evidence
             common = keys.intersection(member_keys)
             shared = sum(weights[k] for k in common)
+            if stems:
+                for mine, _ in _inflected(
+                    stems,
+                    (k for k in member_keys if k not in common),
+                    options.inflection_min_stem,
+                    options.inflection_max_suffix,
+                ):
+                    if mine not in common:
+                        shared += weights[mine]
             parallel = _parallel(shape, member.shape)
             if cosine is None and (
                 shared < floor

@@ -1,8 +1,13 @@
 """Stage "grouping", Faust wiring: ``news.prepared`` -> ``news.enriched`` + ``news.events``.
 
-The agent decodes each record (a malformed one is a dead letter), puts it into its event with
-:class:`agents.grouping.Grouper` (the pure half) and keeps the open events in the ``events``
-table (RocksDB + changelog).
+The agent decodes each record and puts it into its event with
+:meth:`agents.pipeline.Pipeline.group_record` and :class:`agents.grouping.Grouper` (the pure
+half; a malformed record is a dead letter) and keeps the open events in the ``events`` table
+(RocksDB + changelog). Every so many articles it closes the events whose window has passed:
+each one's last record (``closed: true``) goes to ``news.events`` and its key (with those
+merged into it) to the ``closed_events`` table, until its tombstone is due
+(:class:`agents.grouping.ClosedEvents`). Every record it sends carries the content type and
+schema headers of its topic (:func:`streams.schemas.headers`).
 """
 
 from __future__ import annotations
@@ -15,12 +20,19 @@ from typing import Any, cast
 import faust
 from faust.types import EventT
 
-from agents.grouping import Assignment, EventState, Grouper, GroupingOptions
-from agents.publish import enriched_record, event_group, merged_record
+from agents.grouping import ClosedEvents, EventState, Grouper
+from agents.pipeline import Pipeline
+from agents.publish import (
+    PublishOptions,
+    closing_keys,
+    enriched_record,
+    event_group,
+    merged_record,
+)
 from agents.wiring import send_dead_letter
-from streams import metrics, topics
+from streams import metrics, schemas, topics
 from streams.app import Channels, handling
-from streams.records import Prepared, RecordError, Rejected, from_json
+from streams.records import Rejected
 from streams.tables import ROCKSDB_OPTIONS
 from streams.topics import TOPIC_MAX_MESSAGE_BYTES
 
@@ -36,17 +48,21 @@ _GROUPING_SECONDS = metrics.STAGE_SECONDS.labels("grouping")
 def wire(
     app: faust.App,
     channels: Channels,
-    options: GroupingOptions,
+    pipeline: Pipeline,
     batch: int = 64,
     batch_seconds: float = 0.005,
+    publishing: PublishOptions | None = None,
 ) -> faust.types.AgentT:
-    """Register the grouping agent and its ``events`` table (RocksDB + changelog).
+    """Register the grouping agent and its ``events`` and ``closed_events`` tables (RocksDB +
+    changelog).
 
     The agent takes up to ``batch`` prepared articles at a time (waiting at most
     ``batch_seconds``): each gets its enriched record at once, and each event the batch
     touched is written to the table and published on ``news.events`` once, in its state after
     the batch (a backlog of translations of one story costs one write, not one per article).
+    ``publishing``: members per event record and the tombstone delay (default: the defaults).
     """
+    publishing = publishing or PublishOptions()
     table = app.Table(
         topics.EVENTS_TABLE,
         default=None,
@@ -54,12 +70,21 @@ def wire(
         options=ROCKSDB_OPTIONS,
         extra_topic_configs={"max.message.bytes": str(TOPIC_MAX_MESSAGE_BYTES)},
     )
-    grouper = Grouper(options)
+    closed_table = app.Table(
+        topics.CLOSED_TABLE, default=None, partitions=1, options=ROCKSDB_OPTIONS
+    )
+    grouper = pipeline.new_grouper()
+    closed = ClosedEvents(publishing.tombstone_seconds)
 
     @table.on_recover
     async def reload() -> None:
         grouper.load(value for value in table.values() if value)
         log.info("grouping: %d open events restored from the table", len(grouper.events))
+
+    @closed_table.on_recover
+    async def reload_closed() -> None:
+        closed.load(closed_table.items())
+        log.info("grouping: %d closed events await their tombstone", len(closed.pending))
 
     @app.agent(channels.prepared, name="newsstream.grouping")
     async def group(stream: faust.StreamT[bytes]) -> None:
@@ -69,36 +94,23 @@ def wire(
         )
         seen = 0
         async for events in batches:
-            await _group_batch(events, grouper, table, channels)
+            await _group_batch(events, pipeline, grouper, table, channels, publishing)
             before, seen = seen, seen + len(events)
             if seen // _EVICT_EVERY > before // _EVICT_EVERY:
                 with handling(events[-1]):
-                    for key in grouper.evict():
-                        del table[key]
+                    await _close_events(grouper, closed, table, closed_table, channels, publishing)
             metrics.OPEN_EVENTS.set(len(grouper.events))
 
     return group
 
 
-def _decode_and_assign(
-    value: bytes | None, grouper: Grouper
-) -> tuple[Prepared, Assignment] | Rejected:
-    """One ``news.prepared`` record into its event, or why it cannot be: a record that is not
-    a valid :class:`Prepared` (another writer, a format this version does not read), or an
-    unexpected failure of the decision itself. Either becomes a dead letter; the agent goes on."""
-    try:
-        article = from_json(Prepared, value)
-    except RecordError as exc:
-        return Rejected("grouping", f"malformed news.prepared record: {exc}")
-    try:
-        return article, grouper.assign_article(article)
-    except Exception as exc:
-        log.exception("grouping failed for article %r", article.id)
-        return Rejected("grouping", f"internal error: {type(exc).__name__}: {exc}")
-
-
 async def _group_batch(
-    events: Sequence[EventT], grouper: Grouper, table: Any, channels: Channels
+    events: Sequence[EventT],
+    pipeline: Pipeline,
+    grouper: Grouper,
+    table: Any,
+    channels: Channels,
+    publishing: PublishOptions | None = None,
 ) -> None:
     """Each article of ``events`` into its event and out as an enriched record, then each event
     they touched into the table and onto ``news.events`` once (as the last of its articles).
@@ -108,13 +120,14 @@ async def _group_batch(
     the local RocksDB may hold a write whose changelog record and events record never reached
     the broker; re-emitting the same state makes the replay whole.
     """
+    max_members = (publishing or PublishOptions()).max_members
     touched: dict[str, tuple[EventState, EventT]] = {}
     merged: dict[str, tuple[str, EventT]] = {}  # event key -> the key it was merged into
     ok, seconds = _ARTICLES_OK, _GROUPING_SECONDS
     for event in events:
         started = time.perf_counter()
         with handling(event):
-            outcome = _decode_and_assign(event.message.value, grouper)
+            outcome = pipeline.group_record(grouper, event.message.value)
             if isinstance(outcome, Rejected):
                 metrics.ARTICLES.labels("grouping", "dead_letter").inc()
                 metrics.DEAD_LETTERS.labels(
@@ -132,7 +145,12 @@ async def _group_batch(
                 continue
             article, result = outcome
             record = enriched_record(article, result, time.time())
-            await channels.enriched.send(key=article.id.encode(), value=record)
+            await channels.enriched.send(
+                key=article.id.encode(), value=record, headers=_headers(topics.ENRICHED)
+            )
+            raw_ms = metrics.raw_timestamp_ms(event.message.headers)
+            if raw_ms is not None:
+                metrics.END_TO_END_SECONDS.observe(max(0.0, time.time() - raw_ms / 1000))
         key = result.state.event_key  # the event it is in now (merges move members)
         touched.pop(key, None)  # in the order of their last article
         touched[key] = (result.state, event)
@@ -146,8 +164,56 @@ async def _group_batch(
             if gone in table:
                 del table[gone]
             closing = merged_record(gone, into, time.time())
-            await channels.events.send(key=gone.encode(), value=closing)
+            await channels.events.send(
+                key=gone.encode(), value=closing, headers=_headers(topics.EVENTS)
+            )
     for key, (state, event) in touched.items():
         with handling(event):
             table[key] = state.to_dict()
-            await channels.events.send(key=key.encode(), value=event_group(state))
+            await channels.events.send(
+                key=key.encode(),
+                value=event_group(state, max_members),
+                headers=_headers(topics.EVENTS),
+            )
+
+
+async def _close_events(
+    grouper: Grouper,
+    closed: ClosedEvents,
+    table: Any,
+    closed_table: Any,
+    channels: Channels,
+    publishing: PublishOptions,
+) -> None:
+    """Close the events past the window and send the tombstones that are due.
+
+    Each closed event leaves the ``events`` table; its last record, ``closed: true``, goes to
+    ``news.events``; its key and the keys merged into it wait in ``closed_events`` until
+    ``publishing.tombstone_seconds`` of stream time after it closed (its last member's event
+    time plus the window), when each gets a tombstone (a null value: compaction then drops
+    the key). A key that is open again by then (an old article redelivered mints the key it
+    minted before) gets none: it closes again later. Runs with an event in flight (table
+    writes and, with exactly-once, the transaction go by its partition).
+    """
+    window = grouper.options.window_seconds
+    for state in grouper.evict():
+        key = state.event_key
+        if key in table:
+            del table[key]
+        record = event_group(state, publishing.max_members, closed=True)
+        await channels.events.send(key=key.encode(), value=record, headers=_headers(topics.EVENTS))
+        for waiting, value in closed.close(closing_keys(state), state.last_seen + window).items():
+            closed_table[waiting] = value
+    for key in closed.due(grouper.stream_time):
+        if key in closed_table:
+            del closed_table[key]
+        if key in grouper.events:
+            continue
+        await channels.events.send(
+            key=key.encode(), value=None, value_serializer="raw", headers=_headers(topics.EVENTS)
+        )
+
+
+def _headers(topic: str) -> list[tuple[str, bytes]]:
+    """A fresh list of ``topic``'s headers (Faust may add to the list it is given)."""
+    return list(schemas.headers(topic))

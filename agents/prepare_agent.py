@@ -1,8 +1,8 @@
 """Stage "prepare", Faust wiring: ``news.raw`` -> ``news.prepared`` | ``news.deadletter``.
 
-The agent prepares batches of messages with :func:`agents.prepare.prepare_unembedded` and
-:func:`agents.prepare.with_embeddings` (the pure half), learning each source's chrome in the
-``source_chrome`` table, co-partitioned with ``news.raw``.
+The agent prepares batches of messages with :meth:`agents.pipeline.Pipeline.prepare_unembedded`
+and :meth:`~agents.pipeline.Pipeline.embed` (the pure half), learning each source's chrome in
+the ``source_chrome`` table, co-partitioned with ``news.raw``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import faust
 from faust.types import EventT
 
 from agents import boilerplate_learn, language
-from agents.prepare import PrepareOptions, prepare_unembedded, warm_up, with_embeddings
+from agents.pipeline import Pipeline
 from agents.wiring import send_dead_letter
-from streams import metrics, topics
+from streams import metrics, schemas, topics
 from streams.app import Channels, handling
 from streams.records import Prepared, Rejected, dumps
 from streams.tables import ROCKSDB_OPTIONS
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 def wire(
     app: faust.App,
     channels: Channels,
-    options: PrepareOptions,
+    pipeline: Pipeline,
     partitions: int,
     batch: int = 16,
     batch_seconds: float = 0.005,
@@ -38,17 +38,16 @@ def wire(
     """Register the agent that prepares the ``news.raw`` messages, up to ``batch`` at a time
     (waiting at most ``batch_seconds`` for them); ``partitions``: those of ``news.raw``, which
     the per-source chrome table is co-partitioned with."""
-    model = options.language_model()
-    log.info("prepare: models loaded in %.1f s", warm_up(model, options.embedder()))
-    scorer = model.second
-    if isinstance(scorer, language.LinguaScorer) and not scorer.preloaded:
-        scorer.preload_in_background()  # no stalls mid-stream on a new language
+    log.info("prepare: models loaded in %.1f s", pipeline.warm_up())
+    second = getattr(pipeline.model, "second", None)
+    if isinstance(second, language.LinguaScorer) and not second.preloaded:
+        second.preload_in_background()  # no stalls mid-stream on a new language
     log.info("prepare: batches of up to %d messages, %.0f ms wait", batch, batch_seconds * 1e3)
     # Chrome learned per source; each partition of news.raw learns from the articles it sees.
     table = app.Table(
         topics.SOURCES_TABLE, default=None, partitions=partitions, options=ROCKSDB_OPTIONS
     )
-    sources = boilerplate_learn.ChromeMemory(table, options.learn_checkpoint_every)
+    sources = boilerplate_learn.ChromeMemory(table, pipeline.options.learn_checkpoint_every)
 
     @table.on_recover
     async def reload() -> None:  # partitions moved: what this worker learned may be stale
@@ -62,7 +61,7 @@ def wire(
             max(1, batch), max(batch_seconds, 0.001)
         )
         async for events in batches:
-            await _prepare_batch(events, channels, options, model, sources)
+            await _prepare_batch(events, channels, pipeline, sources)
 
     return prepare_agent
 
@@ -70,8 +69,7 @@ def wire(
 async def _prepare_batch(
     events: Sequence[EventT],
     channels: Channels,
-    options: PrepareOptions,
-    model: language.Predictor,
+    pipeline: Pipeline,
     sources: boilerplate_learn.ChromeMemory,
 ) -> None:
     """Prepare the messages of ``events`` one after the other, embed them in one call, then
@@ -83,11 +81,9 @@ async def _prepare_batch(
     for event in events:
         with handling(event):
             message = event.message
-            found.append(
-                prepare_unembedded(message.value, message.key, options, model, now, sources)
-            )
+            found.append(pipeline.prepare_unembedded(message.value, message.key, now, sources))
         await asyncio.sleep(0)  # heartbeats and fetches run between articles, as they did
-    outcomes = with_embeddings(found, options.embedder())
+    outcomes = pipeline.embed(found)
     each = (time.perf_counter() - started) / len(events)  # the batch's time, shared out
     for event, outcome in zip(events, outcomes, strict=True):
         metrics.STAGE_SECONDS.labels("prepare").observe(each)
@@ -110,4 +106,8 @@ async def _send(
     else:
         metrics.ARTICLES.labels("prepare", "ok").inc()
         metrics.LANGUAGES.labels(outcome.lang).inc()
-        await channels.prepared.send(key=outcome.id.encode(), value=dumps(outcome))
+        stamp = event.message.timestamp  # seconds; carried on for the end-to-end latency
+        headers = list(schemas.headers(topics.PREPARED))
+        if stamp:
+            headers.append((metrics.RAW_TIMESTAMP_HEADER, str(int(stamp * 1000)).encode()))
+        await channels.prepared.send(key=outcome.id.encode(), value=dumps(outcome), headers=headers)

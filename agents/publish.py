@@ -3,19 +3,40 @@
 Input: a :class:`~streams.records.Prepared` article with its event key, and its event's
 :class:`~agents.grouping.EventState`. Output: the :class:`~streams.records.Enriched` record
 (key: article id) and the :class:`~streams.records.EventGroup` (key: event key) that the
-grouping agent sends.
+grouping agent sends: while the event is open, closed (``closed: true``) once its window has
+passed, and, :attr:`PublishOptions.tombstone_seconds` later, a tombstone (a null value) for
+its key and the keys merged into it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from streams import PIPELINE_VERSION
 from streams.records import Enriched, EventGroup, EventMember, Prepared
+from streams.settings import Settings
 
 if TYPE_CHECKING:
     from agents.grouping import Assignment, EventState
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOptions:
+    """How ``news.events`` records are made (from settings)."""
+
+    #: Members listed per record (the first to join); ``member_count`` counts them all.
+    max_members: int = 100
+    #: Stream time (event time) from an event's close to its tombstone.
+    tombstone_seconds: float = 24 * 3600.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PublishOptions:
+        return cls(
+            max_members=settings.event_max_members,
+            tombstone_seconds=settings.event_tombstone_hours * 3600.0,
+        )
 
 
 def iso(seconds: float) -> str:
@@ -59,39 +80,54 @@ def enriched_record(article: Prepared, grouped: Assignment, processed_at: float)
 
 
 def merged_record(event_key: str, into: str, now: float) -> EventGroup:
-    """The record that closes an event merged into another: no members, ``merged_into``."""
+    """The record that closes an event merged into another: no members, ``merged_into``,
+    ``closed`` (no article joins it under this key any more)."""
     stamp = iso(now)
     return EventGroup(
         event_key=event_key,
         languages=[],
+        member_count=0,
         members=[],
         first_seen=stamp,
         last_seen=stamp,
         merged_into=into,
+        closed=True,
     )
 
 
-def event_group(state: EventState) -> EventGroup:
-    """The published form of an event: its languages and members, each listed once."""
+def event_group(
+    state: EventState, max_members: int | None = None, closed: bool = False
+) -> EventGroup:
+    """The published form of an event: its languages, its member count and its first
+    ``max_members`` members (all when None), each listed once; ``closed``: its window passed."""
     seen: set[str] = set()
     members: list[EventMember] = []
+    languages: set[str] = set()
     for m in state.members:
         if m.id in seen:
             continue
         seen.add(m.id)
-        members.append(
-            EventMember(
-                id=m.id,
-                lang=m.lang,
-                title=m.title,
-                url=m.url,
-                source=m.source,
+        languages.add(m.lang)
+        if max_members is None or len(members) < max_members:
+            members.append(
+                EventMember(id=m.id, lang=m.lang, title=m.title, url=m.url, source=m.source)
             )
-        )
     return EventGroup(
         event_key=state.event_key,
-        languages=sorted({m.lang for m in members}),
+        languages=sorted(languages),
+        member_count=len(seen),
         members=members,
         first_seen=iso(state.first_seen),
         last_seen=iso(state.last_seen),
+        closed=closed,
     )
+
+
+def closing_keys(state: EventState) -> list[str]:
+    """The keys a closed event's tombstone goes to: its own and those of the events merged
+    into it (the keys its members were issued), its own first."""
+    keys = [state.event_key]
+    for m in state.members:
+        if m.event_key and m.event_key not in keys:
+            keys.append(m.event_key)
+    return keys

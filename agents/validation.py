@@ -31,6 +31,21 @@ _STRING_FIELDS = (
 )
 #: Every field of a ``news.raw`` object the stage reads.
 FIELDS = ("id", *_STRING_FIELDS)
+#: Crawler output read as it is: for each of our fields, the fields that trafilatura's JSON
+#: output (``trafilatura --json``, ``extract(output_format="json")``: ``source`` is the page's
+#: URL, ``source-hostname`` its site name, ``date`` the publication date, ``filedate`` the
+#: download date) and news-please's article JSON (``maintext``, ``date_publish``,
+#: ``date_download``, ``source_domain``) carry it under, tried in order when ours is absent.
+#: (trafilatura's ``source``, a URL, becomes ``url``: see :func:`_crawler_fields`.)
+CRAWLER_FIELDS: dict[str, tuple[str, ...]] = {
+    "source": ("source_domain", "hostname", "source-hostname"),
+    "title": ("title_page", "title_rss"),
+    "text": ("maintext", "raw_text"),
+    "published_at": ("date_publish", "date"),
+    "fetched_at": ("date_download", "filedate"),
+    "lang_hint": ("language",),
+}
+_URL_LIKE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 # C0/C1 control characters other than tab and newlines, and Unicode noncharacters.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
@@ -141,10 +156,33 @@ def _too_long(fields: dict[str, str | None], limits: FieldLimits) -> Rejected | 
     return None
 
 
+def _crawler_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with our fields filled in from a crawler's own names (:data:`CRAWLER_FIELDS`)
+    where ours are absent. A ``source`` that is a URL (trafilatura's) is the article's URL."""
+    source = doc.get("source")
+    if isinstance(source, str) and _URL_LIKE.match(source.strip()):
+        doc = {k: v for k, v in doc.items() if k != "source"}
+        if doc.get("url") in (None, ""):
+            doc["url"] = source
+    if not any(name in doc for names in CRAWLER_FIELDS.values() for name in names):
+        return doc
+    filled = dict(doc)
+    for ours, theirs in CRAWLER_FIELDS.items():
+        if filled.get(ours) not in (None, ""):
+            continue
+        for name in theirs:
+            if doc.get(name) not in (None, ""):
+                filled[ours] = doc[name]
+                break
+    return filled
+
+
 def validate_object(
     doc: dict[str, Any], key: bytes | None = None, limits: FieldLimits = DEFAULT_LIMITS
 ) -> RawArticle | Rejected:
-    """Validate an already decoded ``news.raw`` object."""
+    """Validate an already decoded ``news.raw`` object (ours, or a crawler's own JSON:
+    :data:`CRAWLER_FIELDS`)."""
+    doc = _crawler_fields(doc)
     fields: dict[str, str | None] = {}
     for name in _STRING_FIELDS:
         raw = doc.get(name)

@@ -60,8 +60,11 @@ def _print_results(enriched: dict[str, Any], events: dict[str, Any]) -> None:
         )
     print("\n== news.events ==")
     for key, group in sorted(events.items()):
+        if group is None:  # a tombstone: the event closed a while ago
+            continue
         ids = ", ".join(m["id"] for m in group["members"])
-        print(f"{key}  [{', '.join(group['languages'])}]  {ids}")
+        state = "closed" if group.get("closed") else "open"
+        print(f"{key}  [{', '.join(group['languages'])}]  {state}  {ids}")
     removed = [
         (i, r["boilerplate_removed"]) for i, r in enriched.items() if r["boilerplate_removed"]
     ]

@@ -1,4 +1,5 @@
-"""``newsstream``: kafka, worker, feed, tail, process, demo.
+"""``newsstream``: kafka, worker, feed, tail, process, demo; in a source checkout also the
+developer tools ``bench`` and ``eval`` (in ``tools/``, not installed with the product).
 
 Each sub-command's module is imported only when that command runs, so ``newsstream --help``
 and ``newsstream process`` start without the Faust stack.
@@ -10,6 +11,8 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
 
 from streams import topics
 from streams.settings import Settings, SettingsError, load_settings
@@ -17,11 +20,26 @@ from streams.settings import Settings, SettingsError, load_settings
 #: ``newsstream eval TARGET``: each module has ``add_arguments(parser)`` and ``run(settings, args)``
 #: and imports its heavy dependencies inside ``run``.
 _EVALS = {
-    "grouping": "cli.eval_grouping",
-    "langid": "cli.eval_langid",
-    "extraction": "cli.eval_extraction",
-    "events": "cli.eval_events",
+    "grouping": "tools.eval_grouping",
+    "langid": "tools.eval_langid",
+    "extraction": "tools.eval_extraction",
+    "events": "tools.eval_events",
 }
+#: What ``bench`` and ``eval`` say where the tools are not (an installed wheel, the image).
+NO_TOOLS = "is a developer tool: run it from a source checkout of newsstream (tools/)"
+
+
+def developer_tools() -> ModuleType | None:
+    """The ``tools`` package of the source checkout this CLI runs from, or None when it is an
+    installed copy (the wheel and the image carry the product only)."""
+    try:
+        return importlib.import_module("tools")
+    except ImportError:
+        checkout = Path(__file__).resolve().parents[1]
+        if not (checkout / "tools" / "__init__.py").is_file():
+            return None
+        sys.path.insert(0, str(checkout))
+        return importlib.import_module("tools")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,13 +65,21 @@ def _parser() -> argparse.ArgumentParser:
         "them); worker n serves NEWSSTREAM_WEB_PORT + n - 1 and keeps its tables in "
         "NEWSSTREAM_DATA_DIR/process-n (default 1: this process is the worker)",
     )
+    config = sub.add_parser(
+        "config", help="print the effective settings (secrets masked), warn about unknown ones"
+    )
+    config.add_argument("--json", action="store_true", help="one JSON object instead of lines")
 
     feed = sub.add_parser("feed", help=f"produce articles to {topics.RAW}")
     feed.add_argument(
         "paths",
         nargs="+",
         metavar="PATH",
-        help=".txt (first line = title), .html, .json, .jsonl, or - for stdin",
+        help=".txt (first line = title), .html, .json, .jsonl, or - for stdin; JSON as ours, "
+        "trafilatura's or news-please's",
+    )
+    feed.add_argument(
+        "--rate", type=float, default=None, metavar="N", help="send at most N articles a second"
     )
 
     tail = sub.add_parser("tail", help="print a topic's records as JSON lines")
@@ -78,12 +104,24 @@ def _parser() -> argparse.ArgumentParser:
         "--events", metavar="EVENTS.jsonl", help="also write the final event groups"
     )
 
-    sub.add_parser("demo", help="broker + worker + bundled samples, print the results")
-    importlib.import_module("cli.bench").add_arguments(
-        sub.add_parser("bench", help="speed, latency, memory")
+    reset = sub.add_parser(
+        "reset", help="delete local state; with flags the group's offsets and the changelogs"
     )
-
-    evaluate = sub.add_parser("eval", help="measure a stage on a labelled data set")
+    reset.add_argument(
+        "--offsets", action="store_true", help="also delete the consumer group (reprocess)"
+    )
+    reset.add_argument(
+        "--changelogs",
+        action="store_true",
+        help="also delete the tables' changelog topics (open events, learned chrome)",
+    )
+    reset.add_argument("--yes", action="store_true", help="do it (without: print the plan)")
+    sub.add_parser("demo", help="broker + worker + bundled samples, print the results")
+    bench = sub.add_parser("bench", help="speed, latency, memory (developer tool)")
+    evaluate = sub.add_parser("eval", help="measure a stage on labelled data (developer tool)")
+    if developer_tools() is None:
+        return parser  # listed, and refused by main() with where they are
+    importlib.import_module("tools.bench").add_arguments(bench)
     targets = evaluate.add_subparsers(dest="target", required=True)
     for name, module in _EVALS.items():
         module_obj = importlib.import_module(module)
@@ -94,6 +132,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] in (["bench"], ["eval"]) and developer_tools() is None:
+        print(f"error: newsstream {argv[0]} {NO_TOOLS}", file=sys.stderr)
+        sys.exit(2)
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
@@ -109,7 +151,31 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(2)
 
 
+def _config(settings: Settings, as_json: bool) -> int:
+    """``newsstream config``: every setting's variable and effective value (secrets masked),
+    then a warning per ``NEWSSTREAM_*`` variable no setting reads; exit 1 if there is one."""
+    from streams.settings import effective, unknown_variables
+
+    values = effective(settings)
+    if as_json:
+        import orjson
+
+        print(orjson.dumps(values, option=orjson.OPT_INDENT_2).decode())
+    else:
+        width = max(map(len, values))
+        for var, value in values.items():
+            print(f"{var:<{width}}  {value}")
+    unknown = unknown_variables()
+    for var in unknown:
+        print(
+            f"warning: {var} is not a newsstream setting (a typo?); it is ignored", file=sys.stderr
+        )
+    return 1 if unknown else 0
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
+    if args.command == "config":
+        sys.exit(_config(settings, args.json))
     if args.command == "kafka":
         from cli import kafka_cmd
 
@@ -123,7 +189,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
     elif args.command == "feed":
         from cli import feed
 
-        feed.run(settings, args.paths)
+        if args.rate is not None and args.rate <= 0:
+            print("error: --rate must be a positive number of articles a second", file=sys.stderr)
+            sys.exit(2)
+        feed.run(settings, args.paths, args.rate)
     elif args.command == "tail":
         from cli import tail
 
@@ -134,11 +203,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> None:
         sys.exit(process.run(settings, args.input, args.output, args.dead_letters, args.events))
     elif args.command == "eval":
         sys.exit(importlib.import_module(_EVALS[args.target]).run(settings, args))
+    elif args.command == "reset":
+        from cli import reset
+
+        sys.exit(reset.run(settings, args.offsets, args.changelogs, args.yes))
     elif args.command == "demo":
         from cli import demo
 
         sys.exit(demo.run(settings))
     elif args.command == "bench":
-        from cli import bench
-
-        sys.exit(bench.run(settings, args))
+        sys.exit(importlib.import_module("tools.bench").run(settings, args))

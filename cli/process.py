@@ -1,8 +1,8 @@
 """``newsstream process IN.jsonl -o OUT.jsonl``: the worker's stages in-process, no broker.
 
-Every input line goes through :func:`agents.prepare.prepare_many` (in batches, as in the
-worker) and the :class:`Grouper`, the very functions the agents call, and comes out as one
-enriched record or one dead letter (with its line number). For backfills and evaluation.
+Every input line goes through :class:`agents.pipeline.Pipeline` (prepared in batches, as in
+the worker, then grouped), the very pipeline the agents run, and comes out as one enriched
+record or one dead letter (with its line number). For backfills and evaluation.
 """
 
 from __future__ import annotations
@@ -18,31 +18,35 @@ import orjson
 
 from agents.boilerplate_learn import ChromeMemory
 from agents.deadletters import dead_letter
-from agents.grouping import Grouper, GroupingOptions
-from agents.prepare import PrepareOptions, prepare_many
-from agents.publish import enriched_record, event_group
+from agents.grouping import Grouper
+from agents.pipeline import Pipeline
+from agents.publish import PublishOptions, enriched_record, event_group
 from streams.records import Rejected
 from streams.settings import Settings
 
 
 def process_lines(
-    lines: IO[bytes], settings: Settings, out: IO[bytes], dead: IO[bytes] | None
+    lines: IO[bytes],
+    settings: Settings,
+    out: IO[bytes],
+    dead: IO[bytes] | None,
+    pipeline: Pipeline | None = None,
 ) -> tuple[int, int, Grouper]:
     """Process every line; return (enriched, dead-lettered, the grouper with its events).
 
     Lines are prepared ``settings.prepare_batch`` at a time, as the worker does (one call of
-    the embedding model per batch), and come out in their order."""
-    options = PrepareOptions.from_settings(settings)
-    grouper = Grouper(GroupingOptions.from_settings(settings))
-    model = options.language_model()
+    the embedding model per batch), and come out in their order. ``pipeline``: the one the
+    settings ask for unless given (the bench passes one with a stage timer)."""
+    pipeline = pipeline or Pipeline.from_settings(settings)
+    grouper = pipeline.new_grouper()
     counts = [0, 0]  # enriched, dead-lettered
     # Chrome learned per source, as the worker keeps it (here over a plain dict).
-    sources = ChromeMemory({}, options.learn_checkpoint_every)
+    sources = ChromeMemory({}, pipeline.options.learn_checkpoint_every)
     batch: list[tuple[int, bytes]] = []
 
     def flush() -> None:
         now = time.time()
-        outcomes = prepare_many([(value, None) for _, value in batch], options, model, now, sources)
+        outcomes = pipeline.prepare([(value, None) for _, value in batch], now, sources)
         for (number, value), outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, Rejected):
                 counts[1] += 1
@@ -50,7 +54,7 @@ def process_lines(
                     letter = dead_letter(outcome, value, None, now, number)
                     dead.write(orjson.dumps(asdict(letter)) + b"\n")
                 continue
-            result = grouper.assign_article(outcome)
+            result = pipeline.assign(grouper, outcome)
             out.write(orjson.dumps(enriched_record(outcome, result, now)) + b"\n")
             counts[0] += 1
         batch.clear()
@@ -79,9 +83,10 @@ def run(
         out = stack.enter_context(Path(output).open("wb"))
         enriched, rejected, grouper = process_lines(source, settings, out, dead)
     if events:
+        max_members = PublishOptions.from_settings(settings).max_members
         with Path(events).open("wb") as ev:
             for state in grouper.events.values():
-                ev.write(orjson.dumps(event_group(state)) + b"\n")
+                ev.write(orjson.dumps(event_group(state, max_members)) + b"\n")
     print(
         f"{enriched} enriched, {rejected} dead-lettered, {len(grouper.events)} events",
         file=sys.stderr,

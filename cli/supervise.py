@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -14,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from streams.settings import Settings
+from streams.settings import Settings, child_environment, is_set
 
 #: What the Faust worker logs once every agent runs.
 READY_LINE = "[^Worker]: Ready"
@@ -69,7 +68,7 @@ def broker_for(
     """The broker ``NEWSSTREAM_BROKER`` names, or else a local one in ``workdir`` (with
     ``extra`` server.properties) for as long as the context lasts; yields the bootstrap
     address."""
-    if os.environ.get("NEWSSTREAM_BROKER"):
+    if is_set("NEWSSTREAM_BROKER"):
         say(f"using the configured broker {settings.broker}")
         yield settings.broker
         return
@@ -111,9 +110,7 @@ class WorkerProcess:
         return f"http://127.0.0.1:{self.env_overrides['NEWSSTREAM_WEB_PORT']}"
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSSTREAM_")}
-        env.update(self.env_overrides)
-        return env
+        return child_environment(self.env_overrides)
 
     def start(self, timeout: float = 120.0) -> None:
         """Start the worker and return once it logs that it is ready.

@@ -1,4 +1,5 @@
-"""``newsstream worker``: create the topics, wire every agent, run the Faust worker.
+"""``newsstream worker``: create the topics (or check them, ``NEWSSTREAM_CREATE_TOPICS=false``),
+wire every agent, run the Faust worker.
 
 ``newsstream worker --processes N`` runs N Faust workers from one process: it loads the models
 (fastText, all of Lingua's languages, the embedding, the gazetteer) once, freezes its Python
@@ -28,12 +29,14 @@ from types import FrameType
 
 import faust
 
-from agents import grouping, grouping_agent, health, language, prepare, prepare_agent
+from agents import grouping_agent, health, language, prepare_agent
+from agents.pipeline import Pipeline
+from agents.publish import PublishOptions
 from cli.logs import logging_config
-from deploy.topics import TopicLayoutError, ensure_topics
+from deploy.topics import TopicLayoutError, TopicsMissingError, ensure_topics
 from streams.app import create_app, create_channels
-from streams.settings import Settings
-from streams.topics import changelog_specs, topic_specs
+from streams.settings import Settings, unknown_variables
+from streams.topics import worker_specs
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +52,11 @@ def build(settings: Settings) -> faust.App:
     """The Faust app with all agents registered."""
     app = create_app(settings)
     channels = create_channels(app)
+    pipeline = Pipeline.from_settings(settings)  # one pipeline, its models loaded once
     prepare_agent.wire(
         app,
         channels,
-        prepare.PrepareOptions.from_settings(settings),
+        pipeline,
         settings.partitions,
         batch=settings.prepare_batch,
         batch_seconds=settings.prepare_batch_ms / 1000,
@@ -60,9 +64,10 @@ def build(settings: Settings) -> faust.App:
     grouping_agent.wire(
         app,
         channels,
-        grouping.GroupingOptions.from_settings(settings),
+        pipeline,
         batch=settings.group_batch,
         batch_seconds=settings.group_batch_ms / 1000,
+        publishing=PublishOptions.from_settings(settings),
     )
     health.wire(app, settings.stall_seconds)
     return app
@@ -71,13 +76,19 @@ def build(settings: Settings) -> faust.App:
 def run(settings: Settings, processes: int = 1) -> None:
     """Run until SIGINT/SIGTERM: one Faust worker in this process, or ``processes`` workers
     forked from it once the models are loaded (:func:`run_forked`)."""
-    specs = (
-        *topic_specs(settings.partitions),
-        *changelog_specs(settings.app_id, settings.partitions),
-    )
+    for var in unknown_variables():  # a typo must not go unnoticed
+        print(f"warning: {var} is not a newsstream setting (a typo?); ignored", file=sys.stderr)
+
+    specs = worker_specs(settings.app_id, settings.partitions)
     try:
-        ensure_topics(settings.broker, specs, settings.replication_factor, settings=settings)
-    except TopicLayoutError as exc:
+        ensure_topics(
+            settings.broker,
+            specs,
+            settings.replication_factor,
+            settings=settings,
+            create=settings.create_topics,
+        )
+    except (TopicLayoutError, TopicsMissingError) as exc:
         raise SystemExit(f"newsstream worker: {exc}") from None
     if processes > 1:
         sys.exit(run_forked(settings, processes))
@@ -105,11 +116,11 @@ def load_models(settings: Settings) -> float:
     """Load every model the agents use into this process, all of Lingua's languages too (the
     worker otherwise loads them in a thread once it runs); returns the seconds it took."""
     started = time.perf_counter()
-    options = prepare.PrepareOptions.from_settings(settings)
-    model = options.language_model()
-    if isinstance(model.second, language.LinguaScorer):
-        model.second.preload()
-    prepare.warm_up(model, options.embedder())
+    pipeline = Pipeline.from_settings(settings)  # the models are shared within the process
+    second = getattr(pipeline.model, "second", None)
+    if isinstance(second, language.LinguaScorer):
+        second.preload()
+    pipeline.warm_up()
     return time.perf_counter() - started
 
 

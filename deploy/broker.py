@@ -37,6 +37,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from streams.settings import load_settings
+
 #: Shorthands accepted wherever a version is, mapped to the newest patch release checked.
 VERSIONS: Mapping[str, str] = MappingProxyType(
     {
@@ -94,8 +96,9 @@ def _normalise_version(version: str) -> str:
 
 
 def resolve_version(version: str | None = None) -> str:
-    """``version``, else ``$KAFKA_VERSION``, else :data:`DEFAULT_VERSION`; shorthands mapped."""
-    return _normalise_version(version or os.environ.get("KAFKA_VERSION") or DEFAULT_VERSION)
+    """``version``, else the setting (``$KAFKA_VERSION``), else :data:`DEFAULT_VERSION`;
+    shorthands mapped."""
+    return _normalise_version(version or load_settings().kafka_version or DEFAULT_VERSION)
 
 
 def major_version(version: str) -> int:
@@ -103,21 +106,13 @@ def major_version(version: str) -> int:
 
 
 def state_home() -> Path:
-    """``$NEWSSTREAM_STATE``, else ``$XDG_STATE_HOME/newsstream``, else ``~/.local/state/...``."""
-    explicit = os.environ.get("NEWSSTREAM_STATE")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base).expanduser() / "newsstream"
+    """The setting ``state_dir`` (``$NEWSSTREAM_STATE``, else the XDG state home)."""
+    return load_settings().state_dir
 
 
 def cache_home() -> Path:
-    """``$NEWSSTREAM_CACHE``, else ``$XDG_CACHE_HOME/newsstream``, else ``~/.cache/newsstream``."""
-    explicit = os.environ.get("NEWSSTREAM_CACHE")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base).expanduser() / "newsstream"
+    """The setting ``cache_dir`` (``$NEWSSTREAM_CACHE``, else the XDG cache home)."""
+    return load_settings().cache_dir
 
 
 @dataclass(frozen=True)
@@ -246,8 +241,9 @@ def ssl_bootstrap(cfg: BrokerConfig) -> str:
 
 def _which(tool: str, hint: str) -> str:
     found = shutil.which(tool)
-    if found is None and tool == "java" and os.environ.get("JAVA_HOME"):
-        candidate = Path(os.environ["JAVA_HOME"]) / "bin" / "java"
+    java_home = load_settings().java_home if tool == "java" and found is None else ""
+    if java_home:
+        candidate = Path(java_home) / "bin" / "java"
         found = str(candidate) if candidate.is_file() else None
     if found is None:
         raise BrokerError(f"{tool!r} is not on PATH: {hint}")

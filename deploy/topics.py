@@ -1,8 +1,10 @@
-"""Topic set-up: create newsstream's topics with kafka-python's admin client (idempotent).
+"""Topic set-up: create newsstream's topics with kafka-python's admin client (idempotent), or,
+where a platform provisions them (``NEWSSTREAM_CREATE_TOPICS=false``), check that they exist.
 
-Faust creates only its own internal topics (table changelogs); the source and output topics
-are created here, by ``newsstream worker`` and ``newsstream feed`` before they start. The
-admin client connects with the security of the given settings (PLAINTEXT without any).
+The source and output topics, the tables' changelogs and Faust's leader topic are created
+here, by ``newsstream worker`` and ``newsstream feed`` before they start. Either way the
+partition layout the worker relies on is checked. The admin client connects with the security
+of the given settings (PLAINTEXT without any).
 """
 
 from __future__ import annotations
@@ -25,15 +27,17 @@ def ensure_topics(
     timeout: float = 60.0,
     *,
     settings: Settings | None = None,
+    create: bool = True,
 ) -> list[str]:
-    """Create the missing topics; return the names created. Retries until ``timeout``, except
+    """Create the missing topics; return the names created. With ``create`` false, create none:
+    :class:`TopicsMissingError` names any that is missing. Retries until ``timeout``, except
     when the broker refuses the credentials or TLS (:class:`~streams.security.BrokerRefusedError`).
     """
     deadline = time.monotonic() + timeout
     specs = list(specs)
     while True:
         try:
-            return _create_missing(bootstrap, specs, replication_factor, settings)
+            return _create_missing(bootstrap, specs, replication_factor, settings, create)
         except KafkaError:
             if time.monotonic() > deadline:
                 raise
@@ -42,6 +46,20 @@ def ensure_topics(
 
 class TopicLayoutError(RuntimeError):
     """An existing topic has another number of partitions than newsstream's settings say."""
+
+
+class TopicsMissingError(RuntimeError):
+    """Topics newsstream needs do not exist, and it may not create them
+    (``NEWSSTREAM_CREATE_TOPICS=false``): the message names them and what to do."""
+
+    def __init__(self, bootstrap: str, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__(
+            f"{len(missing)} topic(s) missing on {bootstrap}: {', '.join(missing)}; "
+            "NEWSSTREAM_CREATE_TOPICS=false leaves creating them to the platform: provision "
+            "them (the KafkaTopic resources of `python -m deploy.k8s topics`, "
+            "deploy/kubernetes/topics.yaml) or set NEWSSTREAM_CREATE_TOPICS=true"
+        )
 
 
 #: Topics whose partition count the worker relies on: ``news.raw`` and the table changelog
@@ -66,7 +84,11 @@ def _check_layout(admin: KafkaAdminClient, existing: list[TopicSpec]) -> None:
 
 
 def _create_missing(
-    bootstrap: str, specs: list[TopicSpec], replication_factor: int, settings: Settings | None
+    bootstrap: str,
+    specs: list[TopicSpec],
+    replication_factor: int,
+    settings: Settings | None,
+    create: bool = True,
 ) -> list[str]:
     with refusals_explained(settings, bootstrap):
         admin = KafkaAdminClient(
@@ -76,6 +98,8 @@ def _create_missing(
         existing = set(admin.list_topics())
         _check_layout(admin, [s for s in specs if s.name in existing])
         missing = [s for s in specs if s.name not in existing]
+        if missing and not create:
+            raise TopicsMissingError(bootstrap, [s.name for s in missing])
         created: list[str] = []
         for spec in missing:
             topic = NewTopic(

@@ -7,6 +7,7 @@ stage name, ``reason`` a dead letter's reason up to its first colon with digits 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -33,12 +34,55 @@ CONSUMER_LAG = Gauge(
     "Messages not yet consumed, per assigned partition.",
     ["topic", "partition"],
 )
+END_TO_END_SECONDS = Histogram(
+    "newsstream_end_to_end_seconds",
+    "From a news.raw record's timestamp to its enriched record being sent.",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0),
+)
+BUILD_INFO = Gauge(
+    "newsstream_build_info",
+    "Always 1: the versions this worker runs, as labels.",
+    ["version", "python", "faust", "aiokafka"],
+)
 STALLED_PARTITIONS = Gauge(
     "newsstream_stalled_partitions",
     "Assigned partitions with lag whose committed offset has not moved for the stall time.",
 )
 
 _DIGITS = re.compile(r"\d+")
+#: The header that carries a ``news.raw`` record's timestamp (ms) through ``news.prepared``.
+RAW_TIMESTAMP_HEADER = "newsstream-raw-timestamp-ms"
+
+
+def build_info() -> None:
+    """Set ``newsstream_build_info`` for this process's versions."""
+    import platform
+    from importlib.metadata import PackageNotFoundError, version
+
+    def of(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:
+            return "unknown"
+
+    BUILD_INFO.labels(
+        of("newsstream"), platform.python_version(), of("faust-streaming"), of("aiokafka")
+    ).set(1)
+
+
+def raw_timestamp_ms(
+    headers: Mapping[str, bytes] | Iterable[tuple[str, bytes]] | None,
+) -> int | None:
+    """The ``news.raw`` timestamp a ``news.prepared`` record carries in its headers (a list
+    of (key, value) pairs or a mapping), or None."""
+    pairs = headers.items() if isinstance(headers, Mapping) else headers or ()
+    for key, value in pairs:
+        if key == RAW_TIMESTAMP_HEADER and value:
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
 
 
 def reason_label(reason: str) -> str:

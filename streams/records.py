@@ -1,7 +1,8 @@
 """The wire contract: typed records for every topic, encoded with orjson.
 
 Plain frozen dataclasses (no framework metadata lands in the JSON); the JSON Schema files in
-``schemas/`` describe the same shapes for consumers. Inbound ``news.raw`` payloads are not
+:mod:`streams.schemas` describe the same shapes for consumers, and every output record carries
+its topic's schema version (``schema_version``). Inbound ``news.raw`` payloads are not
 trusted: :mod:`agents.validation` turns them into :class:`RawArticle` or a dead letter.
 """
 
@@ -13,6 +14,9 @@ from dataclasses import MISSING, asdict, dataclass, fields
 from typing import Any, TypeVar
 
 import orjson
+
+from streams import topics
+from streams.schemas import SCHEMA_VERSIONS
 
 T = TypeVar("T")
 
@@ -87,6 +91,7 @@ class Enriched:
     boilerplate_removed: list[str]
     processed_at: str
     pipeline_version: str
+    schema_version: int = SCHEMA_VERSIONS[topics.ENRICHED]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,16 +107,26 @@ class EventMember:
 
 @dataclass(frozen=True, slots=True)
 class EventGroup:
-    """``news.events`` (compacted; key: ``event_key``): the latest state of one event."""
+    """``news.events`` (compacted; key: ``event_key``): the latest state of one event.
+
+    ``members`` lists the first ``NEWSSTREAM_EVENT_MAX_MEMBERS`` members (in the order they
+    joined) and ``member_count`` all of them, so that one huge event stays a bounded record.
+    """
 
     event_key: str
     languages: list[str]
+    #: How many articles the event has (``members`` may list fewer).
+    member_count: int
     members: list[EventMember]
     first_seen: str
     last_seen: str
     #: Set when the event turned out to be one with another (an article joined both): the
     #: event key it was merged into, whose record lists its members from then on.
     merged_into: str | None = None
+    #: No article will join the event under this key any more: its window passed (the last
+    #: record before its tombstone), or it was merged into another (``merged_into``).
+    closed: bool = False
+    schema_version: int = SCHEMA_VERSIONS[topics.EVENTS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +148,9 @@ class DeadLetter:
     topic: str | None = None
     partition: int | None = None
     offset: int | None = None
+    #: What kind of error (:attr:`Rejected.error_class`).
+    error_class: str = "streams.records.Rejected"
+    schema_version: int = SCHEMA_VERSIONS[topics.DEADLETTER]
 
 
 def dumps(record: Any) -> bytes:
@@ -250,20 +268,34 @@ def enriched_from_dict(data: dict[str, Any]) -> Enriched:
 
 
 def event_from_dict(data: dict[str, Any]) -> EventGroup:
-    """Decode a ``news.events`` value, members included."""
+    """Decode a ``news.events`` value, members included (``member_count``, absent from records
+    written before it existed, is then the members listed)."""
     members = [from_dict(EventMember, m) for m in data.get("members", [])]
+    optional = ("merged_into", "closed", "schema_version")
     return EventGroup(
-        **{
-            **{k: data[k] for k in ("event_key", "first_seen", "last_seen")},
-            "languages": list(data.get("languages", [])),
-            "members": members,
-        }
+        **{k: data[k] for k in ("event_key", "first_seen", "last_seen")},
+        **{k: data[k] for k in optional if k in data},
+        languages=list(data.get("languages", [])),
+        member_count=int(data.get("member_count", len(members))),
+        members=members,
     )
 
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
-    """A stage's refusal: errors are data, routed to ``news.deadletter`` by the wiring."""
+    """A stage's refusal: errors are data, routed to ``news.deadletter`` by the wiring.
+
+    ``error_class`` says what kind of error, as Kafka Connect's
+    ``__connect.errors.exception.class.name`` does: the qualified name of the exception a stage
+    raised (``builtins.KeyError``, ``streams.records.RecordError``), or this class's for a
+    refusal by rule (the reason says which rule).
+    """
 
     stage: str
     reason: str
+    error_class: str = "streams.records.Rejected"
+
+
+def class_name(kind: type) -> str:
+    """A class's qualified name, as ``error_class`` gives it (``builtins.ValueError``)."""
+    return f"{kind.__module__}.{kind.__qualname__}"

@@ -4,7 +4,8 @@
 ``news.prepared``   internal: validated, cleaned, language-tagged articles with their evidence;
                     one partition, so that one grouping task sees every article
 ``news.enriched``   output; key: article id
-``news.events``     output, compacted; key: event key; the latest group for each event
+``news.events``     output, compacted; key: event key; the latest group for each event, then
+                    ``closed: true``, then a tombstone
 ``news.deadletter`` rejected input with the stage and reason
 """
 
@@ -50,6 +51,8 @@ def topic_specs(raw_partitions: int) -> tuple[TopicSpec, ...]:
 #: The worker's Faust tables (their changelog topics are ``<app_id>-<table>-changelog``).
 EVENTS_TABLE = "events"
 SOURCES_TABLE = "source_chrome"
+#: Closed events' keys awaiting their tombstone on ``news.events``.
+CLOSED_TABLE = "closed_events"
 
 
 def changelog_specs(app_id: str, raw_partitions: int) -> tuple[TopicSpec, ...]:
@@ -59,5 +62,22 @@ def changelog_specs(app_id: str, raw_partitions: int) -> tuple[TopicSpec, ...]:
     compact = (("cleanup.policy", "compact"), *LARGE_MESSAGES)
     return (
         TopicSpec(f"{app_id}-{EVENTS_TABLE}-changelog", 1, compact),
+        TopicSpec(f"{app_id}-{CLOSED_TABLE}-changelog", 1, compact),
         TopicSpec(f"{app_id}-{SOURCES_TABLE}-changelog", raw_partitions, compact),
+    )
+
+
+def leader_spec(app_id: str) -> TopicSpec:
+    """Faust's leader-election topic (``<app_id>-__assignor-__leader``, one partition), which
+    its assignor declares at start unless topics are provisioned by a platform."""
+    return TopicSpec(f"{app_id}-__assignor-__leader", 1)
+
+
+def worker_specs(app_id: str, raw_partitions: int) -> tuple[TopicSpec, ...]:
+    """Every topic the worker uses: newsstream's, the tables' changelogs and Faust's leader
+    topic (the list the worker creates or checks, and ``python -m deploy.k8s topics`` emits)."""
+    return (
+        *topic_specs(raw_partitions),
+        *changelog_specs(app_id, raw_partitions),
+        leader_spec(app_id),
     )

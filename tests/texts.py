@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
+
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 # The site chrome each seed ends in (from the issue that describes the seed case).
@@ -90,3 +92,41 @@ LIBRARY_DE = {
         "Stadt werde die Regierung um 15 Millionen Złoty für den Wiederaufbau bitten."
     ),
 }
+
+
+#: The chrome of a local paper that a source learns (see :func:`source_article`).
+CHROME = ["Kronberger Bote: unabhängig seit 1886", "Startseite · Lokales · Sport · Wetter"]
+TOPICS = [
+    "Stadtrat",
+    "Feuerwehr",
+    "Bibliothek",
+    "Sportverein",
+    "Marktplatz",
+    "Schule",
+    "Museum",
+    "Bahnhof",
+    "Freibad",
+    "Gemeindehaus",
+]
+
+
+def source_article(i: int, quote: str | None = None) -> bytes:
+    """Article ``i`` of a local paper, its :data:`CHROME` last (``quote`` added to its body)."""
+    topic = TOPICS[i % len(TOPICS)]
+    body = [
+        f"Der {topic} von Kronberg hat am Dienstag über {100 + i} neue Vorschläge beraten, "
+        f"die Bürgerinnen und Bürger im Laufe des Jahres eingereicht hatten.",
+        f"Nach Angaben der Verwaltung sollen {10 + i} davon noch vor dem Sommer umgesetzt "
+        f"werden; für {topic.lower()} und Umgebung folgt im Herbst eine zweite Runde.",
+    ]
+    if quote:
+        body.append(quote)
+    text = "\n\n".join([*body, *CHROME])
+    return orjson.dumps(
+        {
+            "id": f"kb-{i}",
+            "source": "kronberger-bote.example",
+            "title": f"{topic}: {100 + i} Vorschläge",
+            "text": text,
+        }
+    )

@@ -16,16 +16,7 @@ from cli.supervise import WorkerProcess, free_port
 from deploy import broker
 from deploy.topics import ensure_topics
 from streams.topics import topic_specs
-from tests.integration.harness import PARTITIONS
-
-#: Settings a test run may pass on to its workers (``NEWSSTREAM_PROCESSING_GUARANTEE=exactly_once
-#: make integration`` runs the whole suite with Kafka transactions).
-PASS_THROUGH = ("NEWSSTREAM_PROCESSING_GUARANTEE",)
-
-
-def passed_through() -> dict[str, str]:
-    """The :data:`PASS_THROUGH` variables set in this process's environment."""
-    return {name: os.environ[name] for name in PASS_THROUGH if os.environ.get(name)}
+from tests.integration.harness import PARTITIONS, passed_through
 
 
 @pytest.fixture(scope="session")

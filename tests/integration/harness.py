@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import orjson
@@ -33,3 +34,13 @@ def collect(
     missing = want - found.keys()
     assert not missing, f"no record on {topic} for {sorted(missing)} within {timeout}s"
     return found
+
+
+#: Settings a test run may pass on to its workers (``NEWSSTREAM_PROCESSING_GUARANTEE=exactly_once
+#: make integration`` runs the whole suite with Kafka transactions).
+PASS_THROUGH = ("NEWSSTREAM_PROCESSING_GUARANTEE",)
+
+
+def passed_through() -> dict[str, str]:
+    """The :data:`PASS_THROUGH` variables set in this process's environment."""
+    return {name: os.environ[name] for name in PASS_THROUGH if os.environ.get(name)}

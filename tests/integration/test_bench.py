@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 import pytest
 
-from cli.bench import STAGES
+from tools.bench import STAGES
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,4 @@
-"""Crashes against the real broker: short versions of ``python -m cli.chaos`` (bounded).
+"""Crashes against the real broker: short versions of ``python -m tools.chaos`` (bounded).
 
 ``kill`` (SIGKILLs of the worker mid-feed), ``broker`` (the broker stopped and started again
 mid-feed; the worker is left alone and must recover by itself) and ``pair`` (a second worker
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from cli.chaos import Report, run_scenario
+from tools.chaos import Report, run_scenario
 
 pytestmark = pytest.mark.integration
 

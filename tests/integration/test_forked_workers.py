@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cli.bench import BenchProcess, process_pss_mb, process_rss_mb
 from streams.topics import ENRICHED
-from tests.integration.conftest import passed_through
-from tests.integration.harness import PARTITIONS, collect, feed
+from tests.integration.harness import PARTITIONS, collect, feed, passed_through
 from tests.texts import read_seed
+from tools.bench import BenchProcess, process_pss_mb, process_rss_mb
 
 pytestmark = pytest.mark.integration
 

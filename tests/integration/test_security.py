@@ -24,8 +24,7 @@ from deploy.topics import ensure_topics
 from streams.security import BrokerRefusedError
 from streams.settings import Settings, load_settings
 from streams.topics import DEADLETTER, ENRICHED, topic_specs
-from tests.integration.conftest import passed_through
-from tests.integration.harness import PARTITIONS, collect, feed
+from tests.integration.harness import PARTITIONS, collect, feed, passed_through
 from tests.texts import read_seed
 
 pytestmark = pytest.mark.integration

@@ -30,8 +30,8 @@ def digest(paths: list[Path]) -> str:
 
 
 def grouping() -> dict[str, Any]:
-    from cli.eval_grouping import group_docs, load, score, shuffled
     from streams.settings import Settings
+    from tools.eval_grouping import group_docs, load, score, shuffled
 
     out: dict[str, Any] = {}
     paths = [SHARED / "translated_news" / name for name in GROUPING_FILES]
@@ -56,7 +56,7 @@ def langid() -> dict[str, Any]:
     from dataclasses import replace
 
     from agents import language
-    from cli.eval_langid import gold_code, join_sentences, lid176_languages, load_samples
+    from tools.eval_langid import gold_code, join_sentences, lid176_languages, load_samples
 
     model = language.load_model("high")
     known = lid176_languages()
@@ -96,7 +96,7 @@ def langid() -> dict[str, Any]:
 
 
 def extraction() -> dict[str, Any]:
-    from cli.eval_extraction import evaluate, load_pages
+    from tools.eval_extraction import evaluate, load_pages
 
     directory = SHARED / "extraction" / "trafilatura-eval"
     rows = evaluate(load_pages(directory, EXTRACTION_PAGES))

@@ -1,0 +1,254 @@
+"""Grouping's pure half: join or mint, idempotence, the window, restore from table values."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from agents.grouping import (
+    ClosedEvents,
+    EventState,
+    Grouper,
+    GroupingOptions,
+    StateVersionError,
+    mint_key,
+)
+
+DAY = 86_400.0
+OPTIONS = GroupingOptions(window_seconds=3 * DAY, min_shared=3.0, min_overlap=0.25)
+
+
+def member(ident: str, lang: str = "en") -> dict[str, str | None]:
+    return {"id": ident, "lang": lang, "title": ident, "url": None, "source": None}
+
+
+PUTIN = ["n:putin", "n:xi", "n:yinping", "p:g1816670", "#:2022", "n:ukraine", "n:nato"]
+FOOTBALL = ["n:rovers", "n:athletic", "n:amankvah", "#:2-1", "#:1987", "p:g2643743"]
+
+
+def test_a_translation_joins_and_an_unrelated_article_mints() -> None:
+    g = Grouper(OPTIONS)
+    first = g.assign(member("en"), PUTIN, 1000.0)
+    assert first.event_key == mint_key("en")
+    second = g.assign(member("de", "de"), [*PUTIN[:5], "n:vestliche"], 1100.0)
+    assert second.event_key == first.event_key
+    assert [m.id for m in second.state.members] == ["en", "de"]
+    other = g.assign(member("sport"), FOOTBALL, 1200.0)
+    assert other.event_key not in (first.event_key,)
+
+
+def test_too_little_shared_evidence_does_not_join() -> None:
+    g = Grouper(OPTIONS)
+    g.assign(member("a"), PUTIN, 0.0)
+    assert g.assign(
+        member("b"), ["n:putin", "n:unrelated1", "n:unrelated2"], 1.0
+    ).event_key == mint_key("b")
+
+
+def test_an_article_seen_again_keeps_its_key_and_is_not_counted_twice() -> None:
+    g = Grouper(OPTIONS)
+    a = g.assign(member("a"), PUTIN, 0.0)
+    again = g.assign(member("a"), PUTIN, 5.0)
+    assert again.event_key == a.event_key and not again.changed
+    assert len(again.state.members) == 1
+    assert again.state.evidence["n:putin"] == 1
+
+
+def test_events_past_the_window_are_closed_and_evicted() -> None:
+    g = Grouper(OPTIONS)
+    old = g.assign(member("old"), PUTIN, 0.0)
+    g.assign(member("new"), FOOTBALL, 4 * DAY)
+    assert [s.event_key for s in g.evict()] == [old.event_key]
+    late = g.assign(member("late"), PUTIN, 4 * DAY + 1)
+    assert late.event_key == mint_key("late")
+
+
+def test_evicted_events_come_back_in_their_final_state() -> None:
+    g = Grouper(OPTIONS)
+    g.assign(member("a"), PUTIN, 0.0)
+    g.assign(member("b", "de"), PUTIN[:6], DAY)
+    g.assign(member("new"), FOOTBALL, 5 * DAY)
+    [closed] = g.evict()
+    assert [m.id for m in closed.members] == ["a", "b"] and closed.last_seen == DAY
+    assert closed.event_key not in g.events and g.evict() == []
+
+
+def test_closed_events_wait_for_their_tombstone_the_delay_in_stream_time() -> None:
+    closed = ClosedEvents(delay=DAY)
+    values = closed.close(["ev-a", "ev-merged"], closed_at=3 * DAY)
+    assert values == {k: {"v": 1, "closed_at": 3 * DAY} for k in ("ev-a", "ev-merged")}
+    closed.close(["ev-b"], closed_at=3.5 * DAY)
+    assert closed.due(4 * DAY - 1) == []
+    assert closed.due(4 * DAY) == ["ev-a", "ev-merged"]
+    assert closed.due(4 * DAY) == []  # each key once
+    restored = ClosedEvents(delay=DAY)  # from the table's items, after a restart
+    restored.load([("ev-b", {"v": 1, "closed_at": 3.5 * DAY}), ("ev-gone", None)])
+    assert restored.due(10 * DAY) == ["ev-b"]
+    assert ClosedEvents(delay=0.0).due(0.0) == []
+
+
+def test_restored_from_table_values_it_decides_the_same() -> None:
+    g = Grouper(OPTIONS)
+    a = g.assign(member("a"), PUTIN, 0.0)
+    g.assign(member("s"), FOOTBALL, 0.0)
+    table_values = [state.to_dict() for state in g.events.values()]
+
+    restored = Grouper(OPTIONS)
+    restored.load(table_values)
+    assert restored.assign(member("b", "de"), PUTIN[:5], 10.0).event_key == a.event_key
+    assert restored.assign(member("a"), PUTIN, 11.0).changed is False
+    assert EventState.from_dict(table_values[0]).to_dict() == table_values[0]
+
+
+def test_a_different_shape_weakens_a_match() -> None:
+    """Same names and places, but one is a 3-paragraph brief and one a 30-paragraph feature:
+    a translation keeps its original's paragraphs, another article on the story rarely does."""
+    g = Grouper(OPTIONS)
+    first = g.assign(member("brief"), PUTIN, 0.0, shape=(3, 1500))
+    assert g.assign(member("feature"), PUTIN, 1.0, shape=(30, 15000)).event_key != first.event_key
+    assert g.assign(member("tr", "de"), PUTIN, 2.0, shape=(3, 1650)).event_key == first.event_key
+
+
+def test_articles_of_equal_paragraph_counts_need_less_evidence() -> None:
+    """Two names in common, a third of the smaller side's evidence: too little in general,
+    enough between articles of the same paragraph count (a translation keeps them)."""
+    options = GroupingOptions(
+        window_seconds=DAY, min_shared=3.0, min_overlap=0.45, parallel_min_overlap=0.25
+    )
+    english = ["n:orban", "n:gyurcsany", "n:e1", "n:e2", "n:e3", "n:e4", "n:e5", "n:e6"]
+    hungarian = ["n:orban", "n:gyurcsany", "n:h1", "n:h2", "n:h3", "n:h4"]
+    for paragraphs, joins in ((12, True), (14, False)):
+        g = Grouper(options)
+        first = g.assign(member("en"), english, 0.0, shape=(12, 3000))
+        second = g.assign(member("hu", "hu"), hungarian, 1.0, shape=(paragraphs, 2900))
+        assert (second.event_key == first.event_key) is joins, paragraphs
+    short = Grouper(options)  # a three-paragraph brief is too common a shape to count
+    first = short.assign(member("en"), english, 0.0, shape=(3, 800))
+    assert short.assign(member("hu", "hu"), hungarian, 1.0, shape=(3, 780)).event_key != (
+        first.event_key
+    )
+
+
+def test_translation_of_and_duplicate_of() -> None:
+    g = Grouper(OPTIONS)
+    g.assign({**member("en"), "hash": "h-en"}, PUTIN, 0.0, shape=(5, 2000))
+    de = g.assign({**member("de", "de"), "hash": "h-de"}, PUTIN, 1.0, shape=(5, 2200))
+    assert de.translation_of is not None and de.translation_of["id"] == "en"
+    assert de.duplicate_of is None
+    wire_copy = g.assign({**member("en-copy"), "hash": "h-en"}, PUTIN, 2.0, shape=(5, 2000))
+    assert wire_copy.duplicate_of == "en"
+    assert wire_copy.translation_of is not None and wire_copy.translation_of["id"] == "de"
+    again = g.assign({**member("de", "de"), "hash": "h-de"}, PUTIN, 3.0, shape=(5, 2200))
+    assert not again.changed and again.translation_of == de.translation_of
+
+
+def test_near_among_equals_near_restricted_to_the_members() -> None:
+    from agents.grouping import MemberVectors
+
+    rng = np.random.default_rng(7)
+    vectors = MemberVectors()
+    for i in range(40):
+        v = rng.normal(size=512).astype(np.float32)
+        vectors.add(f"m{i}", v / np.linalg.norm(v))
+    vectors.remove("m3")
+    query = rng.normal(size=512).astype(np.float32)
+    query /= np.linalg.norm(query)
+    everyone = vectors.near(query, -1.0)
+    some = ["m1", "m3", "m5", "m30", "unknown"]
+    among = vectors.near_among(query, some, -1.0)
+    assert set(among) == {"m1", "m5", "m30"}
+    assert among == pytest.approx({k: everyone[k] for k in among})
+    assert set(vectors.near_among(query, [f"m{i}" for i in range(40)], -1.0)) == set(everyone)
+
+
+#: An ``events`` table value as the version before the state's shape was declared wrote it
+#: (code 3926a46): no ``v``, members as plain dicts, shapes of paragraphs and characters.
+VERSION_0 = {
+    "event_key": "ev-00000000000000a0",
+    "first_seen": 0.0,
+    "last_seen": 0.0,
+    "members": [
+        {
+            "id": "a",
+            "lang": "en",
+            "title": "a",
+            "url": None,
+            "source": None,
+            "hash": "h-a",
+            "translation_of": None,
+            "duplicate_of": None,
+            "evidence": sorted(PUTIN),
+            "shape": [5, 2000],
+        }
+    ],
+    "evidence": dict.fromkeys(PUTIN, 1),
+}
+
+
+def test_state_written_by_the_previous_version_is_read_and_written_anew_as_version_1() -> None:
+    restored = Grouper(OPTIONS)
+    restored.load([VERSION_0])
+    joined = restored.assign(member("b", "de"), PUTIN[:5], 10.0, shape=(5, 2100, 800))
+    assert joined.event_key == VERSION_0["event_key"]
+    assert joined.translation_of is not None and joined.translation_of["id"] == "a"
+    written = joined.state.to_dict()
+    assert written["v"] == 1
+    assert [m["id"] for m in written["members"]] == ["a", "b"]
+    assert written["members"][0]["shape"] == [5, 2000] and written["members"][1]["shape"] == [
+        5,
+        2100,
+        800,
+    ]
+    assert EventState.from_dict(written).to_dict() == written
+
+
+def test_state_of_a_newer_version_is_refused_not_misread() -> None:
+    with pytest.raises(StateVersionError, match="state version 2"):
+        EventState.from_dict({**VERSION_0, "v": 2})
+
+
+def test_an_article_that_joins_two_open_events_merges_them_and_keys_stay() -> None:
+    """Two reports minted their own keys (nothing in common yet); a third names what both
+    name: one event from then on, the other merged into it, every article's key unchanged."""
+    g = Grouper(OPTIONS)
+    first = g.assign(member("a"), PUTIN, 0.0)
+    second = g.assign(member("b", "de"), FOOTBALL, 1.0)
+    assert first.event_key != second.event_key
+    third = g.assign(member("c"), [*PUTIN, *FOOTBALL], 2.0)
+    survivor, [merged] = third.event_key, third.merged
+    assert {survivor, merged} == {first.event_key, second.event_key}
+    assert sorted(m.id for m in third.state.members) == ["a", "b", "c"]
+    assert {m.id: m.event_key for m in third.state.members} == {
+        "a": first.event_key,
+        "b": second.event_key,
+        "c": survivor,
+    }
+    assert merged not in g.events and g.resolve(merged) == survivor
+    assert g.assign(member("b", "de"), FOOTBALL, 3.0).event_key == second.event_key  # redelivery
+    assert g.assign(member("a"), PUTIN, 4.0).event_key == first.event_key
+
+
+def test_no_merge_when_the_other_event_matches_less_than_the_merge_score() -> None:
+    g = Grouper(replace(OPTIONS, merge_min_score=None))
+    g.assign(member("a"), PUTIN, 0.0)
+    second = g.assign(member("b", "de"), FOOTBALL, 1.0)
+    third = g.assign(member("c"), [*PUTIN, *FOOTBALL], 2.0)
+    assert third.merged == () and second.event_key in g.events
+
+
+def test_a_name_with_a_case_ending_is_the_same_name_in_any_language() -> None:
+    """Finnish (or Estonian, Turkish, Hungarian...) endings on a name: the inflected form
+    counts as the name; a longer ending, a short stem or a mere common start does not."""
+    from agents.grouping import _inflected, _stems
+
+    stems = _stems(["n:putin", "n:helsinki", "n:obama", "p:g123"], 4)
+    theirs = ["n:putinin", "n:obamaa", "n:helsinkiin", "n:putinistit", "n:obamacare s"]
+    assert _inflected(stems, theirs, 4, 3) == [
+        ("n:putin", "n:putinin"),
+        ("n:obama", "n:obamaa"),
+        ("n:helsinki", "n:helsinkiin"),
+    ]
+    assert _inflected(_stems(["n:ali"], 4), ["n:alia"], 4, 3) == []  # stem too short
+    assert _inflected(_stems(["n:merkel"], 4), ["n:merkez"], 4, 3) == []  # not a prefix

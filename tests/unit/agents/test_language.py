@@ -1,0 +1,193 @@
+"""The language stage: script decisions, short input, und, macro-languages, mixed articles."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from agents import language, prepare
+from agents.language import Detector, Language, LanguageShare, detect, normalise_code
+from agents.pipeline import Pipeline
+from streams.records import Prepared
+from tests.texts import read_seed
+
+MIN = 0.5
+
+EN = (
+    "The government announced on Tuesday that it would raise the minimum wage next year, "
+    "after months of talks with unions and employers about the rising cost of living."
+)
+DE = (
+    "Die Bundesregierung hat am Dienstag angekündigt, den Mindestlohn im nächsten Jahr zu "
+    "erhöhen, nach monatelangen Gesprächen mit Gewerkschaften und Arbeitgebern."
+)
+FR = (
+    "Le gouvernement a annoncé mardi qu'il augmenterait le salaire minimum l'année prochaine, "
+    "après des mois de discussions avec les syndicats et le patronat."
+)
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return language.load_model()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Η κυβέρνηση ανακοίνωσε νέα μέτρα", "el"),
+        ("საქართველოს მთავრობამ განაცხადა", "ka"),
+        ("Հայաստանի կառավարությունը հայտարարեց", "hy"),
+        ("รัฐบาลประกาศมาตรการใหม่", "th"),
+        ("정부는 새로운 조치를 발표했다", "ko"),
+        ("政府は新しい対策を発表した", "ja"),
+        ("政府宣布了新的措施", "zh"),
+        ("ממשלת ישראל הודיעה היום על צעדים חדשים", "he"),
+        ("ශ්‍රී ලංකා රජය", "si"),
+    ],
+)
+def test_the_script_decides(detector: Detector, text: str, lang: str) -> None:
+    assert detect(detector, None, text, MIN).lang == lang
+
+
+def test_a_lone_greek_word_is_greek(detector: Detector) -> None:
+    result = detect(detector, None, "Αθήνα", MIN)
+    assert result == Language("el", 1.0, None, (LanguageShare("el", 1.0),))
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Bundesregierung beschließt neues Klimagesetz", "de"),  # a headline
+        ("Le gouvernement démissionne", "fr"),
+        ("the weather", "en"),  # a word pair
+        ("Parlamento aprueba la reforma laboral", "es"),
+        ("Rząd przyjął nową ustawę o podatkach.", "pl"),  # one sentence
+        ("Правительство объявило о новых мерах поддержки.", "ru"),
+    ],
+)
+def test_short_input_gets_a_language(detector: Detector, text: str, lang: str) -> None:
+    result = detect(detector, None, text, MIN)
+    assert result.lang == lang
+    assert result.confidence >= MIN
+
+
+def test_a_headline_alone_is_prepared_not_dead_lettered(detector: Detector) -> None:
+    value = orjson.dumps({"id": "h1", "text": "Bundesregierung beschließt neues Klimagesetz"})
+    options = prepare.PrepareOptions(max_message_bytes=1_000_000, lang_min_confidence=MIN)
+    stages = Pipeline(options, Pipeline.create(options).grouping, detector, None)
+    [out] = stages.prepare([(value, b"h1")], 1_700_000_000.0)
+    assert isinstance(out, Prepared)
+    assert out.lang == "de"
+
+
+@pytest.mark.parametrize(
+    "text", ["12345 678", "2024-01-15 12:30", "!!! ??? ...", "asdkjh qwpoeiru zzxq", "   "]
+)
+def test_und_without_evidence(detector: Detector, text: str) -> None:
+    assert detect(detector, None, text, MIN).lang == "und"
+
+
+def test_the_hint_fills_in_for_und_normalised(detector: Detector) -> None:
+    assert detect(detector, None, "12345", MIN, hint="nb").lang == "no"
+    assert detect(detector, None, "12345", MIN, hint="not a code").lang == "und"
+    # A hint never overrides a confident decision.
+    assert detect(detector, None, DE, MIN, hint="en").lang == "de"
+
+
+@pytest.mark.parametrize(
+    ("code", "reported"),
+    [
+        *(("nb", "no"), ("nn", "no"), ("no", "no"), ("NB", "no"), ("de", "de")),
+        *(("sr", "hbs"), ("hr", "hbs"), ("bs", "hbs"), ("sh", "hbs"), ("id", "ms"), ("ms", "ms")),
+    ],
+)
+def test_macro_language_codes(code: str, reported: str) -> None:
+    assert normalise_code(code) == reported
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "variant"),
+    [
+        ("Regjeringen la i dag fram et nytt forslag til statsbudsjett for neste år.", "no", "nb"),
+        (
+            "Vlada je danas predstavila novi prijedlog državnog proračuna za iduću godinu.",
+            "hbs",
+            None,
+        ),
+        ("Влада је данас представила нови предлог буџета за следећу годину.", "hbs", "sr"),
+        (
+            "Pemerintah hari ini mengumumkan rancangan anggaran negara untuk tahun depan.",
+            "ms",
+            "id",
+        ),
+    ],
+)
+def test_macro_languages_are_reported_as_one(
+    detector: Detector, text: str, lang: str, variant: str | None
+) -> None:
+    result = detect(detector, None, text, MIN)
+    assert result.lang == lang
+    if variant is not None:
+        assert result.variant == variant
+    assert result.variant is None or normalise_code(result.variant) == lang
+
+
+def test_mixed_article_reports_both_languages_with_shares(detector: Detector) -> None:
+    body = "\n\n".join([EN, EN.replace("Tuesday", "Monday"), EN.replace("next", "this"), DE, DE])
+    result = detect(detector, "Minimum wage to rise", body, MIN)
+    shares = {s.lang: s.share for s in result.languages}
+    assert result.lang == "en"
+    assert result.languages[0].lang == "en"
+    assert set(shares) == {"en", "de"}
+    assert shares["en"] > shares["de"] > 0.2
+    assert sum(shares.values()) == pytest.approx(1.0, abs=0.01)
+
+
+def test_single_language_article_lists_one_language(detector: Detector) -> None:
+    result = detect(detector, "Hausse du salaire minimum", "\n\n".join([FR] * 4), MIN)
+    assert result.lang == "fr"
+    assert result.languages == (LanguageShare("fr", 1.0),)
+    assert not result.title_disagrees
+
+
+def test_title_in_another_language_is_flagged(detector: Detector) -> None:
+    body = "\n\n".join([EN] * 3)
+    result = detect(detector, "Die Regierung erhöht den Mindestlohn deutlich", body, MIN)
+    assert result.lang == "en"
+    assert result.title_lang == "de"
+    assert result.title_disagrees
+
+
+def test_title_in_the_body_language_is_not_flagged(detector: Detector) -> None:
+    result = detect(detector, "Government raises the minimum wage", "\n\n".join([EN] * 3), MIN)
+    assert result.title_lang == "en"
+    assert not result.title_disagrees
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_the_seeds(detector: Detector, lang: str) -> None:
+    seed = read_seed(lang)
+    result = detect(detector, seed["title"], seed["text"], MIN)
+    assert result.lang == lang
+    assert result.confidence > 0.9
+    assert [s.lang for s in result.languages] == [lang]
+    assert result.languages[0].share > 0.9
+    assert not result.title_disagrees
+
+
+def test_a_bare_fasttext_model_still_works() -> None:
+    result = detect(language.load_fasttext(), "Mindestlohn steigt", DE, MIN)
+    assert result.lang == "de"
+
+
+def test_lingua_models_preload_in_a_background_thread(caplog: pytest.LogCaptureFixture) -> None:
+    scorer = language.LinguaScorer(["en", "de", "fr"])
+    caplog.set_level("INFO", logger="agents.language")
+    thread = scorer.preload_in_background()
+    assert thread.daemon
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert "Lingua models preloaded" in caplog.text
+    scores = scorer.scores("Guten Morgen", ["en", "de", "fr"])
+    assert max(scores, key=scores.__getitem__) == "de"

@@ -1,0 +1,209 @@
+"""The pipeline: the stages article by article, one embedding call for a batch, grouping, the
+stage timer."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import replace
+from importlib.resources import files
+from typing import Any
+
+import numpy as np
+import orjson
+import pytest
+
+from agents import embedding, evidence, language, pipeline, prepare
+from agents.boilerplate_learn import ChromeMemory
+from agents.embedding import Embedder, decode_vector
+from agents.pipeline import Pipeline, StageClock
+from streams.records import Prepared, Rejected, dumps
+from tests.texts import CHROME
+from tests.texts import source_article as article
+
+OPTIONS = prepare.PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.25)
+OFF = replace(OPTIONS, embedding="off")
+NOW = 1_700_000_000.0
+CZECH = {
+    "title": "Praha otevřela nový most přes Vltavu",
+    "text": "Nový most přes Vltavu v Praze byl v sobotu otevřen pro pěší a cyklisty. "
+    "Stavba trvala tři roky a stála přes dvě miliardy korun, uvedl magistrát.",
+}
+
+
+@pytest.fixture(scope="module")
+def model() -> language.Predictor:
+    return language.load_model(OPTIONS.lang_second)
+
+
+def run(
+    options: prepare.PrepareOptions,
+    model: language.Predictor,
+    messages: list[tuple[bytes | None, bytes | None]],
+    sources: ChromeMemory | None = None,
+) -> list[Prepared | Rejected]:
+    """The messages through a pipeline of ``options`` on the (shared) ``model``."""
+    embedder = options.embedder()
+    return Pipeline(options, Pipeline.create(OFF).grouping, model, embedder).prepare(
+        messages, NOW, sources
+    )
+
+
+def samples() -> list[tuple[bytes, bytes]]:
+    """The bundled samples (en, de, fr, es, it, pl, nl, pt, ru), a Czech article (no vector)
+    and a message that is not JSON, as (value, key)."""
+    text = files("cli").joinpath("samples/articles.jsonl").read_text(encoding="utf-8")
+    docs = [orjson.loads(line) for line in text.splitlines() if line.strip()]
+    docs.append({"id": "cs-1", **CZECH})
+    messages = [(orjson.dumps(doc), doc["id"].encode()) for doc in docs]
+    return [*messages[:4], (b"{not json", b"bad"), *messages[4:]]
+
+
+def int8(encoded: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(encoded), dtype=np.int8).astype(int)
+
+
+def test_a_batch_gives_what_one_at_a_time_gives(model: language.Predictor) -> None:
+    """Every field alike; the vectors within one int8 step (BLAS sums a batch in another
+    order: floats move by ~4e-7; most vectors come out byte-identical)."""
+    messages = samples()
+    single = [run(OPTIONS, model, [m])[0] for m in messages]
+    batch = run(OPTIONS, model, messages)
+    assert len(batch) == len(single) == len(messages)
+    langs = set()
+    for one, many in zip(single, batch, strict=True):
+        if isinstance(one, Rejected):
+            assert many == one
+            continue
+        assert isinstance(many, Prepared)
+        assert replace(many, embedding=None) == replace(one, embedding=None)
+        if one.lang not in embedding.LANGUAGES:
+            assert one.embedding is None and many.embedding is None
+            continue
+        assert one.embedding is not None and many.embedding is not None
+        assert np.abs(int8(one.embedding) - int8(many.embedding)).max() <= 1
+        assert float(decode_vector(one.embedding) @ decode_vector(many.embedding)) > 0.99999
+        langs.add(one.lang)
+    assert {"en", "de", "fr", "es", "it", "ru"} <= langs
+    assert sum(isinstance(o, Rejected) for o in batch) == 1
+    assert [o.lang for o in batch if isinstance(o, Prepared)].count("cs") == 1
+
+
+def test_a_batch_of_one_is_prepare(model: language.Predictor) -> None:
+    for value, key in samples()[:3]:
+        [out] = run(OPTIONS, model, [(value, key)])
+        assert out == run(OPTIONS, model, [(value, key)])[0]
+
+
+def test_within_a_batch_each_article_learns_from_the_ones_before(
+    model: language.Predictor,
+) -> None:
+    messages = [(article(i), None) for i in range(11)]
+    alone_memory = ChromeMemory({}, checkpoint_every=1)
+    alone = [run(OFF, model, [m], alone_memory)[0] for m in messages]
+    backend: dict[str, Any] = {}
+    batch = run(OFF, model, messages, ChromeMemory(backend, 1))
+    assert batch == alone
+    assert backend == alone_memory.backend
+    assert isinstance(batch[0], Prepared) and all(c in batch[0].text for c in CHROME)
+    assert isinstance(batch[-1], Prepared) and set(CHROME) <= set(batch[-1].boilerplate_removed)
+
+
+def test_a_failing_article_in_the_middle_is_rejected_alone(
+    model: language.Predictor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    messages = samples()[:3]
+    expected = run(OPTIONS, model, messages)
+    extract = evidence.extract_evidence
+
+    def failing(title: str, text: str, lang: str) -> Any:
+        if lang == "de":
+            raise RuntimeError("boom")
+        return extract(title, text, lang)
+
+    monkeypatch.setattr(pipeline.evidence, "extract_evidence", failing)
+    first, middle, last = run(OPTIONS, model, messages)
+    assert middle == Rejected(
+        "prepare", "internal error: RuntimeError: boom", "builtins.RuntimeError"
+    )
+    assert isinstance(first, Prepared) and isinstance(last, Prepared)
+    assert first.embedding and last.embedding
+    assert isinstance(expected[0], Prepared) and isinstance(expected[2], Prepared)
+    assert (first.id, last.id) == (expected[0].id, expected[2].id)
+
+
+class FlakyEmbedder(Embedder):
+    """The model of ``real``, failing on any batch of more than one text and on a text that
+    mentions ``poison``."""
+
+    def __init__(self, real: Embedder, poison: str) -> None:
+        super().__init__()
+        self.real = real
+        self.poison = poison
+        self.calls: list[int] = []
+
+    def embed_texts(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        if len(texts) > 1 or any(self.poison in t for t in texts):
+            raise RuntimeError("model failed")
+        return self.real.embed_texts(texts)
+
+
+def test_a_failing_batch_embedding_falls_back_to_one_by_one(
+    model: language.Predictor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    messages = samples()[:4]
+    unembedded = run(OFF, model, messages)
+    titles = [o.title for o in unembedded if isinstance(o, Prepared)]
+    assert len(titles) == 4 and all(titles)
+    real = OPTIONS.embedder()
+    assert real is not None
+    flaky = FlakyEmbedder(real, poison=str(titles[2]))
+    monkeypatch.setattr(prepare, "default_embedder", lambda: flaky)
+    out = run(OPTIONS, model, messages)
+    assert flaky.calls == [4, 1, 1, 1, 1]
+    assert out[2] == Rejected(
+        "prepare", "internal error: RuntimeError: model failed", "builtins.RuntimeError"
+    )
+    for i in (0, 1, 3):
+        alone = Pipeline(OPTIONS, Pipeline.create(OFF).grouping, model, real).embed(
+            [unembedded[i]]
+        )[0]
+        assert isinstance(alone, Prepared) and alone.embedding and out[i] == alone
+
+
+def test_the_stage_timer_sees_every_stage_and_the_output_is_unchanged(
+    model: language.Predictor,
+) -> None:
+    """The bench's hook: every stage of an article that goes all the way is timed, and timing
+    changes nothing the pipeline makes."""
+    messages = [(source_article_bytes, None) for source_article_bytes in (article(1), article(2))]
+    clock = StageClock()
+    base = Pipeline.create(OPTIONS)
+    timed = Pipeline(OPTIONS, base.grouping, model, OPTIONS.embedder(), timer=clock)
+    plain = Pipeline(OPTIONS, base.grouping, model, OPTIONS.embedder())
+    sources = ChromeMemory({}, 1)
+    out = timed.prepare(messages, NOW, sources)
+    assert out == plain.prepare(messages, NOW, ChromeMemory({}, 1))
+    grouper = timed.new_grouper()
+    for o in out:
+        assert isinstance(o, Prepared)
+        timed.assign(grouper, o)
+    assert set(clock.spent) == set(pipeline.STAGES)
+    assert all(seconds > 0.0 for seconds in clock.spent.values()), clock.spent
+
+
+def test_a_record_that_is_not_prepared_is_a_grouping_dead_letter(
+    model: language.Predictor,
+) -> None:
+    p = Pipeline(OFF, Pipeline.create(OFF).grouping, model, None)
+    grouper = p.new_grouper()
+    assert p.group_record(grouper, b"[1]") == Rejected(
+        "grouping",
+        "malformed news.prepared record: not a JSON object: list",
+        "streams.records.RecordError",
+    )
+    [good] = p.prepare([(article(3), None)], NOW)
+    assert isinstance(good, Prepared)
+    outcome = p.group_record(grouper, dumps(good))
+    assert not isinstance(outcome, Rejected)
+    assert outcome[0] == good and outcome[1].state.event_key

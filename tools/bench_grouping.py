@@ -1,0 +1,198 @@
+"""``newsstream bench --stage grouping --open N``: the grouping stage alone, at scale.
+
+Prepared records go straight to :meth:`agents.pipeline.Pipeline.assign` (no prepare cost, no
+broker), drawn to behave like news rather than like distinct synthetic stories:
+
+- evidence from Zipf-like vocabularies (a few very common names, places and numbers, a long
+  tail): ``n:`` names (200,000), ``p:`` places (50,000), ``#:`` numbers (100,000);
+- events of one to a dozen articles (geometric): translations (the event's evidence, a key
+  dropped now and then, the same shape) and independent reports (part of the event's
+  evidence plus their own), in 12 languages, with an int8 embedding for the 16-language
+  model's languages (a random direction per event, noise per article);
+- publication times spread evenly over the event window, so that every article stays open.
+
+Every 10% of the feed it prints articles/s, ms per article (p50/p99 over that tenth), the
+process's RSS, the state's size as the table stores it (JSON of the open events), RAM per
+open article, and the candidate events scored per article. One core (one process).
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+
+from agents.embedding import encode_vector
+from streams.records import Prepared
+from streams.settings import Settings
+
+LANGUAGES = ("en", "de", "fr", "es", "ru", "zh", "ja", "ar", "hi", "fi", "he", "pt")
+#: Languages the embedding model covers (agents.embedding): these articles carry a vector.
+EMBEDDED = frozenset({"en", "de", "fr", "es", "ru", "zh", "ja", "ar", "pt"})
+VOCABULARY = {"n": 200_000, "p": 50_000, "#": 100_000}
+ZIPF = 1.1
+DIM = 512
+
+
+class Zipf:
+    """Draws ranks 0..n-1 with probability proportional to 1 / (rank + 1) ** s."""
+
+    def __init__(self, n: int, s: float, rng: np.random.Generator) -> None:
+        weights = 1.0 / np.arange(1, n + 1) ** s
+        self.cdf = np.cumsum(weights / weights.sum())
+        self.rng = rng
+
+    def draw(self, k: int) -> list[int]:
+        return [int(i) for i in np.searchsorted(self.cdf, self.rng.random(k))]
+
+
+@dataclass
+class Feed:
+    """A reproducible stream of prepared articles over ``window`` seconds."""
+
+    count: int
+    window: float
+    seed: int = 7
+
+    def __iter__(self) -> Iterator[Prepared]:
+        rng = np.random.default_rng(self.seed)
+        pick = random.Random(self.seed)
+        draws = {kind: Zipf(n, ZIPF, rng) for kind, n in VOCABULARY.items()}
+        start, step = 1_700_000_000.0, self.window / max(self.count, 1)
+        made = 0
+        event = 0
+        while made < self.count:
+            event += 1
+            core = [
+                *(f"n:w{r}" for r in draws["n"].draw(pick.randint(3, 6))),
+                *(f"p:g{r}" for r in draws["p"].draw(pick.randint(1, 3))),
+                *(f"#:{r}" for r in draws["#"].draw(pick.randint(2, 5))),
+            ]
+            direction = rng.standard_normal(DIM)
+            paragraphs = pick.randint(3, 12)
+            size = pick.randint(1500, 8000)
+            articles = min(1 + int(rng.geometric(0.35)) - 1, 12)
+            for i in range(max(1, articles)):
+                if made >= self.count:
+                    break
+                lang = pick.choice(LANGUAGES)
+                if i == 0 or pick.random() < 0.6:  # a translation
+                    evidence = [k for k in core if pick.random() > 0.1] or core[:1]
+                    shape = (paragraphs, size)
+                else:  # an independent report of the same event
+                    own = draws["n"].draw(2) + draws["#"].draw(2)
+                    evidence = [k for k in core if pick.random() > 0.4] + [
+                        f"n:w{r}" if j < 2 else f"#:{r}" for j, r in enumerate(own)
+                    ]
+                    shape = (pick.randint(3, 12), pick.randint(1500, 8000))
+                vector = None
+                if lang in EMBEDDED:  # the event's direction, and this article's own noise
+                    vector = encode_vector(direction + 0.5 * rng.standard_normal(DIM))
+                made += 1
+                when = start + made * step
+                yield _article(f"e{event}-{i}", lang, sorted(set(evidence)), when, shape, vector)
+
+
+def _article(
+    ident: str,
+    lang: str,
+    evidence: list[str],
+    when: float,
+    shape: tuple[int, int],
+    vector: str | None,
+) -> Prepared:
+    paragraphs, size = shape
+    text = "\n\n".join(["x"] * paragraphs)
+    return Prepared(
+        id=ident,
+        url=f"https://example.org/{ident}",
+        source="example.org",
+        title=f"Title of {ident}",
+        text=text,
+        lang=lang,
+        lang_confidence=0.99,
+        languages=[{"lang": lang, "share": 1.0}],
+        title_disagrees=False,
+        published_at=None,
+        word_count=size // 6,
+        content_hash=ident,
+        boilerplate_removed=[],
+        evidence=evidence,
+        event_time=when,
+        embedding=vector,
+        size=size,
+    )
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run(settings: Settings, open_articles: int, as_json: bool = False) -> int:
+    """Feed ``open_articles`` prepared articles to one grouping stage; print every 10%."""
+    from agents.grouping import Grouper, GroupingOptions
+
+    options = GroupingOptions.from_settings(settings)
+    grouper = Grouper(options)
+    feed = Feed(open_articles, options.window_seconds * 0.95)
+    baseline = _rss_mb()
+    tenth = max(1, open_articles // 10)
+    rows: list[dict[str, Any]] = []
+    times: list[float] = []
+    began = chunk_began = time.perf_counter()
+    scored_before = 0
+    print(
+        f"newsstream bench --stage grouping: {open_articles} articles, one event window, "
+        f"one core (RSS before the feed {baseline:.0f} MiB)",
+        flush=True,
+    )
+    print(
+        f"{'open':>9} {'art/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'RSS MiB':>8} "
+        f"{'state MB':>9} {'B/open':>7} {'cand/art':>8} {'events':>8}",
+        flush=True,
+    )
+    for n, article in enumerate(feed, start=1):
+        t = time.perf_counter()
+        grouper.assign_article(article)
+        times.append(time.perf_counter() - t)
+        if n % tenth == 0 or n == open_articles:
+            now = time.perf_counter()
+            rss = _rss_mb()
+            state = sum(len(orjson.dumps(s.to_dict())) for s in grouper.events.values())
+            scored = grouper.candidates_scored
+            ms = sorted(times)
+            row = {
+                "open": n,
+                "articles_per_s": round(len(times) / (now - chunk_began), 1),
+                "p50_ms": round(1000 * ms[len(ms) // 2], 3),
+                "p99_ms": round(1000 * ms[min(len(ms) - 1, int(len(ms) * 0.99))], 3),
+                "rss_mb": round(rss, 1),
+                "state_mb": round(state / 1e6, 1),
+                "ram_bytes_per_open": round((rss - baseline) * 1024 * 1024 / n),
+                "candidates_per_article": round((scored - scored_before) / len(times), 1),
+                "events": len(grouper.events),
+            }
+            rows.append(row)
+            print(
+                f"{n:>9} {row['articles_per_s']:>8} {row['p50_ms']:>7} {row['p99_ms']:>7} "
+                f"{row['rss_mb']:>8} {row['state_mb']:>9} {row['ram_bytes_per_open']:>7} "
+                f"{row['candidates_per_article']:>8} {row['events']:>8}",
+                flush=True,
+            )
+            times, chunk_began, scored_before = [], time.perf_counter(), scored
+    total = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{open_articles} articles in {total:.1f} s; peak RSS {peak:.0f} MiB", flush=True)
+    if as_json:
+        print(orjson.dumps({"stage": "grouping", "open": open_articles, "rows": rows}).decode())
+    return 0
