@@ -43,9 +43,12 @@ def forked(kafka: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ben
 def test_two_workers_enrich_the_feed(kafka: str, forked: BenchProcess) -> None:
     run = uuid.uuid4().hex[:8]
     en, de = read_seed("en"), read_seed("de")
+    # Dated years back: the session's own worker reads the same topics, and the seed pair it
+    # sees later (tests/integration/test_pipeline.py) must not find this pair's event open.
+    when = {"published_at": "2019-03-01T10:00:00Z"}
     docs = [
-        {"id": f"{run}-en", "url": f"https://news.example.com/{run}/a", **en},
-        {"id": f"{run}-de", "url": f"https://zeitung.example.de/{run}/a", **de},
+        {"id": f"{run}-en", "url": f"https://news.example.com/{run}/a", **en, **when},
+        {"id": f"{run}-de", "url": f"https://zeitung.example.de/{run}/a", **de, **when},
     ]
     feed(kafka, docs)
     out = collect(kafka, ENRICHED, {f"{run}-en", f"{run}-de"})
