@@ -300,18 +300,23 @@ def _start_ticks(pid: int) -> int:
         return 0
 
 
-def _status_mb(pid: int | None, field_name: str) -> float:
-    """A ``/proc/PID/status`` memory field (``VmRSS``, ``VmHWM``) in MiB (0 when unknown)."""
+def _proc_mb(pid: int | None, name: str, field_name: str) -> float:
+    """A memory field (in kB) of ``/proc/PID/<name>``, in MiB (0 when unknown)."""
     if pid is None:
         return 0.0
     try:
-        status = Path(f"/proc/{pid}/status").read_text()
+        text = Path(f"/proc/{pid}/{name}").read_text()
     except OSError:
         return 0.0
-    for line in status.splitlines():
+    for line in text.splitlines():
         if line.startswith(field_name + ":"):
             return int(line.split()[1]) / 1024.0
     return 0.0
+
+
+def _status_mb(pid: int | None, field_name: str) -> float:
+    """A ``/proc/PID/status`` memory field (``VmRSS``, ``VmHWM``) in MiB (0 when unknown)."""
+    return _proc_mb(pid, "status", field_name)
 
 
 def process_rss_mb(pid: int | None) -> float:
@@ -329,16 +334,7 @@ def process_pss_mb(pid: int | None) -> float:
     MiB (0 when unknown): its resident pages, each shared one divided by the number of
     processes that map it, so that memory shared between worker processes counts once over
     them. The kernel keeps no peak of it: the bench samples it about once a second."""
-    if pid is None:
-        return 0.0
-    try:
-        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-    except OSError:
-        return 0.0
-    for line in rollup.splitlines():
-        if line.startswith("Pss:"):
-            return int(line.split()[1]) / 1024.0
-    return 0.0
+    return _proc_mb(pid, "smaps_rollup", "Pss")
 
 
 def process_cpu_seconds(pid: int | None) -> float:

@@ -18,6 +18,7 @@ open article, and the candidate events scored per article. One core (one process
 
 from __future__ import annotations
 
+import os
 import random
 import resource
 import time
@@ -31,6 +32,7 @@ import orjson
 from agents.embedding import encode_vector
 from streams.records import Prepared
 from streams.settings import Settings
+from tools.bench import process_rss_mb
 
 LANGUAGES = ("en", "de", "fr", "es", "ru", "zh", "ja", "ar", "hi", "fi", "he", "pt")
 #: Languages the embedding model covers (agents.embedding): these articles carry a vector.
@@ -130,14 +132,6 @@ def _article(
     )
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def run(settings: Settings, open_articles: int, as_json: bool = False) -> int:
     """Feed ``open_articles`` prepared articles to one grouping stage; print every 10%."""
     from agents.grouping import Grouper, GroupingOptions
@@ -145,7 +139,7 @@ def run(settings: Settings, open_articles: int, as_json: bool = False) -> int:
     options = GroupingOptions.from_settings(settings)
     grouper = Grouper(options)
     feed = Feed(open_articles, options.window_seconds * 0.95)
-    baseline = _rss_mb()
+    baseline = process_rss_mb(os.getpid())
     tenth = max(1, open_articles // 10)
     rows: list[dict[str, Any]] = []
     times: list[float] = []
@@ -167,7 +161,7 @@ def run(settings: Settings, open_articles: int, as_json: bool = False) -> int:
         times.append(time.perf_counter() - t)
         if n % tenth == 0 or n == open_articles:
             now = time.perf_counter()
-            rss = _rss_mb()
+            rss = process_rss_mb(os.getpid())
             state = sum(len(orjson.dumps(s.to_dict())) for s in grouper.events.values())
             scored = grouper.candidates_scored
             ms = sorted(times)
