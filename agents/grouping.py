@@ -28,14 +28,16 @@ import functools
 import hashlib
 import logging
 import math
+import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import Any
 
 import numpy as np
 
-from agents.embedding import DIM, decode_vector, one_blas_thread
+from agents.embedding import DIM, decode_codes, one_blas_thread, unit_vector
 from agents.evidence import NAME_PREFIX
 from agents.publish import member_of
 from streams.records import Prepared
@@ -215,13 +217,53 @@ class Assignment:
     merged: tuple[str, ...] = ()
 
 
+@dataclass(slots=True)
+class OpenMember:
+    """What the decision reads of a member (the rest of it stays in the ``events`` table)."""
+
+    id: str
+    lang: str
+    hash: str | None
+    #: Its evidence keys, sorted (each key one string object, shared by every holder).
+    evidence: tuple[str, ...]
+    shape: tuple[int, ...] | None
+
+    @classmethod
+    def of(cls, member: Member) -> OpenMember:
+        return cls(member.id, member.lang, member.hash, _interned(member.evidence), member.shape)
+
+
+@dataclass(slots=True)
+class OpenEvent:
+    """An open event as the :class:`Grouper` keeps it in memory: what the decision reads."""
+
+    event_key: str
+    last_seen: float
+    members: list[OpenMember]
+    #: Its distinct evidence keys, in the order of the stored state's ``evidence`` counts.
+    evidence: tuple[str, ...]
+
+    @classmethod
+    def of(cls, state: EventState) -> OpenEvent:
+        return cls(
+            state.event_key,
+            state.last_seen,
+            [OpenMember.of(m) for m in state.members],
+            _interned(state.evidence),
+        )
+
+
+def _interned(keys: Iterable[str]) -> tuple[str, ...]:
+    return tuple(map(sys.intern, keys))
+
+
 @dataclass(frozen=True, slots=True)
 class _Scored:
     """A member that matched an article: the match's score and its evidence overlap."""
 
     score: float
     overlap: float
-    member: Member
+    member: OpenMember
 
 
 def _ratio(a: float, b: float) -> float:
@@ -328,11 +370,22 @@ def _kind_weight(key: str) -> float:
 
 
 class MemberVectors:
-    """Unit embedding vectors of the open events' members, one row each: the nearest
-    neighbours of an article are one matrix-vector product away."""
+    """Embedding vectors of the open events' members, one row each: the nearest neighbours of
+    an article are one matrix-vector product away.
+
+    A row keeps the vector as stored, int8 components (512 bytes) and their norm; rows are
+    made unit float32 vectors exactly as :func:`agents.embedding.decode_vector` makes them
+    when they are compared, so cosines are those of the decoded vectors to the last bit.
+    """
+
+    #: Rows made float32 at a time by :meth:`near` (64 MiB). Up to this many rows, one
+    #: product, as before; past it, a row's cosine may differ in its last bit (BLAS blocks the
+    #: rows differently), as it already may between :meth:`near` and :meth:`near_among`.
+    CHUNK = 1 << 15
 
     def __init__(self) -> None:
-        self._matrix = np.zeros((64, DIM), dtype=np.float32)
+        self._codes = np.zeros((64, DIM), dtype=np.int8)
+        self._norms = np.ones(64, dtype=np.float32)
         self._ids: list[str | None] = []  # row -> member id (None: a free row)
         self._rows: dict[str, int] = {}  # member id -> row
         self._free: list[int] = []
@@ -343,8 +396,9 @@ class MemberVectors:
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]
 
-    def add(self, member_id: str, vector: np.ndarray) -> None:
-        """Keep ``vector`` (a unit float32 vector) as ``member_id``'s row."""
+    def add(self, member_id: str, codes: np.ndarray) -> None:
+        """Keep ``codes`` (an embedding's int8 components, :func:`decode_codes`) as
+        ``member_id``'s row."""
         if member_id in self._rows:
             return
         if self._free:
@@ -352,18 +406,28 @@ class MemberVectors:
             self._ids[row] = member_id
         else:
             row = len(self._ids)
-            if row == len(self._matrix):
-                self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
+            if row == len(self._codes):  # grown by doubling; untouched rows take no RAM
+                codes_grown = np.zeros((2 * row, DIM), dtype=np.int8)
+                codes_grown[:row] = self._codes
+                norms_grown = np.ones(2 * row, dtype=np.float32)
+                norms_grown[:row] = self._norms
+                self._codes, self._norms = codes_grown, norms_grown
             self._ids.append(member_id)
-        self._matrix[row] = vector
+        self._codes[row] = codes
+        self._norms[row] = np.linalg.norm(self._codes[row].astype(np.float32))
         self._rows[member_id] = row
 
     def remove(self, member_id: str) -> None:
         row = self._rows.pop(member_id, None)
         if row is not None:
-            self._matrix[row] = 0.0
+            self._codes[row] = 0
+            self._norms[row] = 1.0
             self._ids[row] = None
             self._free.append(row)
+
+    def _unit(self, rows: slice | list[int]) -> np.ndarray:
+        """Rows as unit float32 vectors (a free row is zeros)."""
+        return self._codes[rows].astype(np.float32) / self._norms[rows, None]
 
     def near_among(
         self, vector: np.ndarray, members: Iterable[str], min_cosine: float
@@ -373,7 +437,7 @@ class MemberVectors:
         rows = [row for m in members if (row := rows_of.get(m)) is not None]
         if not rows:
             return {}
-        cosines = self._matrix[rows] @ vector
+        cosines = self._unit(rows) @ vector
         ids = self._ids
         return {
             ids[rows[i]]: float(cosines[i])  # type: ignore[misc]
@@ -384,14 +448,14 @@ class MemberVectors:
         """Member id -> cosine, for the members at least ``min_cosine`` from ``vector``."""
         if not self._rows:
             return {}
-        cosines = self._matrix[: len(self._ids)] @ vector
-        rows = np.flatnonzero(cosines >= min_cosine)
         ids = self._ids
-        return {
-            member_id: float(cosines[row])
-            for row in rows.tolist()
-            if (member_id := ids[row]) is not None
-        }
+        found: dict[str, float] = {}
+        for start in range(0, len(ids), self.CHUNK):
+            cosines = self._unit(slice(start, min(len(ids), start + self.CHUNK))) @ vector
+            for row in np.flatnonzero(cosines >= min_cosine).tolist():
+                if (member_id := ids[start + row]) is not None:
+                    found[member_id] = float(cosines[row])
+        return found
 
 
 #: The shape of the ``closed_events`` table's values this version writes.
@@ -438,21 +502,43 @@ class ClosedEvents:
 
 def member_vector(encoded: str | None) -> np.ndarray | None:
     """An embedding as stored (a member's ``vec``), or None if none or a malformed one."""
+    codes = member_codes(encoded)
+    return None if codes is None else unit_vector(codes)
+
+
+def member_codes(encoded: str | None) -> np.ndarray | None:
+    """An embedding's int8 components (:func:`agents.embedding.decode_codes`), or None if none
+    or a malformed one."""
     if not encoded:
         return None
     try:
-        return decode_vector(encoded)
+        return decode_codes(encoded)
     except ValueError:
         return None
 
 
 class Grouper:
     """Open events, indexed by evidence key and by their members' embeddings, with the
-    join-or-mint decision."""
+    join-or-mint decision.
 
-    def __init__(self, options: GroupingOptions) -> None:
+    In memory it keeps what the decision reads (:class:`OpenEvent`: members' ids, languages,
+    content hashes, evidence, shapes; their vectors as int8 rows); an event's full
+    :class:`EventState` (titles, urls, sources, encoded vectors, relations, evidence counts)
+    lives in ``store``, the ``events`` table in the worker, read when the event changes or
+    closes. ``store=None`` keeps the full states in a dict of the grouper's own, which it
+    writes itself (evaluations, ``process``, tests). With a store given, the caller writes
+    what the grouper returns (:attr:`Assignment.state` under its key, the keys merged away
+    and the evicted events deleted) and then calls :meth:`saved`; until then the grouper
+    keeps the states it returned, so that the next articles see them.
+    """
+
+    def __init__(self, options: GroupingOptions, store: MutableMapping[str, Any] | None = None):
         self.options = options
-        self.events: dict[str, EventState] = {}
+        self.events: dict[str, OpenEvent] = {}
+        #: Event key -> its full state (an :class:`EventState` or a table value).
+        self.store: MutableMapping[str, Any] = {} if store is None else store
+        self._own_store = store is None
+        self._unsaved: dict[str, EventState] = {}  # returned, not yet in an outside store
         self._postings: dict[str, set[str]] = defaultdict(set)
         self._member_of: dict[str, str] = {}
         self.vectors = MemberVectors()
@@ -466,32 +552,70 @@ class Grouper:
 
     # -- state ---------------------------------------------------------------------------------
     def load(self, states: Iterable[dict[str, Any] | EventState]) -> None:
-        """Rebuild the cache from the table's values (after recovery or a rebalance)."""
+        """Rebuild the cache from the table's values (after recovery or a rebalance); a grouper
+        without an outside store keeps them as its store."""
         self.events.clear()
         self._postings.clear()
         self._weights.clear()
         self.merged_into.clear()
         self._member_of.clear()
+        self._unsaved.clear()
         self.vectors.clear()
+        if self._own_store:
+            self.store.clear()
         self.stream_time = 0.0
         for raw in states:
             state = raw if isinstance(raw, EventState) else EventState.from_dict(raw)
-            self._index(state)
+            self._index(OpenEvent.of(state))
             for member in state.members:
-                vector = member_vector(member.vec)
-                if vector is not None:
-                    self.vectors.add(member.id, vector)
+                codes = member_codes(member.vec)
+                if codes is not None:
+                    self.vectors.add(member.id, codes)
             self.stream_time = max(self.stream_time, state.last_seen)
+            if self._own_store:
+                self.store[state.event_key] = raw
 
-    def _index(self, state: EventState) -> None:
+    def state(self, event_key: str) -> EventState:
+        """An open event's full state (KeyError if it is not open)."""
+        if event_key not in self.events:
+            raise KeyError(event_key)
+        return self._full(event_key)
+
+    def states(self) -> Iterator[EventState]:
+        """The open events' full states."""
+        return (self._full(key) for key in list(self.events))
+
+    def saved(self) -> None:
+        """The caller has written what the grouper returned to the outside store."""
+        self._unsaved.clear()
+
+    def _full(self, event_key: str) -> EventState:
+        state = self._unsaved.get(event_key)
+        if state is not None:
+            return state
+        value = self.store[event_key]
+        return value if isinstance(value, EventState) else EventState.from_dict(value)
+
+    def _keep(self, state: EventState) -> None:
+        if self._own_store:
+            self.store[state.event_key] = state
+        else:
+            self._unsaved[state.event_key] = state
+
+    def _drop(self, event_key: str) -> None:
+        self._unsaved.pop(event_key, None)
+        if self._own_store:
+            self.store.pop(event_key, None)
+
+    def _index(self, state: OpenEvent) -> None:
         self.events[state.event_key] = state
         for key in state.evidence:
             self._postings[key].add(state.event_key)
             self._weights.pop(key, None)
-        for member in state.member_ids:
-            self._member_of[member] = state.event_key
+        for member in state.members:
+            self._member_of[member.id] = state.event_key
 
-    def _unindex(self, state: EventState) -> None:
+    def _unindex(self, state: OpenEvent) -> None:
         self.events.pop(state.event_key, None)
         for key in state.evidence:
             self._weights.pop(key, None)
@@ -500,22 +624,25 @@ class Grouper:
                 posting.discard(state.event_key)
                 if not posting:
                     del self._postings[key]
-        for member in state.member_ids:
-            if self._member_of.get(member) == state.event_key:
-                del self._member_of[member]
+        for member in state.members:
+            if self._member_of.get(member.id) == state.event_key:
+                del self._member_of[member.id]
 
     def evict(self) -> list[EventState]:
         """Close the events whose last member is older than the window (in stream time): they
-        leave the cache and are returned, in their final state."""
+        leave the cache and are returned, in their final state (read from the store)."""
         horizon = self.stream_time - self.options.window_seconds
         closed = [s for s in self.events.values() if s.last_seen < horizon]
         gone = {s.event_key for s in closed}
         self.merged_into = {k: v for k, v in self.merged_into.items() if v not in gone}
+        states = []
         for state in closed:
+            states.append(self._full(state.event_key))
+            self._drop(state.event_key)
             self._unindex(state)
-            for member in state.member_ids:
-                self.vectors.remove(member)
-        return closed
+            for member in state.members:
+                self.vectors.remove(member.id)
+        return states
 
     # -- decision ------------------------------------------------------------------------------
     def _weight(self, key: str) -> float:
@@ -620,7 +747,7 @@ class Grouper:
 
     def _member_scores(
         self,
-        state: EventState,
+        state: OpenEvent,
         keys: set[str],
         runs: dict[str, set[str]],
         weights: dict[str, float],
@@ -725,7 +852,7 @@ class Grouper:
         return max(by_evidence, by_embedding), overlap
 
     @staticmethod
-    def _relations(state: EventState, member: Member, scores: list[_Scored]) -> dict[str, Any]:
+    def _relations(state: OpenEvent, member: Member, scores: list[_Scored]) -> dict[str, Any]:
         """Within its event, what the article is to the members already there: the closest
         member in another language (``translation_of``, with its score) and a same-language
         member it repeats (``duplicate_of``: the same clean text, or near-identical evidence and
@@ -815,7 +942,7 @@ class Grouper:
         article_id = member["id"]
         known = self._member_of.get(article_id)
         if known is not None and known in self.events:
-            state = self.events[known]
+            state = self._full(known)
             seen = next(m for m in state.members if m.id == article_id)
             return Assignment(
                 seen.event_key or known,
@@ -826,11 +953,12 @@ class Grouper:
                 duplicate_of=seen.duplicate_of,
             )
         self.stream_time = max(self.stream_time, event_time)
-        vector = member_vector(embedding)
+        codes = member_codes(embedding)
+        vector = unit_vector(codes) if codes is not None else None
         stored = Member.from_dict(
             {
                 **member,
-                "vec": embedding if vector is not None else None,
+                "vec": embedding if codes is not None else None,
                 "evidence": sorted(set(evidence)),
                 "shape": list(shape) if shape else None,
             }
@@ -841,13 +969,20 @@ class Grouper:
         relations: dict[str, Any] = {"translation_of": None, "duplicate_of": None}
         if event_key is None:
             state = EventState(mint_key(article_id), first_seen=event_time, last_seen=event_time)
+            members: list[OpenMember] = []
+            keys: list[Iterable[str]] = []
         else:
-            state = self.events[event_key]
-            relations = self._relations(state, stored, scores)
-            self._unindex(state)
+            held = self.events[event_key]
+            relations = self._relations(held, stored, scores)
+            state = self._full(event_key)
+            self._unindex(held)
+            members, keys = held.members, [held.evidence]
             for other in others:  # the article shows them to be one event: merged into it
-                merged = self.events[other]
-                self._unindex(merged)
+                merged, held = self._full(other), self.events[other]
+                self._unindex(held)
+                self._drop(other)
+                members.extend(held.members)
+                keys.append(held.evidence)
                 state.members.extend(merged.members)
                 state.first_seen = min(state.first_seen, merged.first_seen)
                 state.last_seen = max(state.last_seen, merged.last_seen)
@@ -859,9 +994,16 @@ class Grouper:
         state.last_seen = max(state.last_seen, event_time)
         for key in evidence:
             state.evidence[key] = state.evidence.get(key, 0) + 1
-        self._index(state)
-        if vector is not None:
-            self.vectors.add(article_id, vector)
+        members.append(OpenMember.of(stored))
+        keys.append(evidence)
+        self._index(
+            OpenEvent(
+                state.event_key, state.last_seen, members, _interned(dict.fromkeys(chain(*keys)))
+            )
+        )
+        if codes is not None:
+            self.vectors.add(article_id, codes)
+        self._keep(state)
         return Assignment(
             state.event_key, state, changed=True, score=score, merged=tuple(others), **relations
         )

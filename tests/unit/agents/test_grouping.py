@@ -93,7 +93,7 @@ def test_restored_from_table_values_it_decides_the_same() -> None:
     g = Grouper(OPTIONS)
     a = g.assign(member("a"), PUTIN, 0.0)
     g.assign(member("s"), FOOTBALL, 0.0)
-    table_values = [state.to_dict() for state in g.events.values()]
+    table_values = [state.to_dict() for state in g.states()]
 
     restored = Grouper(OPTIONS)
     restored.load(table_values)
@@ -145,13 +145,13 @@ def test_translation_of_and_duplicate_of() -> None:
 
 
 def test_near_among_equals_near_restricted_to_the_members() -> None:
+    from agents.embedding import decode_codes, encode_vector
     from agents.grouping import MemberVectors
 
     rng = np.random.default_rng(7)
     vectors = MemberVectors()
     for i in range(40):
-        v = rng.normal(size=512).astype(np.float32)
-        vectors.add(f"m{i}", v / np.linalg.norm(v))
+        vectors.add(f"m{i}", decode_codes(encode_vector(rng.normal(size=512))))
     vectors.remove("m3")
     query = rng.normal(size=512).astype(np.float32)
     query /= np.linalg.norm(query)
@@ -252,3 +252,32 @@ def test_a_name_with_a_case_ending_is_the_same_name_in_any_language() -> None:
     ]
     assert _inflected(_stems(["n:ali"], 4), ["n:alia"], 4, 3) == []  # stem too short
     assert _inflected(_stems(["n:merkel"], 4), ["n:merkez"], 4, 3) == []  # not a prefix
+
+
+def test_with_a_store_the_full_states_are_read_from_it_and_written_by_the_caller() -> None:
+    """The worker's way: the table holds the events' full states; the grouper keeps what the
+    decision reads, and the states it returned until the caller says they are written."""
+    table: dict[str, dict[str, object]] = {}
+    g = Grouper(OPTIONS, store=table)
+    first = g.assign(member("en"), PUTIN, 0.0, shape=(5, 2000))
+    second = g.assign(member("de", "de"), PUTIN[:6], 1.0, shape=(5, 2100))  # not yet written
+    assert second.event_key == first.event_key and table == {}
+    assert [m.id for m in second.state.members] == ["en", "de"]
+    table[second.event_key] = second.state.to_dict()
+    g.saved()
+    table[second.event_key]["members"][0]["title"] = "as stored"  # type: ignore[index]
+    third = g.assign(member("fr", "fr"), PUTIN[:5], 2.0, shape=(5, 2050))
+    assert third.event_key == first.event_key
+    assert [m.title for m in third.state.members] == ["as stored", "de", "fr"]
+    assert g.state(first.event_key) is third.state  # not saved yet: the grouper's copy
+    table[third.event_key] = third.state.to_dict()
+    g.saved()
+    assert g.state(first.event_key).to_dict() == table[first.event_key]
+    restored = Grouper(OPTIONS, store=table)
+    restored.load(table.values())
+    assert restored.assign(member("fr", "fr"), PUTIN[:5], 3.0).changed is False
+    g.assign(member("late"), FOOTBALL, 4 * DAY)
+    [closed] = g.evict()
+    assert [m.id for m in closed.members] == ["en", "de", "fr"] and first.event_key in table
+    with pytest.raises(KeyError):
+        g.state(first.event_key)
