@@ -28,6 +28,7 @@ import functools
 import hashlib
 import logging
 import math
+import struct
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
@@ -217,16 +218,32 @@ class Assignment:
     merged: tuple[str, ...] = ()
 
 
-@dataclass(slots=True)
 class OpenMember:
     """What the decision reads of a member (the rest of it stays in the ``events`` table)."""
 
-    id: str
-    lang: str
-    hash: str | None
-    #: Its evidence keys, sorted (each key one string object, shared by every holder).
-    evidence: tuple[str, ...]
-    shape: tuple[int, ...] | None
+    __slots__ = ("_shape", "evidence", "hash", "id", "lang")
+
+    def __init__(
+        self,
+        id: str,
+        lang: str,
+        hash: str | None,
+        evidence: tuple[str, ...],
+        shape: Sequence[int] | None,
+    ) -> None:
+        self.id = id
+        self.lang = lang
+        self.hash = hash
+        #: Its evidence keys, sorted (each key one string object, shared by every holder).
+        self.evidence = evidence
+        # its shape's integers packed (25-33 bytes in all, a tuple of them ~130)
+        self._shape = struct.pack(f"<{len(shape)}q", *shape) if shape else None
+
+    @property
+    def shape(self) -> tuple[int, ...] | None:
+        """:func:`shape_of`, as the member's article had it."""
+        packed = self._shape
+        return None if packed is None else struct.unpack(f"<{len(packed) >> 3}q", packed)
 
     @classmethod
     def of(cls, member: Member) -> OpenMember:
@@ -242,6 +259,8 @@ class OpenEvent:
     members: list[OpenMember]
     #: Its distinct evidence keys, in the order of the stored state's ``evidence`` counts.
     evidence: tuple[str, ...]
+    #: Its number in the grouper's index while it is open (postings list numbers).
+    number: int = -1
 
     @classmethod
     def of(cls, state: EventState) -> OpenEvent:
@@ -251,6 +270,10 @@ class OpenEvent:
             [OpenMember.of(m) for m in state.members],
             _interned(state.evidence),
         )
+
+
+#: What a free event number stands for.
+_FREE = OpenEvent("", 0.0, [], ())
 
 
 def _interned(keys: Iterable[str]) -> tuple[str, ...]:
@@ -500,6 +523,99 @@ class ClosedEvents:
         return due
 
 
+class _Many:
+    """A long posting: event numbers in a growing int32 array (4 bytes each)."""
+
+    __slots__ = ("numbers", "size")
+
+    def __init__(self, numbers: Iterable[int]) -> None:
+        listed = list(numbers)
+        self.numbers = np.array(listed + listed, dtype=np.int32)
+        self.size = len(listed)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.numbers[: self.size].tolist())
+
+    def add(self, number: int) -> None:
+        if self.size == len(self.numbers):
+            self.numbers = np.concatenate([self.numbers, self.numbers])
+        self.numbers[self.size] = number
+        self.size += 1
+
+    def discard(self, number: int) -> None:
+        found = np.flatnonzero(self.numbers[: self.size] == number)
+        if len(found):  # the last one takes its place
+            self.size -= 1
+            self.numbers[found[0]] = self.numbers[self.size]
+
+
+class Postings:
+    """The inverted index: evidence key -> the numbers of the open events that carry it
+    (:attr:`OpenEvent.number`).
+
+    Most keys of a window are carried by one event or a few: such a posting is the number
+    itself or a tuple of them; past :attr:`SMALL` events, an int32 array (4 bytes an event; a
+    set of them costs ~60), a tuple again at half that (a key on the edge does not go back and
+    forth). An event is added to a key once (the grouper adds only the keys new to an event).
+    """
+
+    SMALL = 8
+
+    def __init__(self) -> None:
+        self._lists: dict[str, int | tuple[int, ...] | _Many] = {}
+
+    def __len__(self) -> int:
+        return len(self._lists)
+
+    def clear(self) -> None:
+        self._lists.clear()
+
+    def count(self, key: str) -> int:
+        """How many open events carry ``key``."""
+        posting = self._lists.get(key)
+        if posting is None:
+            return 0
+        if isinstance(posting, int):
+            return 1
+        return len(posting) if isinstance(posting, tuple) else posting.size
+
+    def events(self, key: str) -> Iterable[int]:
+        posting = self._lists.get(key)
+        if posting is None:
+            return ()
+        return (posting,) if isinstance(posting, int) else posting
+
+    def add(self, key: str, number: int) -> None:
+        posting = self._lists.get(key)
+        if posting is None:
+            self._lists[key] = number
+        elif isinstance(posting, int):
+            self._lists[key] = (posting, number)
+        elif isinstance(posting, tuple):
+            grown = (*posting, number)
+            self._lists[key] = grown if len(grown) <= self.SMALL else _Many(grown)
+        else:
+            posting.add(number)
+
+    def discard(self, key: str, number: int) -> None:
+        posting = self._lists.get(key)
+        if posting is None:
+            return
+        if isinstance(posting, _Many):
+            posting.discard(number)
+            if posting.size > self.SMALL // 2:
+                return
+            rest = tuple(posting)
+        elif isinstance(posting, tuple):
+            rest = tuple(e for e in posting if e != number)
+        else:
+            rest = () if posting == number else (posting,)
+        if not rest:
+            del self._lists[key]
+        else:
+            self._lists[key] = rest[0] if len(rest) == 1 else rest
+
+
 def member_vector(encoded: str | None) -> np.ndarray | None:
     """An embedding as stored (a member's ``vec``), or None if none or a malformed one."""
     codes = member_codes(encoded)
@@ -539,7 +655,9 @@ class Grouper:
         self.store: MutableMapping[str, Any] = {} if store is None else store
         self._own_store = store is None
         self._unsaved: dict[str, EventState] = {}  # returned, not yet in an outside store
-        self._postings: dict[str, set[str]] = defaultdict(set)
+        self._postings = Postings()
+        self._numbered: list[OpenEvent] = []  # number -> open event (or _FREE)
+        self._free_numbers: list[int] = []
         self._member_of: dict[str, str] = {}
         self.vectors = MemberVectors()
         self._weights: dict[str, float] = {}  # evidence key -> _weight, while its df holds
@@ -556,6 +674,8 @@ class Grouper:
         without an outside store keeps them as its store."""
         self.events.clear()
         self._postings.clear()
+        self._numbered.clear()
+        self._free_numbers.clear()
         self._weights.clear()
         self.merged_into.clear()
         self._member_of.clear()
@@ -608,25 +728,34 @@ class Grouper:
             self.store.pop(event_key, None)
 
     def _index(self, state: OpenEvent) -> None:
+        """An event into the index, under a number of its own."""
+        if self._free_numbers:
+            state.number = self._free_numbers.pop()
+            self._numbered[state.number] = state
+        else:
+            state.number = len(self._numbered)
+            self._numbered.append(state)
         self.events[state.event_key] = state
-        for key in state.evidence:
-            self._postings[key].add(state.event_key)
-            self._weights.pop(key, None)
+        self._index_keys(state, state.evidence)
         for member in state.members:
             self._member_of[member.id] = state.event_key
+
+    def _index_keys(self, state: OpenEvent, keys: Iterable[str]) -> None:
+        for key in keys:
+            self._postings.add(key, state.number)
+            self._weights.pop(key, None)
 
     def _unindex(self, state: OpenEvent) -> None:
         self.events.pop(state.event_key, None)
         for key in state.evidence:
             self._weights.pop(key, None)
-            posting = self._postings.get(key)
-            if posting is not None:
-                posting.discard(state.event_key)
-                if not posting:
-                    del self._postings[key]
+            self._postings.discard(key, state.number)
         for member in state.members:
             if self._member_of.get(member.id) == state.event_key:
                 del self._member_of[member.id]
+        self._numbered[state.number] = _FREE
+        self._free_numbers.append(state.number)
+        state.number = -1
 
     def evict(self) -> list[EventState]:
         """Close the events whose last member is older than the window (in stream time): they
@@ -650,7 +779,7 @@ class Grouper:
         cached until the key's posting list changes."""
         weight = self._weights.get(key)
         if weight is None:
-            df = len(self._postings.get(key, ()))
+            df = self._postings.count(key)
             weight = self._weights[key] = _kind_weight(key) / (1.0 + math.log1p(df / 4.0))
         return weight
 
@@ -684,21 +813,24 @@ class Grouper:
             return None, 0.0, [], []
         horizon = event_time - self.options.window_seconds
         weights = {k: self._weight(k) for k in keys}
-        shared: dict[str, float] = defaultdict(float)
+        shared: dict[int, float] = defaultdict(float)  # event number -> weight in common
+        postings = self._postings
         for key in keys:
-            posting = self._postings.get(key)
-            if not posting or len(posting) > _MAX_POSTINGS:
+            if not 0 < postings.count(key) <= _MAX_POSTINGS:
                 continue
-            for event_key in posting:
-                shared[event_key] += weights[key]
+            for number in postings.events(key):
+                shared[number] += weights[key]
         near = self._near(vector, shared) if vector is not None else {}
         floor = min(self.options.min_shared, self.options.tight_min_shared)
-        candidates = {k for k, weight in shared.items() if weight >= floor}
+        numbered = self._numbered
+        candidates = {numbered[n].event_key for n, weight in shared.items() if weight >= floor}
         # A member joins on its embedding only with some evidence in common, so the close
         # members count only in events that share a key: bounded like the evidence path, even
         # when templated reports put every open member within ``min_cosine``.
         candidates.update(
-            owner for m in near if (owner := self._member_of.get(m)) is not None and owner in shared
+            owner
+            for m in near
+            if (owner := self._member_of.get(m)) is not None and self.events[owner].number in shared
         )
         article_weight = sum(weights.values())
         known = dict(weights)  # the article's keys' weights, and members' keys as they come
@@ -728,7 +860,7 @@ class Grouper:
         )
         return (*best, others)
 
-    def _near(self, vector: np.ndarray, shared: dict[str, float]) -> dict[str, float]:
+    def _near(self, vector: np.ndarray, shared: dict[int, float]) -> dict[str, float]:
         """Member id -> cosine, for the close members of the events that could match.
 
         A member joins on its embedding only with ``cosine_min_shared`` of evidence in common,
@@ -737,7 +869,7 @@ class Grouper:
         """
         options = self.options
         reach = min(options.min_shared, options.tight_min_shared, options.cosine_min_shared)
-        events = [self.events[key] for key, weight in shared.items() if weight >= reach]
+        events = [self._numbered[n] for n, weight in shared.items() if weight >= reach]
         if not events or not len(self.vectors):
             return {}
         if 2 * sum(len(state.members) for state in events) >= len(self.vectors):
@@ -969,38 +1101,44 @@ class Grouper:
         relations: dict[str, Any] = {"translation_of": None, "duplicate_of": None}
         if event_key is None:
             state = EventState(mint_key(article_id), first_seen=event_time, last_seen=event_time)
-            members: list[OpenMember] = []
-            keys: list[Iterable[str]] = []
+            held = OpenEvent(state.event_key, event_time, [], ())
+            self._index(held)
         else:
             held = self.events[event_key]
             relations = self._relations(held, stored, scores)
             state = self._full(event_key)
-            self._unindex(held)
-            members, keys = held.members, [held.evidence]
-            for other in others:  # the article shows them to be one event: merged into it
-                merged, held = self._full(other), self.events[other]
-                self._unindex(held)
-                self._drop(other)
-                members.extend(held.members)
-                keys.append(held.evidence)
-                state.members.extend(merged.members)
-                state.first_seen = min(state.first_seen, merged.first_seen)
-                state.last_seen = max(state.last_seen, merged.last_seen)
-                for key, count in merged.evidence.items():
-                    state.evidence[key] = state.evidence.get(key, 0) + count
-                self.merged_into[other] = state.event_key
+        joined: list[OpenMember] = []
+        keys: list[Iterable[str]] = []
+        for other in others:  # the article shows them to be one event: merged into it
+            merged, gone = self._full(other), self.events[other]
+            self._unindex(gone)
+            self._drop(other)
+            joined.extend(gone.members)
+            keys.append(gone.evidence)
+            state.members.extend(merged.members)
+            state.first_seen = min(state.first_seen, merged.first_seen)
+            state.last_seen = max(state.last_seen, merged.last_seen)
+            for key, count in merged.evidence.items():
+                state.evidence[key] = state.evidence.get(key, 0) + count
+            self.merged_into[other] = state.event_key
         state.members.append(replace(stored, event_key=state.event_key, **relations))
         state.first_seen = min(state.first_seen, event_time)
         state.last_seen = max(state.last_seen, event_time)
         for key in evidence:
             state.evidence[key] = state.evidence.get(key, 0) + 1
-        members.append(OpenMember.of(stored))
+        # the same in memory: only the keys new to the event go into the index
+        joined.append(OpenMember.of(stored))
         keys.append(evidence)
-        self._index(
-            OpenEvent(
-                state.event_key, state.last_seen, members, _interned(dict.fromkeys(chain(*keys)))
-            )
-        )
+        had = set(held.evidence)
+        new = _interned(k for k in dict.fromkeys(chain(*keys)) if k not in had)
+        held.evidence += new
+        held.members.extend(joined)
+        held.last_seen = state.last_seen
+        self._index_keys(held, new)
+        for joiner in joined:
+            self._member_of[joiner.id] = held.event_key
+        del self.events[held.event_key]  # the latest changed last, as the table's writes go
+        self.events[held.event_key] = held
         if codes is not None:
             self.vectors.add(article_id, codes)
         self._keep(state)

@@ -281,3 +281,37 @@ def test_with_a_store_the_full_states_are_read_from_it_and_written_by_the_caller
     assert [m.id for m in closed.members] == ["en", "de", "fr"] and first.event_key in table
     with pytest.raises(KeyError):
         g.state(first.event_key)
+
+
+def test_postings_list_the_events_of_a_key_in_any_size() -> None:
+    """One event (its number), a few (a tuple), many (an int32 array) and back, as a dict of
+    sets would list them; an event is added to a key once, as the grouper adds them."""
+    import random
+
+    from agents.grouping import Postings
+
+    postings, reference = Postings(), {}
+    pick = random.Random(5)
+    for _ in range(20_000):
+        key, event = f"n:{pick.randrange(6)}", pick.randrange(40)
+        listed = reference.setdefault(key, set())
+        if pick.random() < 0.55:
+            if event not in listed:
+                postings.add(key, event)
+                listed.add(event)
+        else:
+            postings.discard(key, event)
+            listed.discard(event)
+        for k in {key, "n:absent"}:
+            assert postings.count(k) == len(reference.get(k, ()))
+            assert sorted(postings.events(k)) == sorted(reference.get(k, ()))
+    assert max(len(listed) for listed in reference.values()) > 2 * Postings.SMALL
+    assert len(postings) == sum(1 for events in reference.values() if events)
+
+
+def test_an_open_member_keeps_its_shape_packed() -> None:
+    from agents.grouping import Member, OpenMember
+
+    for shape in [(5, 2000), (5, 2100, 800), (12, 10**9, 3), None]:
+        open_member = OpenMember.of(Member("a", "en", evidence=("n:a",), shape=shape))
+        assert open_member.shape == shape
