@@ -221,7 +221,7 @@ class Assignment:
 class OpenMember:
     """What the decision reads of a member (the rest of it stays in the ``events`` table)."""
 
-    __slots__ = ("_shape", "evidence", "hash", "id", "lang")
+    __slots__ = ("_shape", "evidence", "hash", "id", "lang", "row")
 
     def __init__(
         self,
@@ -230,6 +230,7 @@ class OpenMember:
         hash: str | None,
         evidence: tuple[str, ...],
         shape: Sequence[int] | None,
+        row: int = -1,
     ) -> None:
         self.id = id
         self.lang = lang
@@ -238,6 +239,8 @@ class OpenMember:
         self.evidence = evidence
         # its shape's integers packed (25-33 bytes in all, a tuple of them ~130)
         self._shape = struct.pack(f"<{len(shape)}q", *shape) if shape else None
+        #: Its vector's row in :class:`MemberVectors` (-1: none).
+        self.row = row
 
     @property
     def shape(self) -> tuple[int, ...] | None:
@@ -410,20 +413,17 @@ class MemberVectors:
         self._codes = np.zeros((64, DIM), dtype=np.int8)
         self._norms = np.ones(64, dtype=np.float32)
         self._ids: list[str | None] = []  # row -> member id (None: a free row)
-        self._rows: dict[str, int] = {}  # member id -> row
         self._free: list[int] = []
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._ids) - len(self._free)
 
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]
 
-    def add(self, member_id: str, codes: np.ndarray) -> None:
-        """Keep ``codes`` (an embedding's int8 components, :func:`decode_codes`) as
-        ``member_id``'s row."""
-        if member_id in self._rows:
-            return
+    def add(self, member_id: str, codes: np.ndarray) -> int:
+        """Keep ``codes`` (an embedding's int8 components, :func:`decode_codes`) as a row of
+        ``member_id``'s: its number (the member keeps it)."""
         if self._free:
             row = self._free.pop()
             self._ids[row] = member_id
@@ -438,11 +438,10 @@ class MemberVectors:
             self._ids.append(member_id)
         self._codes[row] = codes
         self._norms[row] = np.linalg.norm(self._codes[row].astype(np.float32))
-        self._rows[member_id] = row
+        return row
 
-    def remove(self, member_id: str) -> None:
-        row = self._rows.pop(member_id, None)
-        if row is not None:
+    def remove(self, row: int) -> None:
+        if 0 <= row < len(self._ids) and self._ids[row] is not None:
             self._codes[row] = 0
             self._norms[row] = 1.0
             self._ids[row] = None
@@ -453,11 +452,9 @@ class MemberVectors:
         return self._codes[rows].astype(np.float32) / self._norms[rows, None]
 
     def near_among(
-        self, vector: np.ndarray, members: Iterable[str], min_cosine: float
+        self, vector: np.ndarray, rows: list[int], min_cosine: float
     ) -> dict[str, float]:
-        """:meth:`near`, over the given members only (those without a vector are skipped)."""
-        rows_of = self._rows
-        rows = [row for m in members if (row := rows_of.get(m)) is not None]
+        """:meth:`near`, over the given rows only."""
         if not rows:
             return {}
         cosines = self._unit(rows) @ vector
@@ -469,7 +466,7 @@ class MemberVectors:
 
     def near(self, vector: np.ndarray, min_cosine: float) -> dict[str, float]:
         """Member id -> cosine, for the members at least ``min_cosine`` from ``vector``."""
-        if not self._rows:
+        if not len(self):
             return {}
         ids = self._ids
         found: dict[str, float] = {}
@@ -684,13 +681,16 @@ class Grouper:
         if self._own_store:
             self.store.clear()
         self.stream_time = 0.0
+        rowed: set[str] = set()
         for raw in states:
             state = raw if isinstance(raw, EventState) else EventState.from_dict(raw)
-            self._index(OpenEvent.of(state))
-            for member in state.members:
+            held = OpenEvent.of(state)
+            for member, kept in zip(state.members, held.members, strict=True):
                 codes = member_codes(member.vec)
-                if codes is not None:
-                    self.vectors.add(member.id, codes)
+                if codes is not None and member.id not in rowed:  # the first vector of an id
+                    kept.row = self.vectors.add(member.id, codes)
+                    rowed.add(member.id)
+            self._index(held)
             self.stream_time = max(self.stream_time, state.last_seen)
             if self._own_store:
                 self.store[state.event_key] = raw
@@ -770,7 +770,7 @@ class Grouper:
             self._drop(state.event_key)
             self._unindex(state)
             for member in state.members:
-                self.vectors.remove(member.id)
+                self.vectors.remove(member.row)
         return states
 
     # -- decision ------------------------------------------------------------------------------
@@ -874,8 +874,8 @@ class Grouper:
             return {}
         if 2 * sum(len(state.members) for state in events) >= len(self.vectors):
             return self.vectors.near(vector, options.min_cosine)  # most of them: one product
-        members = [m.id for state in events for m in state.members]
-        return self.vectors.near_among(vector, members, self.options.min_cosine)
+        rows = [m.row for state in events for m in state.members if m.row >= 0]
+        return self.vectors.near_among(vector, rows, self.options.min_cosine)
 
     def _member_scores(
         self,
@@ -1032,7 +1032,9 @@ class Grouper:
         weights = {k: self._weight(k) for k in keys}
         vector = member_vector(article.embedding)
         near = (
-            self.vectors.near_among(vector, [m.id for m in state.members], self.options.min_cosine)
+            self.vectors.near_among(
+                vector, [m.row for m in state.members if m.row >= 0], self.options.min_cosine
+            )
             if vector is not None
             else {}
         )
@@ -1127,7 +1129,10 @@ class Grouper:
         for key in evidence:
             state.evidence[key] = state.evidence.get(key, 0) + 1
         # the same in memory: only the keys new to the event go into the index
-        joined.append(OpenMember.of(stored))
+        newcomer = OpenMember.of(stored)
+        if codes is not None:
+            newcomer.row = self.vectors.add(article_id, codes)
+        joined.append(newcomer)
         keys.append(evidence)
         had = set(held.evidence)
         new = _interned(k for k in dict.fromkeys(chain(*keys)) if k not in had)
@@ -1139,8 +1144,6 @@ class Grouper:
             self._member_of[joiner.id] = held.event_key
         del self.events[held.event_key]  # the latest changed last, as the table's writes go
         self.events[held.event_key] = held
-        if codes is not None:
-            self.vectors.add(article_id, codes)
         self._keep(state)
         return Assignment(
             state.event_key, state, changed=True, score=score, merged=tuple(others), **relations

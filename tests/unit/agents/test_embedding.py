@@ -61,15 +61,15 @@ def test_member_vectors_find_neighbours_and_forget_removed_ones() -> None:
     vectors = MemberVectors()
     base = decode_vector(encode_vector(unit(2)))
     b = encode_vector(near_to(base, 0.7))
-    vectors.add("a", codes(base))
+    row_a = vectors.add("a", codes(base))
     vectors.add("b", decode_codes(b))
     for i in range(100):  # grows past its first capacity
         vectors.add(f"x{i}", codes(unit(100 + i)))
     found = vectors.near(base, 0.6)
     assert set(found) == {"a", "b"} and found["b"] == pytest.approx(0.7, abs=1e-2)
     assert found["b"] == pytest.approx(float(decode_vector(b) @ base), abs=1e-6)  # as decoded
-    vectors.remove("a")
-    vectors.add("c", codes(base))  # reuses the freed row
+    vectors.remove(row_a)
+    assert vectors.add("c", codes(base)) == row_a  # reuses the freed row
     assert set(vectors.near(base, 0.6)) == {"b", "c"} and len(vectors) == 102
 
 
@@ -85,8 +85,7 @@ def test_member_vectors_keep_a_row_in_512_bytes_and_compare_as_decoded() -> None
     query = decode_vector(encode_vector(unit(7)))
     expected = matrix @ query
     assert vectors.near(query, -1.0) == {f"m{i}": float(c) for i, c in enumerate(expected)}
-    some = [f"m{i}" for i in (3, 30, 299)]
-    assert vectors.near_among(query, some, -1.0) == {
+    assert vectors.near_among(query, [3, 30, 299], -1.0) == {
         f"m{i}": float(c) for i, c in zip((3, 30, 299), matrix[[3, 30, 299]] @ query, strict=True)
     }
     with pytest.raises(ValueError, match="zero"):

@@ -150,17 +150,20 @@ def test_near_among_equals_near_restricted_to_the_members() -> None:
 
     rng = np.random.default_rng(7)
     vectors = MemberVectors()
-    for i in range(40):
-        vectors.add(f"m{i}", decode_codes(encode_vector(rng.normal(size=512))))
-    vectors.remove("m3")
+    rows = {
+        f"m{i}": vectors.add(f"m{i}", decode_codes(encode_vector(rng.normal(size=512))))
+        for i in range(40)
+    }
+    vectors.remove(rows.pop("m3"))
+    vectors.remove(-1)  # a member without a vector: nothing to remove
     query = rng.normal(size=512).astype(np.float32)
     query /= np.linalg.norm(query)
     everyone = vectors.near(query, -1.0)
-    some = ["m1", "m3", "m5", "m30", "unknown"]
-    among = vectors.near_among(query, some, -1.0)
+    assert set(everyone) == set(rows) and len(vectors) == 39
+    among = vectors.near_among(query, [rows[m] for m in ("m1", "m5", "m30")], -1.0)
     assert set(among) == {"m1", "m5", "m30"}
     assert among == pytest.approx({k: everyone[k] for k in among})
-    assert set(vectors.near_among(query, [f"m{i}" for i in range(40)], -1.0)) == set(everyone)
+    assert set(vectors.near_among(query, list(rows.values()), -1.0)) == set(everyone)
 
 
 #: An ``events`` table value as the version before the state's shape was declared wrote it
