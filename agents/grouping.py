@@ -741,6 +741,11 @@ class Grouper:
             if self._own_store:
                 self.store[held.event_key] = raw
 
+    @property
+    def open_articles(self) -> int:
+        """The articles in open events."""
+        return len(self._member_of)
+
     def state(self, event_key: str) -> EventState:
         """An open event's full state (KeyError if it is not open)."""
         if event_key not in self.events:

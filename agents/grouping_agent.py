@@ -78,8 +78,14 @@ def wire(
 
     @table.on_recover
     async def reload() -> None:
+        started = time.perf_counter()
         grouper.load(value for value in table.values() if value)
-        log.info("grouping: %d open events restored from the table", len(grouper.events))
+        log.info(
+            "grouping: %d open events (%d articles) restored from the table in %.1f s",
+            len(grouper.events),
+            grouper.open_articles,
+            time.perf_counter() - started,
+        )
 
     @closed_table.on_recover
     async def reload_closed() -> None:

@@ -304,6 +304,7 @@ def test_with_a_store_the_full_states_are_read_from_it_and_written_by_the_caller
     assert g.state(first.event_key).to_dict() == table[first.event_key]
     restored = Grouper(OPTIONS, store=table)
     restored.load(table.values())
+    assert restored.open_articles == 3
     assert restored.assign(member("fr", "fr"), PUTIN[:5], 3.0).changed is False
     g.assign(member("late"), FOOTBALL, 4 * DAY)
     [closed] = g.evict()
