@@ -30,6 +30,7 @@ import logging
 import math
 import struct
 import sys
+from array import array
 from collections.abc import Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -224,24 +225,25 @@ class Assignment:
 class OpenMember:
     """What the decision reads of a member (the rest of it stays in the ``events`` table)."""
 
-    __slots__ = ("_shape", "evidence", "hash", "id", "lang", "row")
+    __slots__ = ("_keys", "_shape", "hash", "id", "lang", "row")
 
     def __init__(
         self,
         id: str,
         lang: str,
         hash: str | None,
-        evidence: tuple[str, ...],
+        keys: bytes | tuple[str, ...],
         shape: Sequence[int] | None,
         row: int = -1,
     ) -> None:
         self.id = id
         self.lang = lang
         self.hash = hash
-        #: Its evidence keys, sorted (each key one string object, shared by every holder).
-        self.evidence = evidence
-        # its shape's integers packed (25-33 bytes in all, a tuple of them ~130)
-        self._shape = struct.pack(f"<{len(shape)}q", *shape) if shape else None
+        # its evidence keys, sorted, as their positions in its event's keys (uint16: 2 bytes a
+        # key; a tuple of them costs 8 and a set more), or the keys themselves when its event
+        # does not list them all (see :func:`_positions`)
+        self._keys = keys
+        self._shape = _pack(shape) if shape else None
         #: Its vector's row in :class:`MemberVectors` (-1: none).
         self.row = row
 
@@ -249,11 +251,44 @@ class OpenMember:
     def shape(self) -> tuple[int, ...] | None:
         """:func:`shape_of`, as the member's article had it."""
         packed = self._shape
-        return None if packed is None else struct.unpack(f"<{len(packed) >> 3}q", packed)
+        return None if packed is None else _unpack(packed)
+
+    def evidence_in(self, event: OpenEvent) -> Sequence[str]:
+        """Its evidence keys, sorted (``event``: the open event it is a member of)."""
+        keys = self._keys
+        if isinstance(keys, tuple):
+            return keys
+        listed = event.evidence
+        return [listed[i] for i in memoryview(keys).cast("H")]
 
     @classmethod
-    def of(cls, member: Member) -> OpenMember:
-        return cls(member.id, member.lang, member.hash, _interned(member.evidence), member.shape)
+    def of(cls, member: Member, positions: dict[str, int]) -> OpenMember:
+        """``positions``: its event's keys -> their positions in :attr:`OpenEvent.evidence`."""
+        keys = _positions(member.evidence, positions)
+        return cls(member.id, member.lang, member.hash, keys, member.shape)
+
+
+def _pack(numbers: Sequence[int]) -> bytes:
+    """Integers in a bytes object (a shape: 46 bytes in all, a tuple of them ~130): int32
+    when they fit, int64 otherwise, the width first."""
+    wide = any(not -(1 << 31) <= n < 1 << 31 for n in numbers)
+    return struct.pack(f"<B{len(numbers)}{'q' if wide else 'i'}", 8 if wide else 4, *numbers)
+
+
+def _unpack(packed: bytes) -> tuple[int, ...]:
+    width = packed[0]
+    return struct.unpack_from(
+        f"<{(len(packed) - 1) // width}{'i' if width == 4 else 'q'}", packed, 1
+    )
+
+
+def _positions(keys: Sequence[str], positions: dict[str, int]) -> bytes | tuple[str, ...]:
+    """A member's keys as their positions in its event's keys, or the keys (interned) if the
+    event does not list one of them or has more than 65,536."""
+    try:
+        return array("H", [positions[k] for k in keys]).tobytes()
+    except (KeyError, OverflowError):
+        return _interned(keys)
 
 
 @dataclass(slots=True)
@@ -270,12 +305,10 @@ class OpenEvent:
 
     @classmethod
     def of(cls, state: EventState) -> OpenEvent:
-        return cls(
-            state.event_key,
-            state.last_seen,
-            [OpenMember.of(m) for m in state.members],
-            _interned(state.evidence),
-        )
+        keys = _interned(state.evidence)
+        positions = {k: i for i, k in enumerate(keys)}
+        members = [OpenMember.of(m, positions) for m in state.members]
+        return cls(state.event_key, state.last_seen, members, keys)
 
 
 def _opened(raw: dict[str, Any] | EventState) -> tuple[OpenEvent, list[str | None]]:
@@ -285,14 +318,15 @@ def _opened(raw: dict[str, Any] | EventState) -> tuple[OpenEvent, list[str | Non
     if isinstance(raw, EventState):
         return OpenEvent.of(raw), [m.vec for m in raw.members]
     _check_version(raw)
+    keys = _interned(raw["evidence"])
+    positions = {k: i for i, k in enumerate(keys)}
     members, vectors = [], []
     for m in raw["members"]:
         shape = m.get("shape")
-        evidence = _interned(m.get("evidence") or ())
+        evidence = _positions(m.get("evidence") or (), positions)
         shape = [int(x) for x in shape] if shape else None
         members.append(OpenMember(m["id"], m["lang"], m.get("hash"), evidence, shape))
         vectors.append(m.get("vec"))
-    keys = _interned(raw["evidence"])
     return OpenEvent(raw["event_key"], float(raw["last_seen"]), members, keys), vectors
 
 
@@ -704,7 +738,6 @@ class Grouper:
         self._free_numbers: list[int] = []
         self._member_of: dict[str, str] = {}
         self.vectors = MemberVectors()
-        self._weights: dict[str, float] = {}  # evidence key -> _weight, while its df holds
         #: Open events merged into another: key -> the key it was merged into.
         self.merged_into: dict[str, str] = {}
         self.stream_time = 0.0
@@ -720,7 +753,6 @@ class Grouper:
         self._postings.clear()
         self._numbered.clear()
         self._free_numbers.clear()
-        self._weights.clear()
         self.merged_into.clear()
         self._member_of.clear()
         self._unsaved.clear()
@@ -794,12 +826,10 @@ class Grouper:
     def _index_keys(self, state: OpenEvent, keys: Iterable[str]) -> None:
         for key in keys:
             self._postings.add(key, state.number)
-            self._weights.pop(key, None)
 
     def _unindex(self, state: OpenEvent) -> None:
         self.events.pop(state.event_key, None)
         for key in state.evidence:
-            self._weights.pop(key, None)
             self._postings.discard(key, state.number)
         for member in state.members:
             if self._member_of.get(member.id) == state.event_key:
@@ -826,13 +856,9 @@ class Grouper:
 
     # -- decision ------------------------------------------------------------------------------
     def _weight(self, key: str) -> float:
-        """Kind weight, discounted for keys many open events share (an IDF over the window);
-        cached until the key's posting list changes."""
-        weight = self._weights.get(key)
-        if weight is None:
-            df = self._postings.count(key)
-            weight = self._weights[key] = _kind_weight(key) / (1.0 + math.log1p(df / 4.0))
-        return weight
+        """Kind weight, discounted for keys many open events share (an IDF over the window)."""
+        df = self._postings.count(key)
+        return _kind_weight(key) / (1.0 + math.log1p(df / 4.0))
 
     def best_match(
         self,
@@ -952,7 +978,7 @@ class Grouper:
         scores = []
         for member in state.members:
             cosine = near.get(member.id)
-            member_keys = member.evidence or state.evidence
+            member_keys = member.evidence_in(state) or state.evidence
             common = keys.intersection(member_keys)
             shared = sum(weights[k] for k in common)
             if stems:
@@ -1154,13 +1180,13 @@ class Grouper:
             held = self.events[event_key]
             relations = self._relations(held, stored, scores)
             state = self._full(event_key)
-        joined: list[OpenMember] = []
+        moved: list[tuple[OpenMember, OpenEvent]] = []
         keys: list[Iterable[str]] = []
         for other in others:  # the article shows them to be one event: merged into it
             merged, gone = self._full(other), self.events[other]
             self._unindex(gone)
             self._drop(other)
-            joined.extend(gone.members)
+            moved.extend((m, gone) for m in gone.members)
             keys.append(gone.evidence)
             state.members.extend(merged.members)
             state.first_seen = min(state.first_seen, merged.first_seen)
@@ -1174,14 +1200,17 @@ class Grouper:
         for key in evidence:
             state.evidence[key] = state.evidence.get(key, 0) + 1
         # the same in memory: only the keys new to the event go into the index
-        newcomer = OpenMember.of(stored)
-        if codes is not None:
-            newcomer.row = self.vectors.add(article_id, codes)
-        joined.append(newcomer)
         keys.append(evidence)
         had = set(held.evidence)
         new = _interned(k for k in dict.fromkeys(chain(*keys)) if k not in had)
         held.evidence += new
+        positions = {k: i for i, k in enumerate(held.evidence)}
+        for m, gone in moved:  # their keys' positions were in the event they come from
+            m._keys = _positions(m.evidence_in(gone), positions)
+        newcomer = OpenMember.of(stored, positions)
+        if codes is not None:
+            newcomer.row = self.vectors.add(article_id, codes)
+        joined = [m for m, _ in moved] + [newcomer]
         held.members.extend(joined)
         held.last_seen = state.last_seen
         self._index_keys(held, new)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import replace
 
 import numpy as np
@@ -229,7 +230,9 @@ def test_recovery_from_table_values_keeps_what_the_states_give() -> None:
 
     def kept(grouper: Grouper) -> list[tuple[object, ...]]:
         def row(e: OpenEvent) -> tuple[object, ...]:
-            members = [(m.id, m.lang, m.hash, m.evidence, m.shape, m.row) for m in e.members]
+            members = [
+                (m.id, m.lang, m.hash, tuple(m.evidence_in(e)), m.shape, m.row) for m in e.members
+            ]
             return (e.event_key, e.last_seen, e.evidence, members)
 
         return [row(e) for e in grouper.events.values()]
@@ -350,6 +353,33 @@ def test_postings_list_the_events_of_a_key_in_any_size() -> None:
 def test_an_open_member_keeps_its_shape_packed() -> None:
     from agents.grouping import Member, OpenMember
 
-    for shape in [(5, 2000), (5, 2100, 800), (12, 10**9, 3), None]:
-        open_member = OpenMember.of(Member("a", "en", evidence=("n:a",), shape=shape))
+    for shape in [(5, 2000), (5, 2100, 800), (12, 10**9, 3), (1, 1 << 40), None]:
+        open_member = OpenMember.of(Member("a", "en", evidence=("n:a",), shape=shape), {"n:a": 0})
         assert open_member.shape == shape
+
+
+def test_an_open_member_keeps_its_keys_as_positions_in_its_event() -> None:
+    """Two bytes a key, the event listing the strings once; the keys themselves when the
+    event does not list them (a hand-made state); the same keys after a merge moves it."""
+    from agents.grouping import Member, OpenEvent, OpenMember
+
+    event = OpenEvent("ev-1", 0.0, [], ("n:b", "n:a", "#:1"))
+    positions = {k: i for i, k in enumerate(event.evidence)}
+    kept = OpenMember.of(Member("a", "en", evidence=("#:1", "n:a")), positions)
+    assert kept._keys == array("H", [2, 1]).tobytes()
+    assert kept.evidence_in(event) == ["#:1", "n:a"]
+    odd = OpenMember.of(Member("b", "en", evidence=("n:a", "n:zz")), positions)
+    assert odd.evidence_in(event) == ("n:a", "n:zz")
+    assert OpenMember.of(Member("c", "en"), positions).evidence_in(event) == []
+
+    g = Grouper(OPTIONS)
+    first = g.assign(member("a"), PUTIN, 0.0)
+    second = g.assign(member("b", "de"), FOOTBALL, 1.0)
+    third = g.assign(member("c"), [*PUTIN, *FOOTBALL], 2.0)
+    held = g.events[third.event_key]
+    assert {m.id: sorted(m.evidence_in(held)) for m in held.members} == {
+        "a": sorted(PUTIN),
+        "b": sorted(FOOTBALL),
+        "c": sorted(PUTIN + FOOTBALL),
+    }
+    assert {first.event_key, second.event_key} == {third.event_key, *third.merged}
