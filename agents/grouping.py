@@ -240,7 +240,7 @@ class OpenMember:
         self.lang = lang
         self.hash = hash
         # its evidence keys, sorted, as their positions in its event's keys (uint16: 2 bytes a
-        # key; a tuple of them costs 8 and a set more), or the keys themselves when its event
+        # key, where a tuple of the strings takes 8), or the keys themselves when its event
         # does not list them all (see :func:`_positions`)
         self._keys = keys
         self._shape = _pack(shape) if shape else None
@@ -284,7 +284,7 @@ def _unpack(packed: bytes) -> tuple[int, ...]:
 
 def _positions(keys: Sequence[str], positions: dict[str, int]) -> bytes | tuple[str, ...]:
     """A member's keys as their positions in its event's keys, or the keys (interned) if the
-    event does not list one of them or has more than 65,536."""
+    event does not list one of them or has more than 65,536 keys."""
     try:
         return array("H", [positions[k] for k in keys]).tobytes()
     except (KeyError, OverflowError):
