@@ -80,11 +80,15 @@ def wire(
     async def reload() -> None:
         started = time.perf_counter()
         grouper.load(value for value in table.values() if value)
+        seconds = time.perf_counter() - started
+        metrics.RECOVERY_SECONDS.set(seconds)
+        metrics.OPEN_EVENTS.set(len(grouper.events))
+        metrics.OPEN_ARTICLES.set(grouper.open_articles)
         log.info(
             "grouping: %d open events (%d articles) restored from the table in %.1f s",
             len(grouper.events),
             grouper.open_articles,
-            time.perf_counter() - started,
+            seconds,
         )
 
     @closed_table.on_recover
@@ -106,6 +110,7 @@ def wire(
                 with handling(events[-1]):
                     await _close_events(grouper, closed, table, closed_table, channels, publishing)
             metrics.OPEN_EVENTS.set(len(grouper.events))
+            metrics.OPEN_ARTICLES.set(grouper.open_articles)
 
     return group
 

@@ -23,6 +23,11 @@ DEAD_LETTERS = Counter(
 )
 LANGUAGES = Counter("newsstream_language_total", "Articles by detected language.", ["lang"])
 OPEN_EVENTS = Gauge("newsstream_open_events", "Open events held by the grouping stage.")
+OPEN_ARTICLES = Gauge("newsstream_open_articles", "Articles of the open events (grouping stage).")
+RECOVERY_SECONDS = Gauge(
+    "newsstream_grouping_recovery_seconds",
+    "How long the last rebuild of the grouping index from the events table took.",
+)
 STAGE_SECONDS = Histogram(
     "newsstream_stage_seconds",
     "Time one article spends in a stage.",

@@ -59,6 +59,13 @@ def test_metrics_count_articles_languages_and_dead_letters(
         in text
     )
     assert "newsstream_open_events" in text and "newsstream_stage_seconds_bucket" in text
+    open_articles = [
+        float(line.split()[1])
+        for line in text.splitlines()
+        if line.startswith("newsstream_open_articles ")
+    ]
+    assert open_articles and open_articles[0] >= 1  # the grouped articles are held open
+    assert "newsstream_grouping_recovery_seconds " in text
 
 
 def _lag_series(metrics_text: str) -> dict[str, float]:
