@@ -518,12 +518,18 @@ class Grouper:
         return closed
 
     # -- decision ------------------------------------------------------------------------------
+    def _df(self, key: str) -> int:
+        """How many open events carry ``key`` (its posting list's length): what weighs a key
+        and keeps a common one from retrieving candidates. A sharded grouper
+        (``tools/sim_sharding.py``) reads the count over all shards instead."""
+        return len(self._postings.get(key, ()))
+
     def _weight(self, key: str) -> float:
         """Kind weight, discounted for keys many open events share (an IDF over the window);
         cached until the key's posting list changes."""
         weight = self._weights.get(key)
         if weight is None:
-            df = len(self._postings.get(key, ()))
+            df = self._df(key)
             weight = self._weights[key] = _kind_weight(key) / (1.0 + math.log1p(df / 4.0))
         return weight
 
@@ -560,7 +566,7 @@ class Grouper:
         shared: dict[str, float] = defaultdict(float)
         for key in keys:
             posting = self._postings.get(key)
-            if not posting or len(posting) > _MAX_POSTINGS:
+            if not posting or self._df(key) > _MAX_POSTINGS:
                 continue
             for event_key in posting:
                 shared[event_key] += weights[key]
@@ -788,6 +794,18 @@ class Grouper:
         )
         return max((scored.score for scored in scores), default=0.0)
 
+    def _absorb(self, state: EventState, other: str) -> None:
+        """Merge the open event ``other`` into ``state`` (unindexed by the caller): its members,
+        times and evidence; ``other`` leaves the index and resolves to ``state``'s key."""
+        merged = self.events[other]
+        self._unindex(merged)
+        state.members.extend(merged.members)
+        state.first_seen = min(state.first_seen, merged.first_seen)
+        state.last_seen = max(state.last_seen, merged.last_seen)
+        for key, count in merged.evidence.items():
+            state.evidence[key] = state.evidence.get(key, 0) + count
+        self.merged_into[other] = state.event_key
+
     def assign_article(self, article: Prepared, match: bool = True) -> Assignment:
         """Put a prepared article into an event (what the agent and ``process`` call);
         ``match=False`` opens an event of its own without looking (evaluation pools)."""
@@ -846,14 +864,7 @@ class Grouper:
             relations = self._relations(state, stored, scores)
             self._unindex(state)
             for other in others:  # the article shows them to be one event: merged into it
-                merged = self.events[other]
-                self._unindex(merged)
-                state.members.extend(merged.members)
-                state.first_seen = min(state.first_seen, merged.first_seen)
-                state.last_seen = max(state.last_seen, merged.last_seen)
-                for key, count in merged.evidence.items():
-                    state.evidence[key] = state.evidence.get(key, 0) + count
-                self.merged_into[other] = state.event_key
+                self._absorb(state, other)
         state.members.append(replace(stored, event_key=state.event_key, **relations))
         state.first_seen = min(state.first_seen, event_time)
         state.last_seen = max(state.last_seen, event_time)
