@@ -385,28 +385,26 @@ class Sharded:
         decisions = []
         issued = {}
         for article, where, offers in zip(articles, routes, bids, strict=True):
-            began = time.process_time()
+            began = time.process_time()  # the coordinator's own work: decide, count, buffer
             if buffer is not None:  # the round's earlier articles, which no shard holds yet
                 offers = [*offers, buffer.bid(article)]
             event_key, merged, scores = self._decide(offers)
             key = event_key or mint_key(article.id)
             changed = self.df.update(key, article.evidence, merged)
-            if self.design.global_df:
-                for grouper in self.groupers:
-                    grouper.forget(changed)
-                if buffer is not None:
-                    buffer.forget(changed)
-                for k in changed:
-                    self._send("df", {"key": k, "df": self.df(k)}, readers=self.shards)
             for gone in merged:
                 self.merged_into[gone] = key
             if buffer is not None:
+                buffer.forget(changed)
                 buffer.apply(article, event_key, merged, scores)
+            self.coordinator_seconds += time.process_time() - began
+            if self.design.global_df:  # each shard's cached weights of these keys are stale
+                for grouper in self.groupers:
+                    grouper.forget(changed)
+                for k in changed:
+                    self._send("df", {"key": k, "df": self.df(k)}, readers=self.shards)
             decisions.append((article, where.store, event_key, key, merged, scores))
             issued[article.id] = key
-            self.coordinator_seconds += time.process_time() - began
         if buffer is not None:
-            self.coordinator_seconds += buffer.seconds
             self.coordinator_candidates += buffer.candidates_scored
         for article, shards, event_key, key, merged, scores in decisions:
             for s in shards:
@@ -515,6 +513,9 @@ def compare(
                 "same_key": sum(pred[d] == reference.pred[d] for d in pred) / n,
                 "messages_per_article": {k: v / n for k, v in sorted(sharded.messages.items())},
                 "bytes_per_article": sum(sharded.produced.values()) / n,
+                "bytes_per_article_by_kind": {
+                    k: v / n for k, v in sorted(sharded.produced.items())
+                },
                 "fetched_bytes_per_article": sharded.fetched / n,
                 "load": sharded.load(),
                 "coordinator_candidates": sharded.coordinator_candidates,
@@ -696,7 +697,8 @@ def _print(name: str, found: dict[str, Any]) -> None:
     print(
         f"{'S':>3} {'P':>7} {'R':>7} {'F1':>7} {'dF1':>8} {'agreeF1':>8} {'same':>6} "
         f"{'msg/art':>8} {'B/art':>7} {'fetchB/art':>10} {'probes max/mean':>16} "
-        f"{'members max/mean':>17} {'repl':>5} {'cand max/one':>12} {'s max/one':>9}"
+        f"{'members max/mean':>17} {'repl':>5} {'cand max/one':>12} {'s max/one':>9} "
+        f"{'coord s/one':>11}"
     )
     for row in found["sharded"]:
         load = row["load"]
@@ -711,16 +713,19 @@ def _print(name: str, found: dict[str, Any]) -> None:
             f"{load['members']['max']:>8}/{load['members']['mean']:<8.0f} "
             f"{load['members']['sum'] / n:>5.2f} "
             f"{load['candidates']['max'] / max(one['candidates'], 1):>12.2f} "
-            f"{load['seconds']['max'] / max(one['seconds'], 1e-9):>9.2f}"
+            f"{load['seconds']['max'] / max(one['seconds'], 1e-9):>9.2f} "
+            f"{row['coordinator_seconds'] / max(one['seconds'], 1e-9):>11.2f}"
         )
     kinds = Counter[str]()
     for row in found["sharded"]:
         kinds.update(row["messages_per_article"].keys())
     for row in found["sharded"]:
-        per = row["messages_per_article"]
+        per, size = row["messages_per_article"], row["bytes_per_article_by_kind"]
         print(
-            f"    S={row['shards']}: messages/article "
-            + ", ".join(f"{k} {per.get(k, 0.0):.2f}" for k in sorted(kinds))
+            f"    S={row['shards']}: per article "
+            + ", ".join(
+                f"{k} {per.get(k, 0.0):.2f} ({size.get(k, 0.0):.0f} B)" for k in sorted(kinds)
+            )
         )
 
 
