@@ -54,16 +54,26 @@ def encode_vector(vector: np.ndarray) -> str:
     return base64.b64encode(quantised.tobytes()).decode("ascii")
 
 
-def decode_vector(encoded: str) -> np.ndarray:
-    """The unit float32 vector of :func:`encode_vector`'s output; ValueError if malformed."""
+def decode_codes(encoded: str) -> np.ndarray:
+    """The int8 components of :func:`encode_vector`'s output (512 bytes, as kept in memory by
+    grouping); ValueError if malformed or all zero."""
     raw = np.frombuffer(base64.b64decode(encoded, validate=True), dtype=np.int8)
     if raw.size != DIM:
         raise ValueError(f"an embedding has {DIM} components, not {raw.size}")
-    vector = raw.astype(np.float32)
-    norm = float(np.linalg.norm(vector))
-    if not norm:
+    if not raw.any():
         raise ValueError("a zero embedding")
-    return vector / norm
+    return raw
+
+
+def unit_vector(codes: np.ndarray) -> np.ndarray:
+    """The unit float32 vector of int8 components (:func:`decode_codes`)."""
+    vector = codes.astype(np.float32)
+    return vector / float(np.linalg.norm(vector))
+
+
+def decode_vector(encoded: str) -> np.ndarray:
+    """The unit float32 vector of :func:`encode_vector`'s output; ValueError if malformed."""
+    return unit_vector(decode_codes(encoded))
 
 
 @functools.cache

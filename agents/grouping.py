@@ -28,14 +28,17 @@ import functools
 import hashlib
 import logging
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+import struct
+import sys
+from array import array
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from typing import Any
 
 import numpy as np
 
-from agents.embedding import DIM, decode_vector, one_blas_thread
+from agents.embedding import DIM, decode_codes, one_blas_thread, unit_vector
 from agents.evidence import NAME_PREFIX
 from agents.publish import member_of
 from streams.records import Prepared
@@ -179,12 +182,7 @@ class EventState:
     def from_dict(cls, data: dict[str, Any]) -> EventState:
         """A stored event of version 0 (no ``v``) or 1; :class:`StateVersionError` for a
         newer one (a rolled-back worker must not misread what its successor wrote)."""
-        version = int(data.get("v", 0))
-        if version > STATE_VERSION:
-            raise StateVersionError(
-                f"event {data.get('event_key')!r} has state version {version}; "
-                f"this version reads up to {STATE_VERSION}"
-            )
+        _check_version(data)
         return cls(
             event_key=data["event_key"],
             first_seen=float(data["first_seen"]),
@@ -196,6 +194,15 @@ class EventState:
     @property
     def member_ids(self) -> Iterator[str]:
         return (m.id for m in self.members)
+
+
+def _check_version(data: dict[str, Any]) -> None:
+    version = int(data.get("v", 0))
+    if version > STATE_VERSION:
+        raise StateVersionError(
+            f"event {data.get('event_key')!r} has state version {version}; "
+            f"this version reads up to {STATE_VERSION}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,13 +222,129 @@ class Assignment:
     merged: tuple[str, ...] = ()
 
 
+class OpenMember:
+    """What the decision reads of a member (the rest of it stays in the ``events`` table)."""
+
+    __slots__ = ("_keys", "_shape", "hash", "id", "lang", "row")
+
+    def __init__(
+        self,
+        id: str,
+        lang: str,
+        hash: str | None,
+        keys: bytes | tuple[str, ...],
+        shape: Sequence[int] | None,
+        row: int = -1,
+    ) -> None:
+        self.id = id
+        self.lang = lang
+        self.hash = hash
+        # its evidence keys, sorted, as their positions in its event's keys (uint16: 2 bytes a
+        # key, where a tuple of the strings takes 8), or the keys themselves when its event
+        # does not list them all (see :func:`_positions`)
+        self._keys = keys
+        self._shape = _pack(shape) if shape else None
+        #: Its vector's row in :class:`MemberVectors` (-1: none).
+        self.row = row
+
+    @property
+    def shape(self) -> tuple[int, ...] | None:
+        """:func:`shape_of`, as the member's article had it."""
+        packed = self._shape
+        return None if packed is None else _unpack(packed)
+
+    def evidence_in(self, event: OpenEvent) -> Sequence[str]:
+        """Its evidence keys, sorted (``event``: the open event it is a member of)."""
+        keys = self._keys
+        if isinstance(keys, tuple):
+            return keys
+        listed = event.evidence
+        return [listed[i] for i in memoryview(keys).cast("H")]
+
+    @classmethod
+    def of(cls, member: Member, positions: dict[str, int]) -> OpenMember:
+        """``positions``: its event's keys -> their positions in :attr:`OpenEvent.evidence`."""
+        keys = _positions(member.evidence, positions)
+        return cls(member.id, member.lang, member.hash, keys, member.shape)
+
+
+def _pack(numbers: Sequence[int]) -> bytes:
+    """Integers in a bytes object (a shape: 46 bytes in all, a tuple of them ~130): int32
+    when they fit, int64 otherwise, the width first."""
+    wide = any(not -(1 << 31) <= n < 1 << 31 for n in numbers)
+    return struct.pack(f"<B{len(numbers)}{'q' if wide else 'i'}", 8 if wide else 4, *numbers)
+
+
+def _unpack(packed: bytes) -> tuple[int, ...]:
+    width = packed[0]
+    return struct.unpack_from(
+        f"<{(len(packed) - 1) // width}{'i' if width == 4 else 'q'}", packed, 1
+    )
+
+
+def _positions(keys: Sequence[str], positions: dict[str, int]) -> bytes | tuple[str, ...]:
+    """A member's keys as their positions in its event's keys, or the keys (interned) if the
+    event does not list one of them or has more than 65,536 keys."""
+    try:
+        return array("H", [positions[k] for k in keys]).tobytes()
+    except (KeyError, OverflowError):
+        return _interned(keys)
+
+
+@dataclass(slots=True)
+class OpenEvent:
+    """An open event as the :class:`Grouper` keeps it in memory: what the decision reads."""
+
+    event_key: str
+    last_seen: float
+    members: list[OpenMember]
+    #: Its distinct evidence keys, in the order of the stored state's ``evidence`` counts.
+    evidence: tuple[str, ...]
+    #: Its number in the grouper's index while it is open (postings list numbers).
+    number: int = -1
+
+    @classmethod
+    def of(cls, state: EventState) -> OpenEvent:
+        keys = _interned(state.evidence)
+        positions = {k: i for i, k in enumerate(keys)}
+        members = [OpenMember.of(m, positions) for m in state.members]
+        return cls(state.event_key, state.last_seen, members, keys)
+
+
+def _opened(raw: dict[str, Any] | EventState) -> tuple[OpenEvent, list[str | None]]:
+    """A table value's open event and its members' encoded vectors: what
+    ``OpenEvent.of(EventState.from_dict(raw))`` keeps, without making the full state (the
+    recovery of a million members goes twice as fast)."""
+    if isinstance(raw, EventState):
+        return OpenEvent.of(raw), [m.vec for m in raw.members]
+    _check_version(raw)
+    keys = _interned(raw["evidence"])
+    positions = {k: i for i, k in enumerate(keys)}
+    members, vectors = [], []
+    for m in raw["members"]:
+        shape = m.get("shape")
+        evidence = _positions(m.get("evidence") or (), positions)
+        shape = [int(x) for x in shape] if shape else None
+        members.append(OpenMember(m["id"], m["lang"], m.get("hash"), evidence, shape))
+        vectors.append(m.get("vec"))
+    return OpenEvent(raw["event_key"], float(raw["last_seen"]), members, keys), vectors
+
+
+#: What a free event number stands for.
+_FREE = OpenEvent("", 0.0, [], ())
+
+
+def _interned(keys: Iterable[str]) -> tuple[str, ...]:
+    return tuple(map(sys.intern, keys))
+
+
 @dataclass(frozen=True, slots=True)
 class _Scored:
     """A member that matched an article: the match's score and its evidence overlap."""
 
     score: float
     overlap: float
-    member: Member
+    member: OpenMember
 
 
 def _ratio(a: float, b: float) -> float:
@@ -328,52 +451,78 @@ def _kind_weight(key: str) -> float:
 
 
 class MemberVectors:
-    """Unit embedding vectors of the open events' members, one row each: the nearest
-    neighbours of an article are one matrix-vector product away."""
+    """Embedding vectors of the open events' members, one row each: the nearest neighbours of
+    an article are one matrix-vector product away.
+
+    A row keeps the vector as stored, int8 components (512 bytes) and their norm; rows are
+    made unit float32 vectors exactly as :func:`agents.embedding.decode_vector` makes them
+    when they are compared, so cosines are those of the decoded vectors to the last bit.
+    """
+
+    #: Rows made float32 at a time by :meth:`near` (64 MiB). Up to this many rows, one
+    #: product, as before; past it, a row's cosine may differ in its last bit (BLAS blocks the
+    #: rows differently), as it already may between :meth:`near` and :meth:`near_among`.
+    CHUNK = 1 << 15
 
     def __init__(self) -> None:
-        self._matrix = np.zeros((64, DIM), dtype=np.float32)
+        self._codes = np.zeros((64, DIM), dtype=np.int8)
+        self._norms = np.ones(64, dtype=np.float32)
         self._ids: list[str | None] = []  # row -> member id (None: a free row)
-        self._rows: dict[str, int] = {}  # member id -> row
         self._free: list[int] = []
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._ids) - len(self._free)
 
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]
 
-    def add(self, member_id: str, vector: np.ndarray) -> None:
-        """Keep ``vector`` (a unit float32 vector) as ``member_id``'s row."""
-        if member_id in self._rows:
-            return
+    def add(self, member_id: str, codes: np.ndarray) -> int:
+        """Keep ``codes`` (an embedding's int8 components, :func:`decode_codes`) as a row of
+        ``member_id``'s: its number (the member keeps it)."""
         if self._free:
             row = self._free.pop()
             self._ids[row] = member_id
         else:
             row = len(self._ids)
-            if row == len(self._matrix):
-                self._matrix = np.concatenate([self._matrix, np.zeros_like(self._matrix)])
+            if row == len(self._codes):  # grown by doubling; untouched rows take no RAM
+                codes_grown = np.zeros((2 * row, DIM), dtype=np.int8)
+                codes_grown[:row] = self._codes
+                norms_grown = np.ones(2 * row, dtype=np.float32)
+                norms_grown[:row] = self._norms
+                self._codes, self._norms = codes_grown, norms_grown
             self._ids.append(member_id)
-        self._matrix[row] = vector
-        self._rows[member_id] = row
+        self._codes[row] = codes
+        vector = self._codes[row].astype(np.float32)
+        self._norms[row] = np.sqrt(vector.dot(vector))  # np.linalg.norm's arithmetic, faster
+        return row
 
-    def remove(self, member_id: str) -> None:
-        row = self._rows.pop(member_id, None)
-        if row is not None:
-            self._matrix[row] = 0.0
+    def remove(self, row: int) -> None:
+        if 0 <= row < len(self._ids) and self._ids[row] is not None:
+            self._codes[row] = 0
+            self._norms[row] = 1.0
             self._ids[row] = None
             self._free.append(row)
 
+    def _unit(self, rows: slice | list[int]) -> np.ndarray:
+        """Rows as unit float32 vectors (a free row is zeros)."""
+        if isinstance(rows, slice):
+            block, norms = self._codes[rows].astype(np.float32), self._norms[rows]
+        else:
+            index = np.asarray(rows, dtype=np.intp)
+            block, norms = (
+                np.take(self._codes, index, axis=0).astype(np.float32),
+                self._norms[index],
+            )
+        block /= norms[:, None]  # in place: a new array here costs ten times as much
+        return block
+
     def near_among(
-        self, vector: np.ndarray, members: Iterable[str], min_cosine: float
+        self, vector: np.ndarray, rows: list[int], min_cosine: float
     ) -> dict[str, float]:
-        """:meth:`near`, over the given members only (those without a vector are skipped)."""
-        rows_of = self._rows
-        rows = [row for m in members if (row := rows_of.get(m)) is not None]
+        """:meth:`near`, over the given rows only."""
         if not rows:
             return {}
-        cosines = self._matrix[rows] @ vector
+        cosines = self._unit(rows) @ vector
         ids = self._ids
         return {
             ids[rows[i]]: float(cosines[i])  # type: ignore[misc]
@@ -382,16 +531,16 @@ class MemberVectors:
 
     def near(self, vector: np.ndarray, min_cosine: float) -> dict[str, float]:
         """Member id -> cosine, for the members at least ``min_cosine`` from ``vector``."""
-        if not self._rows:
+        if not len(self):
             return {}
-        cosines = self._matrix[: len(self._ids)] @ vector
-        rows = np.flatnonzero(cosines >= min_cosine)
         ids = self._ids
-        return {
-            member_id: float(cosines[row])
-            for row in rows.tolist()
-            if (member_id := ids[row]) is not None
-        }
+        found: dict[str, float] = {}
+        for start in range(0, len(ids), self.CHUNK):
+            cosines = self._unit(slice(start, min(len(ids), start + self.CHUNK))) @ vector
+            for row in np.flatnonzero(cosines >= min_cosine).tolist():
+                if (member_id := ids[start + row]) is not None:
+                    found[member_id] = float(cosines[row])
+        return found
 
 
 #: The shape of the ``closed_events`` table's values this version writes.
@@ -436,102 +585,292 @@ class ClosedEvents:
         return due
 
 
+class _Many:
+    """A long posting: event numbers in a growing int32 array (4 bytes each)."""
+
+    __slots__ = ("numbers", "size")
+
+    def __init__(self, numbers: Iterable[int]) -> None:
+        listed = list(numbers)
+        self.numbers = np.array(listed + listed, dtype=np.int32)
+        self.size = len(listed)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.numbers[: self.size].tolist())
+
+    def add(self, number: int) -> None:
+        if self.size == len(self.numbers):
+            self.numbers = np.concatenate([self.numbers, self.numbers])
+        self.numbers[self.size] = number
+        self.size += 1
+
+    def discard(self, number: int) -> None:
+        found = np.flatnonzero(self.numbers[: self.size] == number)
+        if len(found):  # the last one takes its place
+            self.size -= 1
+            self.numbers[found[0]] = self.numbers[self.size]
+
+
+class Postings:
+    """The inverted index: evidence key -> the numbers of the open events that carry it
+    (:attr:`OpenEvent.number`).
+
+    Most keys of a window are carried by one event or a few: such a posting is the number
+    itself or a tuple of them; past :attr:`SMALL` events, an int32 array (4 bytes an event; a
+    set of them costs ~60), a tuple again at half that (a key on the edge does not go back and
+    forth). An event is added to a key once (the grouper adds only the keys new to an event).
+    """
+
+    SMALL = 8
+
+    def __init__(self) -> None:
+        self._lists: dict[str, int | tuple[int, ...] | _Many] = {}
+
+    def __len__(self) -> int:
+        return len(self._lists)
+
+    def clear(self) -> None:
+        self._lists.clear()
+
+    def count(self, key: str) -> int:
+        """How many open events carry ``key``."""
+        posting = self._lists.get(key)
+        if posting is None:
+            return 0
+        if isinstance(posting, int):
+            return 1
+        return len(posting) if isinstance(posting, tuple) else posting.size
+
+    def events(self, key: str) -> Iterable[int]:
+        posting = self._lists.get(key)
+        if posting is None:
+            return ()
+        return (posting,) if isinstance(posting, int) else posting
+
+    def weigh(
+        self, weights: dict[str, float], most: int, count: Callable[[str], int] | None = None
+    ) -> dict[int, float]:
+        """Event number -> the summed weights of the keys it carries, of ``weights``' keys
+        carried by at most ``most`` events (summed in ``weights``' order). ``count``: how many
+        events carry a key, when the postings hold only some of them (a shard's grouper,
+        ``tools/sim_sharding.py``); by default its posting's length."""
+        shared: dict[int, float] = {}
+        get, lists = shared.get, self._lists
+        for key, weight in weights.items():
+            posting = lists.get(key)
+            if posting is None or (count is not None and count(key) > most):
+                continue
+            if isinstance(posting, int):
+                shared[posting] = get(posting, 0.0) + weight
+            elif isinstance(posting, tuple) or count is not None or posting.size <= most:
+                for number in posting:
+                    shared[number] = get(number, 0.0) + weight
+        return shared
+
+    def add(self, key: str, number: int) -> None:
+        posting = self._lists.get(key)
+        if posting is None:
+            self._lists[key] = number
+        elif isinstance(posting, int):
+            self._lists[key] = (posting, number)
+        elif isinstance(posting, tuple):
+            grown = (*posting, number)
+            self._lists[key] = grown if len(grown) <= self.SMALL else _Many(grown)
+        else:
+            posting.add(number)
+
+    def discard(self, key: str, number: int) -> None:
+        posting = self._lists.get(key)
+        if posting is None:
+            return
+        if isinstance(posting, _Many):
+            posting.discard(number)
+            if posting.size > self.SMALL // 2:
+                return
+            rest = tuple(posting)
+        elif isinstance(posting, tuple):
+            rest = tuple(e for e in posting if e != number)
+        else:
+            rest = () if posting == number else (posting,)
+        if not rest:
+            del self._lists[key]
+        else:
+            self._lists[key] = rest[0] if len(rest) == 1 else rest
+
+
 def member_vector(encoded: str | None) -> np.ndarray | None:
     """An embedding as stored (a member's ``vec``), or None if none or a malformed one."""
+    codes = member_codes(encoded)
+    return None if codes is None else unit_vector(codes)
+
+
+def member_codes(encoded: str | None) -> np.ndarray | None:
+    """An embedding's int8 components (:func:`agents.embedding.decode_codes`), or None if none
+    or a malformed one."""
     if not encoded:
         return None
     try:
-        return decode_vector(encoded)
+        return decode_codes(encoded)
     except ValueError:
         return None
 
 
 class Grouper:
     """Open events, indexed by evidence key and by their members' embeddings, with the
-    join-or-mint decision."""
+    join-or-mint decision.
 
-    def __init__(self, options: GroupingOptions) -> None:
+    In memory it keeps what the decision reads (:class:`OpenEvent`: members' ids, languages,
+    content hashes, evidence, shapes; their vectors as int8 rows); an event's full
+    :class:`EventState` (titles, urls, sources, encoded vectors, relations, evidence counts)
+    lives in ``store``, the ``events`` table in the worker, read when the event changes or
+    closes. ``store=None`` keeps the full states in a dict of the grouper's own, which it
+    writes itself (evaluations, ``process``, tests). With a store given, the caller writes
+    what the grouper returns (:attr:`Assignment.state` under its key, the keys merged away
+    and the evicted events deleted) and then calls :meth:`saved`; until then the grouper
+    keeps the states it returned, so that the next articles see them.
+    """
+
+    def __init__(self, options: GroupingOptions, store: MutableMapping[str, Any] | None = None):
         self.options = options
-        self.events: dict[str, EventState] = {}
-        self._postings: dict[str, set[str]] = defaultdict(set)
+        self.events: dict[str, OpenEvent] = {}
+        #: Event key -> its full state (an :class:`EventState` or a table value).
+        self.store: MutableMapping[str, Any] = {} if store is None else store
+        self._own_store = store is None
+        self._unsaved: dict[str, EventState] = {}  # returned, not yet in an outside store
+        self._postings = Postings()
+        self._numbered: list[OpenEvent] = []  # number -> open event (or _FREE)
+        self._free_numbers: list[int] = []
         self._member_of: dict[str, str] = {}
         self.vectors = MemberVectors()
-        self._weights: dict[str, float] = {}  # evidence key -> _weight, while its df holds
         #: Open events merged into another: key -> the key it was merged into.
         self.merged_into: dict[str, str] = {}
         self.stream_time = 0.0
+        #: Key -> how many open events carry it, when this grouper holds only part of each
+        #: event (a shard's, ``tools/sim_sharding.py``); None: its postings' counts.
+        self.key_counts: Callable[[str], int] | None = None
         #: Candidate events scored so far (the grouping bench reports it per article).
         self.candidates_scored = 0
         one_blas_thread()
 
     # -- state ---------------------------------------------------------------------------------
     def load(self, states: Iterable[dict[str, Any] | EventState]) -> None:
-        """Rebuild the cache from the table's values (after recovery or a rebalance)."""
+        """Rebuild the cache from the table's values (after recovery or a rebalance); a grouper
+        without an outside store keeps them as its store."""
         self.events.clear()
         self._postings.clear()
-        self._weights.clear()
+        self._numbered.clear()
+        self._free_numbers.clear()
         self.merged_into.clear()
         self._member_of.clear()
+        self._unsaved.clear()
         self.vectors.clear()
+        if self._own_store:
+            self.store.clear()
         self.stream_time = 0.0
+        rowed: set[str] = set()
         for raw in states:
-            state = raw if isinstance(raw, EventState) else EventState.from_dict(raw)
-            self._index(state)
-            for member in state.members:
-                vector = member_vector(member.vec)
-                if vector is not None:
-                    self.vectors.add(member.id, vector)
-            self.stream_time = max(self.stream_time, state.last_seen)
+            held, vectors = _opened(raw)
+            for member, encoded in zip(held.members, vectors, strict=True):
+                codes = member_codes(encoded)
+                if codes is not None and member.id not in rowed:  # the first vector of an id
+                    member.row = self.vectors.add(member.id, codes)
+                    rowed.add(member.id)
+            self._index(held)
+            self.stream_time = max(self.stream_time, held.last_seen)
+            if self._own_store:
+                self.store[held.event_key] = raw
 
-    def _index(self, state: EventState) -> None:
+    @property
+    def open_articles(self) -> int:
+        """The articles in open events."""
+        return len(self._member_of)
+
+    def state(self, event_key: str) -> EventState:
+        """An open event's full state (KeyError if it is not open)."""
+        if event_key not in self.events:
+            raise KeyError(event_key)
+        return self._full(event_key)
+
+    def states(self) -> Iterator[EventState]:
+        """The open events' full states."""
+        return (self._full(key) for key in list(self.events))
+
+    def saved(self) -> None:
+        """The caller has written what the grouper returned to the outside store."""
+        self._unsaved.clear()
+
+    def _full(self, event_key: str) -> EventState:
+        state = self._unsaved.get(event_key)
+        if state is not None:
+            return state
+        value = self.store[event_key]
+        return value if isinstance(value, EventState) else EventState.from_dict(value)
+
+    def _keep(self, state: EventState) -> None:
+        if self._own_store:
+            self.store[state.event_key] = state
+        else:
+            self._unsaved[state.event_key] = state
+
+    def _drop(self, event_key: str) -> None:
+        self._unsaved.pop(event_key, None)
+        if self._own_store:
+            self.store.pop(event_key, None)
+
+    def _index(self, state: OpenEvent) -> None:
+        """An event into the index, under a number of its own."""
+        if self._free_numbers:
+            state.number = self._free_numbers.pop()
+            self._numbered[state.number] = state
+        else:
+            state.number = len(self._numbered)
+            self._numbered.append(state)
         self.events[state.event_key] = state
-        for key in state.evidence:
-            self._postings[key].add(state.event_key)
-            self._weights.pop(key, None)
-        for member in state.member_ids:
-            self._member_of[member] = state.event_key
+        self._index_keys(state, state.evidence)
+        for member in state.members:
+            self._member_of[member.id] = state.event_key
 
-    def _unindex(self, state: EventState) -> None:
+    def _index_keys(self, state: OpenEvent, keys: Iterable[str]) -> None:
+        for key in keys:
+            self._postings.add(key, state.number)
+
+    def _unindex(self, state: OpenEvent) -> None:
         self.events.pop(state.event_key, None)
         for key in state.evidence:
-            self._weights.pop(key, None)
-            posting = self._postings.get(key)
-            if posting is not None:
-                posting.discard(state.event_key)
-                if not posting:
-                    del self._postings[key]
-        for member in state.member_ids:
-            if self._member_of.get(member) == state.event_key:
-                del self._member_of[member]
+            self._postings.discard(key, state.number)
+        for member in state.members:
+            if self._member_of.get(member.id) == state.event_key:
+                del self._member_of[member.id]
+        self._numbered[state.number] = _FREE
+        self._free_numbers.append(state.number)
+        state.number = -1
 
     def evict(self) -> list[EventState]:
         """Close the events whose last member is older than the window (in stream time): they
-        leave the cache and are returned, in their final state."""
+        leave the cache and are returned, in their final state (read from the store)."""
         horizon = self.stream_time - self.options.window_seconds
         closed = [s for s in self.events.values() if s.last_seen < horizon]
         gone = {s.event_key for s in closed}
         self.merged_into = {k: v for k, v in self.merged_into.items() if v not in gone}
+        states = []
         for state in closed:
+            states.append(self._full(state.event_key))
+            self._drop(state.event_key)
             self._unindex(state)
-            for member in state.member_ids:
-                self.vectors.remove(member)
-        return closed
+            for member in state.members:
+                self.vectors.remove(member.row)
+        return states
 
     # -- decision ------------------------------------------------------------------------------
     def _df(self, key: str) -> int:
-        """How many open events carry ``key`` (its posting list's length): what weighs a key
-        and keeps a common one from retrieving candidates. A sharded grouper
-        (``tools/sim_sharding.py``) reads the count over all shards instead."""
-        return len(self._postings.get(key, ()))
+        """How many open events carry ``key``: what weighs a key and keeps a common one from
+        retrieving candidates (:attr:`key_counts`, else its posting's length)."""
+        counts = self.key_counts
+        return self._postings.count(key) if counts is None else counts(key)
 
     def _weight(self, key: str) -> float:
-        """Kind weight, discounted for keys many open events share (an IDF over the window);
-        cached until the key's posting list changes."""
-        weight = self._weights.get(key)
-        if weight is None:
-            df = self._df(key)
-            weight = self._weights[key] = _kind_weight(key) / (1.0 + math.log1p(df / 4.0))
-        return weight
+        """Kind weight, discounted for keys many open events share (an IDF over the window)."""
+        return _kind_weight(key) / (1.0 + math.log1p(self._df(key) / 4.0))
 
     def best_match(
         self,
@@ -563,21 +902,19 @@ class Grouper:
             return None, 0.0, [], []
         horizon = event_time - self.options.window_seconds
         weights = {k: self._weight(k) for k in keys}
-        shared: dict[str, float] = defaultdict(float)
-        for key in keys:
-            posting = self._postings.get(key)
-            if not posting or self._df(key) > _MAX_POSTINGS:
-                continue
-            for event_key in posting:
-                shared[event_key] += weights[key]
+        # event number -> weight in common, over the keys in at most _MAX_POSTINGS open events
+        shared = self._postings.weigh(weights, _MAX_POSTINGS, self.key_counts)
         near = self._near(vector, shared) if vector is not None else {}
         floor = min(self.options.min_shared, self.options.tight_min_shared)
-        candidates = {k for k, weight in shared.items() if weight >= floor}
+        numbered = self._numbered
+        candidates = {numbered[n].event_key for n, weight in shared.items() if weight >= floor}
         # A member joins on its embedding only with some evidence in common, so the close
         # members count only in events that share a key: bounded like the evidence path, even
         # when templated reports put every open member within ``min_cosine``.
         candidates.update(
-            owner for m in near if (owner := self._member_of.get(m)) is not None and owner in shared
+            owner
+            for m in near
+            if (owner := self._member_of.get(m)) is not None and self.events[owner].number in shared
         )
         article_weight = sum(weights.values())
         known = dict(weights)  # the article's keys' weights, and members' keys as they come
@@ -607,7 +944,7 @@ class Grouper:
         )
         return (*best, others)
 
-    def _near(self, vector: np.ndarray, shared: dict[str, float]) -> dict[str, float]:
+    def _near(self, vector: np.ndarray, shared: dict[int, float]) -> dict[str, float]:
         """Member id -> cosine, for the close members of the events that could match.
 
         A member joins on its embedding only with ``cosine_min_shared`` of evidence in common,
@@ -616,17 +953,17 @@ class Grouper:
         """
         options = self.options
         reach = min(options.min_shared, options.tight_min_shared, options.cosine_min_shared)
-        events = [self.events[key] for key, weight in shared.items() if weight >= reach]
+        events = [self._numbered[n] for n, weight in shared.items() if weight >= reach]
         if not events or not len(self.vectors):
             return {}
         if 2 * sum(len(state.members) for state in events) >= len(self.vectors):
             return self.vectors.near(vector, options.min_cosine)  # most of them: one product
-        members = [m.id for state in events for m in state.members]
-        return self.vectors.near_among(vector, members, self.options.min_cosine)
+        rows = [m.row for state in events for m in state.members if m.row >= 0]
+        return self.vectors.near_among(vector, rows, self.options.min_cosine)
 
     def _member_scores(
         self,
-        state: EventState,
+        state: OpenEvent,
         keys: set[str],
         runs: dict[str, set[str]],
         weights: dict[str, float],
@@ -654,7 +991,7 @@ class Grouper:
         scores = []
         for member in state.members:
             cosine = near.get(member.id)
-            member_keys = member.evidence or state.evidence
+            member_keys = member.evidence_in(state) or state.evidence
             common = keys.intersection(member_keys)
             shared = sum(weights[k] for k in common)
             if stems:
@@ -731,7 +1068,7 @@ class Grouper:
         return max(by_evidence, by_embedding), overlap
 
     @staticmethod
-    def _relations(state: EventState, member: Member, scores: list[_Scored]) -> dict[str, Any]:
+    def _relations(state: OpenEvent, member: Member, scores: list[_Scored]) -> dict[str, Any]:
         """Within its event, what the article is to the members already there: the closest
         member in another language (``translation_of``, with its score) and a same-language
         member it repeats (``duplicate_of``: the same clean text, or near-identical evidence and
@@ -779,7 +1116,9 @@ class Grouper:
         weights = {k: self._weight(k) for k in keys}
         vector = member_vector(article.embedding)
         near = (
-            self.vectors.near_among(vector, [m.id for m in state.members], self.options.min_cosine)
+            self.vectors.near_among(
+                vector, [m.row for m in state.members if m.row >= 0], self.options.min_cosine
+            )
             if vector is not None
             else {}
         )
@@ -794,17 +1133,44 @@ class Grouper:
         )
         return max((scored.score for scored in scores), default=0.0)
 
-    def _absorb(self, state: EventState, other: str) -> None:
-        """Merge the open event ``other`` into ``state`` (unindexed by the caller): its members,
-        times and evidence; ``other`` leaves the index and resolves to ``state``'s key."""
-        merged = self.events[other]
-        self._unindex(merged)
-        state.members.extend(merged.members)
-        state.first_seen = min(state.first_seen, merged.first_seen)
-        state.last_seen = max(state.last_seen, merged.last_seen)
-        for key, count in merged.evidence.items():
-            state.evidence[key] = state.evidence.get(key, 0) + count
-        self.merged_into[other] = state.event_key
+    def _absorb(
+        self,
+        state: EventState,
+        held: OpenEvent,
+        others: Iterable[str],
+        evidence: Iterable[str] = (),
+    ) -> dict[str, int]:
+        """Merge the open events ``others`` into ``held`` (``state``: its full state, which the
+        caller keeps): their members, times and evidence counts; they leave the index and
+        resolve to it. ``evidence``: keys the event gains too (the joining article's: its
+        counts are the caller's). In memory, only the keys new to the event go into the index.
+        Returns the event's keys -> their positions in ``held.evidence``."""
+        moved: list[tuple[OpenMember, OpenEvent]] = []
+        keys: list[Iterable[str]] = []
+        for other in others:
+            merged, gone = self._full(other), self.events[other]
+            self._unindex(gone)
+            self._drop(other)
+            moved.extend((m, gone) for m in gone.members)
+            keys.append(gone.evidence)
+            state.members.extend(merged.members)
+            state.first_seen = min(state.first_seen, merged.first_seen)
+            state.last_seen = max(state.last_seen, merged.last_seen)
+            for key, count in merged.evidence.items():
+                state.evidence[key] = state.evidence.get(key, 0) + count
+            self.merged_into[other] = state.event_key
+        keys.append(evidence)
+        had = set(held.evidence)
+        new = _interned(k for k in dict.fromkeys(chain(*keys)) if k not in had)
+        held.evidence += new
+        positions = {k: i for i, k in enumerate(held.evidence)}
+        for m, gone in moved:  # their keys' positions were in the event they come from
+            m._keys = _positions(m.evidence_in(gone), positions)
+            held.members.append(m)
+            self._member_of[m.id] = held.event_key
+        held.last_seen = state.last_seen
+        self._index_keys(held, new)
+        return positions
 
     def assign_article(self, article: Prepared, match: bool = True) -> Assignment:
         """Put a prepared article into an event (what the agent and ``process`` call);
@@ -833,7 +1199,7 @@ class Grouper:
         article_id = member["id"]
         known = self._member_of.get(article_id)
         if known is not None and known in self.events:
-            state = self.events[known]
+            state = self._full(known)
             seen = next(m for m in state.members if m.id == article_id)
             return Assignment(
                 seen.event_key or known,
@@ -844,11 +1210,12 @@ class Grouper:
                 duplicate_of=seen.duplicate_of,
             )
         self.stream_time = max(self.stream_time, event_time)
-        vector = member_vector(embedding)
+        codes = member_codes(embedding)
+        vector = unit_vector(codes) if codes is not None else None
         stored = Member.from_dict(
             {
                 **member,
-                "vec": embedding if vector is not None else None,
+                "vec": embedding if codes is not None else None,
                 "evidence": sorted(set(evidence)),
                 "shape": list(shape) if shape else None,
             }
@@ -859,20 +1226,28 @@ class Grouper:
         relations: dict[str, Any] = {"translation_of": None, "duplicate_of": None}
         if event_key is None:
             state = EventState(mint_key(article_id), first_seen=event_time, last_seen=event_time)
+            held = OpenEvent(state.event_key, event_time, [], ())
+            self._index(held)
         else:
-            state = self.events[event_key]
-            relations = self._relations(state, stored, scores)
-            self._unindex(state)
-            for other in others:  # the article shows them to be one event: merged into it
-                self._absorb(state, other)
+            held = self.events[event_key]
+            relations = self._relations(held, stored, scores)
+            state = self._full(event_key)
+        # the article shows them to be one event: merged into it
+        positions = self._absorb(state, held, others, evidence)
         state.members.append(replace(stored, event_key=state.event_key, **relations))
         state.first_seen = min(state.first_seen, event_time)
         state.last_seen = max(state.last_seen, event_time)
         for key in evidence:
             state.evidence[key] = state.evidence.get(key, 0) + 1
-        self._index(state)
-        if vector is not None:
-            self.vectors.add(article_id, vector)
+        newcomer = OpenMember.of(stored, positions)
+        if codes is not None:
+            newcomer.row = self.vectors.add(article_id, codes)
+        held.members.append(newcomer)
+        held.last_seen = state.last_seen
+        self._member_of[article_id] = held.event_key
+        del self.events[held.event_key]  # the latest changed last, as the table's writes go
+        self.events[held.event_key] = held
+        self._keep(state)
         return Assignment(
             state.event_key, state, changed=True, score=score, merged=tuple(others), **relations
         )

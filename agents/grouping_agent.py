@@ -73,13 +73,19 @@ def wire(
     closed_table = app.Table(
         topics.CLOSED_TABLE, default=None, partitions=1, options=ROCKSDB_OPTIONS
     )
-    grouper = pipeline.new_grouper()
+    grouper = pipeline.new_grouper(store=table)  # the events' full states stay in the table
     closed = ClosedEvents(publishing.tombstone_seconds)
 
     @table.on_recover
     async def reload() -> None:
+        started = time.perf_counter()
         grouper.load(value for value in table.values() if value)
-        log.info("grouping: %d open events restored from the table", len(grouper.events))
+        log.info(
+            "grouping: %d open events (%d articles) restored from the table in %.1f s",
+            len(grouper.events),
+            grouper.open_articles,
+            time.perf_counter() - started,
+        )
 
     @closed_table.on_recover
     async def reload_closed() -> None:
@@ -114,7 +120,8 @@ async def _group_batch(
 ) -> None:
     """Each article of ``events`` into its event and out as an enriched record, then each event
     they touched into the table and onto ``news.events`` once (as the last of its articles).
-    A record that cannot be read or grouped goes to ``news.deadletter`` alone.
+    A record that cannot be read or grouped goes to ``news.deadletter`` alone. The grouper
+    (whose store is ``table`` in the worker) is told once the states are written.
 
     Written and published even when an article is a replay (``changed`` false): after a crash
     the local RocksDB may hold a write whose changelog record and events record never reached
@@ -175,6 +182,7 @@ async def _group_batch(
                 value=event_group(state, max_members),
                 headers=_headers(topics.EVENTS),
             )
+    grouper.saved()
 
 
 async def _close_events(

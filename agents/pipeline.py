@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from agents import boilerplate, boilerplate_learn, evidence, language, validation
 from agents.embedding import Embedder
@@ -247,9 +248,10 @@ class Pipeline:
 
     # -- news.prepared -> news.enriched + news.events --------------------------------------
 
-    def new_grouper(self) -> Grouper:
-        """An empty grouper with this pipeline's options (the worker fills it from its table)."""
-        return Grouper(self.grouping)
+    def new_grouper(self, store: MutableMapping[str, Any] | None = None) -> Grouper:
+        """An empty grouper with this pipeline's options (the worker fills it from its table);
+        ``store``: where the events' full states live (:class:`agents.grouping.Grouper`)."""
+        return Grouper(self.grouping, store)
 
     def assign(self, grouper: Grouper, article: Prepared) -> Assignment:
         """``article`` into its event in ``grouper``."""

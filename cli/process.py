@@ -85,7 +85,7 @@ def run(
     if events:
         max_members = PublishOptions.from_settings(settings).max_members
         with Path(events).open("wb") as ev:
-            for state in grouper.events.values():
+            for state in grouper.states():
                 ev.write(orjson.dumps(event_group(state, max_members)) + b"\n")
     print(
         f"{enriched} enriched, {rejected} dead-lettered, {len(grouper.events)} events",

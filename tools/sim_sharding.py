@@ -39,7 +39,15 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from agents.grouping import EventState, Grouper, GroupingOptions, mint_key, shape_of
+from agents.grouping import (
+    EventState,
+    Grouper,
+    GroupingOptions,
+    OpenEvent,
+    member_vector,
+    mint_key,
+    shape_of,
+)
 from streams.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -172,23 +180,17 @@ _Decision = tuple[str | None, float, list["_Scored"], list[str]]
 class ShardGrouper(Grouper):
     """A :class:`Grouper` over the members one shard holds (each event's members routed here,
     a part of the event), which bids on articles and applies the coordinator's decisions
-    through the grouper's own code. ``df``: the open events per key over all shards (None:
-    this shard's own postings, as a grouper alone)."""
+    through the grouper's own code. ``df``: the open events per key over all shards, read
+    through :attr:`Grouper.key_counts` by the weights and the retrieval cut (None: this
+    shard's own postings, as a grouper alone)."""
 
     def __init__(self, options: GroupingOptions, df: DocumentFrequency | None = None) -> None:
         super().__init__(options)
         self.df = df
+        self.key_counts = df
         self.probes = 0
         self.seconds = 0.0
         self._decided: _Decision | None = None
-
-    def _df(self, key: str) -> int:
-        return self.df(key) if self.df is not None else super()._df(key)
-
-    def forget(self, keys: Iterable[str]) -> None:
-        """Keys whose count changed elsewhere: their cached weights are stale."""
-        for key in keys:
-            self._weights.pop(key, None)
 
     def _match(
         self,
@@ -203,8 +205,6 @@ class ShardGrouper(Grouper):
 
     def bid(self, article: Prepared) -> Bid:
         """The best event among those this shard holds, as the grouper scores it."""
-        from agents.grouping import member_vector
-
         began = time.process_time()
         self.probes += 1
         best, score, scores, others = super()._match(
@@ -227,7 +227,7 @@ class ShardGrouper(Grouper):
         which absorbs ``merged`` (those this shard holds a part of)."""
         began = time.process_time()
         if event_key is not None and event_key not in self.events:  # its first member here
-            self._index(EventState(event_key, article.event_time, article.event_time))
+            self._open(event_key, article.event_time, article.event_time)
         self._decided = (event_key, 0.0, scores, [k for k in merged if k in self.events])
         try:
             self.assign_article(article)
@@ -240,15 +240,23 @@ class ShardGrouper(Grouper):
         joins its part of ``into``."""
         if gone not in self.events:
             return
-        merged = self.events[gone]
-        state = self.events.get(into) or EventState(into, merged.first_seen, merged.last_seen)
-        self._unindex(state)
-        self._absorb(state, gone)
-        self._index(state)
+        if into not in self.events:
+            merged = self.state(gone)
+            self._open(into, merged.first_seen, merged.last_seen)
+        held, state = self.events[into], self.state(into)
+        self._absorb(state, held, [gone])
+        del self.events[into]  # the latest changed last, as in Grouper.assign
+        self.events[into] = held
+        self._keep(state)
+
+    def _open(self, event_key: str, first_seen: float, last_seen: float) -> None:
+        """This shard's part of an open event, empty until a member or a merge fills it."""
+        self._index(OpenEvent(event_key, last_seen, [], ()))
+        self._keep(EventState(event_key, first_seen, last_seen))
 
     @property
     def members(self) -> int:
-        return len(self._member_of)
+        return self.open_articles
 
 
 def probe_record(article: Prepared, member: bool = True) -> dict[str, Any]:
@@ -394,12 +402,9 @@ class Sharded:
             for gone in merged:
                 self.merged_into[gone] = key
             if buffer is not None:
-                buffer.forget(changed)
                 buffer.apply(article, event_key, merged, scores)
             self.coordinator_seconds += time.process_time() - began
-            if self.design.global_df:  # each shard's cached weights of these keys are stale
-                for grouper in self.groupers:
-                    grouper.forget(changed)
+            if self.design.global_df:  # every shard reads the changed counts
                 for k in changed:
                     self._send("df", {"key": k, "df": self.df(k)}, readers=self.shards)
             decisions.append((article, where.store, event_key, key, merged, scores))
@@ -545,9 +550,7 @@ def sharded_pairs(
         scheme = design.build(options, shards)
         for article in prepared.values():  # each mints its own event on its shards
             key = mint_key(article.id)
-            changed = scheme.df.update(key, article.evidence, ())
-            for g in scheme.groupers:
-                g.forget(changed)
+            scheme.df.update(key, article.evidence, ())
             for s in scheme.routing.route(article, scheme.df).store:
                 scheme.groupers[s].apply(article, None, (), [])
 

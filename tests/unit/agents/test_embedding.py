@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents.embedding import DIM, LANGUAGES, decode_vector, encode_vector, lead
+from agents.embedding import DIM, LANGUAGES, decode_codes, decode_vector, encode_vector, lead
 from agents.grouping import EventState, Grouper, GroupingOptions, MemberVectors, mint_key
 from tests.texts import read_seed
 
@@ -52,18 +52,44 @@ def test_lead_is_the_title_and_the_start_of_the_text_after_it() -> None:
     assert {"en", "de", "ru"} <= LANGUAGES and not {"cs", "hu"} & LANGUAGES
 
 
+def codes(v: np.ndarray) -> np.ndarray:
+    """A vector's int8 components as the table stores them."""
+    return decode_codes(encode_vector(v))
+
+
 def test_member_vectors_find_neighbours_and_forget_removed_ones() -> None:
     vectors = MemberVectors()
-    base = unit(2)
-    vectors.add("a", base)
-    vectors.add("b", near_to(base, 0.7))
+    base = decode_vector(encode_vector(unit(2)))
+    b = encode_vector(near_to(base, 0.7))
+    row_a = vectors.add("a", codes(base))
+    vectors.add("b", decode_codes(b))
     for i in range(100):  # grows past its first capacity
-        vectors.add(f"x{i}", unit(100 + i))
+        vectors.add(f"x{i}", codes(unit(100 + i)))
     found = vectors.near(base, 0.6)
-    assert set(found) == {"a", "b"} and found["b"] == pytest.approx(0.7, abs=1e-4)
-    vectors.remove("a")
-    vectors.add("c", base)  # reuses the freed row
+    assert set(found) == {"a", "b"} and found["b"] == pytest.approx(0.7, abs=1e-2)
+    assert found["b"] == pytest.approx(float(decode_vector(b) @ base), abs=1e-6)  # as decoded
+    vectors.remove(row_a)
+    assert vectors.add("c", codes(base)) == row_a  # reuses the freed row
     assert set(vectors.near(base, 0.6)) == {"b", "c"} and len(vectors) == 102
+
+
+def test_member_vectors_keep_a_row_in_512_bytes_and_compare_as_decoded() -> None:
+    """int8 rows and their norms, made unit float32 vectors exactly as ``decode_vector`` makes
+    them: the cosines are those of the decoded vectors, bit for bit, in either product."""
+    vectors = MemberVectors()
+    encoded = [encode_vector(unit(200 + i)) for i in range(300)]
+    for i, e in enumerate(encoded):
+        vectors.add(f"m{i}", decode_codes(e))
+    assert vectors._codes.dtype == np.int8 and vectors._codes.shape[1] == DIM
+    matrix = np.stack([decode_vector(e) for e in encoded])
+    query = decode_vector(encode_vector(unit(7)))
+    expected = matrix @ query
+    assert vectors.near(query, -1.0) == {f"m{i}": float(c) for i, c in enumerate(expected)}
+    assert vectors.near_among(query, [3, 30, 299], -1.0) == {
+        f"m{i}": float(c) for i, c in zip((3, 30, 299), matrix[[3, 30, 299]] @ query, strict=True)
+    }
+    with pytest.raises(ValueError, match="zero"):
+        decode_codes(encode_vector(np.zeros(DIM)))
 
 
 def test_an_evidence_poor_translation_joins_on_its_embedding() -> None:
@@ -104,7 +130,7 @@ def test_vectors_are_restored_from_the_table_and_evicted_with_their_event() -> N
     german = ["n:a1", "n:a2", "n:d1", "n:d2", "n:d3", "n:d4", "n:d5"]
     g = Grouper(OPTIONS)
     first = g.assign(member("en"), english, 0.0, (5, 900), encode_vector(en))
-    values = [state.to_dict() for state in g.events.values()]
+    values = [state.to_dict() for state in g.states()]
     assert EventState.from_dict(values[0]).members[0].vec == encode_vector(en)
     vec = encode_vector(near_to(en, 0.8))
 

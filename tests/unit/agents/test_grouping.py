@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import replace
 
 import numpy as np
@@ -93,7 +94,7 @@ def test_restored_from_table_values_it_decides_the_same() -> None:
     g = Grouper(OPTIONS)
     a = g.assign(member("a"), PUTIN, 0.0)
     g.assign(member("s"), FOOTBALL, 0.0)
-    table_values = [state.to_dict() for state in g.events.values()]
+    table_values = [state.to_dict() for state in g.states()]
 
     restored = Grouper(OPTIONS)
     restored.load(table_values)
@@ -145,22 +146,25 @@ def test_translation_of_and_duplicate_of() -> None:
 
 
 def test_near_among_equals_near_restricted_to_the_members() -> None:
+    from agents.embedding import decode_codes, encode_vector
     from agents.grouping import MemberVectors
 
     rng = np.random.default_rng(7)
     vectors = MemberVectors()
-    for i in range(40):
-        v = rng.normal(size=512).astype(np.float32)
-        vectors.add(f"m{i}", v / np.linalg.norm(v))
-    vectors.remove("m3")
+    rows = {
+        f"m{i}": vectors.add(f"m{i}", decode_codes(encode_vector(rng.normal(size=512))))
+        for i in range(40)
+    }
+    vectors.remove(rows.pop("m3"))
+    vectors.remove(-1)  # a member without a vector: nothing to remove
     query = rng.normal(size=512).astype(np.float32)
     query /= np.linalg.norm(query)
     everyone = vectors.near(query, -1.0)
-    some = ["m1", "m3", "m5", "m30", "unknown"]
-    among = vectors.near_among(query, some, -1.0)
+    assert set(everyone) == set(rows) and len(vectors) == 39
+    among = vectors.near_among(query, [rows[m] for m in ("m1", "m5", "m30")], -1.0)
     assert set(among) == {"m1", "m5", "m30"}
     assert among == pytest.approx({k: everyone[k] for k in among})
-    assert set(vectors.near_among(query, [f"m{i}" for i in range(40)], -1.0)) == set(everyone)
+    assert set(vectors.near_among(query, list(rows.values()), -1.0)) == set(everyone)
 
 
 #: An ``events`` table value as the version before the state's shape was declared wrote it
@@ -207,6 +211,34 @@ def test_state_written_by_the_previous_version_is_read_and_written_anew_as_versi
 def test_state_of_a_newer_version_is_refused_not_misread() -> None:
     with pytest.raises(StateVersionError, match="state version 2"):
         EventState.from_dict({**VERSION_0, "v": 2})
+    with pytest.raises(StateVersionError, match="state version 2"):  # nor on recovery
+        Grouper(OPTIONS).load([{**VERSION_0, "v": 2}])
+
+
+def test_recovery_from_table_values_keeps_what_the_states_give() -> None:
+    """The fast path of ``load`` (no full state made) keeps what ``OpenEvent.of`` keeps."""
+    from agents.grouping import OpenEvent
+
+    g = Grouper(OPTIONS)
+    g.assign(member("a"), PUTIN, 0.0, shape=(5, 2000))
+    g.assign(member("b", "de"), PUTIN[:6], 1.0, shape=(5, 2100, 800))
+    g.assign(member("s"), FOOTBALL, 2.0)
+    values = [state.to_dict() for state in g.states()]
+    from_values, from_states = Grouper(OPTIONS), Grouper(OPTIONS)
+    from_values.load(values)
+    from_states.load([EventState.from_dict(v) for v in values])
+
+    def kept(grouper: Grouper) -> list[tuple[object, ...]]:
+        def row(e: OpenEvent) -> tuple[object, ...]:
+            members = [
+                (m.id, m.lang, m.hash, tuple(m.evidence_in(e)), m.shape, m.row) for m in e.members
+            ]
+            return (e.event_key, e.last_seen, e.evidence, members)
+
+        return [row(e) for e in grouper.events.values()]
+
+    assert kept(from_values) == kept(from_states) == kept(g)
+    assert from_values.stream_time == from_states.stream_time == 2.0
 
 
 def test_an_article_that_joins_two_open_events_merges_them_and_keys_stay() -> None:
@@ -252,3 +284,102 @@ def test_a_name_with_a_case_ending_is_the_same_name_in_any_language() -> None:
     ]
     assert _inflected(_stems(["n:ali"], 4), ["n:alia"], 4, 3) == []  # stem too short
     assert _inflected(_stems(["n:merkel"], 4), ["n:merkez"], 4, 3) == []  # not a prefix
+
+
+def test_with_a_store_the_full_states_are_read_from_it_and_written_by_the_caller() -> None:
+    """The worker's way: the table holds the events' full states; the grouper keeps what the
+    decision reads, and the states it returned until the caller says they are written."""
+    table: dict[str, dict[str, object]] = {}
+    g = Grouper(OPTIONS, store=table)
+    first = g.assign(member("en"), PUTIN, 0.0, shape=(5, 2000))
+    second = g.assign(member("de", "de"), PUTIN[:6], 1.0, shape=(5, 2100))  # not yet written
+    assert second.event_key == first.event_key and table == {}
+    assert [m.id for m in second.state.members] == ["en", "de"]
+    table[second.event_key] = second.state.to_dict()
+    g.saved()
+    table[second.event_key]["members"][0]["title"] = "as stored"  # type: ignore[index]
+    third = g.assign(member("fr", "fr"), PUTIN[:5], 2.0, shape=(5, 2050))
+    assert third.event_key == first.event_key
+    assert [m.title for m in third.state.members] == ["as stored", "de", "fr"]
+    assert g.state(first.event_key) is third.state  # not saved yet: the grouper's copy
+    table[third.event_key] = third.state.to_dict()
+    g.saved()
+    assert g.state(first.event_key).to_dict() == table[first.event_key]
+    restored = Grouper(OPTIONS, store=table)
+    restored.load(table.values())
+    assert restored.open_articles == 3
+    assert restored.assign(member("fr", "fr"), PUTIN[:5], 3.0).changed is False
+    g.assign(member("late"), FOOTBALL, 4 * DAY)
+    [closed] = g.evict()
+    assert [m.id for m in closed.members] == ["en", "de", "fr"] and first.event_key in table
+    with pytest.raises(KeyError):
+        g.state(first.event_key)
+
+
+def test_postings_list_the_events_of_a_key_in_any_size() -> None:
+    """One event (its number), a few (a tuple), many (an int32 array) and back, as a dict of
+    sets would list them; an event is added to a key once, as the grouper adds them."""
+    import random
+
+    from agents.grouping import Postings
+
+    postings, reference = Postings(), {}
+    pick = random.Random(5)
+    for _ in range(5_000):
+        key, event = f"n:{pick.randrange(6)}", pick.randrange(40)
+        listed = reference.setdefault(key, set())
+        if pick.random() < 0.55:
+            if event not in listed:
+                postings.add(key, event)
+                listed.add(event)
+        else:
+            postings.discard(key, event)
+            listed.discard(event)
+        for k in {key, "n:absent"}:
+            assert postings.count(k) == len(reference.get(k, ()))
+            assert sorted(postings.events(k)) == sorted(reference.get(k, ()))
+        weights = {f"n:{k}": 0.1 * (k + 1) for k in range(7)}
+        most = 12
+        expected: dict[int, float] = {}
+        for k, weight in weights.items():
+            if 0 < len(reference.get(k, ())) <= most:
+                for e in reference[k]:
+                    expected[e] = expected.get(e, 0.0) + weight
+        assert postings.weigh(weights, most) == expected
+    assert max(len(listed) for listed in reference.values()) > 2 * Postings.SMALL
+    assert len(postings) == sum(1 for events in reference.values() if events)
+
+
+def test_an_open_member_keeps_its_shape_packed() -> None:
+    from agents.grouping import Member, OpenMember
+
+    for shape in [(5, 2000), (5, 2100, 800), (12, 10**9, 3), (1, 1 << 40), None]:
+        open_member = OpenMember.of(Member("a", "en", evidence=("n:a",), shape=shape), {"n:a": 0})
+        assert open_member.shape == shape
+
+
+def test_an_open_member_keeps_its_keys_as_positions_in_its_event() -> None:
+    """Two bytes a key, the event listing the strings once; the keys themselves when the
+    event does not list them (a hand-made state); the same keys after a merge moves it."""
+    from agents.grouping import Member, OpenEvent, OpenMember
+
+    event = OpenEvent("ev-1", 0.0, [], ("n:b", "n:a", "#:1"))
+    positions = {k: i for i, k in enumerate(event.evidence)}
+    kept = OpenMember.of(Member("a", "en", evidence=("#:1", "n:a")), positions)
+    assert kept._keys == array("H", [2, 1]).tobytes()
+    assert kept.evidence_in(event) == ["#:1", "n:a"]
+    odd = OpenMember.of(Member("b", "en", evidence=("n:a", "n:zz")), positions)
+    assert odd.evidence_in(event) == ("n:a", "n:zz")
+    assert OpenMember.of(Member("c", "en"), positions).evidence_in(event) == []
+
+    g = Grouper(OPTIONS)
+    first = g.assign(member("a"), PUTIN, 0.0)
+    second = g.assign(member("b", "de"), FOOTBALL, 1.0)
+    third = g.assign(member("c"), [*PUTIN, *FOOTBALL], 2.0)
+    held = g.events[third.event_key]
+    assert {m.id: sorted(m.evidence_in(held)) for m in held.members} == {
+        "a": sorted(PUTIN),
+        "b": sorted(FOOTBALL),
+        "c": sorted(PUTIN + FOOTBALL),
+    }
+    assert {first.event_key, second.event_key} == {third.event_key, *third.merged}

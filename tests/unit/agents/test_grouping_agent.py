@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import orjson
+import pytest
 
 from agents import grouping, grouping_agent, prepare
 from agents.pipeline import Pipeline
@@ -219,18 +220,21 @@ def _run(
     asyncio.run(both())
 
 
+@pytest.mark.parametrize("in_table", [False, True], ids=["own-store", "table-store"])
 def test_a_closed_event_gets_a_closed_record_then_a_tombstone_after_the_delay(
-    tmp_path: Path,
+    tmp_path: Path, in_table: bool
 ) -> None:
     """The event's last record says ``closed: true`` once the stream passes its window; its
     key (and the key merged into it) gets a tombstone a day of stream time later, also after a
-    restart that rebuilds the pending tombstones from the ``closed_events`` table."""
+    restart that rebuilds the pending tombstones from the ``closed_events`` table. The same
+    whether the grouper keeps the full states itself or reads them from the table (the
+    worker's way: only what the decision reads is in memory)."""
     _, channels, rec = fakes.setup(tmp_path)
     stages = _stages()
     publishing = PublishOptions(max_members=2, tombstone_seconds=DAY)
-    grouper = stages.new_grouper()
-    closed = grouping.ClosedEvents(publishing.tombstone_seconds)
     table: dict[str, Any] = {}
+    grouper = stages.new_grouper(store=table if in_table else None)
+    closed = grouping.ClosedEvents(publishing.tombstone_seconds)
     closed_table: dict[str, Any] = {}
     tables = (table, closed_table)
     start = [
@@ -261,7 +265,7 @@ def test_a_closed_event_gets_a_closed_record_then_a_tombstone_after_the_delay(
     # a restart: the pending tombstones come back from the table
     closed = grouping.ClosedEvents(publishing.tombstone_seconds)
     closed.load(closed_table.items())
-    grouper = stages.new_grouper()
+    grouper = stages.new_grouper(store=table if in_table else None)
     grouper.load(table.values())
 
     # 5 days: a day after it closed (4 days): the tombstones, the survivor's first
