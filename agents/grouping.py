@@ -31,7 +31,7 @@ import math
 import struct
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Any
@@ -647,18 +647,22 @@ class Postings:
             return ()
         return (posting,) if isinstance(posting, int) else posting
 
-    def weigh(self, weights: dict[str, float], most: int) -> dict[int, float]:
+    def weigh(
+        self, weights: dict[str, float], most: int, count: Callable[[str], int] | None = None
+    ) -> dict[int, float]:
         """Event number -> the summed weights of the keys it carries, of ``weights``' keys
-        carried by at most ``most`` events (summed in ``weights``' order)."""
+        carried by at most ``most`` events (summed in ``weights``' order). ``count``: how many
+        events carry a key, when the postings hold only some of them (a shard's grouper,
+        ``tools/sim_sharding.py``); by default its posting's length."""
         shared: dict[int, float] = {}
         get, lists = shared.get, self._lists
         for key, weight in weights.items():
             posting = lists.get(key)
-            if posting is None:
+            if posting is None or (count is not None and count(key) > most):
                 continue
             if isinstance(posting, int):
                 shared[posting] = get(posting, 0.0) + weight
-            elif isinstance(posting, tuple) or posting.size <= most:
+            elif isinstance(posting, tuple) or count is not None or posting.size <= most:
                 for number in posting:
                     shared[number] = get(number, 0.0) + weight
         return shared
@@ -741,6 +745,9 @@ class Grouper:
         #: Open events merged into another: key -> the key it was merged into.
         self.merged_into: dict[str, str] = {}
         self.stream_time = 0.0
+        #: Key -> how many open events carry it, when this grouper holds only part of each
+        #: event (a shard's, ``tools/sim_sharding.py``); None: its postings' counts.
+        self.key_counts: Callable[[str], int] | None = None
         #: Candidate events scored so far (the grouping bench reports it per article).
         self.candidates_scored = 0
         one_blas_thread()
@@ -855,10 +862,15 @@ class Grouper:
         return states
 
     # -- decision ------------------------------------------------------------------------------
+    def _df(self, key: str) -> int:
+        """How many open events carry ``key``: what weighs a key and keeps a common one from
+        retrieving candidates (:attr:`key_counts`, else its posting's length)."""
+        counts = self.key_counts
+        return self._postings.count(key) if counts is None else counts(key)
+
     def _weight(self, key: str) -> float:
         """Kind weight, discounted for keys many open events share (an IDF over the window)."""
-        df = self._postings.count(key)
-        return _kind_weight(key) / (1.0 + math.log1p(df / 4.0))
+        return _kind_weight(key) / (1.0 + math.log1p(self._df(key) / 4.0))
 
     def best_match(
         self,
@@ -890,7 +902,8 @@ class Grouper:
             return None, 0.0, [], []
         horizon = event_time - self.options.window_seconds
         weights = {k: self._weight(k) for k in keys}
-        shared = self._postings.weigh(weights, _MAX_POSTINGS)  # event number -> weight in common
+        # event number -> weight in common, over the keys in at most _MAX_POSTINGS open events
+        shared = self._postings.weigh(weights, _MAX_POSTINGS, self.key_counts)
         near = self._near(vector, shared) if vector is not None else {}
         floor = min(self.options.min_shared, self.options.tight_min_shared)
         numbered = self._numbered
@@ -1120,6 +1133,45 @@ class Grouper:
         )
         return max((scored.score for scored in scores), default=0.0)
 
+    def _absorb(
+        self,
+        state: EventState,
+        held: OpenEvent,
+        others: Iterable[str],
+        evidence: Iterable[str] = (),
+    ) -> dict[str, int]:
+        """Merge the open events ``others`` into ``held`` (``state``: its full state, which the
+        caller keeps): their members, times and evidence counts; they leave the index and
+        resolve to it. ``evidence``: keys the event gains too (the joining article's: its
+        counts are the caller's). In memory, only the keys new to the event go into the index.
+        Returns the event's keys -> their positions in ``held.evidence``."""
+        moved: list[tuple[OpenMember, OpenEvent]] = []
+        keys: list[Iterable[str]] = []
+        for other in others:
+            merged, gone = self._full(other), self.events[other]
+            self._unindex(gone)
+            self._drop(other)
+            moved.extend((m, gone) for m in gone.members)
+            keys.append(gone.evidence)
+            state.members.extend(merged.members)
+            state.first_seen = min(state.first_seen, merged.first_seen)
+            state.last_seen = max(state.last_seen, merged.last_seen)
+            for key, count in merged.evidence.items():
+                state.evidence[key] = state.evidence.get(key, 0) + count
+            self.merged_into[other] = state.event_key
+        keys.append(evidence)
+        had = set(held.evidence)
+        new = _interned(k for k in dict.fromkeys(chain(*keys)) if k not in had)
+        held.evidence += new
+        positions = {k: i for i, k in enumerate(held.evidence)}
+        for m, gone in moved:  # their keys' positions were in the event they come from
+            m._keys = _positions(m.evidence_in(gone), positions)
+            held.members.append(m)
+            self._member_of[m.id] = held.event_key
+        held.last_seen = state.last_seen
+        self._index_keys(held, new)
+        return positions
+
     def assign_article(self, article: Prepared, match: bool = True) -> Assignment:
         """Put a prepared article into an event (what the agent and ``process`` call);
         ``match=False`` opens an event of its own without looking (evaluation pools)."""
@@ -1180,42 +1232,19 @@ class Grouper:
             held = self.events[event_key]
             relations = self._relations(held, stored, scores)
             state = self._full(event_key)
-        moved: list[tuple[OpenMember, OpenEvent]] = []
-        keys: list[Iterable[str]] = []
-        for other in others:  # the article shows them to be one event: merged into it
-            merged, gone = self._full(other), self.events[other]
-            self._unindex(gone)
-            self._drop(other)
-            moved.extend((m, gone) for m in gone.members)
-            keys.append(gone.evidence)
-            state.members.extend(merged.members)
-            state.first_seen = min(state.first_seen, merged.first_seen)
-            state.last_seen = max(state.last_seen, merged.last_seen)
-            for key, count in merged.evidence.items():
-                state.evidence[key] = state.evidence.get(key, 0) + count
-            self.merged_into[other] = state.event_key
+        # the article shows them to be one event: merged into it
+        positions = self._absorb(state, held, others, evidence)
         state.members.append(replace(stored, event_key=state.event_key, **relations))
         state.first_seen = min(state.first_seen, event_time)
         state.last_seen = max(state.last_seen, event_time)
         for key in evidence:
             state.evidence[key] = state.evidence.get(key, 0) + 1
-        # the same in memory: only the keys new to the event go into the index
-        keys.append(evidence)
-        had = set(held.evidence)
-        new = _interned(k for k in dict.fromkeys(chain(*keys)) if k not in had)
-        held.evidence += new
-        positions = {k: i for i, k in enumerate(held.evidence)}
-        for m, gone in moved:  # their keys' positions were in the event they come from
-            m._keys = _positions(m.evidence_in(gone), positions)
         newcomer = OpenMember.of(stored, positions)
         if codes is not None:
             newcomer.row = self.vectors.add(article_id, codes)
-        joined = [m for m, _ in moved] + [newcomer]
-        held.members.extend(joined)
+        held.members.append(newcomer)
         held.last_seen = state.last_seen
-        self._index_keys(held, new)
-        for joiner in joined:
-            self._member_of[joiner.id] = held.event_key
+        self._member_of[article_id] = held.event_key
         del self.events[held.event_key]  # the latest changed last, as the table's writes go
         self.events[held.event_key] = held
         self._keep(state)

@@ -21,7 +21,7 @@ import argparse
 import random
 import sys
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -70,18 +70,36 @@ def _prepare(settings: Settings, docs: Sequence[dict[str, Any]], now: float) -> 
     return out
 
 
-def pairs(settings: Settings, path: str) -> dict[str, Any]:
-    """The pair evaluation (see the module's docstring)."""
-    from agents.grouping import Grouper, GroupingOptions
-
+def pair_articles(
+    settings: Settings, path: str
+) -> tuple[list[dict[str, Any]], dict[str, Prepared]]:
+    """The scored pairs of ``path`` and each of their articles, prepared (by doc id)."""
     rows = _lines(path)
     docs: dict[str, dict[str, Any]] = {}
     for row in rows:
         for side in ("1", "2"):
             docs.setdefault(row["id" + side], {"id": row["id" + side], "text": row["text" + side]})
-    prepared = _prepare(settings, list(docs.values()), 1_700_000_000.0)
+    return rows, _prepare(settings, list(docs.values()), 1_700_000_000.0)
+
+
+def pairs(settings: Settings, path: str) -> dict[str, Any]:
+    """The pair evaluation (see the module's docstring)."""
+    from agents.grouping import Grouper, GroupingOptions
+
+    rows, prepared = pair_articles(settings, path)
     grouper = Grouper(GroupingOptions.from_settings(settings))
     keys = {doc: grouper.assign_article(a, match=False).event_key for doc, a in prepared.items()}
+    result = pair_counts(rows, prepared, lambda a, b: grouper.pair_score(keys[a.id], b) > 0.0)
+    return {"file": path, "articles": len(prepared), **result}
+
+
+def pair_counts(
+    rows: Sequence[dict[str, Any]],
+    prepared: dict[str, Prepared],
+    joined: Callable[[Prepared, Prepared], bool],
+) -> dict[str, Any]:
+    """Per band (same story, clearly different) and language pair: how many pairs, and the
+    share that ``joined(first, second)`` says would be one event."""
     counts: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for row in rows:
         a, b = prepared.get(row["id1"]), prepared.get(row["id2"])
@@ -93,16 +111,14 @@ def pairs(settings: Settings, path: str) -> dict[str, Any]:
             band = "different"
         else:
             continue
-        joined = grouper.pair_score(keys[a.id], b) > 0.0
+        together = joined(a, b)
         pair = "-".join(sorted((row["lang1"], row["lang2"])))
         cross = "cross-lingual" if row["lang1"] != row["lang2"] else ""
         for name in ("all", cross, pair):
             if name:
-                counts[band][name][0] += joined
+                counts[band][name][0] += together
                 counts[band][name][1] += 1
     return {
-        "file": path,
-        "articles": len(prepared),
         "same_story": {k: {"n": v[1], "joined": v[0] / v[1]} for k, v in counts["same"].items()},
         "different": {
             k: {"n": v[1], "joined": v[0] / v[1]} for k, v in counts["different"].items()

@@ -19,11 +19,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from streams.settings import Settings
+
+if TYPE_CHECKING:
+    from agents.pipeline import Pipeline
+    from streams.records import Prepared
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -128,14 +132,12 @@ class Grouped:
     group_seconds: float
 
 
-def group_docs(settings: Settings, docs: Sequence[Doc]) -> Grouped:
-    """The documents, in order, through prepare and grouping as the worker runs them."""
-    from agents.pipeline import Pipeline
+def prepare_docs(pipeline: Pipeline, docs: Sequence[Doc]) -> list[Prepared]:
+    """The documents, in order, through the prepare stages as the worker runs them (all at
+    one event time); a rejected one is reported on stderr and left out."""
     from streams.records import Prepared
 
-    pipeline = Pipeline.from_settings(settings)
     now = 1_700_000_000.0
-    started = time.perf_counter()
     prepared: list[Prepared] = []
     messages = [
         (orjson.dumps({"id": d.doc_id, "title": d.title, "text": d.text}), None) for d in docs
@@ -145,6 +147,16 @@ def group_docs(settings: Settings, docs: Sequence[Doc]) -> Grouped:
             print(f"rejected {d.doc_id}: {out.reason}", file=sys.stderr)
             continue
         prepared.append(out)
+    return prepared
+
+
+def group_docs(settings: Settings, docs: Sequence[Doc]) -> Grouped:
+    """The documents, in order, through prepare and grouping as the worker runs them."""
+    from agents.pipeline import Pipeline
+
+    pipeline = Pipeline.from_settings(settings)
+    started = time.perf_counter()
+    prepared = prepare_docs(pipeline, docs)
     prepare_seconds = time.perf_counter() - started
     grouper = pipeline.new_grouper()
     started = time.perf_counter()
