@@ -811,6 +811,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="with --stage grouping: articles fed within one event window (all stay open)",
     )
+    parser.add_argument(
+        "--with-models",
+        action="store_true",
+        help="with --stage grouping: load every model a worker loads first (RSS all included)",
+    )
     parser.add_argument("--workers", type=int, default=1, metavar="W", help="worker processes")
     parser.add_argument(
         "--rate",
@@ -863,7 +868,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
         if args.open < 1:
             raise SystemExit("newsstream bench: --open must be positive")
-        return bench_grouping.run(settings, args.open, args.json)
+        return bench_grouping.run(settings, args.open, args.json, args.with_models)
     if args.articles < 1 or args.workers < 1 or args.rate <= 0:
         raise SystemExit("newsstream bench: --articles, --workers and --rate must be positive")
     html = args.input == "html"

@@ -183,17 +183,35 @@ class TableStore(MutableMapping[str, Any]):
         self.db.close()
 
 
-def run(settings: Settings, open_articles: int, as_json: bool = False) -> int:
-    """Feed ``open_articles`` prepared articles to one grouping stage; print every 10%."""
+def run(
+    settings: Settings, open_articles: int, as_json: bool = False, with_models: bool = False
+) -> int:
+    """Feed ``open_articles`` prepared articles to one grouping stage; print every 10%.
+    ``with_models``: first load every model a worker loads (``cli.worker.load_models``), so
+    that the RSS printed is a worker's with its models, all included."""
+    models_mb = 0.0
+    if with_models:
+        from cli.worker import load_models
+
+        before = process_rss_mb(os.getpid())
+        seconds = load_models(settings)
+        models_mb = process_rss_mb(os.getpid()) - before
+        print(f"models loaded as a worker loads them: +{models_mb:.0f} MiB RSS in {seconds:.1f} s")
     with tempfile.TemporaryDirectory(prefix="newsstream-bench-") as tmp:
         store = TableStore(Path(tmp) / "events")
         try:
-            return _run(settings, open_articles, as_json, store)
+            return _run(settings, open_articles, as_json, store, models_mb)
         finally:
             store.close()
 
 
-def _run(settings: Settings, open_articles: int, as_json: bool, store: TableStore) -> int:
+def _run(
+    settings: Settings,
+    open_articles: int,
+    as_json: bool,
+    store: TableStore,
+    models_mb: float = 0.0,
+) -> int:
     from agents.grouping import Grouper, GroupingOptions
 
     options = GroupingOptions.from_settings(settings)
@@ -275,6 +293,8 @@ def _run(settings: Settings, open_articles: int, as_json: bool, store: TableStor
             "open": open_articles,
             "rows": rows,
             "recovery_s": round(recovery, 2),
+            "models_mb": round(models_mb, 1),
+            "peak_rss_mb": round(peak, 1),
         }
         print(orjson.dumps(report).decode())
     return 0

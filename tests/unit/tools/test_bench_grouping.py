@@ -41,3 +41,24 @@ def test_the_report_has_a_row_per_tenth(capsys: pytest.CaptureFixture[str]) -> N
     report = orjson.loads(out[-1])
     assert [row["open"] for row in report["rows"]] == list(range(50, 501, 50))
     assert all(row["articles_per_s"] > 0 and row["rss_mb"] > 0 for row in report["rows"])
+
+
+def test_with_models_loads_them_first_and_reports_their_rss(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import orjson
+
+    import cli.worker
+
+    held: list[bytearray] = []
+
+    def load_models(settings: Settings) -> float:  # stands in for the worker's ~1.5 GB
+        held.append(bytearray(b"x" * (64 * 1024 * 1024)))
+        return 0.5
+
+    monkeypatch.setattr(cli.worker, "load_models", load_models)
+    assert run(Settings(), 200, as_json=True, with_models=True) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("models loaded as a worker loads them: +")
+    report = orjson.loads(out[-1])
+    assert report["models_mb"] >= 60 and report["peak_rss_mb"] >= report["models_mb"]
