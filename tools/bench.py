@@ -62,6 +62,7 @@ from cli.supervise import WorkerProcess, broker_for, broker_security
 from streams import topics
 from streams.security import client_kwargs, security_env, security_variables
 from streams.settings import Settings, child_environment, load_settings
+from tools import procfs
 
 #: The passthrough worker's output topic.
 PASSTHROUGH = "bench.passthrough"
@@ -275,7 +276,7 @@ class BenchProcess(WorkerProcess):
             children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         except OSError:
             return []
-        return sorted((int(child) for child in children), key=_start_ticks)
+        return sorted((int(child) for child in children), key=procfs.start_ticks)
 
     def parent_pid(self) -> int | None:
         """The process that forked the workers (None: it is the worker itself)."""
@@ -292,31 +293,9 @@ class BenchProcess(WorkerProcess):
         return sum(process_cpu_seconds(pid) for pid in self.pids())
 
 
-def _start_ticks(pid: int) -> int:
-    """When process ``pid`` started (clock ticks after boot; 0 when unknown)."""
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _proc_mb(pid: int | None, name: str, field_name: str) -> float:
-    """A memory field (in kB) of ``/proc/PID/<name>``, in MiB (0 when unknown)."""
-    if pid is None:
-        return 0.0
-    try:
-        text = Path(f"/proc/{pid}/{name}").read_text()
-    except OSError:
-        return 0.0
-    for line in text.splitlines():
-        if line.startswith(field_name + ":"):
-            return int(line.split()[1]) / 1024.0
-    return 0.0
-
-
 def _status_mb(pid: int | None, field_name: str) -> float:
     """A ``/proc/PID/status`` memory field (``VmRSS``, ``VmHWM``) in MiB (0 when unknown)."""
-    return _proc_mb(pid, "status", field_name)
+    return procfs.field_mb(pid, "status", field_name)
 
 
 def process_rss_mb(pid: int | None) -> float:
@@ -334,19 +313,12 @@ def process_pss_mb(pid: int | None) -> float:
     MiB (0 when unknown): its resident pages, each shared one divided by the number of
     processes that map it, so that memory shared between worker processes counts once over
     them. The kernel keeps no peak of it: the bench samples it about once a second."""
-    return _proc_mb(pid, "smaps_rollup", "Pss")
+    return procfs.field_mb(pid, "smaps_rollup", "Pss")
 
 
 def process_cpu_seconds(pid: int | None) -> float:
     """User + system CPU seconds of process ``pid`` so far, all its threads (0 when unknown)."""
-    if pid is None:
-        return 0.0
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return procfs.cpu_seconds(pid)
 
 
 def _partitions(consumer: Any, topic: str, timeout: float = 30.0) -> list[Any]:

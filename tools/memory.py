@@ -22,30 +22,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-
-def _status_kib(field: str) -> int:
-    """A ``/proc/self/status`` field (``VmRSS``, ``RssAnon``...) in KiB."""
-    with open("/proc/self/status", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-def _pss_kib() -> int:
-    with open("/proc/self/smaps_rollup", encoding="ascii") as handle:
-        for line in handle:
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    return 0
+from tools import procfs
 
 
 def snapshot() -> dict[str, float]:
     """This process's RSS, anonymous RSS and PSS now, in MiB."""
+    pid = os.getpid()
     return {
-        "rss": _status_kib("VmRSS") / 1024,
-        "anon": _status_kib("RssAnon") / 1024,
-        "pss": _pss_kib() / 1024,
+        "rss": procfs.field_mb(pid, "status", "VmRSS"),
+        "anon": procfs.field_mb(pid, "status", "RssAnon"),
+        "pss": procfs.field_mb(pid, "smaps_rollup", "Pss"),
     }
 
 
