@@ -82,8 +82,7 @@ def wire(
         grouper.load(value for value in table.values() if value)
         seconds = time.perf_counter() - started
         metrics.RECOVERY_SECONDS.set(seconds)
-        metrics.OPEN_EVENTS.set(len(grouper.events))
-        metrics.OPEN_ARTICLES.set(grouper.open_articles)
+        _report_open(grouper)
         log.info(
             "grouping: %d open events (%d articles) restored from the table in %.1f s",
             len(grouper.events),
@@ -109,10 +108,15 @@ def wire(
             if seen // _EVICT_EVERY > before // _EVICT_EVERY:
                 with handling(events[-1]):
                     await _close_events(grouper, closed, table, closed_table, channels, publishing)
-            metrics.OPEN_EVENTS.set(len(grouper.events))
-            metrics.OPEN_ARTICLES.set(grouper.open_articles)
+            _report_open(grouper)
 
     return group
+
+
+def _report_open(grouper: Grouper) -> None:
+    """The open events and their articles, as gauges."""
+    metrics.OPEN_EVENTS.set(len(grouper.events))
+    metrics.OPEN_ARTICLES.set(grouper.open_articles)
 
 
 async def _group_batch(
