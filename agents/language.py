@@ -53,7 +53,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -321,11 +321,14 @@ class LinguaScorer:
         """Whether every language's models were loaded by :meth:`preload`."""
         return self._all is not None
 
-    def preload_in_background(self) -> threading.Thread:
-        """:meth:`preload` in a daemon thread (logged when done); returns the thread."""
+    def preload_in_background(self, then: Callable[[], object] | None = None) -> threading.Thread:
+        """:meth:`preload` in a daemon thread (logged when done), then ``then()``; returns the
+        thread."""
 
         def run() -> None:
             log.info("language: Lingua models preloaded in %.1f s", self.preload())
+            if then is not None:
+                then()
 
         thread = threading.Thread(target=run, name="lingua-preload", daemon=True)
         thread.start()
