@@ -83,6 +83,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the second detector of 'ours': Lingua high / low accuracy mode, or none",
     )
     parser.add_argument(
+        "--all-lingua",
+        action="store_true",
+        help="Lingua over all its 75 languages, not only language.SECOND_LANGUAGES (to compare)",
+    )
+    parser.add_argument(
         "--min-confidence",
         type=float,
         default=None,
@@ -231,7 +236,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     samples = load_samples(args.file, args.limit)
     samples = [replace(s, lang=gold_code(s.lang)) for s in samples]
     known = lid176_languages()
-    ours = language.load_model("off" if args.second == "none" else args.second)
+    all_lingua = getattr(args, "all_lingua", False)
+    ours = language.load_model("off" if args.second == "none" else args.second, None, all_lingua)
     fasttext = ours.fasttext
 
     def plain(text: str) -> str:
@@ -301,7 +307,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         "languages": len({s.lang for s in samples}),
         "languages_lid176_knows": len({s.lang for s in kept}),
         "min_confidence": min_confidence,
-        "second_detector": f"Lingua, {args.second} accuracy" if ours.second else None,
+        "second_detector": (
+            f"Lingua, {args.second} accuracy, "
+            f"{len(getattr(ours.second, 'languages', ()))} languages"
+            if ours.second
+            else None
+        ),
         "by_granularity": by_granularity,
         "by_language": by_language,
         "known_languages": sorted({s.lang for s in kept}),

@@ -191,3 +191,27 @@ def test_lingua_models_preload_in_a_background_thread(caplog: pytest.LogCaptureF
     assert "Lingua models preloaded" in caplog.text
     scores = scorer.scores("Guten Morgen", ["en", "de", "fr"])
     assert max(scores, key=scores.__getitem__) == "de"
+
+
+def test_lingua_loads_only_the_languages_it_is_given() -> None:
+    scorer = language.LinguaScorer(lingua_languages=["de", "no", "zh"])
+    assert scorer.languages == {"de", "no", "zh"}
+    assert scorer.knows("nn") and scorer.knows("de") and not scorer.knows("en")
+    assert scorer.scores("Guten Morgen", ["en", "de"]) == {}  # one candidate it knows
+    # a user's languages narrow the set, never widen it
+    assert language.LinguaScorer(["de", "en"], lingua_languages=["de", "fr"]).languages == {"de"}
+    empty = language.LinguaScorer(lingua_languages=[])
+    assert empty.preload() == 0.0 and empty.preloaded
+
+
+def test_the_stage_asks_lingua_about_its_declared_languages_only() -> None:
+    import lingua
+
+    codes = {normalise_code(lang.iso_code_639_1.name) for lang in lingua.Language.all()}
+    assert codes > language.SECOND_LANGUAGES
+    second = language.load_model().second
+    assert isinstance(second, language.LinguaScorer)
+    assert second.languages == language.SECOND_LANGUAGES
+    everything = language.load_model("high", None, True).second
+    assert isinstance(everything, language.LinguaScorer)
+    assert everything.languages == codes
