@@ -1,13 +1,15 @@
 """Which of Lingua's languages the second opinion loads: measured on dev data, not assumed.
 
-``python -m tools.choose_second [--choose-on 0|1|all] [--margin N] [--json]`` derives
+``python -m tools.choose_second [--z Z] [--verify N] [--json]`` derives
 :data:`agents.language.SECOND_LANGUAGES`. A Lingua language enabled is a candidate Lingua may
 score (and a fastText leader that may ask Lingua at all); it helps texts of its own and can pull
-other languages' texts to it. So each language is judged by the net number of texts it makes
-right over *all* the dev texts (both dev sets, every language lid.176 knows), by backward
-elimination: from all of Lingua's languages, the language whose removal costs the fewest
-correct texts (a gain of at most ``--margin``) goes, and the gains are measured again, until
-every language left makes more than ``--margin`` texts right.
+other languages' texts to it. So each language is judged by the texts it makes right and those
+it makes wrong over *all* the dev texts (both dev sets, every language lid.176 knows), by
+backward elimination: from all of Lingua's languages, the language whose removal costs the
+fewest correct texts, net, goes, and the gains are measured again, until every language left
+makes more texts right than wrong (by more than ``--z`` standard deviations of a sign test on
+its wins and losses; 0 by default: measured with the held-out halves, each step up from 0
+cost FLORES accuracy held out for the memory it saved).
 
 Dev data: FLORES-200 dev (``flores200_dev.jsonl``, 300 parallel sentences per language) and
 Lingua's 14-language test set (sentences, word pairs, single words), each split by the parity
@@ -34,6 +36,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+#: Sign-test deviations a language's net gain must exceed to be kept (see :func:`choose`).
+Z: float = 0.0
 
 _DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "langid"
 FLORES = _DATA / "flores200_dev.jsonl"
@@ -172,27 +177,39 @@ class Simulation:
             value = self._cache[key] = self._run(i, key[1])
         return value
 
-    def gain(self, lang: str, enabled: frozenset[str], indices: set[int]) -> int:
-        """Texts among ``indices`` that ``lang`` enabled makes right, net, given ``enabled``."""
+    def gain(self, lang: str, enabled: frozenset[str], indices: set[int]) -> tuple[int, int]:
+        """Texts among ``indices`` that ``lang`` enabled (given ``enabled``) makes right, and
+        those it makes wrong."""
         without = enabled - {lang}
-        return sum(
-            self.right(i, enabled) - self.right(i, without)
-            for i in self.by_language.get(lang, ())
-            if i in indices
-        )
+        wins = losses = 0
+        for i in self.by_language.get(lang, ()):
+            if i in indices:
+                delta = self.right(i, enabled) - self.right(i, without)
+                wins += delta > 0
+                losses += delta < 0
+        return wins, losses
+
+
+def excess(wins: int, losses: int, z: float) -> float:
+    """How far a language's net gain is above what chance flips would give: ``wins - losses``
+    less ``z`` standard deviations of it under a sign test (``sqrt(wins + losses)``)."""
+    return wins - losses - z * (wins + losses) ** 0.5
 
 
 def choose(
-    sim: Simulation, indices: Iterable[int], margin: int = 0
-) -> tuple[frozenset[str], dict[str, int]]:
+    sim: Simulation, indices: Iterable[int], z: float = 0.0
+) -> tuple[frozenset[str], dict[str, tuple[int, int]]]:
     """Backward elimination on the texts ``indices``: the enabled set, and each kept language's
-    last measured gain. Ties go to the language of the smaller code (deterministic)."""
+    last (wins, losses). A language stays if it makes more texts right than wrong, by more than
+    ``z`` standard deviations of a sign test (``z`` = 0: by at least one text). The language
+    furthest below goes first; ties go to the smaller code (deterministic)."""
     chosen = set(indices)
     enabled = sim.everything
     while enabled:
         gains = {lang: sim.gain(lang, enabled, chosen) for lang in enabled}
-        worst = min(gains, key=lambda lang: (gains[lang], lang))
-        if gains[worst] > margin:
+        keep = {lang: min(float(w - lo), excess(w, lo, z)) for lang, (w, lo) in gains.items()}
+        worst = min(keep, key=lambda lang: (keep[lang], lang))
+        if keep[worst] > 0:
             return enabled, gains
         enabled = enabled - {worst}
     return enabled, {}
@@ -259,13 +276,13 @@ def run(args: argparse.Namespace) -> int:
     lid176 = [plain(t.text) == t.lang for t in texts]
     halves = {h: {i for i, t in enumerate(texts) if t.half == h} for h in (0, 1)}
     everything = sim.everything
-    report: dict[str, Any] = {"texts": len(texts), "margin": args.margin, "halves": {}}
+    report: dict[str, Any] = {"texts": len(texts), "z": args.z, "halves": {}}
     lines = [
-        f"tools.choose_second: {len(texts)} dev texts (languages lid.176 knows), margin "
-        f"{args.margin}; accuracy as eval langid scores it",
+        f"tools.choose_second: {len(texts)} dev texts (languages lid.176 knows), z {args.z}; "
+        "accuracy as eval langid scores it",
     ]
     for h in (0, 1):
-        chosen, _ = choose(sim, halves[h], args.margin)
+        chosen, _ = choose(sim, halves[h], args.z)
         held = halves[1 - h]
         report["halves"][h] = {
             "chosen": sorted(chosen),
@@ -285,7 +302,7 @@ def run(args: argparse.Namespace) -> int:
             ),
         ]
     both = halves[0] | halves[1]
-    final, gains = choose(sim, both, args.margin)
+    final, gains = choose(sim, both, args.z)
     report["final"] = {
         "chosen": sorted(final),
         "gains": dict(sorted(gains.items())),
@@ -298,7 +315,10 @@ def run(args: argparse.Namespace) -> int:
         "",
         f"chosen on both halves ({len(final)}): {' '.join(sorted(final))}",
         "  gains (texts made right, net): "
-        + " ".join(f"{k}:{v}" for k, v in sorted(gains.items(), key=lambda kv: -kv[1])),
+        + " ".join(
+            f"{k}:+{w}-{lo}"
+            for k, (w, lo) in sorted(gains.items(), key=lambda kv: kv[1][1] - kv[1][0])
+        ),
         " on all dev texts (in sample):",
         _row("all", report["final"]["all_texts"]["all"]),
         _row("chosen", report["final"]["all_texts"]["chosen"]),
@@ -339,7 +359,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--flores", default=str(FLORES), help="FLORES-200 dev JSON lines")
     parser.add_argument("--lingua", default=str(LINGUA), help="Lingua's test set JSON lines")
     parser.add_argument(
-        "--margin", type=int, default=0, help="a language is kept if it makes more texts right"
+        "--z",
+        type=float,
+        default=Z,
+        help=f"a language is kept if its net gain is above z sign-test deviations (default {Z})",
     )
     parser.add_argument(
         "--verify", type=int, default=2000, metavar="N", help="texts checked against a real scorer"

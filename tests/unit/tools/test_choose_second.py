@@ -7,7 +7,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from tools.choose_second import DevText, Restricted, Simulation, choose, load_dev, score
+from tools.choose_second import (
+    DevText,
+    Restricted,
+    Simulation,
+    choose,
+    excess,
+    load_dev,
+    score,
+)
 
 #: text -> (fastText's leader, the candidates, Lingua's confidences)
 RULES: dict[str, tuple[str, list[str], dict[str, float]]] = {
@@ -69,8 +77,8 @@ def test_a_language_is_kept_only_if_it_makes_texts_right_net() -> None:
     sim = simulation()
     chosen, gains = choose(sim, range(3))
     assert chosen == {"a", "b"}  # c costs t2, d touches nothing
-    assert gains == {"a": 1, "b": 1}
-    assert choose(sim, range(3), margin=1)[0] == frozenset()
+    assert gains == {"a": (1, 0), "b": (1, 0)}
+    assert choose(sim, range(3), z=1.0)[0] == frozenset()
 
 
 def test_the_choice_uses_only_the_texts_it_is_given() -> None:
@@ -122,3 +130,9 @@ def test_dev_halves_follow_the_parity_of_the_sentence_index(tmp_path: Path) -> N
         ("hbs", 0, "flores"),
         ("de", 1, "lingua single-words"),
     ]
+
+
+def test_a_gain_must_exceed_chance_flips_by_z_deviations() -> None:
+    assert excess(10, 6, 0.0) == 4
+    assert excess(10, 6, 1.0) == 0  # 4 - sqrt(16)
+    assert excess(30, 0, 2.0) > 0 > excess(3, 0, 2.0)
