@@ -31,9 +31,13 @@ How a text is decided (:func:`detect`):
    (``lingua-language-detector``, high accuracy mode by default) has a model of, Lingua
    re-ranks the candidates it knows among fastText's top :data:`CANDIDATES`: it redistributes
    only the probability fastText gave them (fastText ** 0.5 x Lingua), so a language Lingua
-   does not know keeps its own score. Measured with ``newsstream eval langid``: word pairs
-   from ~85% to ~92%, single words from ~66% to ~75%; FLORES-200 sentences 84.4% -> 86.0%.
-   Its cost: ~0.1-0.3 ms per call, and Lingua loads each language's models on first use.
+   does not know keeps its own score. Lingua is asked only about the languages of
+   :data:`SECOND_LANGUAGES`, those measured to help (``python -m tools.choose_second``): a
+   language Lingua knows is a candidate it may pull any text to, so each is kept only if it
+   makes more dev texts right than wrong, net; the others' models are never loaded. Measured
+   with ``newsstream eval langid``: word pairs from ~85% to ~91%, single words from ~66% to
+   ~75%; FLORES-200 sentences 84.2% -> 85.9%. Its cost: ~0.1-0.3 ms per call, and ~1 GB of
+   models per process, preloaded (:meth:`LinguaScorer.preload`).
 
 An article's main language is fastText on its first :data:`MAIN_CHARS` characters read as one
 text, as lid.176 reads a document. Unless fastText is all but certain of it
@@ -264,8 +268,8 @@ SECOND_LANGUAGES: Final[frozenset[str]] = frozenset({
 # fmt: on
 
 #: Second-detector modes (``NEWSSTREAM_LANG_SECOND``): Lingua's high- or low-accuracy mode, or
-#: none. High accuracy loads large per-language models (about 1.1 GB once many languages were
-#: seen); low accuracy needs about 130 MB.
+#: none. High accuracy loads large per-language models (about 1 GB for
+#: :data:`SECOND_LANGUAGES`); low accuracy needs about 130 MB.
 SECOND_MODES = ("high", "low", "off")
 
 
@@ -292,7 +296,9 @@ def load_model(
 
 
 class LinguaScorer:
-    """Lingua (high accuracy mode) restricted to the candidates of each call.
+    """Lingua (high accuracy mode) restricted to the candidates of each call, over the
+    languages it is given (``lingua_languages``; the stage gives :data:`SECOND_LANGUAGES`, None
+    is all 75), narrowed to a user's ``languages`` if any: the others are never loaded.
 
     Lingua's models load lazily per language and are shared by its detectors, so a detector
     per candidate set is cheap; the last :attr:`MAX_DETECTORS` sets are kept.
@@ -330,8 +336,9 @@ class LinguaScorer:
         self._all: Any = None  # the detector over every language, once preloaded
 
     def preload(self) -> float:
-        """Load every language's models now (about 5-15 s of one core, ~1.1 GB in high accuracy
-        mode); returns the seconds it took.
+        """Load its languages' models now (about 5-15 s of one core; in high accuracy mode
+        ~1,030-1,090 MiB for :data:`SECOND_LANGUAGES`, ~1,250 for all 75); returns the seconds
+        it took.
 
         Lingua otherwise loads a language's models the first time it is a candidate, and that
         call then takes 50-300 ms: a worker would stall on it mid-stream, once per language.
