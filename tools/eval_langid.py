@@ -88,6 +88,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Lingua over all its 75 languages, not only language.SECOND_LANGUAGES (to compare)",
     )
     parser.add_argument(
+        "--no-cld2",
+        action="store_true",
+        help="without CLD2's pair rules (language.CLD2_RULES), to compare",
+    )
+    parser.add_argument(
         "--min-confidence",
         type=float,
         default=None,
@@ -237,7 +242,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     samples = [replace(s, lang=gold_code(s.lang)) for s in samples]
     known = lid176_languages()
     all_lingua = getattr(args, "all_lingua", False)
-    ours = language.load_model("off" if args.second == "none" else args.second, None, all_lingua)
+    pairs = not getattr(args, "no_cld2", False)
+    second = "off" if args.second == "none" else args.second
+    ours = language.load_model(second, None, all_lingua, pairs)
     fasttext = ours.fasttext
 
     def plain(text: str) -> str:
@@ -310,6 +317,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         "second_detector": (
             f"Lingua, {args.second} accuracy, "
             f"{len(getattr(ours.second, 'languages', ()))} languages"
+            + (f"; CLD2 pair rules: {len(language.CLD2_RULES)}" if ours.third else "")
             if ours.second
             else None
         ),
