@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
@@ -751,7 +752,9 @@ class Coordinator:
         buffer = self._buffer
         if buffer is not None:  # the round's earlier articles, which no shard holds yet
             offers.append(buffer.bid(probe))
-        event_key, merged, matched = self._decide(offers)
+        event_key, merged, matched = self._decide(
+            offers, article.event_time - self.options.window_seconds
+        )
         key = event_key or mint_key(article.id)
         changed = self.df.update(key, article.evidence, merged)
         for gone in merged:
@@ -796,10 +799,13 @@ class Coordinator:
         counts = {k: self.df(k) for k in changed}
         return Decision(article, probe, assignment, route.store, joined, counts)
 
-    def _decide(self, offers: Sequence[Bid]) -> tuple[str | None, list[str], tuple[Matched, ...]]:
+    def _decide(
+        self, offers: Sequence[Bid], horizon: float
+    ) -> tuple[str | None, list[str], tuple[Matched, ...]]:
         """The best event over the bids (ties: the smaller key, as one grouper breaks them),
         the others to merge into it, and the best event's members that matched. A key no
-        longer open (closed while the bid was made) is passed over."""
+        longer open (closed while the bid was made), or whose last member (over all shards)
+        is older than ``horizon``, is passed over, as one grouper passes over it."""
         bar = self.options.merge_min_score
         best: str | None = None
         score = 0.0
@@ -809,12 +815,16 @@ class Coordinator:
             if bid.best is None:
                 continue
             key = self.resolve(bid.best)
-            if key not in self.last_seen:
+            if self.last_seen.get(key, -math.inf) < horizon:
                 continue
             if bid.score > score or (bid.score == score and best is not None and key < best):
                 best, score, matched_members = key, bid.score, bid.matched
             if bar is not None:
-                matched.update(k for k in map(self.resolve, bid.others) if k in self.last_seen)
+                matched.update(
+                    k
+                    for k in map(self.resolve, bid.others)
+                    if self.last_seen.get(k, -math.inf) >= horizon
+                )
                 if bid.score >= bar:
                     matched.add(key)
         matched.discard(best or "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
@@ -14,7 +15,7 @@ import orjson
 import pytest
 
 from agents import grouping_agent, grouping_shard_agent
-from agents.grouping import GroupingOptions
+from agents.grouping import ClosedEvents, GroupingOptions
 from agents.grouping_shard import Coordinator, Routing, ShardState
 from agents.grouping_shard_agent import Sharding, _bid, _round, _shard_message
 from agents.pipeline import Pipeline
@@ -101,6 +102,14 @@ class Worker:
         )
 
 
+def stamped(rec: dict[str, fakes.Recorder]) -> list[tuple[bytes | None, Any]]:
+    """``news.events`` records, a ``merged_into`` record's times (the clock's) left out."""
+    return [
+        (key, {**value, "first_seen": None, "last_seen": None} if value["merged_into"] else value)
+        for key, value in rec["events"].sent
+    ]
+
+
 def values(articles: Sequence[Prepared]) -> list[bytes]:
     return [orjson.dumps(a) for a in articles]
 
@@ -139,7 +148,7 @@ def test_one_article_a_round_publishes_what_the_grouping_agent_publishes(
         return [(key, value["event_key"]) for key, value in rec["enriched"].sent]
 
     assert keys(run.rec) == keys(reference)
-    assert run.rec["events"].sent == reference["events"].sent  # every news.events record
+    assert stamped(run.rec) == stamped(reference)  # every news.events record
     assert not run.rec["deadletter"].sent
     # the coordinator's table holds the events without vectors, its counts table the counts
     coordinator = run.sharding.coordinator
@@ -233,3 +242,41 @@ def test_bad_records_are_dead_letters_and_the_agents_go_on(
     assert run.sharding.stale_bids == 1
     run.round(good[2:])  # and the next round goes as usual
     assert [v["id"] for _, v in run.rec["enriched"].sent][-2:] == [feed[2].id, feed[3].id]
+
+
+def test_the_coordinator_closes_events_and_every_shard_drops_its_part(
+    tmp_path: Path, feed: list[Prepared]
+) -> None:
+    run = Worker(tmp_path, shards=2)
+    records = values(feed[:50])
+    for i in range(0, 50, 10):
+        run.round(records[i : i + 10])
+    coordinator = run.sharding.coordinator
+    opened = set(coordinator.last_seen)
+    later = replace(feed[50], event_time=feed[50].event_time + 2 * OPTIONS.window_seconds)
+    run.round(values([later]))
+    closed_table: dict[str, Any] = {}
+    closed = ClosedEvents(delay=0.0)
+    sent = len(run.rec["events"].sent)
+    asyncio.run(
+        grouping_shard_agent._close_events(
+            run.sharding, closed, run.events, run.counts, closed_table, run.channels,
+            PublishOptions(tombstone_seconds=0.0),
+        )
+    )  # fmt: skip
+    out = run.rec["events"].sent[sent:]
+    closing = {key.decode() for key, value in out if value is not None and value["closed"]}
+    assert closing == opened  # each closed with its last record ...
+    tombstones = {key.decode() for key, value in out if value is None}
+    assert opened <= tombstones  # ... and its tombstone (no delay here)
+    assert set(coordinator.last_seen) == {coordinator.member_of[later.id]}
+    assert set(run.events) == set(coordinator.last_seen)
+    notices = [m for _, m in run.shard_topic.sent if m["kind"] == "close"]
+    assert len(notices) == 2 * len(opened)  # to every shard
+    for shard, state in run.sharding.states.items():
+        assert not set(state.grouper.events) & opened
+        assert not any(
+            k.split("/", 1)[1] in opened for k in run.members if k.startswith(f"{shard}/")
+        )
+        assert state.counts == coordinator.df.counts
+    assert run.counts == coordinator.df.counts
