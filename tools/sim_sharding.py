@@ -4,15 +4,17 @@
 sharding``). Each file's documents are prepared once through the pipeline, in the order
 ``eval grouping`` streams them (:func:`tools.eval_grouping.prepare_docs`), then grouped:
 
-* by one :class:`agents.grouping.Grouper`, as the worker does today (the reference);
-* by the sharded scheme for each S (:class:`Sharded`): S real groupers
-  (:class:`ShardGrouper`), each holding the members routed to it by their blocking keys (the
-  ``--blocking`` keys of smallest hash, a min-hash), and a coordinator that sends each article
-  to its shards, takes their bids, keeps the best, tells the shards (join, mint, merges) and
-  keeps every key's count of open events (``--df global``; ``local``: each shard its own).
-  Articles go in rounds (``--round``): the shards bid on a round's articles with what they
-  held when it began, and the coordinator scores each article against the round's earlier
-  ones itself (an in-flight buffer, a grouper of the round's members).
+* by one :class:`agents.grouping.Grouper`, as the single grouping task does (the reference);
+* by the sharded scheme for each S (:class:`Sharded`), run by the sharded worker's own classes
+  (:mod:`agents.grouping_shard`) in one process, the messages handed over in the worker's
+  order: S real groupers (:class:`ShardGrouper`), each holding the members routed to it by
+  their blocking keys (the ``--blocking`` keys of smallest hash, a min-hash), and a
+  coordinator (:class:`Coordinator`) that sends each article to its shards, takes their bids,
+  keeps the best, tells the shards (join, mint, merges) and keeps every key's count of open
+  events (``--df global``; ``local``: each shard its own). Articles go in rounds
+  (``--round``): the shards bid on a round's articles with what they held when it began, and
+  the coordinator scores each article against the round's earlier ones itself (an in-flight
+  buffer, a grouper of the round's members).
 
 Printed per file and S: pairwise P/R/F1 against the gold groups, F1 against the single
 grouper's events (agreement) and the share of articles with the single grouper's key, the
