@@ -38,6 +38,7 @@ from typing import Any, cast
 import faust
 import orjson
 from faust.types import EventT
+from faust.types.enums import ProcessingGuarantee
 
 from agents.grouping import ClosedEvents
 from agents.grouping_shard import (
@@ -120,6 +121,8 @@ def wire(
     ``batch_seconds`` for a round to fill)."""
     if shards < 2:
         raise ValueError(f"sharded grouping needs 2 shards or more, not {shards}")
+    if app.conf.processing_guarantee != ProcessingGuarantee.AT_LEAST_ONCE:  # streams.settings
+        raise ValueError("sharded grouping runs at-least-once only")
     publishing = publishing or PublishOptions()
     app_id = app.conf.id
     # A round in flight holds its news.prepared records unacked until its bids are in: a

@@ -22,6 +22,7 @@ from agents.pipeline import Pipeline
 from agents.prepare import PrepareOptions
 from agents.publish import PublishOptions
 from streams import topics
+from streams.app import create_app
 from streams.records import Prepared
 from streams.settings import Settings
 from tests.unit.agents import fakes
@@ -280,3 +281,13 @@ def test_the_coordinator_closes_events_and_every_shard_drops_its_part(
         )
         assert state.counts == coordinator.df.counts
     assert run.counts == coordinator.df.counts
+
+
+def test_the_wiring_refuses_one_shard_and_exactly_once(tmp_path: Path) -> None:
+    pipeline = Pipeline.create(PrepareOptions(max_message_bytes=100_000, lang_min_confidence=0.5))
+    app, channels, _ = fakes.setup(tmp_path)
+    with pytest.raises(ValueError, match="2 shards or more"):
+        grouping_shard_agent.wire(app, channels, pipeline, 1)
+    app = create_app(Settings(data_dir=tmp_path / "eos", processing_guarantee="exactly_once"))
+    with pytest.raises(ValueError, match="at-least-once only"):
+        grouping_shard_agent.wire(app, channels, pipeline, 2)
