@@ -10,8 +10,12 @@ Every article must come out on ``news.enriched``, with exactly the key one
 same ``news.prepared`` records in the same order, and ``news.events`` must list each event's
 members as that grouper's events.
 
-The test runs its own broker: the sharded worker is a consumer group of its own that reads
-``news.raw`` from the beginning, and must not publish into the other tests' topics.
+A second test runs the worker as two forked processes with four shards, split between them.
+
+The module runs its own broker: a sharded worker is a consumer group of its own that reads
+``news.raw`` from the beginning, and must not publish into the other tests' topics. Its
+reference grouper reads all of ``news.prepared``, as the coordinator does (the other test's
+articles too).
 """
 
 from __future__ import annotations
@@ -90,6 +94,16 @@ def _watch(bootstrap: str, topic: str) -> Any:
     return consumer
 
 
+def _numbers(cell: str) -> set[int]:
+    """Partitions as Faust's assignment table lists them: ``{0, 2}``, ``{0-3}``."""
+    found: set[int] = set()
+    for part in cell.strip(" {}").split(","):
+        low, _, high = part.strip().partition("-")
+        if low:
+            found.update(range(int(low), int(high or low) + 1))
+    return found
+
+
 def _partition(keys: dict[str, str]) -> set[frozenset[str]]:
     groups: dict[str, set[str]] = {}
     for ident, key in keys.items():
@@ -144,19 +158,22 @@ def test_sharded_grouping_gives_one_tasks_keys_across_a_restart(
         worker.stop()
     streamed = {ident: record["event_key"] for ident, record in enriched.items()}
 
-    # One grouper over every news.prepared record, in order (a replayed one: its known key).
+    # One grouper over every news.prepared record, in order (a replayed one: its known key),
+    # as the coordinator (a new consumer group) read them.
     grouper = Grouper(GroupingOptions.from_settings(load_settings({})))
     reference: dict[str, str] = {}
     for rec in tail.records(own_kafka, PREPARED, idle_timeout=3.0):
         article = from_dict(Prepared, rec["value"])
         reference[article.id] = grouper.assign_article(article).event_key
-    assert reference.keys() == ids
-    assert streamed == reference
+    assert ids <= reference.keys()  # (and any other test's articles before them)
+    assert streamed == {ident: reference[ident] for ident in ids}
     assert len(_partition(streamed)) < len(docs)  # translations were grouped
     assert len(_partition(streamed)) > 40  # and different stories were not (85 in gold)
 
     # news.events: each open event's latest record lists the single grouper's members
-    events = {key: grouper.state(key) for key in grouper.events}
+    events = {
+        key: state for key in grouper.events if ids & set((state := grouper.state(key)).member_ids)
+    }
     published = collect(own_kafka, EVENTS, set(events), by="key", timeout=60.0)
     for key, state in events.items():
         assert sorted(m["id"] for m in published[key]["members"]) == sorted(state.member_ids)
@@ -167,3 +184,52 @@ def test_sharded_grouping_gives_one_tasks_keys_across_a_restart(
         kinds.setdefault(rec["partition"], set()).add(rec["value"]["kind"])
     assert set(kinds) == set(range(SHARDS))
     assert all({"probe", "apply", "counts"} <= found for found in kinds.values()), kinds
+
+
+@pytest.mark.timeout(300)
+def test_shards_in_two_processes_give_one_tasks_keys(own_kafka: str, tmp_path: Path) -> None:
+    """``newsstream worker --processes 2`` with 4 shards: one process holds the coordinator
+    and some shards, the other the rest; the bids cross between them through Kafka."""
+    run = f"sp{uuid.uuid4().hex[:6]}"
+    app_id = f"newsstream-sharded-{run}"
+    worker = WorkerProcess(
+        {
+            "NEWSSTREAM_BROKER": own_kafka,
+            "NEWSSTREAM_APP_ID": app_id,
+            "NEWSSTREAM_DATA_DIR": str(tmp_path / "data"),
+            "NEWSSTREAM_PARTITIONS": str(PARTITIONS),
+            "NEWSSTREAM_GROUPING_SHARDS": "4",
+            "NEWSSTREAM_GROUP_BATCH": "1",
+        },
+        tmp_path / "logs",
+        args=("-m", "streams", "worker", "--processes", "2"),
+        ready_lines=2,
+    )
+    docs = _documents(run)
+    ids = {d["id"] for d in docs}
+    worker.start()
+    try:
+        feed(own_kafka, docs)
+        enriched = collect(own_kafka, ENRICHED, ids, timeout=180.0)
+    finally:
+        worker.stop()
+    # its coordinator read all of news.prepared from the start (a new consumer group): the
+    # test before's articles too, and this worker's copies of them
+    grouper = Grouper(GroupingOptions.from_settings(load_settings({})))
+    reference: dict[str, str] = {}
+    for rec in tail.records(own_kafka, PREPARED, idle_timeout=3.0):
+        article = from_dict(Prepared, rec["value"])
+        reference[article.id] = grouper.assign_article(article).event_key
+    assert {ident: record["event_key"] for ident, record in enriched.items()} == {
+        ident: reference[ident] for ident in ids
+    }
+    # each process held some of the shard partitions: the assignment tables both processes
+    # logged last (after the last rebalance) split them
+    held = [
+        _numbers(line.split("|")[2])
+        for line in worker.log_path.read_text(errors="replace").splitlines()
+        if shard_topic(app_id) in line and line.count("|") >= 3
+    ]
+    assert len(held) >= 2, held
+    first, second = held[-2:]
+    assert first and second and not first & second and first | second == {0, 1, 2, 3}, held
