@@ -73,6 +73,11 @@ _EVICT_EVERY = 100
 _ARTICLES_OK = metrics.ARTICLES.labels("grouping", "ok")
 _GROUPING_SECONDS = metrics.STAGE_SECONDS.labels("grouping")
 _LARGE = {"max.message.bytes": str(TOPIC_MAX_MESSAGE_BYTES)}
+_ROUND_SECONDS = metrics.GROUPING_ROUND_SECONDS
+_PROBES_RESENT = metrics.GROUPING_PROBES_RESENT
+_BIDS_USED = metrics.GROUPING_BIDS.labels("used")
+_BIDS_STALE = metrics.GROUPING_BIDS.labels("stale")
+_BIDS_REPEATED = metrics.GROUPING_BIDS.labels("repeated")
 
 
 @dataclass
@@ -367,6 +372,7 @@ async def _collect(rnd: Round, sharding: Sharding, bid_timeout: float) -> None:
     if not rnd.expected:
         return
     waiting = sharding.waiting[rnd.id] = _Waiting(rnd)
+    started = time.perf_counter()
     try:
         for shard, message in rnd.probe_messages():
             await sharding.to_shard(shard, rnd.articles[message["seq"]].id, message)
@@ -386,7 +392,9 @@ async def _collect(rnd: Round, sharding: Sharding, bid_timeout: float) -> None:
                 for seq in sorted({seq for seq, _ in missing}):
                     for shard, message in rnd.probe_messages(seq):
                         if (seq, shard) in missing:
+                            _PROBES_RESENT.inc()
                             await sharding.to_shard(shard, rnd.articles[seq].id, message)
+        _ROUND_SECONDS.observe(time.perf_counter() - started)
     finally:
         sharding.waiting.pop(rnd.id, None)
 
@@ -502,8 +510,13 @@ async def _bid(event: EventT, sharding: Sharding, channels: Channels) -> None:
         waiting = sharding.waiting.get(message.get("round"))  # type: ignore[arg-type]
         if waiting is None:
             sharding.stale_bids += 1
+            _BIDS_STALE.inc()
             return
-        if waiting.round.receive(message) and not waiting.round.missing():
+        if not waiting.round.receive(message):
+            _BIDS_REPEATED.inc()
+            return
+        _BIDS_USED.inc()
+        if not waiting.round.missing():
             waiting.done.set()
     except (orjson.JSONDecodeError, MessageError) as exc:
         await _dead_letter(

@@ -94,6 +94,20 @@ def _watch(bootstrap: str, topic: str) -> Any:
     return consumer
 
 
+def _metrics(web_url: str) -> dict[str, float]:
+    """The worker's ``/metrics``: series (with labels) -> value."""
+    import urllib.request
+
+    with urllib.request.urlopen(f"{web_url}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    found = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            series, _, value = line.rpartition(" ")
+            found[series] = float(value)
+    return found
+
+
 def _numbers(cell: str) -> set[int]:
     """Partitions as Faust's assignment table lists them: ``{0, 2}``, ``{0-3}``."""
     found: set[int] = set()
@@ -154,6 +168,9 @@ def test_sharded_grouping_gives_one_tasks_keys_across_a_restart(
         data_dir.mkdir()
         worker.start()
         enriched = collect(own_kafka, ENRICHED, ids, timeout=180.0)  # none lost
+        scraped = _metrics(worker.web_url)
+        assert scraped["newsstream_grouping_round_seconds_count"] > 0
+        assert scraped['newsstream_grouping_bids_total{outcome="used"}'] > 0
     finally:
         worker.stop()
     streamed = {ident: record["event_key"] for ident, record in enriched.items()}

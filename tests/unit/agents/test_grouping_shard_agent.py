@@ -21,7 +21,7 @@ from agents.grouping_shard_agent import Sharding, _bid, _round, _shard_message
 from agents.pipeline import Pipeline
 from agents.prepare import PrepareOptions
 from agents.publish import PublishOptions
-from streams import topics
+from streams import metrics, topics
 from streams.app import create_app
 from streams.records import Prepared
 from streams.settings import Settings
@@ -234,7 +234,9 @@ def test_bad_records_are_dead_letters_and_the_agents_go_on(
         await run.bids_topic.send(b"x", b"{oops")
         await run.bids_topic.send(b"x", orjson.dumps({"round": "u-0", "seq": 0}))  # stale
 
+    stale = metrics.GROUPING_BIDS.labels("stale")._value.get()
     asyncio.run(bad_messages())
+    assert metrics.GROUPING_BIDS.labels("stale")._value.get() == stale + 1
     reasons = [v["reason"] for _, v in run.rec["deadletter"].sent[2:]]
     assert len(reasons) == 3
     assert "malformed shard message: not an object" in reasons[0]
