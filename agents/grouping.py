@@ -271,8 +271,10 @@ class OpenMember:
 def _pack(numbers: Sequence[int]) -> bytes:
     """Integers in a bytes object (a shape: 46 bytes in all, a tuple of them ~130): int32
     when they fit, int64 otherwise, the width first."""
-    wide = any(not -(1 << 31) <= n < 1 << 31 for n in numbers)
-    return struct.pack(f"<B{len(numbers)}{'q' if wide else 'i'}", 8 if wide else 4, *numbers)
+    try:
+        return struct.pack(f"<B{len(numbers)}i", 4, *numbers)
+    except struct.error:  # a number outside int32
+        return struct.pack(f"<B{len(numbers)}q", 8, *numbers)
 
 
 def _unpack(packed: bytes) -> tuple[int, ...]:

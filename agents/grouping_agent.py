@@ -32,6 +32,7 @@ from agents.publish import (
 from agents.wiring import send_dead_letter
 from streams import metrics, schemas, topics
 from streams.app import Channels, handling
+from streams.memory import TRIM_EVERY, release_free_memory
 from streams.records import Rejected
 from streams.tables import ROCKSDB_OPTIONS
 from streams.topics import TOPIC_MAX_MESSAGE_BYTES
@@ -80,6 +81,7 @@ def wire(
     async def reload() -> None:
         started = time.perf_counter()
         grouper.load(value for value in table.values() if value)
+        release_free_memory()  # the parsed values are gone
         seconds = time.perf_counter() - started
         metrics.RECOVERY_SECONDS.set(seconds)
         _report_open(grouper)
@@ -108,6 +110,8 @@ def wire(
             if seen // _EVICT_EVERY > before // _EVICT_EVERY:
                 with handling(events[-1]):
                     await _close_events(grouper, closed, table, closed_table, channels, publishing)
+            if seen // TRIM_EVERY > before // TRIM_EVERY:
+                release_free_memory()  # rows and postings replaced: their pages go back
             _report_open(grouper)
 
     return group

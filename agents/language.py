@@ -31,9 +31,21 @@ How a text is decided (:func:`detect`):
    (``lingua-language-detector``, high accuracy mode by default) has a model of, Lingua
    re-ranks the candidates it knows among fastText's top :data:`CANDIDATES`: it redistributes
    only the probability fastText gave them (fastText ** 0.5 x Lingua), so a language Lingua
-   does not know keeps its own score. Measured with ``newsstream eval langid``: word pairs
-   from ~85% to ~92%, single words from ~66% to ~75%; FLORES-200 sentences 84.4% -> 86.0%.
-   Its cost: ~0.1-0.3 ms per call, and Lingua loads each language's models on first use.
+   does not know keeps its own score. Lingua is asked only about the languages of
+   :data:`SECOND_LANGUAGES`, those measured to help (``python -m tools.choose_second``): a
+   language Lingua knows is a candidate it may pull any text to, so each is kept only if it
+   makes more dev texts right than wrong, net; the others' models are never loaded. Measured
+   with ``newsstream eval langid``: word pairs from ~85% to ~91%, single words from ~66% to
+   ~75%; FLORES-200 sentences 84.2% -> 85.9%. Its cost: ~0.1-0.3 ms per call, and ~1 GB of
+   models per process, preloaded (:meth:`LinguaScorer.preload`).
+6. **Pair rules on CLD2** (``pycld2``, Apache-2.0, 8 MB): a text alone, or an article's body
+   read whole, decided ``x`` with less confidence than :data:`CLD2_CEILINGS` is read by CLD2
+   too where a rule of :data:`CLD2_RULES` starts from ``x``; when CLD2 answers that rule's
+   ``y`` and ``y`` is among fastText's :data:`PAIR_TOP` best candidates, ``y`` is reported
+   (Occitan read as Catalan, Waray as Cebuano, Uzbek as Azerbaijani…). Each rule was kept by
+   ``python -m tools.choose_pairs`` because it fixed dev texts and broke none, and no rule
+   takes short texts from a language without a lead over lid.176. Measured: FLORES-200 dev
+   sentences 85.9% -> 86.8%, 10-sentence articles 88.6% -> 90.6%.
 
 An article's main language is fastText on its first :data:`MAIN_CHARS` characters read as one
 text, as lid.176 reads a document. Unless fastText is all but certain of it
@@ -53,7 +65,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -155,6 +167,14 @@ class SecondOpinion(Protocol):
     def knows(self, label: str) -> bool: ...
 
 
+class PairOpinion(Protocol):
+    """A further detector asked by rules: our decision ``lang`` on a text -> the language to
+    report (``lang`` itself unless a rule for the pair applies); ``context``: ``short`` (a text
+    alone) or ``long`` (an article's body read whole)."""
+
+    def revise(self, text: str, lang: str, scores: dict[str, float], context: str) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class LanguageShare:
     """One language of an article and the share of its letters in it."""
@@ -190,6 +210,7 @@ class Detector:
     fasttext: Predictor
     second: SecondOpinion | None = None
     prior: frozenset[str] | None = None
+    third: PairOpinion | None = None
 
     def predict(self, text: Any, k: int = 1) -> tuple[Any, Any]:
         return self.fasttext.predict(text, k)
@@ -245,28 +266,85 @@ def load_fasttext() -> Predictor:
     return model
 
 
+#: The languages (reported codes) whose Lingua models the second opinion loads and consults:
+#: those measured to help. Derived by ``python -m tools.choose_second`` (see there): a language
+#: is kept only if, enabled, it makes more dev texts right than wrong, net, over both dev sets
+#: (FLORES-200 dev and Lingua's 14-language set); 47 of the 71 codes of Lingua's 75 languages
+#: (50 Lingua languages). Of the 24 left out, 13 are decided by their script, or leave Lingua
+#: no other candidate it knows (bn, el, gu, he, hy, ja, ka, ko, pa, ta, te, th, zh), and 11
+#: made no text right, net (eu, kk, lg, mi, ms, sn, st, tn, ts, xh, zu). Preloaded in high
+#: accuracy mode: ~1,030 instead of ~1,260 MiB. A user's ``NEWSSTREAM_LANGUAGES`` narrows it
+#: further, never widens it. Measured in high accuracy mode; the low one loads the same set.
+# fmt: off
+SECOND_LANGUAGES: Final[frozenset[str]] = frozenset({
+    "af", "ar", "az", "be", "bg", "ca", "cs", "cy", "da", "de", "en", "eo", "es", "et", "fa",
+    "fi", "fr", "ga", "hbs", "hi", "hu", "is", "it", "la", "lt", "lv", "mk", "mn", "mr", "nl",
+    "no", "pl", "pt", "ro", "ru", "sk", "sl", "so", "sq", "sv", "sw", "tl", "tr", "uk", "ur",
+    "vi", "yo",
+})
+# fmt: on
+
+#: A pair rule's answer must be among this many of fastText's best candidates.
+PAIR_TOP: Final = 5
+#: Pair rules on CLD2, ``(context, our decision, CLD2's answer)``: see :class:`Cld2Rules`.
+#: Derived by ``python -m tools.choose_pairs`` (see there): each rule fixes at least 3 dev texts
+#: and breaks none, and a rule on short texts takes them only from a language the stage leads
+#: lid.176 in by at least 2 texts.
+# fmt: off
+CLD2_RULES: Final[frozenset[tuple[str, str, str]]] = frozenset({
+    ("long", "ar", "sd"), ("long", "ca", "oc"), ("long", "ca", "yo"), ("long", "ceb", "war"),
+    ("long", "de", "lb"), ("long", "en", "jv"), ("long", "en", "mg"), ("long", "en", "qu"),
+    ("long", "en", "so"), ("long", "es", "gn"), ("long", "es", "qu"), ("long", "eu", "mg"),
+    ("long", "ga", "yo"), ("long", "ms", "jv"), ("long", "ms", "mg"), ("long", "ms", "su"),
+    ("long", "nl", "af"), ("long", "pt", "gl"), ("long", "sw", "mg"), ("long", "tr", "tk"),
+    ("long", "tr", "uz"), ("short", "az", "ps"), ("short", "az", "uz"), ("short", "ca", "es"),
+    ("short", "ca", "fr"), ("short", "ca", "oc"), ("short", "ca", "pt"), ("short", "da", "sv"),
+    ("short", "ga", "gd"), ("short", "gl", "pt"), ("short", "hbs", "gn"), ("short", "hbs",
+    "ht"), ("short", "hbs", "pl"), ("short", "hbs", "ru"), ("short", "lmo", "yo"), ("short",
+    "no", "jv"), ("short", "no", "nl"), ("short", "no", "sv"), ("short", "sw", "mg"), ("short",
+    "sw", "qu"), ("short", "sw", "su"), ("short", "uz", "qu"),
+})
+# fmt: on
+#: A pair rule applies only to a decision made with less confidence than its context's ceiling
+#: (chosen by ``tools.choose_pairs`` too).
+CLD2_CEILINGS: Final[dict[str, float]] = {"short": 0.8, "long": 0.8}
+
 #: Second-detector modes (``NEWSSTREAM_LANG_SECOND``): Lingua's high- or low-accuracy mode, or
-#: none. High accuracy loads large per-language models (about 1.1 GB once many languages were
-#: seen); low accuracy needs about 130 MB.
+#: none. High accuracy loads large per-language models (about 1 GB for
+#: :data:`SECOND_LANGUAGES`); low accuracy needs about 130 MB.
 SECOND_MODES = ("high", "low", "off")
 
 
 @cache
-def load_model(second: str = "high", languages: frozenset[str] | None = None) -> Detector:
+def load_model(
+    second: str = "high",
+    languages: frozenset[str] | None = None,
+    all_lingua: bool = False,
+    pairs: bool = True,
+) -> Detector:
     """The detector the pipeline runs: lid.176 + Lingua in mode ``second``; ``languages``: the
-    feed's languages when a user knows them (``NEWSSTREAM_LANGUAGES``), else any language."""
+    feed's languages when a user knows them (``NEWSSTREAM_LANGUAGES``), else any language.
+    Lingua knows the languages of :data:`SECOND_LANGUAGES` only, or all its own with
+    ``all_lingua`` (to measure against); ``pairs``: CLD2's pair rules (:class:`Cld2Rules`)."""
     if second not in SECOND_MODES:
         raise ValueError(f"second detector mode {second!r} is not one of {SECOND_MODES}")
     scorer = None
     if second != "off":
         if importlib.util.find_spec("lingua") is None:
             raise RuntimeError("lingua-language-detector is not installed")
-        scorer = LinguaScorer(languages, low_accuracy=second == "low")
-    return Detector(load_fasttext(), scorer, languages)
+        scorer = LinguaScorer(
+            languages,
+            low_accuracy=second == "low",
+            lingua_languages=None if all_lingua else SECOND_LANGUAGES,
+        )
+    third = Cld2Rules(CLD2_RULES) if pairs and CLD2_RULES else None
+    return Detector(load_fasttext(), scorer, languages, third)
 
 
 class LinguaScorer:
-    """Lingua (high accuracy mode) restricted to the candidates of each call.
+    """Lingua (high accuracy mode) restricted to the candidates of each call, over the
+    languages it is given (``lingua_languages``; the stage gives :data:`SECOND_LANGUAGES`, None
+    is all 75), narrowed to a user's ``languages`` if any: the others are never loaded.
 
     Lingua's models load lazily per language and are shared by its detectors, so a detector
     per candidate set is cheap; the last :attr:`MAX_DETECTORS` sets are kept.
@@ -276,10 +354,18 @@ class LinguaScorer:
     #: here), and building one costs ~0.15 ms: keep many.
     MAX_DETECTORS: Final = 65_536
 
-    def __init__(self, languages: Iterable[str] | None = None, low_accuracy: bool = False) -> None:
+    def __init__(
+        self,
+        languages: Iterable[str] | None = None,
+        low_accuracy: bool = False,
+        lingua_languages: Iterable[str] | None = None,
+    ) -> None:
         import lingua
 
         wanted = None if languages is None else set(languages)
+        if lingua_languages is not None:
+            chosen = set(lingua_languages)
+            wanted = chosen if wanted is None else wanted & chosen
         self._lingua: dict[str, list[Any]] = {}
         self._reported: dict[Any, str] = {}  # Lingua's language -> the code we report
         self._codes: set[str] = set()  # Lingua's own codes (ISO 639-1) of those languages
@@ -296,8 +382,9 @@ class LinguaScorer:
         self._all: Any = None  # the detector over every language, once preloaded
 
     def preload(self) -> float:
-        """Load every language's models now (about 5-15 s of one core, ~1.1 GB in high accuracy
-        mode); returns the seconds it took.
+        """Load its languages' models now (about 5-15 s of one core; in high accuracy mode
+        ~1,030-1,090 MiB for :data:`SECOND_LANGUAGES`, ~1,250 for all 75); returns the seconds
+        it took.
 
         Lingua otherwise loads a language's models the first time it is a candidate, and that
         call then takes 50-300 ms: a worker would stall on it mid-stream, once per language.
@@ -309,6 +396,9 @@ class LinguaScorer:
             return 0.0
         started = time.perf_counter()
         languages = [lang for langs in self._lingua.values() for lang in langs]
+        if not languages:
+            self._all = ()
+            return 0.0
         builder = self._builder.from_languages(*languages)
         if self._low_accuracy:
             builder = builder.with_low_accuracy_mode()
@@ -317,15 +407,23 @@ class LinguaScorer:
         return time.perf_counter() - started
 
     @property
+    def languages(self) -> frozenset[str]:
+        """The languages (reported codes) this scorer has Lingua's models of."""
+        return frozenset(self._lingua)
+
+    @property
     def preloaded(self) -> bool:
         """Whether every language's models were loaded by :meth:`preload`."""
         return self._all is not None
 
-    def preload_in_background(self) -> threading.Thread:
-        """:meth:`preload` in a daemon thread (logged when done); returns the thread."""
+    def preload_in_background(self, then: Callable[[], object] | None = None) -> threading.Thread:
+        """:meth:`preload` in a daemon thread (logged when done), then ``then()``; returns the
+        thread."""
 
         def run() -> None:
             log.info("language: Lingua models preloaded in %.1f s", self.preload())
+            if then is not None:
+                then()
 
         thread = threading.Thread(target=run, name="lingua-preload", daemon=True)
         thread.start()
@@ -361,6 +459,48 @@ class LinguaScorer:
         else:
             self._detectors.move_to_end(key)
         return detector
+
+
+#: CLD2's codes that are not ours (its old Hebrew and Javanese codes).
+_CLD2_CODES: Final = {"iw": "he", "jw": "jv"}
+
+
+def cld2_language(text: str) -> str | None:
+    """CLD2's (``pycld2``, best effort) language of a text as a reported code; None if it has
+    none or cannot read the text."""
+    import pycld2
+
+    try:
+        _, _, details = pycld2.detect(text, bestEffort=True)
+    except pycld2.error:
+        return None
+    code = str(details[0][1]).split("-")[0].lower()
+    if code in ("un", "xx", ""):
+        return None
+    return normalise_code(_CLD2_CODES.get(code, code))
+
+
+class Cld2Rules:
+    """Pair rules on CLD2 (:data:`CLD2_RULES`): where our decision is ``x`` in ``context``,
+    made with less confidence than the context's ceiling (:data:`CLD2_CEILINGS`), and CLD2
+    answers ``y``, one of fastText's :data:`PAIR_TOP` best candidates, report ``y``. CLD2 is
+    asked only about texts whose decision some rule starts from."""
+
+    def __init__(
+        self, rules: Iterable[tuple[str, str, str]], ceilings: dict[str, float] | None = None
+    ) -> None:
+        self.rules = frozenset(rules)
+        self.ceilings = dict(CLD2_CEILINGS if ceilings is None else ceilings)
+        self._sources = {(context, x) for context, x, _ in self.rules}
+
+    def revise(self, text: str, lang: str, scores: dict[str, float], context: str) -> str:
+        if (context, lang) not in self._sources or scores[lang] >= self.ceilings[context]:
+            return lang
+        answer = cld2_language(text)
+        if answer is None or (context, lang, answer) not in self.rules:
+            return lang
+        top = sorted(scores, key=scores.__getitem__, reverse=True)[:PAIR_TOP]
+        return answer if answer in top else lang
 
 
 # -- one text -------------------------------------------------------------------------------
@@ -460,13 +600,16 @@ def _decide(
     probs: Sequence[float],
     alone: bool = True,
     expect: str | None = None,
+    context: str | None = None,
 ) -> _Guess:
     """A text whose script left the choice to the models -> its guess.
 
     Its confidence is the winner's share of the candidates' scores; ``und`` (confidence 0)
     when fastText puts less than :data:`MIN_MASS` on languages of the text's script. Only a
     text ``alone`` (not a passage of a longer body) may get the second opinion, and not when
-    fastText already names the language in ``expect`` (a title in its body's language).
+    fastText already names the language in ``expect`` (a title in its body's language). A text
+    with a ``context`` (``short``: alone; ``long``: a body read whole) may then be revised by the
+    pair rules (:class:`Cld2Rules`).
     """
     scores, individual, mass = _fasttext_scores(labels, probs, script, detector.prior)
     if not scores or mass < MIN_MASS:
@@ -482,6 +625,11 @@ def _decide(
     ):
         scores = _second_opinion(detector, text, scores)
         lang = max(scores, key=scores.__getitem__)
+    if context is not None and detector.third is not None:
+        revised = detector.third.revise(text, lang, scores, context)
+        if revised != lang:  # the revised language takes the winner's score, and vice versa
+            scores = {**scores, revised: scores[lang], lang: scores.get(revised, 0.0)}
+            lang = revised
     confidence = round(min(scores[lang], 1.0), 4)
     return _Guess(lang, confidence, scores, _variant(lang, individual))
 
@@ -503,7 +651,7 @@ def guess(detector: Detector, text: str, expect: str | None = None) -> _Guess:
     if isinstance(decided, _Guess):
         return decided
     labels, probs = detector.top(text, TOP_K)
-    return _decide(detector, text, decided, labels, probs, expect=expect)
+    return _decide(detector, text, decided, labels, probs, expect=expect, context="short")
 
 
 def _guess_many(detector: Detector, texts: Sequence[str]) -> list[_Guess]:
@@ -585,7 +733,7 @@ def _main(detector: Detector, text: str) -> _Guess:
     if isinstance(decided, _Guess):
         return decided
     labels, probs = detector.top(whole, TOP_K_LONG)
-    return _decide(detector, whole, decided, labels, probs, alone=False)
+    return _decide(detector, whole, decided, labels, probs, alone=False, context="long")
 
 
 def _body(

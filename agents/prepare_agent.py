@@ -21,6 +21,7 @@ from agents.pipeline import Pipeline
 from agents.wiring import send_dead_letter
 from streams import metrics, schemas, topics
 from streams.app import Channels, handling
+from streams.memory import release_free_memory
 from streams.records import Prepared, Rejected, dumps
 from streams.tables import ROCKSDB_OPTIONS
 
@@ -41,7 +42,8 @@ def wire(
     log.info("prepare: models loaded in %.1f s", pipeline.warm_up())
     second = getattr(pipeline.model, "second", None)
     if isinstance(second, language.LinguaScorer) and not second.preloaded:
-        second.preload_in_background()  # no stalls mid-stream on a new language
+        # No stalls mid-stream on a new language; then what loading freed goes back.
+        second.preload_in_background(then=release_free_memory)
     log.info("prepare: batches of up to %d messages, %.0f ms wait", batch, batch_seconds * 1e3)
     # Chrome learned per source; each partition of news.raw learns from the articles it sees.
     table = app.Table(

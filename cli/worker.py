@@ -35,6 +35,7 @@ from agents.publish import PublishOptions
 from cli.logs import logging_config
 from deploy.topics import TopicLayoutError, TopicsMissingError, ensure_topics
 from streams.app import create_app, create_channels
+from streams.memory import release_free_memory
 from streams.settings import Settings, unknown_variables
 from streams.topics import worker_specs
 
@@ -132,6 +133,7 @@ def load_models(settings: Settings) -> float:
     if isinstance(second, language.LinguaScorer):
         second.preload()
     pipeline.warm_up()
+    release_free_memory()  # loading freed what it decompressed (Lingua's model files)
     return time.perf_counter() - started
 
 
@@ -181,7 +183,7 @@ def run_forked(
     }
     gc.collect()
     gc.freeze()  # the objects loaded so far stay shared: no collection writes to them
-    _release_free_memory()
+    release_free_memory()
     _page_out(_lingua_library())
     parent = os.getpid()
     try:
@@ -210,14 +212,6 @@ def run_forked(
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
         gc.unfreeze()
     return forked.exit_code
-
-
-def _release_free_memory() -> None:
-    """Give the heap's free pages back to the system (glibc's ``malloc_trim``) before forking:
-    loading left freed memory behind (Lingua's decompressed model files), which the workers
-    would otherwise fill copy-on-write, each page then kept by the parent as well."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _lingua_library() -> str | None:

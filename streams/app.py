@@ -24,6 +24,7 @@ from faust.types import TP, EventT, HeadersArg, RecordMetadata
 
 from streams import security, topics
 from streams.assignor import assignor_for
+from streams.restore import BULK_STORE
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -254,7 +255,7 @@ def create_app(settings: Settings) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=[f"kafka://{host.strip()}" for host in settings.broker.split(",")],
-        store="rocksdb://",
+        store=BULK_STORE,  # RocksDB; a lost disk is restored from the changelog in bulk
         datadir=str(settings.data_dir),
         autodiscover=False,
         key_serializer="raw",

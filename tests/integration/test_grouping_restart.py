@@ -89,6 +89,12 @@ def test_grouping_after_a_restart_equals_an_uninterrupted_run(
     feed(kafka, docs[half:])
     enriched = collect(kafka, ENRICHED, set(gold), timeout=180.0)
     streamed = {ident: record["event_key"] for ident, record in enriched.items()}
+    bulk = [
+        line
+        for line in worker.log_path.read_text(errors="replace").splitlines()
+        if "restore: " in line and "-events-changelog[0]: " in line
+    ]
+    assert bulk, "the lost events table was not restored in bulk (streams.restore)"
 
     # The uninterrupted reference: every news.prepared record so far, in order, one Grouper.
     grouper = Grouper(GroupingOptions.from_settings(load_settings({})))

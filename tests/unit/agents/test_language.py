@@ -191,3 +191,58 @@ def test_lingua_models_preload_in_a_background_thread(caplog: pytest.LogCaptureF
     assert "Lingua models preloaded" in caplog.text
     scores = scorer.scores("Guten Morgen", ["en", "de", "fr"])
     assert max(scores, key=scores.__getitem__) == "de"
+
+
+def test_lingua_loads_only_the_languages_it_is_given() -> None:
+    scorer = language.LinguaScorer(lingua_languages=["de", "no", "zh"])
+    assert scorer.languages == {"de", "no", "zh"}
+    assert scorer.knows("nn") and scorer.knows("de") and not scorer.knows("en")
+    assert scorer.scores("Guten Morgen", ["en", "de"]) == {}  # one candidate it knows
+    # a user's languages narrow the set, never widen it
+    assert language.LinguaScorer(["de", "en"], lingua_languages=["de", "fr"]).languages == {"de"}
+    empty = language.LinguaScorer(lingua_languages=[])
+    assert empty.preload() == 0.0 and empty.preloaded
+
+
+def test_the_stage_asks_lingua_about_its_declared_languages_only() -> None:
+    import lingua
+
+    codes = {normalise_code(lang.iso_code_639_1.name) for lang in lingua.Language.all()}
+    assert codes > language.SECOND_LANGUAGES
+    second = language.load_model().second
+    assert isinstance(second, language.LinguaScorer)
+    assert second.languages == language.SECOND_LANGUAGES
+    everything = language.load_model("high", None, True).second
+    assert isinstance(everything, language.LinguaScorer)
+    assert everything.languages == codes
+
+
+def test_cld2_names_languages_as_the_stage_reports_them() -> None:
+    assert language.cld2_language("שלום עולם מה שלומך היום") == "he"  # CLD2 says "iw"
+    assert language.cld2_language("Ово је реченица на српском језику.") == "hbs"
+    assert language.cld2_language("") is None
+
+
+def test_a_pair_rule_turns_an_unsure_decision_to_cld2s_answer_among_the_candidates() -> None:
+    rules = language.Cld2Rules([("short", "ca", "oc")], {"short": 0.8, "long": 0.8})
+    occitan = "Lo govèrn a anonciat uèi que los impòstes montaràn l'an que ven per totes."
+    assert language.cld2_language(occitan) == "oc"
+    unsure = {"ca": 0.5, "oc": 0.3, "es": 0.2}
+    assert rules.revise(occitan, "ca", unsure, "short") == "oc"
+    assert rules.revise(occitan, "ca", {"ca": 0.85, "oc": 0.15}, "short") == "ca"  # sure
+    assert rules.revise(occitan, "ca", unsure, "long") == "ca"  # no rule in that context
+    far = {"ca": 0.4, **{c: 0.1 for c in ("es", "fr", "it", "pt", "en")}, "oc": 0.05}
+    assert rules.revise(occitan, "ca", far, "short") == "ca"  # oc not among the best five
+
+
+def test_the_stage_swaps_the_scores_when_a_pair_rule_applies(detector: Detector) -> None:
+    from dataclasses import replace
+
+    class Always:
+        def revise(self, text: str, lang: str, scores: dict[str, float], context: str) -> str:
+            return "oc" if context == "short" and lang != "oc" else lang
+
+    plain = detect(replace(detector, third=None), None, "Bonjorn", 0.0)
+    revised = detect(replace(detector, third=Always()), None, "Bonjorn", 0.0)
+    assert revised.lang == "oc" and plain.lang != "oc"
+    assert revised.confidence == plain.confidence
