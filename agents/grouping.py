@@ -34,7 +34,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -655,7 +655,7 @@ class Postings:
         """Event number -> the summed weights of the keys it carries, of ``weights``' keys
         carried by at most ``most`` events (summed in ``weights``' order). ``count``: how many
         events carry a key, when the postings hold only some of them (a shard's grouper,
-        ``tools/sim_sharding.py``); by default its posting's length."""
+        :mod:`agents.grouping_shard`); by default its posting's length."""
         shared: dict[int, float] = {}
         get, lists = shared.get, self._lists
         for key, weight in weights.items():
@@ -732,6 +732,11 @@ class Grouper:
     keeps the states it returned, so that the next articles see them.
     """
 
+    #: Whether an event whose last member is older than the window (from the article's event
+    #: time) is passed over. A shard's grouper (:mod:`agents.grouping_shard`) holds only part of
+    #: each event, whose times are not the event's: only the coordinator closes an event.
+    horizon_skip: ClassVar[bool] = True
+
     def __init__(self, options: GroupingOptions, store: MutableMapping[str, Any] | None = None):
         self.options = options
         self.events: dict[str, OpenEvent] = {}
@@ -748,7 +753,7 @@ class Grouper:
         self.merged_into: dict[str, str] = {}
         self.stream_time = 0.0
         #: Key -> how many open events carry it, when this grouper holds only part of each
-        #: event (a shard's, ``tools/sim_sharding.py``); None: its postings' counts.
+        #: event (a shard's, :mod:`agents.grouping_shard`); None: its postings' counts.
         self.key_counts: Callable[[str], int] | None = None
         #: Candidate events scored so far (the grouping bench reports it per article).
         self.candidates_scored = 0
@@ -902,7 +907,7 @@ class Grouper:
         """
         if not keys:
             return None, 0.0, [], []
-        horizon = event_time - self.options.window_seconds
+        horizon = event_time - self.options.window_seconds if self.horizon_skip else -math.inf
         weights = {k: self._weight(k) for k in keys}
         # event number -> weight in common, over the keys in at most _MAX_POSTINGS open events
         shared = self._postings.weigh(weights, _MAX_POSTINGS, self.key_counts)

@@ -8,7 +8,9 @@ Three things hold an app's progress and state, and each may be reset:
 - ``--changelogs``: the tables' changelog topics (``<app_id>-events-changelog``,
   ``<app_id>-source_chrome-changelog``): the open events and the chrome learned per source.
   Needed when ``NEWSSTREAM_PARTITIONS`` changes (the source table is co-partitioned with
-  ``news.raw``); the next worker creates them again, empty.
+  ``news.raw``); the next worker creates them again, empty. With sharded grouping
+  (``NEWSSTREAM_GROUPING_SHARDS``), its tables' changelogs and its two internal topics too
+  (needed when the shard count changes).
 
 Without ``--yes`` it prints what it would do and changes nothing. Every worker of the app must
 be stopped first: Kafka refuses to delete a group with members, and the reset says so.
@@ -21,7 +23,7 @@ import sys
 from dataclasses import dataclass
 
 from streams.settings import Settings
-from streams.topics import changelog_specs
+from streams.topics import changelog_specs, sharding_specs
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,17 +38,20 @@ class ResetPlan:
         out = [f"local state: delete {self.data_dir}"]
         if self.group:
             out.append(f"consumer group: delete {self.group!r} (its committed offsets)")
-        out += [f"changelog topic: delete {t}" for t in self.topics]
+        out += [
+            f"{'changelog' if t.endswith('-changelog') else 'internal'} topic: delete {t}"
+            for t in self.topics
+        ]
         return out
 
 
 def plan(settings: Settings, offsets: bool, changelogs: bool) -> ResetPlan:
     """The reset of ``settings``' app: local state, and the group and changelogs if asked."""
-    topics = (
-        tuple(s.name for s in changelog_specs(settings.app_id, settings.partitions))
-        if changelogs
-        else ()
+    specs = (
+        *changelog_specs(settings.app_id, settings.partitions),
+        *sharding_specs(settings.app_id, settings.grouping_shards),
     )
+    topics = tuple(s.name for s in specs) if changelogs else ()
     return ResetPlan(str(settings.data_dir), settings.app_id if offsets else None, topics)
 
 

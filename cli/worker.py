@@ -29,7 +29,7 @@ from types import FrameType
 
 import faust
 
-from agents import grouping_agent, health, language, prepare_agent
+from agents import grouping_agent, grouping_shard_agent, health, language, prepare_agent
 from agents.pipeline import Pipeline
 from agents.publish import PublishOptions
 from cli.logs import logging_config
@@ -62,14 +62,25 @@ def build(settings: Settings) -> faust.App:
         batch=settings.prepare_batch,
         batch_seconds=settings.prepare_batch_ms / 1000,
     )
-    grouping_agent.wire(
-        app,
-        channels,
-        pipeline,
-        batch=settings.group_batch,
-        batch_seconds=settings.group_batch_ms / 1000,
-        publishing=PublishOptions.from_settings(settings),
-    )
+    if settings.grouping_shards >= 2:  # opt-in: a coordinator and S shards (docs/sharding.md)
+        grouping_shard_agent.wire(
+            app,
+            channels,
+            pipeline,
+            settings.grouping_shards,
+            batch=settings.group_batch,
+            batch_seconds=settings.group_batch_ms / 1000,
+            publishing=PublishOptions.from_settings(settings),
+        )
+    else:
+        grouping_agent.wire(
+            app,
+            channels,
+            pipeline,
+            batch=settings.group_batch,
+            batch_seconds=settings.group_batch_ms / 1000,
+            publishing=PublishOptions.from_settings(settings),
+        )
     health.wire(app, settings.stall_seconds)
     return app
 
@@ -80,7 +91,7 @@ def run(settings: Settings, processes: int = 1) -> None:
     for var in unknown_variables():  # a typo must not go unnoticed
         print(f"warning: {var} is not a newsstream setting (a typo?); ignored", file=sys.stderr)
 
-    specs = worker_specs(settings.app_id, settings.partitions)
+    specs = worker_specs(settings.app_id, settings.partitions, settings.grouping_shards)
     try:
         ensure_topics(
             settings.broker,

@@ -53,6 +53,21 @@ STALLED_PARTITIONS = Gauge(
     "newsstream_stalled_partitions",
     "Assigned partitions with lag whose committed offset has not moved for the stall time.",
 )
+GROUPING_ROUND_SECONDS = Histogram(
+    "newsstream_grouping_round_seconds",
+    "Sharded grouping: from a round's probes going out to its last bid in.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+)
+GROUPING_BIDS = Counter(
+    "newsstream_grouping_bids_total",
+    "Sharded grouping: bids received by the coordinator's process, by outcome (used; stale: "
+    "of no round waiting; repeated: a bid the round had).",
+    ["outcome"],
+)
+GROUPING_PROBES_RESENT = Counter(
+    "newsstream_grouping_probes_resent_total",
+    "Sharded grouping: probes sent again because their bids were late.",
+)
 
 _DIGITS = re.compile(r"\d+")
 #: The header that carries a ``news.raw`` record's timestamp (ms) through ``news.prepared``.

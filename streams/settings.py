@@ -140,6 +140,10 @@ class Settings:
     group_batch: int = 64
     #: ... waiting at most this long (milliseconds) for a batch to fill.
     group_batch_ms: float = 5.0
+    #: Grouping over S shards (docs/sharding.md): 0 (the default) groups in one task; S >= 2
+    #: runs a coordinator and S shard partitions (rounds of ``group_batch`` articles).
+    #: At-least-once only.
+    grouping_shards: int = 0
     #: The CPU grouping takes per article against preparing it (1.17 vs ~5 ms, measured with
     #: two workers): the worker that groups gets as many fewer ``news.raw`` partitions as
     #: balances the load (:mod:`streams.assignor`; 0: Faust's even split).
@@ -257,6 +261,7 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_PREPARE_BATCH_MS": ("prepare_batch_ms", float),
     "NEWSSTREAM_GROUP_BATCH": ("group_batch", int),
     "NEWSSTREAM_GROUP_BATCH_MS": ("group_batch_ms", float),
+    "NEWSSTREAM_GROUPING_SHARDS": ("grouping_shards", int),
     "NEWSSTREAM_GROUPING_WEIGHT": ("grouping_weight", float),
     "NEWSSTREAM_EVENT_MIN_COSINE": ("event_min_cosine", float),
     "NEWSSTREAM_EVENT_COSINE_MIN_SHARED": ("event_cosine_min_shared", float),
@@ -315,6 +320,7 @@ _RANGES: Mapping[str, tuple[float | None, float | None]] = {
     "prepare_batch_ms": (0.0, 60_000.0),
     "group_batch": (1, 10_000),
     "group_batch_ms": (0.0, 60_000.0),
+    "grouping_shards": (0, 1_024),
     "grouping_weight": (0.0, None),
     "event_min_cosine": _FRACTION,
     "event_cosine_min_shared": (0.0, None),
@@ -391,7 +397,25 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         if raw is None or raw == "":
             continue
         values[name] = _parse(var, raw, name, kind)
-    return Settings(**values)
+    settings = Settings(**values)
+    _check_together(settings, env)
+    return settings
+
+
+def _check_together(settings: Settings, env: Mapping[str, str]) -> None:
+    """Settings that are accepted alone but not together."""
+    shards = settings.grouping_shards
+    if shards == 1:
+        raise SettingsError(
+            f"NEWSSTREAM_GROUPING_SHARDS={env.get('NEWSSTREAM_GROUPING_SHARDS')!r} is not "
+            "accepted: it must be 0 (one grouping task) or from 2 to 1024 (shards)"
+        )
+    if shards and settings.processing_guarantee == Guarantee.EXACTLY_ONCE:
+        raise SettingsError(
+            "NEWSSTREAM_GROUPING_SHARDS is not accepted with "
+            "NEWSSTREAM_PROCESSING_GUARANTEE=exactly_once: a round's probes would stay in the "
+            "coordinator's open transaction, invisible to the shards (at_least_once only)"
+        )
 
 
 def env_names() -> Mapping[str, str]:

@@ -7,6 +7,11 @@
 ``news.events``     output, compacted; key: event key; the latest group for each event, then
                     ``closed: true``, then a tombstone
 ``news.deadletter`` rejected input with the stage and reason
+
+With ``NEWSSTREAM_GROUPING_SHARDS`` = S >= 2 (docs/sharding.md), two internal topics more:
+``<app id>-grouping-shard`` (S partitions; partition s: shard s's probes, applies, merge,
+count and close notices, in order) and ``<app id>-grouping-bids`` (one partition: the shards'
+bids, read by the coordinator's process).
 """
 
 from __future__ import annotations
@@ -53,6 +58,38 @@ EVENTS_TABLE = "events"
 SOURCES_TABLE = "source_chrome"
 #: Closed events' keys awaiting their tombstone on ``news.events``.
 CLOSED_TABLE = "closed_events"
+#: Sharded grouping's tables: the coordinator's open events (without vectors) and its open
+#: events per evidence key (one partition each); each shard's part of the open events and its
+#: copy of the key counts (S partitions, co-partitioned with the shard topic).
+SHARDED_EVENTS_TABLE = "grouping_events"
+KEY_COUNTS_TABLE = "key_counts"
+SHARD_MEMBERS_TABLE = "shard_members"
+SHARD_COUNTS_TABLE = "shard_key_counts"
+
+
+def shard_topic(app_id: str) -> str:
+    """Sharded grouping's coordinator -> shards topic (partition s: shard s)."""
+    return f"{app_id}-grouping-shard"
+
+
+def bids_topic(app_id: str) -> str:
+    """Sharded grouping's shards -> coordinator topic (one partition)."""
+    return f"{app_id}-grouping-bids"
+
+
+def sharding_specs(app_id: str, shards: int) -> tuple[TopicSpec, ...]:
+    """Sharded grouping's topics and changelogs (none when ``shards`` < 2: one task)."""
+    if shards < 2:
+        return ()
+    compact = (("cleanup.policy", "compact"), *LARGE_MESSAGES)
+    return (
+        TopicSpec(shard_topic(app_id), shards, LARGE_MESSAGES),
+        TopicSpec(bids_topic(app_id), 1, LARGE_MESSAGES),
+        TopicSpec(f"{app_id}-{SHARDED_EVENTS_TABLE}-changelog", 1, compact),
+        TopicSpec(f"{app_id}-{KEY_COUNTS_TABLE}-changelog", 1, compact),
+        TopicSpec(f"{app_id}-{SHARD_MEMBERS_TABLE}-changelog", shards, compact),
+        TopicSpec(f"{app_id}-{SHARD_COUNTS_TABLE}-changelog", shards, compact),
+    )
 
 
 def changelog_specs(app_id: str, raw_partitions: int) -> tuple[TopicSpec, ...]:
@@ -73,11 +110,15 @@ def leader_spec(app_id: str) -> TopicSpec:
     return TopicSpec(f"{app_id}-__assignor-__leader", 1)
 
 
-def worker_specs(app_id: str, raw_partitions: int) -> tuple[TopicSpec, ...]:
+def worker_specs(
+    app_id: str, raw_partitions: int, grouping_shards: int = 0
+) -> tuple[TopicSpec, ...]:
     """Every topic the worker uses: newsstream's, the tables' changelogs and Faust's leader
-    topic (the list the worker creates or checks, and ``python -m deploy.k8s topics`` emits)."""
+    topic (the list the worker creates or checks, and ``python -m deploy.k8s topics`` emits),
+    and sharded grouping's (``grouping_shards`` >= 2)."""
     return (
         *topic_specs(raw_partitions),
         *changelog_specs(app_id, raw_partitions),
+        *sharding_specs(app_id, grouping_shards),
         leader_spec(app_id),
     )

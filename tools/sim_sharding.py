@@ -4,15 +4,17 @@
 sharding``). Each file's documents are prepared once through the pipeline, in the order
 ``eval grouping`` streams them (:func:`tools.eval_grouping.prepare_docs`), then grouped:
 
-* by one :class:`agents.grouping.Grouper`, as the worker does today (the reference);
-* by the sharded scheme for each S (:class:`Sharded`): S real groupers
-  (:class:`ShardGrouper`), each holding the members routed to it by their blocking keys (the
-  ``--blocking`` keys of smallest hash, a min-hash), and a coordinator that sends each article
-  to its shards, takes their bids, keeps the best, tells the shards (join, mint, merges) and
-  keeps every key's count of open events (``--df global``; ``local``: each shard its own).
-  Articles go in rounds (``--round``): the shards bid on a round's articles with what they
-  held when it began, and the coordinator scores each article against the round's earlier
-  ones itself (an in-flight buffer, a grouper of the round's members).
+* by one :class:`agents.grouping.Grouper`, as the single grouping task does (the reference);
+* by the sharded scheme for each S (:class:`Sharded`), run by the sharded worker's own classes
+  (:mod:`agents.grouping_shard`) in one process, the messages handed over in the worker's
+  order: S real groupers (:class:`ShardGrouper`), each holding the members routed to it by
+  their blocking keys (the ``--blocking`` keys of smallest hash, a min-hash), and a
+  coordinator (:class:`Coordinator`) that sends each article to its shards, takes their bids,
+  keeps the best, tells the shards (join, mint, merges) and keeps every key's count of open
+  events (``--df global``; ``local``: each shard its own). Articles go in rounds
+  (``--round``): the shards bid on a round's articles with what they held when it began, and
+  the coordinator scores each article against the round's earlier ones itself (an in-flight
+  buffer, a grouper of the round's members).
 
 Printed per file and S: pairwise P/R/F1 against the gold groups, F1 against the single
 grouper's events (agreement) and the share of articles with the single grouper's key, the
@@ -27,254 +29,39 @@ first article of a pair on its shards and the second asking its own.
 from __future__ import annotations
 
 import argparse
-import functools
-import hashlib
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from agents.grouping import (
-    EventState,
-    Grouper,
-    GroupingOptions,
-    OpenEvent,
-    member_vector,
-    mint_key,
-    shape_of,
+from agents.grouping import Grouper, GroupingOptions, mint_key
+from agents.grouping_shard import (
+    ROUTE_MAX_DF,
+    Coordinator,
+    DocumentFrequency,
+    Probe,
+    Routing,
+    ShardGrouper,
 )
 from streams.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    import numpy as np
-
-    from agents.grouping import _Scored
     from streams.records import Prepared
 
-_ORDER = b"shard-order"  # blake2b personalisation: which keys block an article
-_SHARD = b"shard-owner"  # ... and which shard owns a key
+__all__ = ["DEFAULT", "ROUTE_MAX_DF", "Design", "DocumentFrequency", "Routing", "Sharded", "single"]
+
 _SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "events"
-
-
-@functools.lru_cache(maxsize=1 << 20)
-def _hash(text: str, person: bytes) -> int:
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8, person=person)
-    return int.from_bytes(digest.digest(), "big")
-
-
-#: Keys carried by more open events than this do not block (the grouper retrieves no
-#: candidates by them either, ``agents.grouping._MAX_POSTINGS``): one shard would get them all.
-ROUTE_MAX_DF = 200
-#: The kinds of key that block first: places (gazetteer ids) and numbers read the same in
-#: every language and script, names do not (Chinese, Japanese, Hebrew, Hindi articles carry
-#: almost none; Finnish and Czech inflect them).
-LANGUAGE_FREE = ("p:", "#:")
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """Where an article goes: the shards that bid on it and the shards that hold it."""
-
-    probe: tuple[int, ...]
-    store: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Routing:
-    """How articles are routed to ``shards`` shards.
-
-    An article is held by the owners of its ``blocking`` blocking keys (all its keys when 0;
-    its id's owner when it has none): its keys of smallest hash, a min-hash, the
-    language-free kinds first (``kinds_first``), leaving out keys more common than
-    :data:`ROUTE_MAX_DF` when the counts are known. It asks for bids the owners of all its
-    keys (``probe_all``: a member that shares any of its keys may be held under that key),
-    else only the shards that will hold it.
-    """
-
-    shards: int
-    blocking: int = 3
-    kinds_first: bool = True
-    probe_all: bool = True
-
-    def blocking_keys(
-        self, evidence: Iterable[str], df: Callable[[str], int] | None = None
-    ) -> list[str]:
-        first = LANGUAGE_FREE if self.kinds_first else ()
-        keys = sorted(set(evidence), key=lambda k: (not k.startswith(first), _hash(k, _ORDER), k))
-        if df is not None:
-            keys = [k for k in keys if df(k) <= ROUTE_MAX_DF] or keys
-        return keys if self.blocking <= 0 else keys[: self.blocking]
-
-    def shard_of(self, key: str) -> int:
-        """The shard that owns an evidence key."""
-        return _hash(key, _SHARD) % self.shards
-
-    def route(self, article: Prepared, df: Callable[[str], int] | None = None) -> Route:
-        """With ``df``, keys in more than :data:`ROUTE_MAX_DF` open events neither block nor
-        ask for bids (no member is held under them)."""
-        keys = self.blocking_keys(article.evidence, df) or ["id:" + article.id]
-        store = {self.shard_of(key) for key in keys}
-        probe = store
-        if self.probe_all:
-            asked = (k for k in article.evidence if df is None or df(k) <= ROUTE_MAX_DF)
-            probe = store.union(map(self.shard_of, asked))
-        return Route(tuple(sorted(probe)), tuple(sorted(store)))
-
-
-class DocumentFrequency:
-    """How many open events carry each evidence key, over all shards: the coordinator keeps
-    each open event's keys and sends every count that changes to all shards."""
-
-    def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
-        self.keys_of: dict[str, frozenset[str]] = {}
-
-    def __call__(self, key: str) -> int:
-        return self.counts.get(key, 0)
-
-    def update(self, event_key: str, added: Iterable[str], merged: Sequence[str]) -> list[str]:
-        """``event_key`` gained ``added`` and the events ``merged`` (which close): the keys
-        whose count changed."""
-        delta: Counter[str] = Counter()
-        keys = set(self.keys_of.get(event_key, ()))
-        delta.subtract(keys)
-        for gone in merged:
-            theirs = self.keys_of.pop(gone, frozenset())
-            delta.subtract(theirs)
-            keys.update(theirs)
-        keys.update(added)
-        delta.update(keys)
-        self.keys_of[event_key] = frozenset(keys)
-        changed = []
-        for key, change in delta.items():
-            if change:
-                count = self.counts.get(key, 0) + change
-                if count:
-                    self.counts[key] = count
-                else:
-                    del self.counts[key]
-                changed.append(key)
-        return changed
-
-
-@dataclass(frozen=True, slots=True)
-class Bid:
-    """A shard's answer for one article: its best open event (None: none matches), the score,
-    the best event's members that matched, and its other events scoring ``merge_min_score``."""
-
-    best: str | None
-    score: float
-    scores: list[_Scored]
-    others: tuple[str, ...]
-
-
-#: What :meth:`Grouper._match` returns: the event, its score, its members' scores, the merges.
-_Decision = tuple[str | None, float, list["_Scored"], list[str]]
-
-
-class ShardGrouper(Grouper):
-    """A :class:`Grouper` over the members one shard holds (each event's members routed here,
-    a part of the event), which bids on articles and applies the coordinator's decisions
-    through the grouper's own code. ``df``: the open events per key over all shards, read
-    through :attr:`Grouper.key_counts` by the weights and the retrieval cut (None: this
-    shard's own postings, as a grouper alone)."""
-
-    def __init__(self, options: GroupingOptions, df: DocumentFrequency | None = None) -> None:
-        super().__init__(options)
-        self.df = df
-        self.key_counts = df
-        self.probes = 0
-        self.seconds = 0.0
-        self._decided: _Decision | None = None
-
-    def _match(
-        self,
-        keys: set[str],
-        event_time: float,
-        shape: tuple[int, ...] | None,
-        vector: np.ndarray | None = None,
-    ) -> _Decision:
-        if self._decided is not None:  # applying the coordinator's decision
-            return self._decided
-        return super()._match(keys, event_time, shape, vector)
-
-    def bid(self, article: Prepared) -> Bid:
-        """The best event among those this shard holds, as the grouper scores it."""
-        began = time.process_time()
-        self.probes += 1
-        best, score, scores, others = super()._match(
-            set(article.evidence),
-            article.event_time,
-            shape_of(article.text, article.size),
-            member_vector(article.embedding),
-        )
-        self.seconds += time.process_time() - began
-        return Bid(best, score, scores, tuple(others))
-
-    def apply(
-        self,
-        article: Prepared,
-        event_key: str | None,
-        merged: Sequence[str],
-        scores: list[_Scored],
-    ) -> None:
-        """The coordinator's decision: ``article`` joins ``event_key`` (None: mints its own),
-        which absorbs ``merged`` (those this shard holds a part of)."""
-        began = time.process_time()
-        if event_key is not None and event_key not in self.events:  # its first member here
-            self._open(event_key, article.event_time, article.event_time)
-        self._decided = (event_key, 0.0, scores, [k for k in merged if k in self.events])
-        try:
-            self.assign_article(article)
-        finally:
-            self._decided = None
-        self.seconds += time.process_time() - began
-
-    def absorb(self, into: str, gone: str) -> None:
-        """A merge decided for an article routed elsewhere: this shard's part of ``gone``
-        joins its part of ``into``."""
-        if gone not in self.events:
-            return
-        if into not in self.events:
-            merged = self.state(gone)
-            self._open(into, merged.first_seen, merged.last_seen)
-        held, state = self.events[into], self.state(into)
-        self._absorb(state, held, [gone])
-        del self.events[into]  # the latest changed last, as in Grouper.assign
-        self.events[into] = held
-        self._keep(state)
-
-    def _open(self, event_key: str, first_seen: float, last_seen: float) -> None:
-        """This shard's part of an open event, empty until a member or a merge fills it."""
-        self._index(OpenEvent(event_key, last_seen, [], ()))
-        self._keep(EventState(event_key, first_seen, last_seen))
-
-    @property
-    def members(self) -> int:
-        return self.open_articles
 
 
 def probe_record(article: Prepared, member: bool = True) -> dict[str, Any]:
     """What a shard needs of an article to score it and, if it will hold it (``member``), to
-    list it in its event."""
-    record: dict[str, Any] = {
-        "id": article.id,
-        "lang": article.lang,
-        "evidence": article.evidence,
-        "shape": list(shape_of(article.text, article.size)),
-        "event_time": article.event_time,
-        "embedding": article.embedding,
-    }
-    if member:
-        record.update(
-            title=article.title, url=article.url, source=article.source, hash=article.content_hash
-        )
-    return record
+    list it in its event (the worker's probe, :meth:`Probe.to_dict`)."""
+    return Probe.of(article).to_dict(member)
 
 
 def _size(record: dict[str, Any]) -> int:
@@ -320,34 +107,46 @@ DEFAULT = Design()
 
 @dataclass
 class Sharded:
-    """The sharded scheme: one shard grouper per shard and the coordinator (docs/sharding.md)."""
+    """The sharded scheme in one process: the worker's :class:`Coordinator` and one
+    :class:`ShardGrouper` per shard, the messages handed over in order and counted."""
 
     options: GroupingOptions
     routing: Routing
     design: Design
-    df: DocumentFrequency = field(default_factory=DocumentFrequency)
-    merged_into: dict[str, str] = field(default_factory=dict)
     #: Messages and bytes produced, by kind (probe, bid, apply, merge, df).
     messages: Counter[str] = field(default_factory=Counter)
     produced: Counter[str] = field(default_factory=Counter)
     #: Bytes fetched by consumers (the key counts are read by every shard).
     fetched: int = 0
     coordinator_seconds: float = 0.0
-    coordinator_candidates: int = 0
+    coordinator: Coordinator = field(init=False)
     groupers: list[ShardGrouper] = field(init=False)
 
     def __post_init__(self) -> None:
-        df = self.df if self.design.global_df else None
+        self.coordinator = Coordinator(
+            self.options, self.routing, session="sim", cap_blocking=self.design.cap_blocking
+        )
+        df = self.coordinator.df if self.design.global_df else None
         self.groupers = [ShardGrouper(self.options, df) for _ in range(self.routing.shards)]
 
     @property
     def shards(self) -> int:
         return self.routing.shards
 
+    @property
+    def df(self) -> DocumentFrequency:
+        return self.coordinator.df
+
+    @property
+    def merged_into(self) -> dict[str, str]:
+        return self.coordinator.merged_into
+
+    @property
+    def coordinator_candidates(self) -> int:
+        return self.coordinator.candidates_scored
+
     def resolve(self, event_key: str) -> str:
-        while event_key in self.merged_into:
-            event_key = self.merged_into[event_key]
-        return event_key
+        return self.coordinator.resolve(event_key)
 
     def feed(self, articles: Iterable[Prepared]) -> dict[str, str]:
         """Each article's issued event key (as :meth:`Grouper.assign_article` returns it)."""
@@ -369,79 +168,50 @@ class Sharded:
         self.fetched += size * readers
 
     def _round(self, articles: Sequence[Prepared]) -> dict[str, str]:
-        df = self.df if self.design.cap_blocking else None  # the counts as the round begins
-        routes = [self.routing.route(a, df) for a in articles]
-        bids: list[list[Bid]] = []
-        for article, where in zip(articles, routes, strict=True):
-            held, asked = probe_record(article), probe_record(article, member=False)
-            bids.append([])
+        """One round, as the worker runs it: probes and bids, decisions in order, then the
+        applies and merge notices (the key counts every shard reads are the coordinator's)."""
+        coordinator = self.coordinator
+        rnd = coordinator.begin(articles)
+        for seq, (probe, where) in enumerate(zip(rnd.probes, rnd.routes, strict=True)):
+            if seq in rnd.known:
+                continue
+            held, asked = probe.to_dict(), probe.to_dict(member=False)
             for s in where.probe:
                 self._send("probe", held if s in where.store else asked)
-                bid = self.groupers[s].bid(article)
-                bids[-1].append(bid)
+                bid = self.groupers[s].bid(probe)
+                rnd.bids[(seq, s)] = bid
                 self._send(
                     "bid",
                     {
-                        "id": article.id,
+                        "id": probe.id,
                         "shard": s,
                         "best": bid.best,
                         "score": round(bid.score, 4),
                         "merge": bid.others,
                     },
                 )
-        buffer = ShardGrouper(self.options, self.df) if len(articles) > 1 else None
         decisions = []
-        issued = {}
-        for article, where, offers in zip(articles, routes, bids, strict=True):
+        for seq in range(len(articles)):
             began = time.process_time()  # the coordinator's own work: decide, count, buffer
-            if buffer is not None:  # the round's earlier articles, which no shard holds yet
-                offers = [*offers, buffer.bid(article)]
-            event_key, merged, scores = self._decide(offers)
-            key = event_key or mint_key(article.id)
-            changed = self.df.update(key, article.evidence, merged)
-            for gone in merged:
-                self.merged_into[gone] = key
-            if buffer is not None:
-                buffer.apply(article, event_key, merged, scores)
+            decision = coordinator.decide(rnd, seq)
             self.coordinator_seconds += time.process_time() - began
             if self.design.global_df:  # every shard reads the changed counts
-                for k in changed:
-                    self._send("df", {"key": k, "df": self.df(k)}, readers=self.shards)
-            decisions.append((article, where.store, event_key, key, merged, scores))
-            issued[article.id] = key
-        if buffer is not None:
-            self.coordinator_candidates += buffer.candidates_scored
-        for article, shards, event_key, key, merged, scores in decisions:
-            for s in shards:
-                self._send("apply", {"id": article.id, "event_key": key, "merged": merged})
-                self.groupers[s].apply(article, event_key, merged, scores)
-            for gone in merged:  # to every other shard: the parts of ``gone`` they hold
-                for s, grouper in enumerate(self.groupers):
-                    if s not in shards:
-                        self._send("merge", {"event_key": gone, "merged_into": key})
-                        grouper.absorb(key, gone)
-        return issued
-
-    def _decide(self, offers: Sequence[Bid]) -> tuple[str | None, list[str], list[_Scored]]:
-        """The best event over the shards' bids (ties: the smaller key, as one grouper breaks
-        them), the others to merge into it, and the best event's members that matched."""
-        bar = self.options.merge_min_score
-        best: str | None = None
-        score = 0.0
-        scores: list[_Scored] = []
-        matched: set[str] = set()
-        for bid in offers:
-            if bid.best is None:
-                continue
-            key = self.resolve(bid.best)
-            if bid.score > score or (bid.score == score and best is not None and key < best):
-                best, score, scores = key, bid.score, bid.scores
-            if bar is not None:
-                matched.update(self.resolve(k) for k in bid.others)
-                if bid.score >= bar:
-                    matched.add(key)
-        matched.discard(best or "")
-        return best, sorted(matched) if best is not None else [], scores
+                for k, count in decision.counts.items():
+                    self._send("df", {"key": k, "df": count}, readers=self.shards)
+            decisions.append(decision)
+        coordinator.end(rnd)
+        for decision in decisions:
+            key, merged = decision.key, list(decision.assignment.merged)
+            for s, message in decision.shard_messages(self.shards):
+                if message["kind"] == "apply":
+                    self._send(
+                        "apply", {"id": decision.article.id, "event_key": key, "merged": merged}
+                    )
+                    self.groupers[s].apply(decision.probe, decision.joined, merged)
+                else:  # to every other shard: the parts of the merged event they hold
+                    self._send("merge", {"event_key": message["event_key"], "merged_into": key})
+                    self.groupers[s].absorb(key, message["event_key"])
+        return {d.article.id: d.key for d in decisions}
 
     def load(self) -> dict[str, Any]:
         """Articles probed, members held, candidates scored and CPU seconds per shard."""
@@ -552,7 +322,7 @@ def sharded_pairs(
             key = mint_key(article.id)
             scheme.df.update(key, article.evidence, ())
             for s in scheme.routing.route(article, scheme.df).store:
-                scheme.groupers[s].apply(article, None, (), [])
+                scheme.groupers[s].apply(Probe.of(article), None, ())
 
         def joined(a: Prepared, b: Prepared, scheme: Sharded = scheme) -> bool:
             return any(

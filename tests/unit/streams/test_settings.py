@@ -200,3 +200,25 @@ def test_create_topics_is_a_flag_faust_follows(tmp_path: Path) -> None:
     assert create_app(off.with_overrides(create_topics=True)).conf.topic_allow_declare is True
     with pytest.raises(ValueError, match=r"NEWSSTREAM_CREATE_TOPICS='maybe' .* on, off, true"):
         load_settings({"NEWSSTREAM_CREATE_TOPICS": "maybe"})
+
+
+def test_grouping_shards_are_off_by_default_and_need_two_or_more() -> None:
+    assert load_settings({}).grouping_shards == 0
+    assert load_settings({"NEWSSTREAM_GROUPING_SHARDS": "4"}).grouping_shards == 4
+    for raw, accepts in (
+        ("1", "0 (one grouping task) or from 2 to 1024 (shards)"),
+        ("-2", "an integer from 0 to 1024"),
+        ("two", "an integer from 0 to 1024"),
+    ):
+        with pytest.raises(SettingsError) as refused:
+            load_settings({"NEWSSTREAM_GROUPING_SHARDS": raw})
+        assert str(refused.value).startswith(f"NEWSSTREAM_GROUPING_SHARDS={raw!r} is not accepted")
+        assert str(refused.value).endswith(accepts)
+
+
+def test_grouping_shards_run_at_least_once_only() -> None:
+    with pytest.raises(SettingsError, match="exactly_once"):
+        load_settings(
+            {"NEWSSTREAM_GROUPING_SHARDS": "2", "NEWSSTREAM_PROCESSING_GUARANTEE": "exactly_once"}
+        )
+    load_settings({"NEWSSTREAM_PROCESSING_GUARANTEE": "exactly_once"})  # unsharded: as before

@@ -1,0 +1,298 @@
+"""Sharded grouping's pure half (agents/grouping_shard.py): the coordinator and the shards,
+driven in one process through the messages the worker sends (each one through orjson)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from agents.grouping import Grouper, GroupingOptions
+from agents.grouping_shard import (
+    Bid,
+    Coordinator,
+    MessageError,
+    Probe,
+    Routing,
+    ShardState,
+    bid_message,
+    close_message,
+    counts_message,
+    merge_message,
+)
+from streams.records import Prepared
+from streams.settings import Settings
+from tools.bench_grouping import Feed
+
+OPTIONS = GroupingOptions.from_settings(Settings())
+DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "translated_news"
+
+
+def wire(message: dict[str, Any] | None) -> Any:
+    """A message as the other side reads it."""
+    return orjson.loads(orjson.dumps(message))
+
+
+class InProcess:
+    """The coordinator and S shards, exchanging the worker's messages in the worker's order:
+    probes, bids, decisions, then applies and merge notices, then the changed counts."""
+
+    def __init__(self, shards: int, session: str = "t") -> None:
+        self.coordinator = Coordinator(OPTIONS, Routing(shards), session=session)
+        self.shards = [ShardState(OPTIONS) for _ in range(shards)]
+
+    def send(self, shard: int, message: dict[str, Any]) -> dict[str, Any] | None:
+        return self.shards[shard].handle(wire(message))
+
+    def round(self, articles: Sequence[Prepared]) -> dict[str, str]:
+        coordinator = self.coordinator
+        rnd = coordinator.begin(articles)
+        for shard, probe in rnd.probe_messages():
+            assert rnd.receive(wire(self.send(shard, probe)))
+        assert not rnd.missing()
+        decisions = [coordinator.decide(rnd, seq) for seq in range(len(articles))]
+        coordinator.end(rnd)
+        counts: dict[str, int] = {}
+        for decision in decisions:
+            counts.update(decision.counts)
+            for shard, message in decision.shard_messages(len(self.shards)):
+                self.send(shard, message)
+        for shard in range(len(self.shards)):
+            self.send(shard, counts_message(counts))
+        return {d.article.id: d.key for d in decisions}
+
+    def feed(self, articles: Sequence[Prepared], size: int) -> dict[str, str]:
+        issued: dict[str, str] = {}
+        for start in range(0, len(articles), size):
+            issued.update(self.round(articles[start : start + size]))
+        return issued
+
+
+def single(articles: Sequence[Prepared]) -> tuple[Grouper, dict[str, str]]:
+    grouper = Grouper(OPTIONS)
+    return grouper, {a.id: grouper.assign_article(a).event_key for a in articles}
+
+
+def groups(keys: dict[str, str], resolve: Any) -> set[frozenset[str]]:
+    by_event: dict[str, set[str]] = {}
+    for ident, key in keys.items():
+        by_event.setdefault(resolve(key), set()).add(ident)
+    return {frozenset(g) for g in by_event.values()}
+
+
+@pytest.fixture(scope="module")
+def wmt() -> list[Prepared]:
+    """wmttest2024 (306 articles) through the prepare stages, in ``eval grouping``'s order."""
+    from agents.pipeline import Pipeline
+    from tools.eval_grouping import load, prepare_docs, shuffled
+
+    path = DATA / "wmttest2024.jsonl"
+    assert path.exists(), f"no {path} (tests read ../shared/data/translated_news)"
+    return prepare_docs(Pipeline.from_settings(Settings()), shuffled(load([str(path)], None), 13))
+
+
+@pytest.fixture(scope="module")
+def feed() -> list[Prepared]:
+    return list(Feed(1500, OPTIONS.window_seconds * 0.95))
+
+
+@pytest.mark.parametrize("shards", [2, 4, 8])
+def test_one_at_a_time_the_shards_issue_the_single_groupers_keys(
+    wmt: list[Prepared], shards: int
+) -> None:
+    """docs/sharding.md: with R = 1 every article gets the single grouper's key at S = 2..8."""
+    _, reference = single(wmt)
+    assert InProcess(shards).feed(wmt, 1) == reference
+
+
+def test_rounds_of_64_keep_the_single_groupers_events(wmt: list[Prepared]) -> None:
+    grouper, reference = single(wmt)
+    scheme = InProcess(4)
+    issued = scheme.feed(wmt, 64)
+    assert groups(issued, scheme.coordinator.resolve) == groups(reference, grouper.resolve)
+    # the coordinator's states are the single grouper's events, members listed once each
+    coordinator = scheme.coordinator
+    members = [m.id for key in coordinator.last_seen for m in coordinator.state(key).members]
+    assert sorted(members) == sorted(a.id for a in wmt)
+    # and each shard holds a part: every article held by 1 to 3 shards
+    held = sum(s.grouper.open_articles for s in scheme.shards)
+    assert len(wmt) <= held <= 3 * len(wmt)
+
+
+def test_merges_reach_every_shard_and_counts_are_over_all_of_them(feed: list[Prepared]) -> None:
+    scheme = InProcess(4)
+    scheme.feed(feed, 64)
+    coordinator = scheme.coordinator
+    assert coordinator.merged_into, "the feed's articles merge events"
+    holding: dict[str, set[str]] = {}
+    for shard in scheme.shards:
+        assert not set(shard.grouper.events) & set(coordinator.merged_into)
+        assert set(shard.grouper.events) <= set(coordinator.last_seen)
+        assert shard.counts == coordinator.df.counts  # every shard's copy of the counts
+        for event_key, part in shard.grouper.events.items():
+            holding.setdefault(event_key, set()).update(part.evidence)
+    for event_key, keys in holding.items():  # the parts' keys are their event's
+        assert keys <= set(coordinator.state(event_key).evidence)
+
+
+def test_a_replayed_probe_is_answered_held_and_gets_the_same_key(wmt: list[Prepared]) -> None:
+    """The coordinator crashed after the shards applied a round but before its own state was
+    written: its successor, from the state before the round, is told "held" and issues the
+    same keys; the articles are in their events once."""
+    first, second = wmt[:40], wmt[40:80]
+    scheme = InProcess(4, session="a")
+    scheme.feed(first, 20)
+    before = [scheme.coordinator.state(k).to_dict() for k in scheme.coordinator.last_seen]
+    issued = scheme.round(second)
+
+    successor = Coordinator(OPTIONS, Routing(4), session="b")
+    successor.load(before)
+    scheme.coordinator = successor
+    rnd = successor.begin(second)
+    answers = [wire(scheme.send(shard, probe)) for shard, probe in rnd.probe_messages()]
+    held = {answer["seq"] for answer in answers if answer["held"]}
+    assert held == set(range(len(second)))  # by the shards that hold each (others bid)
+    for answer in answers:
+        assert rnd.receive(answer)
+    again = {a.id: successor.decide(rnd, seq).key for seq, a in enumerate(second)}
+    assert again == issued
+    members = [m.id for key in successor.last_seen for m in successor.state(key).members]
+    assert sorted(members) == sorted(a.id for a in [*first, *second])
+
+
+def test_a_replayed_round_at_the_coordinator_changes_nothing(wmt: list[Prepared]) -> None:
+    scheme = InProcess(2)
+    issued = scheme.feed(wmt[:30], 10)
+    counts = dict(scheme.coordinator.df.counts)
+    rnd = scheme.coordinator.begin(wmt[:10])  # known to the coordinator: nothing to ask
+    assert not rnd.expected
+    decisions = [scheme.coordinator.decide(rnd, seq) for seq in range(10)]
+    assert all(d.known and not d.counts for d in decisions)
+    assert {d.article.id: d.key for d in decisions} == {a.id: issued[a.id] for a in wmt[:10]}
+    assert scheme.coordinator.df.counts == counts
+
+
+def test_a_replayed_apply_is_a_no_op(wmt: list[Prepared]) -> None:
+    scheme = InProcess(2)
+    scheme.feed(wmt[:20], 5)
+    rnd = scheme.coordinator.begin(wmt[20:21])
+    for shard, probe in rnd.probe_messages():
+        rnd.receive(wire(scheme.send(shard, probe)))
+    decision = scheme.coordinator.decide(rnd, 0)
+    shard, apply = next(iter(decision.shard_messages(2)))
+    assert apply["kind"] == "apply"
+    state = scheme.shards[shard]
+    state.handle(wire(apply))
+    written, _ = state.grouper.changes()
+    assert written, "the first apply changed the shard's part"
+    before = {k: state.grouper.state(k).to_dict() for k in state.grouper.events}
+    state.handle(wire(apply))
+    assert state.grouper.changes() == ({}, [])
+    assert {k: state.grouper.state(k).to_dict() for k in state.grouper.events} == before
+
+
+def test_round_ids_drop_stale_and_repeated_bids(feed: list[Prepared]) -> None:
+    scheme = InProcess(2, session="s1")
+    rnd = scheme.coordinator.begin(feed[:3])
+    shard, probe = next(iter(rnd.probe_messages()))
+    bid = wire(scheme.send(shard, probe))
+    stale = {**bid, "round": "s0-1"}  # a round of the coordinator before a restart
+    assert not rnd.receive(stale)
+    assert (bid["seq"], shard) in rnd.missing()
+    assert rnd.receive(bid)
+    assert not rnd.receive(bid)  # the same bid again (a resent probe)
+    assert (bid["seq"], shard) not in rnd.missing()
+    with pytest.raises(MessageError):
+        rnd.receive({**bid, "seq": bid["seq"], "shard": shard + 1 if shard == 0 else 0, "id": 7})
+    with pytest.raises(MessageError):
+        rnd.receive({"round": rnd.id})
+
+
+def test_bad_messages_are_refused_with_a_reason() -> None:
+    state = ShardState(OPTIONS)
+    for message, reason in (
+        (["not", "an", "object"], "not an object"),
+        ({"kind": "gossip"}, "unknown kind 'gossip'"),
+        ({"kind": "probe", "round": "r-1", "seq": 0, "shard": 0, "article": {"id": 1}}, "probe"),
+        ({"kind": "counts", "counts": {"n:a": "many"}}, "malformed counts"),
+        ({"kind": "merge", "event_key": "ev-1"}, "malformed merge"),
+    ):
+        with pytest.raises(MessageError, match=reason):
+            state.handle(message)
+
+
+def _article(ident: str, evidence: list[str], event_time: float) -> Prepared:
+    return Prepared(
+        id=ident,
+        url=None,
+        source=None,
+        title=f"Title {ident}",
+        text=f"Text of {ident}.",
+        lang="en",
+        lang_confidence=0.99,
+        languages=[],
+        title_disagrees=False,
+        published_at=None,
+        word_count=3,
+        content_hash=ident,
+        boilerplate_removed=[],
+        evidence=evidence,
+        event_time=event_time,
+    )
+
+
+def test_a_merge_notice_moves_a_shards_part_into_the_surviving_event() -> None:
+    state = ShardState(OPTIONS)
+    keys = ["n:alpha", "n:beta", "p:g1", "#:7"]
+    for ident, event_key in (("a", "ev-x"), ("b", "ev-y")):
+        probe = Probe.of(_article(ident, keys, 1.0e9))
+        state.handle(wire({"kind": "apply", "article": probe.to_dict(), "event_key": None,
+                           "key": event_key, "merged": []}))  # fmt: skip
+    minted = sorted(state.grouper.events)
+    assert len(minted) == 2
+    into, gone = minted
+    state.handle(wire(merge_message(gone, into)))
+    assert list(state.grouper.events) == [into]
+    assert sorted(m.id for m in state.grouper.state(into).members) == ["a", "b"]
+    written, deleted = state.grouper.changes()
+    assert list(written) == [into] and gone in deleted
+    state.handle(wire(merge_message(gone, into)))  # replayed: nothing left to move
+    assert state.grouper.changes() == ({}, [])
+
+
+def test_only_the_coordinator_closes_and_a_close_notice_drops_the_part() -> None:
+    window = OPTIONS.window_seconds
+    scheme = InProcess(2)
+    keys = ["n:alpha", "n:beta", "n:gamma", "p:g1", "#:7"]
+    old = _article("old", keys, 1.0e9)
+    scheme.round([old])
+    event_key = scheme.coordinator.member_of["old"]
+    # a shard's part is older than the window: it still bids on it (no local horizon)
+    later = Probe.of(_article("later", keys, 1.0e9 + 2 * window))
+    holders = [s for s in scheme.shards if event_key in s.grouper.events]
+    assert holders
+    assert holders[0].grouper.bid(later).best == event_key
+    # the coordinator closes it once its stream time has passed the window
+    scheme.round([_article("new", ["n:other", "p:g2"], 1.0e9 + 2 * window)])
+    closed, counts = scheme.coordinator.evict()
+    assert [s.event_key for s in closed] == [event_key]
+    assert counts == {k: 0 for k in sorted(keys)}
+    assert "old" not in scheme.coordinator.member_of
+    for shard in range(2):
+        scheme.send(shard, close_message(event_key))
+        scheme.send(shard, counts_message(counts))
+    assert not any(event_key in s.grouper.events for s in scheme.shards)
+    assert all(s.counts == scheme.coordinator.df.counts for s in scheme.shards)
+
+
+def test_probes_and_bids_survive_the_wire() -> None:
+    article = _article("x", ["n:a", "p:g1"], 5.0)
+    probe = Probe.of(article)
+    assert Probe.from_dict(wire(probe.to_dict())) == probe
+    asked = Probe.from_dict(wire(probe.to_dict(member=False)))
+    assert asked.title is None and asked.evidence == probe.evidence
+    bid = Bid("ev-1", 0.75, others=("ev-2",), held=None)
+    assert Bid.from_dict(wire(bid_message("r-1", 0, 1, "x", bid))) == bid
