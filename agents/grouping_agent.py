@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
 import faust
+import orjson
 from faust.types import EventT
 
 from agents.grouping import ClosedEvents, EventState, Grouper
@@ -80,7 +81,7 @@ def wire(
     @table.on_recover
     async def reload() -> None:
         started = time.perf_counter()
-        grouper.load(value for value in table.values() if value)
+        grouper.load(stored_values(table))
         release_free_memory()  # the parsed values are gone
         seconds = time.perf_counter() - started
         metrics.RECOVERY_SECONDS.set(seconds)
@@ -115,6 +116,27 @@ def wire(
             _report_open(grouper)
 
     return group
+
+
+def stored_values(table: Any) -> Iterator[dict[str, Any]]:
+    """The table's values as its store holds them (JSON), each parsed by orjson alone.
+
+    ``table.values()`` decodes each through Faust's serializer registry, which also checks
+    whether the dict is a serialized Faust model: a fifth of a recovery's time (py-spy on a
+    worker rebuilding 200,000 open articles), for values that are plain JSON objects. Faust's
+    RocksDB store yields the raw bytes from ``_itervalues``; other stores (tests' dicts), the
+    values themselves.
+    """
+    store = table.data
+    raw = getattr(store, "_itervalues", None)
+    if raw is None:
+        yield from (value for value in table.values() if value)
+        return
+    for value in raw():
+        if value:
+            parsed = orjson.loads(value)
+            if parsed:
+                yield parsed
 
 
 def _report_open(grouper: Grouper) -> None:

@@ -295,3 +295,20 @@ def test_a_key_open_again_gets_no_tombstone(tmp_path: Path) -> None:
     assert key in grouper.events
     assert (key.encode(), None) not in rec["events"].sent
     assert key not in tables[1]
+
+
+def test_stored_values_are_read_as_the_store_holds_them() -> None:
+    class RawStore:  # Faust's RocksDB store: raw JSON bytes, the offset key left out
+        def _itervalues(self) -> Any:
+            return iter([b'{"event_key": "a"}', b"null", b""])
+
+    class Table:
+        def __init__(self, data: Any) -> None:
+            self.data = data
+
+        def values(self) -> Any:
+            return self.data.values()
+
+    assert list(grouping_agent.stored_values(Table(RawStore()))) == [{"event_key": "a"}]
+    plain = Table({"a": {"event_key": "a"}, "gone": None})  # a dict-backed table in tests
+    assert list(grouping_agent.stored_values(plain)) == [{"event_key": "a"}]
