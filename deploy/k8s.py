@@ -76,17 +76,22 @@ def kafka_topic(spec: TopicSpec, replicas: int, cluster: str) -> str:
 
 
 def topics_yaml(
-    partitions: int, app_id: str, replicas: int = DEFAULT_REPLICAS, cluster: str = DEFAULT_CLUSTER
+    partitions: int,
+    app_id: str,
+    replicas: int = DEFAULT_REPLICAS,
+    cluster: str = DEFAULT_CLUSTER,
+    grouping_shards: int = 0,
 ) -> str:
     """Every topic the worker uses as ``KafkaTopic`` resources, one YAML stream, headed by the
-    command that generates it."""
-    specs = worker_specs(app_id, partitions)
+    command that generates it; with ``grouping_shards`` >= 2, sharded grouping's too."""
+    specs = worker_specs(app_id, partitions, grouping_shards)
     names = [resource_name(s.name) for s in specs]
     if len(set(names)) != len(names):
         raise ValueError(f"two topics would get one resource name: {names}")
     command = (
         f"python -m deploy.k8s topics --partitions {partitions} --app-id {app_id} "
         f"--replicas {replicas} --cluster {cluster}"
+        + (f" --grouping-shards {grouping_shards}" if grouping_shards else "")
     )
     head = (
         f"# Generated from streams/topics.py by `{command}`:\n"
@@ -127,10 +132,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=DEFAULT_CLUSTER,
         help=f"the Strimzi Kafka cluster's name (default {DEFAULT_CLUSTER})",
     )
+    topics.add_argument(
+        "--grouping-shards",
+        type=int,
+        default=defaults.grouping_shards,
+        help="NEWSSTREAM_GROUPING_SHARDS of the workers (default 0: one grouping task; S >= 2 "
+        "adds sharded grouping's topics and changelogs, docs/sharding.md)",
+    )
     args = parser.parse_args(argv)
     if args.partitions < 1 or args.replicas < 1:
         parser.error("--partitions and --replicas must be at least 1")
-    sys.stdout.write(topics_yaml(args.partitions, args.app_id, args.replicas, args.cluster))
+    if args.grouping_shards == 1 or args.grouping_shards < 0:
+        parser.error("--grouping-shards must be 0 or at least 2")
+    sys.stdout.write(
+        topics_yaml(args.partitions, args.app_id, args.replicas, args.cluster, args.grouping_shards)
+    )
     return 0
 
 

@@ -71,6 +71,18 @@ def test_the_generator_cli_prints_the_resources(capsys: pytest.CaptureFixture[st
         k8s.main(["topics", "--partitions", "0"])
 
 
+def test_sharded_grouping_adds_its_topics(capsys: pytest.CaptureFixture[str]) -> None:
+    assert k8s.main(["topics", "--app-id", "news-prod", "--grouping-shards", "4"]) == 0
+    out = capsys.readouterr().out
+    names = {d["spec"]["topicName"]: d for d in yaml.safe_load_all(out)}
+    assert names["news-prod-grouping-shard"]["spec"]["partitions"] == 4
+    assert "--grouping-shards 4" in out.splitlines()[0]
+    for spec in worker_specs("news-prod", Settings().partitions, 4):
+        assert spec.name in names
+    with pytest.raises(SystemExit):
+        k8s.main(["topics", "--grouping-shards", "1"])
+
+
 @pytest.mark.parametrize(
     ("topic", "name"),
     [
