@@ -33,6 +33,7 @@ from streams.settings import Settings
 from streams.topics import EVENTS_TABLE, worker_specs
 from tools.bench import process_rss_mb
 from tools.bench_grouping import Feed, TableStore
+from tools.procfs import field_mb
 
 #: The grouping agent's line once its index is rebuilt (agents.grouping_agent.reload).
 RESTORED: re.Pattern[str] = re.compile(
@@ -169,7 +170,9 @@ def run(settings: Settings, open_articles: int, timeout: float = 900.0) -> int:
             worker.start(timeout=timeout)
             try:
                 seen = _wait_for(worker, started, timeout)
-                rss = process_rss_mb(worker.proc.pid if worker.proc else None)
+                pid = worker.proc.pid if worker.proc else None
+                rss = process_rss_mb(pid)
+                anon, files = (field_mb(pid, "status", f) for f in ("RssAnon", "RssFile"))
             finally:
                 worker.stop()
         if int(seen["articles"]) != open_articles:
@@ -188,7 +191,7 @@ def run(settings: Settings, open_articles: int, timeout: float = 900.0) -> int:
             f"to the rebuilt index (bulk restore {seen.get('bulk_s', 0.0):.1f} s of "
             f"{seen.get('bulk_records', 0):.0f} records, Faust's replay "
             f"{0.0 if replay != replay else replay:.1f} s, index rebuild {seen['index_s']:.1f} s); "
-            f"worker RSS then {rss:.0f} MiB",
+            f"worker RSS then {rss:.0f} MiB ({anon:.0f} anonymous, {files:.0f} file-backed)",
             flush=True,
         )
     return 0
