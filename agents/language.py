@@ -137,7 +137,8 @@ MAIN_CHARS: Final = 3000
 ONE_LANGUAGE: Final = 0.99
 #: Characters of a body scanned for passages at most (bounds the work on hostile input).
 SCAN_CHARS: Final = 200_000
-#: A fastText mass under this on the labels the script allows means gibberish: ``und``.
+#: A fastText mass under this on the labels the script allows, its best label outside them,
+#: means gibberish: ``und``.
 MIN_MASS: Final = 0.3
 #: A language listed in ``languages`` holds at least this share of the letters.
 MIN_SHARE: Final = 0.1
@@ -605,15 +606,17 @@ def _decide(
     """A text whose script left the choice to the models -> its guess.
 
     Its confidence is the winner's share of the candidates' scores; ``und`` (confidence 0)
-    when fastText puts less than :data:`MIN_MASS` on languages of the text's script. Only a
+    when fastText puts less than :data:`MIN_MASS` on languages of the text's script and its
+    best label is not one of them (where lid.176's own answer fits the script, so does ours:
+    "button", "month" in Latin letters are English, not gibberish). Only a
     text ``alone`` (not a passage of a longer body) may get the second opinion, and not when
     fastText already names the language in ``expect`` (a title in its body's language). A text
     with a ``context`` (``short``: alone; ``long``: a body read whole) may then be revised by the
     pair rules (:class:`Cld2Rules`).
     """
     scores, individual, mass = _fasttext_scores(labels, probs, script, detector.prior)
-    if not scores or mass < MIN_MASS:
-        return _NONE
+    if not scores or (mass < MIN_MASS and labels[0][9:] not in individual):
+        return _NONE  # fastText's own answer is a language of another script: gibberish
     label, lang = _leader(individual)
     if (
         alone
