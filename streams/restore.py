@@ -4,10 +4,10 @@ Faust 0.15.3 replays a changelog one record at a time through its event loop: ev
 decoded (key and value), wrapped in an event, queued, taken off the queue under a timeout and
 checked against the recovery's offsets before it reaches a RocksDB write batch. Measured with
 ``newsstream bench --stage recovery --open 1000000`` (a worker started with an empty data
-directory, 598,646 open events, 996 MB of changelog, code 0f3b8f0 on a shared 2-core machine):
-110.1 s of replay, 5,439 records/s, most of it Faust's per-record machinery (py-spy: the
-recovery loop's bookkeeping, task creation for each ``wait_for``, JSON decoding of values that
-are then written as the bytes they were).
+directory, 598,646 open events, 996 MB of changelog; code fda56a4 with Faust's own store, on a
+shared 2-core machine): 110.1 s of replay, 5,439 records/s, most of it Faust's per-record
+machinery (py-spy: the recovery loop's bookkeeping, task creation for each ``wait_for``, JSON
+decoding of values that are then written as the bytes they were).
 
 :class:`BulkRestoringStore` is Faust's RocksDB store plus one step, for every table of the app.
 When partitions of its table are assigned as active and a local copy is behind its
