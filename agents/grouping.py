@@ -717,6 +717,50 @@ def member_codes(encoded: str | None) -> np.ndarray | None:
         return None
 
 
+class EventStates:
+    """The open events' full states (:class:`EventState`), by event key: in an outside store
+    (the worker's ``events`` table), with the states handed out but not yet written there
+    until :meth:`saved`; without one, in a dict of its own, written at once."""
+
+    def __init__(self, store: MutableMapping[str, Any] | None = None) -> None:
+        self.store: MutableMapping[str, Any] = {} if store is None else store
+        self.own = store is None
+        self._unsaved: dict[str, EventState] = {}
+
+    def get(self, event_key: str) -> EventState:
+        """The event's state (KeyError if there is none)."""
+        state = self._unsaved.get(event_key)
+        if state is not None:
+            return state
+        value = self.store[event_key]
+        return value if isinstance(value, EventState) else EventState.from_dict(value)
+
+    def keep(self, state: EventState) -> None:
+        if self.own:
+            self.store[state.event_key] = state
+        else:
+            self._unsaved[state.event_key] = state
+
+    def drop(self, event_key: str) -> None:
+        self._unsaved.pop(event_key, None)
+        if self.own:
+            self.store.pop(event_key, None)
+
+    def loaded(self, event_key: str, value: dict[str, Any] | EventState) -> None:
+        """A value read back from the store (recovery): kept when the store is our own."""
+        if self.own:
+            self.store[event_key] = value
+
+    def saved(self) -> None:
+        """The caller has written what was handed out to the outside store."""
+        self._unsaved.clear()
+
+    def clear(self) -> None:
+        self._unsaved.clear()
+        if self.own:
+            self.store.clear()
+
+
 class Grouper:
     """Open events, indexed by evidence key and by their members' embeddings, with the
     join-or-mint decision.
@@ -741,9 +785,8 @@ class Grouper:
         self.options = options
         self.events: dict[str, OpenEvent] = {}
         #: Event key -> its full state (an :class:`EventState` or a table value).
-        self.store: MutableMapping[str, Any] = {} if store is None else store
-        self._own_store = store is None
-        self._unsaved: dict[str, EventState] = {}  # returned, not yet in an outside store
+        self._states = EventStates(store)
+        self.store = self._states.store
         self._postings = Postings()
         self._numbered: list[OpenEvent] = []  # number -> open event (or _FREE)
         self._free_numbers: list[int] = []
@@ -769,10 +812,8 @@ class Grouper:
         self._free_numbers.clear()
         self.merged_into.clear()
         self._member_of.clear()
-        self._unsaved.clear()
+        self._states.clear()
         self.vectors.clear()
-        if self._own_store:
-            self.store.clear()
         self.stream_time = 0.0
         rowed: set[str] = set()
         for raw in states:
@@ -784,8 +825,7 @@ class Grouper:
                     rowed.add(member.id)
             self._index(held)
             self.stream_time = max(self.stream_time, held.last_seen)
-            if self._own_store:
-                self.store[held.event_key] = raw
+            self._states.loaded(held.event_key, raw)
 
     @property
     def open_articles(self) -> int:
@@ -804,25 +844,16 @@ class Grouper:
 
     def saved(self) -> None:
         """The caller has written what the grouper returned to the outside store."""
-        self._unsaved.clear()
+        self._states.saved()
 
     def _full(self, event_key: str) -> EventState:
-        state = self._unsaved.get(event_key)
-        if state is not None:
-            return state
-        value = self.store[event_key]
-        return value if isinstance(value, EventState) else EventState.from_dict(value)
+        return self._states.get(event_key)
 
     def _keep(self, state: EventState) -> None:
-        if self._own_store:
-            self.store[state.event_key] = state
-        else:
-            self._unsaved[state.event_key] = state
+        self._states.keep(state)
 
     def _drop(self, event_key: str) -> None:
-        self._unsaved.pop(event_key, None)
-        if self._own_store:
-            self.store.pop(event_key, None)
+        self._states.drop(event_key)
 
     def _index(self, state: OpenEvent) -> None:
         """An event into the index, under a number of its own."""

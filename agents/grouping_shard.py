@@ -36,6 +36,7 @@ import numpy as np
 from agents.grouping import (
     Assignment,
     EventState,
+    EventStates,
     Grouper,
     GroupingOptions,
     Member,
@@ -662,9 +663,7 @@ class Coordinator:
     ) -> None:
         self.options = options
         self.routing = routing
-        self.store: MutableMapping[str, Any] = {} if store is None else store
-        self._own_store = store is None
-        self._unsaved: dict[str, EventState] = {}
+        self._states = EventStates(store)
         self.session = session
         self.cap_blocking = cap_blocking
         #: Whether a round of more than one article is scored against its earlier articles.
@@ -690,9 +689,7 @@ class Coordinator:
         self.merged_into.clear()
         self.member_of.clear()
         self.last_seen.clear()
-        self._unsaved.clear()
-        if self._own_store:
-            self.store.clear()
+        self._states.clear()
         self.stream_time = 0.0
         for raw in states:
             state = raw if isinstance(raw, EventState) else EventState.from_dict(raw)
@@ -702,8 +699,7 @@ class Coordinator:
                 self.member_of[m.id] = key
             self.last_seen[key] = state.last_seen
             self.stream_time = max(self.stream_time, state.last_seen)
-            if self._own_store:
-                self.store[key] = state
+            self._states.loaded(key, state)
 
     @property
     def events(self) -> Mapping[str, float]:
@@ -711,14 +707,10 @@ class Coordinator:
         return self.last_seen
 
     def state(self, event_key: str) -> EventState:
-        state = self._unsaved.get(event_key)
-        if state is not None:
-            return state
-        value = self.store[event_key]
-        return value if isinstance(value, EventState) else EventState.from_dict(value)
+        return self._states.get(event_key)
 
     def saved(self) -> None:
-        self._unsaved.clear()
+        self._states.saved()
 
     def resolve(self, event_key: str) -> str:
         while event_key in self.merged_into:
@@ -883,16 +875,11 @@ class Coordinator:
         )
 
     def _keep(self, state: EventState) -> None:
-        if self._own_store:
-            self.store[state.event_key] = state
-        else:
-            self._unsaved[state.event_key] = state
+        self._states.keep(state)
 
     def _drop(self, event_key: str) -> None:
-        self._unsaved.pop(event_key, None)
+        self._states.drop(event_key)
         self.last_seen.pop(event_key, None)
-        if self._own_store:
-            self.store.pop(event_key, None)
 
     # -- closing -------------------------------------------------------------------------------
     def evict(self) -> tuple[list[EventState], dict[str, int]]:
