@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 import faust
 import orjson
 from faust.types import EventT
 
-from agents.grouping import ClosedEvents, EventState, Grouper
+from agents.grouping import Assignment, ClosedEvents, EventState, Grouper
 from agents.pipeline import Pipeline
 from agents.publish import (
     PublishOptions,
@@ -30,11 +30,11 @@ from agents.publish import (
     event_group,
     merged_record,
 )
-from agents.wiring import send_dead_letter
-from streams import metrics, schemas, topics
+from agents.wiring import headers_of, reject
+from streams import metrics, topics
 from streams.app import Channels, handling
 from streams.memory import TRIM_EVERY, release_free_memory
-from streams.records import Rejected
+from streams.records import Prepared, Rejected
 from streams.tables import ROCKSDB_OPTIONS
 from streams.topics import TOPIC_MAX_MESSAGE_BYTES
 
@@ -172,27 +172,10 @@ async def _group_batch(
             outcome = pipeline.group_record(grouper, event.message.value)
             if isinstance(outcome, Rejected):
                 metrics.ARTICLES.labels("grouping", "dead_letter").inc()
-                metrics.DEAD_LETTERS.labels(
-                    outcome.stage, metrics.reason_label(outcome.reason)
-                ).inc()
-                log.warning(
-                    "dead letter",
-                    extra={
-                        "stage": outcome.stage,
-                        "key": event.message.key,
-                        "reason": outcome.reason,
-                    },
-                )
-                await send_dead_letter(channels, event, outcome, time.time())
+                await reject(channels, event, outcome, time.time(), log)
                 continue
             article, result = outcome
-            record = enriched_record(article, result, time.time())
-            await channels.enriched.send(
-                key=article.id.encode(), value=record, headers=_headers(topics.ENRICHED)
-            )
-            raw_ms = metrics.raw_timestamp_ms(event.message.headers)
-            if raw_ms is not None:
-                metrics.END_TO_END_SECONDS.observe(max(0.0, time.time() - raw_ms / 1000))
+            await publish_enriched(channels, event, article, result)
         key = result.state.event_key  # the event it is in now (merges move members)
         touched.pop(key, None)  # in the order of their last article
         touched[key] = (result.state, event)
@@ -201,13 +184,41 @@ async def _group_batch(
             merged[gone] = (key, event)
         ok.inc()
         seconds.observe(time.perf_counter() - started)
+    await publish_events(channels, table, touched, merged, max_members)
+    grouper.saved()
+
+
+async def publish_enriched(
+    channels: Channels, event: EventT, article: Prepared, result: Assignment
+) -> None:
+    """An article's enriched record on ``news.enriched`` (and its end-to-end latency, from
+    the ``news.raw`` timestamp it carries)."""
+    record = enriched_record(article, result, time.time())
+    await channels.enriched.send(
+        key=article.id.encode(), value=record, headers=headers_of(topics.ENRICHED)
+    )
+    raw_ms = metrics.raw_timestamp_ms(event.message.headers)
+    if raw_ms is not None:
+        metrics.END_TO_END_SECONDS.observe(max(0.0, time.time() - raw_ms / 1000))
+
+
+async def publish_events(
+    channels: Channels,
+    table: Any,
+    touched: Mapping[str, tuple[EventState, EventT]],
+    merged: Mapping[str, tuple[str, EventT]],
+    max_members: int,
+) -> None:
+    """Each merged event's ``merged_into`` record (and its key out of ``table``), then each
+    touched event's state into ``table`` and its record on ``news.events``, each with the
+    event it came from in flight."""
     for gone, (into, event) in merged.items():
         with handling(event):
             if gone in table:
                 del table[gone]
             closing = merged_record(gone, into, time.time())
             await channels.events.send(
-                key=gone.encode(), value=closing, headers=_headers(topics.EVENTS)
+                key=gone.encode(), value=closing, headers=headers_of(topics.EVENTS)
             )
     for key, (state, event) in touched.items():
         with handling(event):
@@ -215,9 +226,8 @@ async def _group_batch(
             await channels.events.send(
                 key=key.encode(),
                 value=event_group(state, max_members),
-                headers=_headers(topics.EVENTS),
+                headers=headers_of(topics.EVENTS),
             )
-    grouper.saved()
 
 
 async def _close_events(
@@ -244,19 +254,28 @@ async def _close_events(
         if key in table:
             del table[key]
         record = event_group(state, publishing.max_members, closed=True)
-        await channels.events.send(key=key.encode(), value=record, headers=_headers(topics.EVENTS))
+        await channels.events.send(
+            key=key.encode(), value=record, headers=headers_of(topics.EVENTS)
+        )
         for waiting, value in closed.close(closing_keys(state), state.last_seen + window).items():
             closed_table[waiting] = value
-    for key in closed.due(grouper.stream_time):
+    await send_tombstones(channels, closed, closed_table, grouper.stream_time, grouper.events)
+
+
+async def send_tombstones(
+    channels: Channels,
+    closed: ClosedEvents,
+    closed_table: Any,
+    stream_time: float,
+    still_open: Container[str],
+) -> None:
+    """The tombstones due at ``stream_time`` on ``news.events``, their keys out of
+    ``closed_table``; none for a key in ``still_open`` (open again: it closes again later)."""
+    for key in closed.due(stream_time):
         if key in closed_table:
             del closed_table[key]
-        if key in grouper.events:
+        if key in still_open:
             continue
         await channels.events.send(
-            key=key.encode(), value=None, value_serializer="raw", headers=_headers(topics.EVENTS)
+            key=key.encode(), value=None, value_serializer="raw", headers=headers_of(topics.EVENTS)
         )
-
-
-def _headers(topic: str) -> list[tuple[str, bytes]]:
-    """A fresh list of ``topic``'s headers (Faust may add to the list it is given)."""
-    return list(schemas.headers(topic))

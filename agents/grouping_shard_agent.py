@@ -41,6 +41,7 @@ from faust.types import EventT
 from faust.types.enums import ProcessingGuarantee
 
 from agents.grouping import ClosedEvents
+from agents.grouping_agent import publish_enriched, publish_events, send_tombstones
 from agents.grouping_shard import (
     Coordinator,
     Decision,
@@ -55,12 +56,10 @@ from agents.pipeline import Pipeline, internal_error
 from agents.publish import (
     PublishOptions,
     closing_keys,
-    enriched_record,
     event_group,
-    merged_record,
 )
-from agents.wiring import send_dead_letter
-from streams import metrics, schemas, topics
+from agents.wiring import headers_of, reject
+from streams import metrics, topics
 from streams.app import Channels, handling
 from streams.records import Prepared, RecordError, Rejected, from_json
 from streams.tables import ROCKSDB_OPTIONS
@@ -301,13 +300,8 @@ def _text(key: Any) -> str:
 
 
 async def _dead_letter(channels: Channels, event: EventT, rejected: Rejected) -> None:
-    metrics.DEAD_LETTERS.labels(rejected.stage, metrics.reason_label(rejected.reason)).inc()
-    log.warning(
-        "dead letter",
-        extra={"stage": rejected.stage, "key": event.message.key, "reason": rejected.reason},
-    )
     with handling(event):
-        await send_dead_letter(channels, event, rejected, time.time())
+        await reject(channels, event, rejected, time.time(), log)
 
 
 async def _round(
@@ -416,38 +410,14 @@ async def _publish(
     for decision, event in decisions:
         result = decision.assignment
         with handling(event):
-            record = enriched_record(decision.article, result, time.time())
-            await channels.enriched.send(
-                key=decision.article.id.encode(),
-                value=record,
-                headers=_headers(topics.ENRICHED),
-            )
-            raw_ms = metrics.raw_timestamp_ms(event.message.headers)
-            if raw_ms is not None:
-                metrics.END_TO_END_SECONDS.observe(max(0.0, time.time() - raw_ms / 1000))
+            await publish_enriched(channels, event, decision.article, result)
         key = result.state.event_key
         touched.pop(key, None)
         touched[key] = (result.state, event)
         for gone in result.merged:
             touched.pop(gone, None)
             merged[gone] = (key, event)
-    for gone, (into, event) in merged.items():
-        with handling(event):
-            if gone in events_table:
-                del events_table[gone]
-            await channels.events.send(
-                key=gone.encode(),
-                value=merged_record(gone, into, time.time()),
-                headers=_headers(topics.EVENTS),
-            )
-    for key, (state, event) in touched.items():
-        with handling(event):
-            events_table[key] = state.to_dict()
-            await channels.events.send(
-                key=key.encode(),
-                value=event_group(state, publishing.max_members),
-                headers=_headers(topics.EVENTS),
-            )
+    await publish_events(channels, events_table, touched, merged, publishing.max_members)
     if decisions:
         with handling(decisions[-1][1]):
             _write_counts(counts_table, counts)
@@ -484,21 +454,18 @@ async def _close_events(
             del events_table[key]
         await sharding.to_all(key, close_message(key))
         record = event_group(state, publishing.max_members, closed=True)
-        await channels.events.send(key=key.encode(), value=record, headers=_headers(topics.EVENTS))
+        await channels.events.send(
+            key=key.encode(), value=record, headers=headers_of(topics.EVENTS)
+        )
         for waiting, value in closed.close(closing_keys(state), state.last_seen + window).items():
             closed_table[waiting] = value
     if counts:
         await sharding.to_all("counts", counts_message(counts))
         _write_counts(counts_table, counts)
     coordinator.saved()
-    for key in closed.due(coordinator.stream_time):
-        if key in closed_table:
-            del closed_table[key]
-        if key in coordinator.last_seen:
-            continue
-        await channels.events.send(
-            key=key.encode(), value=None, value_serializer="raw", headers=_headers(topics.EVENTS)
-        )
+    await send_tombstones(
+        channels, closed, closed_table, coordinator.stream_time, coordinator.last_seen
+    )
 
 
 async def _bid(event: EventT, sharding: Sharding, channels: Channels) -> None:
@@ -563,8 +530,3 @@ async def _shard_message(
             del counts_table[prefix + key]
     if reply is not None:
         await sharding.bids_topic.send(key=event.message.key, value=orjson.dumps(reply))
-
-
-def _headers(topic: str) -> list[tuple[str, bytes]]:
-    """A fresh list of ``topic``'s headers (Faust may add to the list it is given)."""
-    return list(schemas.headers(topic))

@@ -18,7 +18,7 @@ from faust.types import EventT
 
 from agents import boilerplate_learn, language
 from agents.pipeline import Pipeline
-from agents.wiring import send_dead_letter
+from agents.wiring import reject
 from streams import metrics, schemas, topics
 from streams.app import Channels, handling
 from streams.memory import release_free_memory
@@ -99,12 +99,7 @@ async def _send(
     """``outcome`` to ``news.prepared``, or its dead letter to ``news.deadletter``."""
     if isinstance(outcome, Rejected):
         metrics.ARTICLES.labels("prepare", "dead_letter").inc()
-        metrics.DEAD_LETTERS.labels(outcome.stage, metrics.reason_label(outcome.reason)).inc()
-        log.info(
-            "dead letter",
-            extra={"stage": outcome.stage, "key": event.message.key, "reason": outcome.reason},
-        )
-        await send_dead_letter(channels, event, outcome, now)
+        await reject(channels, event, outcome, now, log, logging.INFO)
     else:
         metrics.ARTICLES.labels("prepare", "ok").inc()
         metrics.LANGUAGES.labels(outcome.lang).inc()
