@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from cli.supervise import WorkerProcess, free_port
+from cli.supervise import WorkerProcess, local_broker
 from deploy import broker
 from deploy.topics import ensure_topics
 from streams.topics import topic_specs
@@ -22,19 +22,10 @@ from tests.integration.harness import PARTITIONS, passed_through
 @pytest.fixture(scope="session")
 def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Apache Kafka broker for the whole session; its bootstrap address."""
-    cfg = broker.BrokerConfig(
-        version=broker.resolve_version(os.environ.get("KAFKA_VERSION", broker.DEFAULT_VERSION)),
-        port=free_port(),
-        controller_port=free_port(),
-        data_dir=tmp_path_factory.mktemp("kafka"),
-    )
-    broker.start(cfg)
-    try:
-        bootstrap = broker.bootstrap(cfg)
+    version = os.environ.get("KAFKA_VERSION", broker.DEFAULT_VERSION)
+    with local_broker(tmp_path_factory.mktemp("kafka"), version, say=lambda _: None) as bootstrap:
         ensure_topics(bootstrap, topic_specs(PARTITIONS))
         yield bootstrap
-    finally:
-        broker.stop(cfg)
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,7 @@ import pytest
 
 from agents.grouping import Grouper, GroupingOptions
 from cli import tail
-from cli.supervise import WorkerProcess, free_port
+from cli.supervise import WorkerProcess, local_broker
 from deploy import broker
 from deploy.topics import ensure_topics
 from streams.records import Prepared, from_dict
@@ -52,19 +52,11 @@ SHARDS = 2
 @pytest.fixture(scope="module")
 def own_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A broker of this module's own (see the module's docstring)."""
-    cfg = broker.BrokerConfig(
-        version=broker.resolve_version(os.environ.get("KAFKA_VERSION", broker.DEFAULT_VERSION)),
-        port=free_port(),
-        controller_port=free_port(),
-        data_dir=tmp_path_factory.mktemp("kafka-sharded"),
-    )
-    broker.start(cfg)
-    try:
-        bootstrap = broker.bootstrap(cfg)
+    version = os.environ.get("KAFKA_VERSION", broker.DEFAULT_VERSION)
+    workdir = tmp_path_factory.mktemp("kafka-sharded")
+    with local_broker(workdir, version, say=lambda _: None) as bootstrap:
         ensure_topics(bootstrap, topic_specs(PARTITIONS))
         yield bootstrap
-    finally:
-        broker.stop(cfg)
 
 
 def _documents(run: str) -> list[dict[str, Any]]:
