@@ -41,10 +41,10 @@ from streams.topics import TOPIC_MAX_MESSAGE_BYTES
 log = logging.getLogger(__name__)
 
 # Evict closed events every this many articles (table writes need an event in flight).
-_EVICT_EVERY = 100
+EVICT_EVERY = 100
 # The agent's metrics, bound to their labels once.
-_ARTICLES_OK = metrics.ARTICLES.labels("grouping", "ok")
-_GROUPING_SECONDS = metrics.STAGE_SECONDS.labels("grouping")
+ARTICLES_OK = metrics.ARTICLES.labels("grouping", "ok")
+GROUPING_SECONDS = metrics.STAGE_SECONDS.labels("grouping")
 
 
 def wire(
@@ -108,7 +108,7 @@ def wire(
         async for events in batches:
             await _group_batch(events, pipeline, grouper, table, channels, publishing)
             before, seen = seen, seen + len(events)
-            if seen // _EVICT_EVERY > before // _EVICT_EVERY:
+            if seen // EVICT_EVERY > before // EVICT_EVERY:
                 with handling(events[-1]):
                     await _close_events(grouper, closed, table, closed_table, channels, publishing)
             if seen // TRIM_EVERY > before // TRIM_EVERY:
@@ -165,7 +165,7 @@ async def _group_batch(
     max_members = (publishing or PublishOptions()).max_members
     touched: dict[str, tuple[EventState, EventT]] = {}
     merged: dict[str, tuple[str, EventT]] = {}  # event key -> the key it was merged into
-    ok, seconds = _ARTICLES_OK, _GROUPING_SECONDS
+    ok, seconds = ARTICLES_OK, GROUPING_SECONDS
     for event in events:
         started = time.perf_counter()
         with handling(event):

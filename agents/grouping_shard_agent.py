@@ -41,7 +41,14 @@ from faust.types import EventT
 from faust.types.enums import ProcessingGuarantee
 
 from agents.grouping import ClosedEvents
-from agents.grouping_agent import publish_enriched, publish_events, send_tombstones
+from agents.grouping_agent import (
+    ARTICLES_OK,
+    EVICT_EVERY,
+    GROUPING_SECONDS,
+    publish_enriched,
+    publish_events,
+    send_tombstones,
+)
 from agents.grouping_shard import (
     Coordinator,
     Decision,
@@ -67,10 +74,6 @@ from streams.topics import TOPIC_MAX_MESSAGE_BYTES
 
 log = logging.getLogger(__name__)
 
-# Close events every this many articles (as the grouping agent).
-_EVICT_EVERY = 100
-_ARTICLES_OK = metrics.ARTICLES.labels("grouping", "ok")
-_GROUPING_SECONDS = metrics.STAGE_SECONDS.labels("grouping")
 _LARGE = {"max.message.bytes": str(TOPIC_MAX_MESSAGE_BYTES)}
 _ROUND_SECONDS = metrics.GROUPING_ROUND_SECONDS
 _PROBES_RESENT = metrics.GROUPING_PROBES_RESENT
@@ -233,7 +236,7 @@ def wire(
                 events, sharding, events_table, counts_table, channels, publishing, bid_timeout
             )
             before, seen = seen, seen + len(events)
-            if seen // _EVICT_EVERY > before // _EVICT_EVERY:
+            if seen // EVICT_EVERY > before // EVICT_EVERY:
                 with handling(events[-1]):
                     await _close_events(
                         sharding, closed, events_table, counts_table, closed_table, channels,
@@ -356,8 +359,8 @@ async def _round(
     seconds = (time.perf_counter() - started) / len(decisions) if decisions else 0.0
     await _publish(decisions, coordinator, events_table, counts_table, counts, channels, publishing)
     for _ in decisions:
-        _ARTICLES_OK.inc()
-        _GROUPING_SECONDS.observe(seconds)
+        ARTICLES_OK.inc()
+        GROUPING_SECONDS.observe(seconds)
 
 
 async def _collect(rnd: Round, sharding: Sharding, bid_timeout: float) -> None:

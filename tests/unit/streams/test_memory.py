@@ -5,14 +5,11 @@ from __future__ import annotations
 import os
 
 from streams.memory import release_free_memory
+from tools.procfs import field_mb
 
 
-def _rss_kib() -> int:
-    with open(f"/proc/{os.getpid()}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
+def _rss_mib() -> float:
+    return field_mb(os.getpid(), "status", "VmRSS")
 
 
 def test_freed_pages_inside_the_heap_go_back_to_the_system() -> None:
@@ -21,7 +18,7 @@ def test_freed_pages_inside_the_heap_go_back_to_the_system() -> None:
     held = [bytearray(2000) for _ in range(80_000)]  # ~160 MiB
     kept = held[::16]
     del held
-    before = _rss_kib()
+    before = _rss_mib()
     assert release_free_memory() >= 0.0
-    assert _rss_kib() < before - 50 * 1024, "malloc_trim gave back less than 50 MiB"
+    assert _rss_mib() < before - 50, "malloc_trim gave back less than 50 MiB"
     assert len(kept) == 5_000
