@@ -246,3 +246,29 @@ def test_the_stage_swaps_the_scores_when_a_pair_rule_applies(detector: Detector)
     revised = detect(replace(detector, third=Always()), None, "Bonjorn", 0.0)
     assert revised.lang == "oc" and plain.lang != "oc"
     assert revised.confidence == plain.confidence
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        (
+            "De Speler van de Dag is Alex Ovechkin van de Washington Capitals.",
+            "De van de is van de",
+        ),
+        ("Er kam an. Dann sprach Merkel mit Macron.", "Er kam an. Dann sprach mit"),
+        ("Путин прибыл в Пекин", "Путин прибыл в"),
+        ("プーチン大統領が北京に到着", "プーチン大統領が北京に到着"),
+        ("Alex Ovechkin", "Alex"),
+        ("Washington", "Washington"),
+    ],
+)
+def test_names_are_left_out_of_the_second_opinion(text: str, rest: str) -> None:
+    """Capitalised words not opening a sentence go; uncased scripts and a text that would keep
+    no letter stay as they are."""
+    assert language.without_names(text) == rest
+
+
+def test_a_dutch_sentence_full_of_english_names_stays_dutch(detector: Detector) -> None:
+    """Lingua read the names as English and outvoted fastText's Dutch (FLORES-200 dev)."""
+    text = "De Speler van de Dag is Alex Ovechkin van de Washington Capitals."
+    assert detect(detector, None, text, 0.1).lang == "nl"  # the default threshold
