@@ -3,7 +3,8 @@
 Streams the documents in a seeded, shuffled, interleaved order through the very code the
 worker runs (:class:`agents.pipeline.Pipeline`: prepare, then grouping) and
 prints pairwise precision/recall/F1 over document pairs (positive: same gold ``group``),
-B-cubed F1, recall per language pair, articles per second and peak memory, and the predicted
+B-cubed F1, recall per language pair, the ``translation_of`` relation scored against the gold
+groups (:func:`score_translations`), articles per second and peak memory, and the predicted
 events that merge several gold groups, for a person to look at.
 """
 
@@ -16,7 +17,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,6 +131,8 @@ class Grouped:
     detected: dict[str, str]
     prepare_seconds: float
     group_seconds: float
+    #: Each document's ``translation_of`` (the member it was linked to as its translation).
+    translation_of: dict[str, str | None] = field(default_factory=dict)
 
 
 def prepare_docs(pipeline: Pipeline, docs: Sequence[Doc]) -> list[Prepared]:
@@ -160,14 +163,60 @@ def group_docs(settings: Settings, docs: Sequence[Doc]) -> Grouped:
     prepare_seconds = time.perf_counter() - started
     grouper = pipeline.new_grouper()
     started = time.perf_counter()
-    issued = {a.id: pipeline.assign(grouper, a).event_key for a in prepared}
-    pred = {doc: grouper.resolve(key) for doc, key in issued.items()}  # merges included
+    assigned = {a.id: pipeline.assign(grouper, a) for a in prepared}
+    seconds = time.perf_counter() - started
+    pred = {doc: grouper.resolve(g.event_key) for doc, g in assigned.items()}  # merges included
     return Grouped(
         pred,
         {a.id: a.lang for a in prepared},
         prepare_seconds,
-        time.perf_counter() - started,
+        seconds,
+        {doc: (g.translation_of or {}).get("id") for doc, g in assigned.items()},
     )
+
+
+def score_translations(
+    order: Sequence[str],
+    translation_of: dict[str, str | None],
+    gold: dict[str, str],
+    lang: dict[str, str],
+) -> dict[str, Any]:
+    """The ``translation_of`` relation against the gold groups (a group: an article and its
+    translations). A link is right when it names a document of the same group; a document is
+    owed one when a document of its group in another language arrived before it (``order``:
+    arrival). Unlike the event key, which also joins other reports of the same story, this
+    relation claims a translation, so the gold groups score it fully."""
+    seen: dict[str, set[str]] = defaultdict(set)  # group -> languages arrived
+    links = right = owed = found = 0
+    by_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # language of the later one
+    for doc in order:
+        if doc not in gold:
+            continue
+        group = gold[doc]
+        target = translation_of.get(doc)
+        is_owed = bool(seen[group] - {lang[doc]})
+        correct = target is not None and gold.get(target) == group
+        if target is not None:
+            links += 1
+            right += correct
+        if is_owed:
+            owed += 1
+            found += correct
+            cell = by_lang[lang[doc]]
+            cell[1] += 1
+            cell[0] += correct
+        seen[group].add(lang[doc])
+    precision = right / links if links else 1.0
+    recall = found / owed if owed else 1.0
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": _f1(precision, recall),
+        "links": links,
+        "right": right,
+        "owed": owed,
+        "recall_by_language": {k: v[0] / v[1] for k, v in sorted(by_lang.items())},
+    }
 
 
 def shuffled(docs: list[Doc], seed: int) -> list[Doc]:
@@ -193,6 +242,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         detected_lang_mismatches=sum(grouped.detected[d] != by_id[d].lang for d in pred),
         seed=args.seed,
+    )
+    result["translation_of"] = score_translations(
+        [d.doc_id for d in docs], grouped.translation_of, gold, lang
     )
     found = merges(gold, pred, by_id)
     _print(result, found, args.merges)
@@ -224,6 +276,16 @@ def _print(result: dict[str, Any], found: list[list[str]], show: int) -> None:
         f"peak RSS {result['peak_rss_mb']:.0f} MB; "
         f"language detected != gold: {result['detected_lang_mismatches']}"
     )
+    tr = result["translation_of"]
+    print(
+        f"translation_of  P {tr['precision']:.4f}  R {tr['recall']:.4f}  F1 {tr['f1']:.4f}  "
+        f"({tr['right']} of {tr['links']} links right; {tr['owed']} documents arrived after a "
+        "translation of theirs)"
+    )
+    by_lang = list(tr["recall_by_language"].items())
+    print("  its recall by the language of the document owed a link:")
+    for i in range(0, len(by_lang), 6):
+        print("  " + "  ".join(f"{k:<5} {v:.3f}" for k, v in by_lang[i : i + 6]))
     print(f"cross-group merges: {len(found)} events hold more than one gold group")
     for titles in found[:show]:
         print("  * " + "\n    ".join(titles))

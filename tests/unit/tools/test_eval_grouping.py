@@ -1,0 +1,40 @@
+"""The ``translation_of`` score of ``eval grouping`` (no model: the relation is given)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.eval_grouping import score_translations
+
+GOLD = {"a-en": "1", "a-de": "1", "a-fr": "1", "b-en": "2", "b-de": "2", "c-en": "3"}
+LANG = {doc: doc[2:] for doc in GOLD}
+
+
+def test_a_right_link_after_its_original_counts_for_precision_and_recall() -> None:
+    order = ["a-en", "a-de", "b-en", "b-de", "c-en"]
+    links: dict[str, str | None] = {"a-de": "a-en", "b-de": "b-en"}
+    result = score_translations(order, links, GOLD, LANG)
+    assert (result["links"], result["right"], result["owed"]) == (2, 2, 2)
+    assert result["precision"] == result["recall"] == 1.0
+    assert result["recall_by_language"] == {"de": 1.0}
+
+
+def test_a_link_to_another_story_is_wrong_and_a_missing_one_is_missed() -> None:
+    order = ["a-en", "b-en", "a-de", "b-de", "a-fr"]
+    links: dict[str, str | None] = {"a-de": "b-en", "a-fr": "a-de"}
+    result = score_translations(order, links, GOLD, LANG)
+    assert (result["links"], result["right"], result["owed"]) == (2, 1, 3)
+    assert result["precision"] == pytest.approx(0.5)
+    assert result["recall"] == pytest.approx(1 / 3)
+    assert result["recall_by_language"] == {"de": 0.0, "fr": 1.0}
+
+
+def test_nothing_is_owed_to_the_first_of_a_group_or_to_a_same_language_copy() -> None:
+    gold = {"x-en": "1", "y-en": "1"}
+    result = score_translations(["x-en", "y-en"], {}, gold, {"x-en": "en", "y-en": "en"})
+    assert (result["owed"], result["links"], result["recall"], result["precision"]) == (
+        0,
+        0,
+        1.0,
+        1.0,
+    )
