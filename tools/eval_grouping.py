@@ -41,6 +41,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=13, help="shuffle seed (default 13)")
     parser.add_argument("--limit", type=int, default=None, help="use the first N documents")
     parser.add_argument("--merges", type=int, default=15, help="cross-group merges to print")
+    parser.add_argument(
+        "--copies",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also run with every K-th document republished later (new id, last paragraph cut) "
+        "and score duplicate_of",
+    )
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON last")
 
 
@@ -133,6 +141,8 @@ class Grouped:
     group_seconds: float
     #: Each document's ``translation_of`` (the member it was linked to as its translation).
     translation_of: dict[str, str | None] = field(default_factory=dict)
+    #: Each document's ``duplicate_of`` (the member it was found to repeat).
+    duplicate_of: dict[str, str | None] = field(default_factory=dict)
 
 
 def prepare_docs(pipeline: Pipeline, docs: Sequence[Doc]) -> list[Prepared]:
@@ -172,7 +182,47 @@ def group_docs(settings: Settings, docs: Sequence[Doc]) -> Grouped:
         prepare_seconds,
         seconds,
         {doc: (g.translation_of or {}).get("id") for doc, g in assigned.items()},
+        {doc: g.duplicate_of for doc, g in assigned.items()},
     )
+
+
+COPY: str = "#copy"
+
+
+def with_copies(docs: Sequence[Doc], every: int, seed: int) -> list[Doc]:
+    """``docs`` with every ``every``-th one republished later as another site would: a new id
+    (the original's + :data:`COPY`), the same title, the text without its last paragraph when
+    it has three or more (a republisher's cut). Each copy lands at a seeded random position
+    after its original."""
+    out = list(docs)
+    rng = random.Random(seed)
+    for original in docs[::every]:
+        paragraphs = [p for p in original.text.split("\n") if p.strip()]
+        text = "\n".join(paragraphs[:-1]) if len(paragraphs) >= 3 else original.text
+        copy = Doc(original.doc_id + COPY, original.lang, original.title, text, original.group)
+        after = out.index(original) + 1
+        out.insert(rng.randint(after, len(out)), copy)
+    return out
+
+
+def score_copies(grouped: Grouped) -> dict[str, Any]:
+    """``duplicate_of`` and the event key on :func:`with_copies`' documents: a copy's link is
+    right when it names its original; every other link is wrong (the evaluation's files hold
+    distinct articles). Also the share of copies given their original's event."""
+    copies = [doc for doc in grouped.pred if doc.endswith(COPY)]
+    links = {doc: target for doc, target in grouped.duplicate_of.items() if target}
+    right = sum(links.get(doc) == doc.removesuffix(COPY) for doc in copies)
+    same_event = sum(
+        grouped.pred[doc] == grouped.pred.get(doc.removesuffix(COPY)) for doc in copies
+    )
+    return {
+        "copies": len(copies),
+        "links": len(links),
+        "right": right,
+        "precision": right / len(links) if links else 1.0,
+        "recall": right / len(copies) if copies else 1.0,
+        "same_event": same_event / len(copies) if copies else 1.0,
+    }
 
 
 def score_translations(
@@ -246,6 +296,11 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     result["translation_of"] = score_translations(
         [d.doc_id for d in docs], grouped.translation_of, gold, lang
     )
+    result["duplicate_of_links"] = sum(1 for t in grouped.duplicate_of.values() if t)
+    if args.copies:
+        result["copies"] = score_copies(
+            group_docs(settings, with_copies(docs, args.copies, args.seed))
+        )
     found = merges(gold, pred, by_id)
     _print(result, found, args.merges)
     if args.json:
@@ -286,6 +341,17 @@ def _print(result: dict[str, Any], found: list[list[str]], show: int) -> None:
     print("  its recall by the language of the document owed a link:")
     for i in range(0, len(by_lang), 6):
         print("  " + "  ".join(f"{k:<5} {v:.3f}" for k, v in by_lang[i : i + 6]))
+    print(
+        f"duplicate_of: {result['duplicate_of_links']} links (the files hold distinct articles: "
+        "each is wrong)"
+    )
+    if "copies" in result:
+        c = result["copies"]
+        print(
+            f"republished copies ({c['copies']}, run again with them): duplicate_of "
+            f"P {c['precision']:.4f}  R {c['recall']:.4f} ({c['right']} of {c['links']} links "
+            f"name the original); copies in their original's event {c['same_event']:.4f}"
+        )
     print(f"cross-group merges: {len(found)} events hold more than one gold group")
     for titles in found[:show]:
         print("  * " + "\n    ".join(titles))

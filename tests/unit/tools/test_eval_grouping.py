@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tools.eval_grouping import score_translations
+from tools.eval_grouping import COPY, Doc, Grouped, score_copies, score_translations, with_copies
 
 GOLD = {"a-en": "1", "a-de": "1", "a-fr": "1", "b-en": "2", "b-de": "2", "c-en": "3"}
 LANG = {doc: doc[2:] for doc in GOLD}
@@ -38,3 +38,26 @@ def test_nothing_is_owed_to_the_first_of_a_group_or_to_a_same_language_copy() ->
         1.0,
         1.0,
     )
+
+
+def test_copies_come_after_their_originals_without_their_last_paragraph() -> None:
+    docs = [Doc(f"d{i}", "en", f"t{i}", "one\ntwo\nthree", str(i)) for i in range(6)]
+    out = with_copies(docs, 2, seed=1)
+    assert len(out) == 9
+    for original in docs[::2]:
+        copy = next(d for d in out if d.doc_id == original.doc_id + COPY)
+        assert out.index(copy) > out.index(original)
+        assert (copy.text, copy.group, copy.title) == ("one\ntwo", original.group, original.title)
+
+
+def test_a_copy_is_scored_by_the_link_to_its_original_and_its_event() -> None:
+    grouped = Grouped(
+        pred={"a": "k1", "a#copy": "k1", "b": "k2", "b#copy": "k3", "c": "k4"},
+        detected={},
+        prepare_seconds=1.0,
+        group_seconds=1.0,
+        duplicate_of={"a#copy": "a", "b#copy": None, "c": "a"},
+    )
+    result = score_copies(grouped)
+    assert (result["copies"], result["links"], result["right"]) == (2, 2, 1)
+    assert result["precision"] == result["recall"] == result["same_event"] == 0.5
