@@ -901,7 +901,10 @@ def _drop_list_after(heading: int, lines: list[str], drop: list[bool]) -> None:
 
 _PROSE_MIN_WORDS = 10  # a line this long that ends like a sentence is prose...
 _PROSE_END = tuple('.!?:"”“»«)')
-_LONG_MIN_WORDS = 20  # ...and a line this long counts half even without a sentence end
+_LONG_MIN_WORDS = 20  # ...and a line this long counts half even without a sentence end,
+# when a punctuation mark inside it shows clauses: a long line of spaced words without any is a
+# list of names (tags, categories, an archive's months), not prose
+_CLAUSE_MARK = re.compile(r"[.,;!?\u061b\u060c](?=\s)|[\u3001\u3002\uff0c\uff1b\uff01\uff1f\u0964]")
 _SHORT_PENALTY = 5.0  # what any other line counts against a region
 _LEAD_LINES = 1  # lines kept just before the region (the headline)
 _OUTSIDE_MIN_LINES = 3  # the region is cut out only when at least this many lines are left out
@@ -933,9 +936,15 @@ def _line_weight(line: str, words: int) -> float:
         return -_SHORT_PENALTY
     if words >= _PROSE_MIN_WORDS and line.rstrip().endswith(_PROSE_END):
         return float(words)
-    if words >= _LONG_MIN_WORDS:
+    if words >= _LONG_MIN_WORDS and (_CLAUSE_MARK.search(line) or not _spaced(line)):
         return words / 2
     return -_SHORT_PENALTY
+
+
+def _spaced(line: str) -> bool:
+    """Whether ``line``'s words are counted by its spaces (:func:`_words`), as in scripts that
+    space their words; a script without spaces (or spacing phrases, not words) has fewer."""
+    return line.count(" ") + 1 >= len(line) // 10
 
 
 def _headline(lines: list[str]) -> int | None:

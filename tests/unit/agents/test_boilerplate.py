@@ -442,6 +442,38 @@ def test_a_line_of_one_long_token_is_not_prose() -> None:
     assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
 
 
+def test_a_long_line_of_names_without_punctuation_is_not_prose() -> None:
+    # an archive box's one long line of months and counts outweighed the line before it and
+    # joined the article as prose; with no punctuation mark inside, it is a list
+    months = list(enumerate(("January", "February", "March", "April", "May", "June", "July")))
+    archive = " ".join(f"({n}) {month} {year}" for year in (2023, 2024) for n, month in months)
+    page = "\n".join(["Harbour bridge reopens", *EN, "Archive", archive, "Imprint", "Jobs"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
+    assert cleaned.removed == ("Archive", archive, "Imprint", "Jobs")
+
+
+def test_a_long_line_with_clauses_but_no_sentence_end_still_counts_as_prose() -> None:
+    # the same length with commas inside: a paragraph whose final full stop is missing
+    last = (
+        "Ferries will keep a reduced timetable until the end of the month, the operators said,"
+        " and the footpath on the east side stays closed while the lamps are being replaced"
+    )
+    page = "\n".join(["Harbour bridge reopens", *EN, "Archive", last, "Imprint", "Jobs", "Help"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN, "Archive", last])
+
+
+def test_a_long_line_in_a_script_that_spaces_phrases_still_counts_as_prose() -> None:
+    # Thai spaces its phrases, not its words, and a paragraph may have no punctuation mark at
+    # all: a line with so few spaces for its length is not judged by its punctuation
+    phrases = ("สะพานท่าเรือเปิดให้รถสัญจรอีกครั้ง", "หลังจากปิดซ่อมแซมนานแปดเดือน")
+    paragraph = " ".join(phrases * 5)
+    other = " ".join(reversed(phrases * 5))
+    page = "\n".join(["สะพานท่าเรือ", other, "คลัง", paragraph, "ติดต่อ", "งาน", "ช่วยเหลือ"])
+    assert clean_text(page).text.split("\n\n")[-3:] == [other, "คลัง", paragraph]
+
+
 def test_a_gap_of_chrome_lines_ends_the_article_before_a_bio() -> None:
     # after four lines that are neither prose nor known chrome, the author's bio outweighs the
     # gap but is less than half the article: it goes with the gap
