@@ -816,6 +816,11 @@ _TITLE_MAX_WORDS = 20  # a line in a "Related articles" list is at most this lon
 _TITLE_MAX_CHARS = 160
 _SENTENCE_END = ".:;,"  # ...and does not end like a sentence
 _LABEL_ENDS = tuple(".!?:")  # a header line ending so is a sentence or a lead-in, not a label
+# Inside a page's main region, a run of this many link-like lines (this short, not ending like
+# a sentence or a clause, no digit) is a list of links, not part of the article.
+_LINK_LIST_MIN_LINES = 5
+_LINK_MAX_WORDS = 5
+_CLAUSE_ENDS = tuple(".!?:;,。！？：；，、")
 _CLOSERS = " \t\"'”“»«’‘)]"
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 
@@ -869,6 +874,34 @@ def _drop_marks(lines: list[str], rules: _Rules) -> list[bool]:
         if not drop[i]:
             kept_words += words[i]
     return drop
+
+
+def _drop_link_lists(lines: list[str], drop: list[bool]) -> None:
+    """Mark the runs of at least :data:`_LINK_LIST_MIN_LINES` link-like lines inside a page's
+    main region (:func:`_is_link_like`): a menu, a tag list or a list of other articles' titles
+    between the article's paragraphs or after them. A list in the article, of sentences,
+    clauses, figures or longer items, has lines that are not all link-like."""
+    n = len(lines)
+    i = 0
+    while i < n:
+        if not _is_link_like(lines[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and _is_link_like(lines[j]):
+            j += 1
+        if j - i >= _LINK_LIST_MIN_LINES and i > 0 and j < n:
+            drop[i:j] = [True] * (j - i)
+        i = j
+
+
+def _is_link_like(line: str) -> bool:
+    """A line that reads like a link or a button: a few words (:data:`_LINK_MAX_WORDS`) that do
+    not end like a sentence or a clause, without a digit (which an item of data, a date or a
+    price would have)."""
+    if _words(line) > _LINK_MAX_WORDS or line.rstrip(_CLOSERS).endswith(_CLAUSE_ENDS):
+        return False
+    return not any(char.isdigit() for char in line)
 
 
 def _ends_body(kind: _Kind | None, kept_words: int, total_words: int) -> bool:
@@ -1143,6 +1176,8 @@ def _clean(text: str, lang: str | None, whole_page: bool) -> Cleaned:
     rules = _rules_for(lang)
     start, body, end = _main_region(lines, rules) if whole_page else (0, 0, len(lines))
     marks = _drop_marks(lines[start:end], rules)
+    if whole_page:
+        _drop_link_lists(lines[start:end], marks)
     for i in range(start + 1, min(body, end)):  # between the headline and the body's prose
         marks[i - start] = marks[i - start] or _is_label(lines[i])
     drop = iter([True] * start + marks + [True] * (len(lines) - end))

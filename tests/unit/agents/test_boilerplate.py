@@ -474,6 +474,56 @@ def test_a_long_line_in_a_script_that_spaces_phrases_still_counts_as_prose() -> 
     assert clean_text(page).text.split("\n\n")[-3:] == [other, "คลัง", paragraph]
 
 
+def test_a_list_of_links_inside_the_article_goes() -> None:
+    # five short lines without a sentence end or a digit between two paragraphs: a list of
+    # links (related articles) that the paragraphs around it keep inside the main region
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    links = ["Harbour market opens", "Lighthouse tours", "Tide tables", "Ferry news", "Weather"]
+    body = [EN[0], EN[1], *links, EN[2], *PAGES["en"].body]
+    page = "\n".join([*menu, "Harbour bridge reopens", *body, "Imprint", "Jobs", "Contact"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", EN[0], EN[1], EN[2], *EN])
+    assert cleaned.removed == (*menu, *links, "Imprint", "Jobs", "Contact")
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        # four links are not yet a list of links
+        ["Harbour market opens", "Lighthouse tours", "Tide tables", "Ferry news"],
+        # items with figures are data (a timetable, prices)
+        ["Warm up 11:00", "Contest 12:00", "Awards 18:30", "Party 23:00", "Close 2:00"],
+        # items ending like clauses or sentences are the article's own list
+        ["new rivets,", "new paint,", "new lamps,", "a new footpath,", "and a new toll booth."],
+        # items longer than a link's few words
+        [f"The {n}th of the harbour's listed buildings on the east side" for n in range(5, 10)],
+    ],
+)
+def test_a_list_in_the_article_stays(items: list[str]) -> None:
+    body = [EN[0], EN[1], *items, EN[2], *PAGES["en"].body]
+    page = "\n".join(["Harbour bridge reopens", *body])
+    assert clean_text(page, "en").text == "\n\n".join(["Harbour bridge reopens", *body])
+
+
+def test_a_list_of_links_in_an_html_article_stays() -> None:
+    # only a page's visible text has its lists of links judged by their look: in an article
+    # that trafilatura extracted, a short list is the article's own
+    items = ["Harbour market opens", "Lighthouse tours", "Tide tables", "Ferry news", "Weather"]
+    html = "".join(
+        [
+            "<html><body><article><h1>Harbour bridge reopens</h1>",
+            *(f"<p>{paragraph}</p>" for paragraph in EN[:2]),
+            "<ul>",
+            *(f"<li>{item}</li>" for item in items),
+            "</ul>",
+            *(f"<p>{paragraph}</p>" for paragraph in [EN[2], *PAGES["en"].body]),
+            "</article></body></html>",
+        ]
+    )
+    text = clean_html(html).text
+    assert all(item in text for item in items)
+
+
 def test_a_gap_of_chrome_lines_ends_the_article_before_a_bio() -> None:
     # after four lines that are neither prose nor known chrome, the author's bio outweighs the
     # gap but is less than half the article: it goes with the gap
