@@ -898,10 +898,10 @@ def _drop_link_lists(lines: list[str], drop: list[bool]) -> None:
 def _is_link_like(line: str) -> bool:
     """A line that reads like a link or a button: a few words (:data:`_LINK_MAX_WORDS`) that do
     not end like a sentence or a clause, without a digit (which an item of data, a date or a
-    price would have)."""
+    price would have) and without a colon (a label and its value: "Photo: Jane Doe")."""
     if _words(line) > _LINK_MAX_WORDS or line.rstrip(_CLOSERS).endswith(_CLAUSE_ENDS):
         return False
-    return not any(char.isdigit() for char in line)
+    return not any(char.isdigit() or char == ":" for char in line)
 
 
 def _ends_body(kind: _Kind | None, kept_words: int, total_words: int) -> bool:
@@ -961,6 +961,8 @@ _TOKEN_MAX_CHARS = 60  # a "word" longer than this is data (base64, a URL), not 
 _GAP_LINES = 4  # a run of this many lines that are not prose is a gap in the region...
 _GAP_TAIL_SHARE = 0.5  # ...which ends it when the prose after it weighs less than this share
 _CHROME_TAIL_SHARE = 0.2  # a chrome line before another non-prose line ends it below this share
+_LINKS_TAIL_LINES = 2  # this many link-like lines in a row end it...
+_LINKS_TAIL_SHARE = 0.3  # ...when the prose after them weighs less than this share
 
 
 def _line_weight(line: str, words: int) -> float:
@@ -1120,12 +1122,34 @@ def _tail_chrome(
     return end
 
 
+def _tail_links(lines: list[str], weights: list[float], body: int, end: int) -> int:
+    """Where the region ``body:end`` really ends: at the first run of
+    :data:`_LINKS_TAIL_LINES` link-like lines (:func:`_is_link_like`: share buttons, tags, the
+    titles of other articles) after which less prose follows than :data:`_LINKS_TAIL_SHARE` of
+    what came before it. Unlike :func:`_tail_chrome` it needs no phrase table, so it works
+    in any language; unlike :func:`_tail_gap`, only lines that look like links count."""
+    before, after = 0.0, sum(weight for weight in weights[body:end] if weight > 0)
+    run = 0
+    for i in range(body, end):
+        if weights[i] > 0:
+            if run >= _LINKS_TAIL_LINES and before > 0 and after < _LINKS_TAIL_SHARE * before:
+                return i - run
+            before += weights[i]
+            after -= weights[i]
+            run = 0
+        elif _is_link_like(lines[i]):
+            run += 1
+        else:
+            run = 0
+    return end
+
+
 def _main_region(lines: list[str], rules: _Rules) -> tuple[int, int, int]:
     """``(start, body, end)`` of the page's main region (``body``: its first prose line when
     it starts with a headline and header lines, else ``start``), or all lines when the text
     is not a page (it is already an article: nothing outside, or what is outside is not
     menu-like); either way without a tail that a gap or closing chrome separates from the
-    body (:func:`_tail_gap`, :func:`_tail_chrome`)."""
+    body (:func:`_tail_gap`, :func:`_tail_chrome`, :func:`_tail_links`)."""
     weights = [_line_weight(line, _words(line)) for line in lines]
     headline = _headline(lines)
     region = _region_after(headline, weights) if headline is not None else None
@@ -1144,7 +1168,8 @@ def _main_region(lines: list[str], rules: _Rules) -> tuple[int, int, int]:
     if len(outside) < _OUTSIDE_MIN_LINES or short * 2 < len(outside):
         start, body, end = 0, 0, len(lines)
     end = _tail_gap(weights, start, end)
-    return start, body, _tail_chrome(lines, weights, start, end, rules)
+    end = _tail_chrome(lines, weights, start, end, rules)
+    return start, body, _tail_links(lines, weights, body, end)
 
 
 def _is_label(line: str) -> bool:

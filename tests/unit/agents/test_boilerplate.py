@@ -551,6 +551,25 @@ def test_closing_chrome_ends_the_article_before_a_teaser() -> None:
     assert cleaned.removed == (*menu, *closing, teaser, *footer)
 
 
+def test_two_link_like_lines_end_the_article_before_a_teaser() -> None:
+    # two lines that look like links (no phrase table knows them) and a short teaser sentence,
+    # far less prose than the article: the article ends before the links
+    links = ["Compartilhe", "Leia tambem"]
+    teaser = "The harbour market opens again on Sunday with forty stalls and a brass band."
+    page = "\n".join(["Harbour bridge reopens", *EN, *links, teaser, "Imprint", "Jobs", "Help"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
+    assert cleaned.removed == (*links, teaser, "Imprint", "Jobs", "Help")
+
+
+def test_two_link_like_lines_inside_the_article_do_not_end_it() -> None:
+    # the same lines with as much prose after them as before: the article goes on
+    links = ["Compartilhe", "Leia tambem"]
+    page = "\n".join(["Harbour bridge reopens", *EN, *links, *EN, "Imprint", "Jobs", "Help"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN, *links, *EN])
+
+
 def test_a_photo_credit_before_the_last_paragraph_does_not_end_the_article() -> None:
     menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
     credit = ["Photo: Jane Doe/Reuters", "The bridge on Monday"]
