@@ -19,7 +19,9 @@ lead paragraphs trafilatura left out between the headline and the body are put b
 visible page blocks missing from the result are the removed part.
 
 A whole page's visible text sent as plain text (menus, footers and all) is first cut down to its
-main region: the run of lines with the most prose in it (:func:`_main_region`).
+main region: the run of lines with the most prose in it (:func:`_main_region`). Inside it, runs
+of link-like lines (a few words, no sentence end, no digit: a menu, tags, other articles'
+titles) go in any language (:func:`_drop_link_lists`).
 
 Either way the text comes out in Unicode's composed normal form (NFC), as trafilatura's own.
 """
