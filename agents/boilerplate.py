@@ -19,7 +19,9 @@ lead paragraphs trafilatura left out between the headline and the body are put b
 visible page blocks missing from the result are the removed part.
 
 A whole page's visible text sent as plain text (menus, footers and all) is first cut down to its
-main region: the run of lines with the most prose in it (:func:`_main_region`).
+main region: the run of lines with the most prose in it (:func:`_main_region`). Inside it, runs
+of link-like lines (a few words, no sentence end, no digit: a menu, tags, other articles'
+titles) go in any language (:func:`_drop_link_lists`).
 
 Either way the text comes out in Unicode's composed normal form (NFC), as trafilatura's own.
 """
@@ -816,6 +818,11 @@ _TITLE_MAX_WORDS = 20  # a line in a "Related articles" list is at most this lon
 _TITLE_MAX_CHARS = 160
 _SENTENCE_END = ".:;,"  # ...and does not end like a sentence
 _LABEL_ENDS = tuple(".!?:")  # a header line ending so is a sentence or a lead-in, not a label
+# Inside a page's main region, a run of this many link-like lines (this short, not ending like
+# a sentence or a clause, no digit) is a list of links, not part of the article.
+_LINK_LIST_MIN_LINES = 5
+_LINK_MAX_WORDS = 5
+_CLAUSE_ENDS = tuple(".!?:;,。！？：；，、")
 _CLOSERS = " \t\"'”“»«’‘)]"
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 
@@ -871,6 +878,34 @@ def _drop_marks(lines: list[str], rules: _Rules) -> list[bool]:
     return drop
 
 
+def _drop_link_lists(lines: list[str], drop: list[bool]) -> None:
+    """Mark the runs of at least :data:`_LINK_LIST_MIN_LINES` link-like lines inside a page's
+    main region (:func:`_is_link_like`): a menu, a tag list or a list of other articles' titles
+    between the article's paragraphs or after them. A list in the article, of sentences,
+    clauses, figures or longer items, has lines that are not all link-like."""
+    n = len(lines)
+    i = 0
+    while i < n:
+        if not _is_link_like(lines[i]):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and _is_link_like(lines[j]):
+            j += 1
+        if j - i >= _LINK_LIST_MIN_LINES and i > 0 and j < n:
+            drop[i:j] = [True] * (j - i)
+        i = j
+
+
+def _is_link_like(line: str) -> bool:
+    """A line that reads like a link or a button: a few words (:data:`_LINK_MAX_WORDS`) that do
+    not end like a sentence or a clause, without a digit (which an item of data, a date or a
+    price would have) and without a colon (a label and its value: "Photo: Jane Doe")."""
+    if _words(line) > _LINK_MAX_WORDS or line.rstrip(_CLOSERS).endswith(_CLAUSE_ENDS):
+        return False
+    return not any(char.isdigit() or char == ":" for char in line)
+
+
 def _ends_body(kind: _Kind | None, kept_words: int, total_words: int) -> bool:
     """Whether a line of ``kind`` after ``kept_words`` of body closes the article."""
     if kind is _Kind.END:
@@ -901,7 +936,10 @@ def _drop_list_after(heading: int, lines: list[str], drop: list[bool]) -> None:
 
 _PROSE_MIN_WORDS = 10  # a line this long that ends like a sentence is prose...
 _PROSE_END = tuple('.!?:"”“»«)')
-_LONG_MIN_WORDS = 20  # ...and a line this long counts half even without a sentence end
+_LONG_MIN_WORDS = 20  # ...and a line this long counts half even without a sentence end,
+# when a punctuation mark inside it shows clauses: a long line of spaced words without any is a
+# list of names (tags, categories, an archive's months), not prose
+_CLAUSE_MARK = re.compile(r"[.,;!?\u061b\u060c](?=\s)|[\u3001\u3002\uff0c\uff1b\uff01\uff1f\u0964]")
 _SHORT_PENALTY = 5.0  # what any other line counts against a region
 _LEAD_LINES = 1  # lines kept just before the region (the headline)
 _OUTSIDE_MIN_LINES = 3  # the region is cut out only when at least this many lines are left out
@@ -925,6 +963,8 @@ _TOKEN_MAX_CHARS = 60  # a "word" longer than this is data (base64, a URL), not 
 _GAP_LINES = 4  # a run of this many lines that are not prose is a gap in the region...
 _GAP_TAIL_SHARE = 0.5  # ...which ends it when the prose after it weighs less than this share
 _CHROME_TAIL_SHARE = 0.2  # a chrome line before another non-prose line ends it below this share
+_LINKS_TAIL_LINES = 2  # this many link-like lines in a row end it...
+_LINKS_TAIL_SHARE = 0.3  # ...when the prose after them weighs less than this share
 
 
 def _line_weight(line: str, words: int) -> float:
@@ -933,9 +973,15 @@ def _line_weight(line: str, words: int) -> float:
         return -_SHORT_PENALTY
     if words >= _PROSE_MIN_WORDS and line.rstrip().endswith(_PROSE_END):
         return float(words)
-    if words >= _LONG_MIN_WORDS:
+    if words >= _LONG_MIN_WORDS and (_CLAUSE_MARK.search(line) or not _spaced(line)):
         return words / 2
     return -_SHORT_PENALTY
+
+
+def _spaced(line: str) -> bool:
+    """Whether ``line``'s words are counted by its spaces (:func:`_words`), as in scripts that
+    space their words; a script without spaces (or spacing phrases, not words) has fewer."""
+    return line.count(" ") + 1 >= len(line) // 10
 
 
 def _headline(lines: list[str]) -> int | None:
@@ -1078,12 +1124,34 @@ def _tail_chrome(
     return end
 
 
+def _tail_links(lines: list[str], weights: list[float], body: int, end: int) -> int:
+    """Where the region ``body:end`` really ends: at the first run of
+    :data:`_LINKS_TAIL_LINES` link-like lines (:func:`_is_link_like`: share buttons, tags, the
+    titles of other articles) after which less prose follows than :data:`_LINKS_TAIL_SHARE` of
+    what came before it. Unlike :func:`_tail_chrome` it needs no phrase table, so it works
+    in any language; unlike :func:`_tail_gap`, only lines that look like links count."""
+    before, after = 0.0, sum(weight for weight in weights[body:end] if weight > 0)
+    run = 0
+    for i in range(body, end):
+        if weights[i] > 0:
+            if run >= _LINKS_TAIL_LINES and before > 0 and after < _LINKS_TAIL_SHARE * before:
+                return i - run
+            before += weights[i]
+            after -= weights[i]
+            run = 0
+        elif _is_link_like(lines[i]):
+            run += 1
+        else:
+            run = 0
+    return end
+
+
 def _main_region(lines: list[str], rules: _Rules) -> tuple[int, int, int]:
     """``(start, body, end)`` of the page's main region (``body``: its first prose line when
     it starts with a headline and header lines, else ``start``), or all lines when the text
     is not a page (it is already an article: nothing outside, or what is outside is not
     menu-like); either way without a tail that a gap or closing chrome separates from the
-    body (:func:`_tail_gap`, :func:`_tail_chrome`)."""
+    body (:func:`_tail_gap`, :func:`_tail_chrome`, :func:`_tail_links`)."""
     weights = [_line_weight(line, _words(line)) for line in lines]
     headline = _headline(lines)
     region = _region_after(headline, weights) if headline is not None else None
@@ -1102,7 +1170,8 @@ def _main_region(lines: list[str], rules: _Rules) -> tuple[int, int, int]:
     if len(outside) < _OUTSIDE_MIN_LINES or short * 2 < len(outside):
         start, body, end = 0, 0, len(lines)
     end = _tail_gap(weights, start, end)
-    return start, body, _tail_chrome(lines, weights, start, end, rules)
+    end = _tail_chrome(lines, weights, start, end, rules)
+    return start, body, _tail_links(lines, weights, body, end)
 
 
 def _is_label(line: str) -> bool:
@@ -1134,6 +1203,8 @@ def _clean(text: str, lang: str | None, whole_page: bool) -> Cleaned:
     rules = _rules_for(lang)
     start, body, end = _main_region(lines, rules) if whole_page else (0, 0, len(lines))
     marks = _drop_marks(lines[start:end], rules)
+    if whole_page:
+        _drop_link_lists(lines[start:end], marks)
     for i in range(start + 1, min(body, end)):  # between the headline and the body's prose
         marks[i - start] = marks[i - start] or _is_label(lines[i])
     drop = iter([True] * start + marks + [True] * (len(lines) - end))

@@ -442,6 +442,88 @@ def test_a_line_of_one_long_token_is_not_prose() -> None:
     assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
 
 
+def test_a_long_line_of_names_without_punctuation_is_not_prose() -> None:
+    # an archive box's one long line of months and counts outweighed the line before it and
+    # joined the article as prose; with no punctuation mark inside, it is a list
+    months = list(enumerate(("January", "February", "March", "April", "May", "June", "July")))
+    archive = " ".join(f"({n}) {month} {year}" for year in (2023, 2024) for n, month in months)
+    page = "\n".join(["Harbour bridge reopens", *EN, "Archive", archive, "Imprint", "Jobs"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
+    assert cleaned.removed == ("Archive", archive, "Imprint", "Jobs")
+
+
+def test_a_long_line_with_clauses_but_no_sentence_end_still_counts_as_prose() -> None:
+    # the same length with commas inside: a paragraph whose final full stop is missing
+    last = (
+        "Ferries will keep a reduced timetable until the end of the month, the operators said,"
+        " and the footpath on the east side stays closed while the lamps are being replaced"
+    )
+    page = "\n".join(["Harbour bridge reopens", *EN, "Archive", last, "Imprint", "Jobs", "Help"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN, "Archive", last])
+
+
+def test_a_long_line_in_a_script_that_spaces_phrases_still_counts_as_prose() -> None:
+    # Thai spaces its phrases, not its words, and a paragraph may have no punctuation mark at
+    # all: a line with so few spaces for its length is not judged by its punctuation
+    phrases = ("สะพานท่าเรือเปิดให้รถสัญจรอีกครั้ง", "หลังจากปิดซ่อมแซมนานแปดเดือน")
+    paragraph = " ".join(phrases * 5)
+    other = " ".join(reversed(phrases * 5))
+    page = "\n".join(["สะพานท่าเรือ", other, "คลัง", paragraph, "ติดต่อ", "งาน", "ช่วยเหลือ"])
+    assert clean_text(page).text.split("\n\n")[-3:] == [other, "คลัง", paragraph]
+
+
+def test_a_list_of_links_inside_the_article_goes() -> None:
+    # five short lines without a sentence end or a digit between two paragraphs: a list of
+    # links (related articles) that the paragraphs around it keep inside the main region
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    links = ["Harbour market opens", "Lighthouse tours", "Tide tables", "Ferry news", "Weather"]
+    body = [EN[0], EN[1], *links, EN[2], *PAGES["en"].body]
+    page = "\n".join([*menu, "Harbour bridge reopens", *body, "Imprint", "Jobs", "Contact"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", EN[0], EN[1], EN[2], *EN])
+    assert cleaned.removed == (*menu, *links, "Imprint", "Jobs", "Contact")
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        # four links are not yet a list of links
+        ["Harbour market opens", "Lighthouse tours", "Tide tables", "Ferry news"],
+        # items with figures are data (a timetable, prices)
+        ["Warm up 11:00", "Contest 12:00", "Awards 18:30", "Party 23:00", "Close 2:00"],
+        # items ending like clauses or sentences are the article's own list
+        ["new rivets,", "new paint,", "new lamps,", "a new footpath,", "and a new toll booth."],
+        # items longer than a link's few words
+        [f"The {n}th of the harbour's listed buildings on the east side" for n in range(5, 10)],
+    ],
+)
+def test_a_list_in_the_article_stays(items: list[str]) -> None:
+    body = [EN[0], EN[1], *items, EN[2], *PAGES["en"].body]
+    page = "\n".join(["Harbour bridge reopens", *body])
+    assert clean_text(page, "en").text == "\n\n".join(["Harbour bridge reopens", *body])
+
+
+def test_a_list_of_links_in_an_html_article_stays() -> None:
+    # only a page's visible text has its lists of links judged by their look: in an article
+    # that trafilatura extracted, a short list is the article's own
+    items = ["Harbour market opens", "Lighthouse tours", "Tide tables", "Ferry news", "Weather"]
+    html = "".join(
+        [
+            "<html><body><article><h1>Harbour bridge reopens</h1>",
+            *(f"<p>{paragraph}</p>" for paragraph in EN[:2]),
+            "<ul>",
+            *(f"<li>{item}</li>" for item in items),
+            "</ul>",
+            *(f"<p>{paragraph}</p>" for paragraph in [EN[2], *PAGES["en"].body]),
+            "</article></body></html>",
+        ]
+    )
+    text = clean_html(html).text
+    assert all(item in text for item in items)
+
+
 def test_a_gap_of_chrome_lines_ends_the_article_before_a_bio() -> None:
     # after four lines that are neither prose nor known chrome, the author's bio outweighs the
     # gap but is less than half the article: it goes with the gap
@@ -467,6 +549,25 @@ def test_closing_chrome_ends_the_article_before_a_teaser() -> None:
     cleaned = clean_text(page, "en")
     assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
     assert cleaned.removed == (*menu, *closing, teaser, *footer)
+
+
+def test_two_link_like_lines_end_the_article_before_a_teaser() -> None:
+    # two lines that look like links (no phrase table knows them) and a short teaser sentence,
+    # far less prose than the article: the article ends before the links
+    links = ["Compartilhe", "Leia tambem"]
+    teaser = "The harbour market opens again on Sunday with forty stalls and a brass band."
+    page = "\n".join(["Harbour bridge reopens", *EN, *links, teaser, "Imprint", "Jobs", "Help"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN])
+    assert cleaned.removed == (*links, teaser, "Imprint", "Jobs", "Help")
+
+
+def test_two_link_like_lines_inside_the_article_do_not_end_it() -> None:
+    # the same lines with as much prose after them as before: the article goes on
+    links = ["Compartilhe", "Leia tambem"]
+    page = "\n".join(["Harbour bridge reopens", *EN, *links, *EN, "Imprint", "Jobs", "Help"])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN, *links, *EN])
 
 
 def test_a_photo_credit_before_the_last_paragraph_does_not_end_the_article() -> None:
