@@ -35,6 +35,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
+import regex
 import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
@@ -836,8 +837,16 @@ def _rules_for(lang: str | None) -> _Rules:
 
 
 def _words(line: str) -> int:
-    """Words in a stripped line, counting ~10 characters as a word for scripts without spaces."""
-    return max(line.count(" ") + 1, len(line) // 10)
+    """Words in a stripped line: its spaced words, or for a script without spaces an estimate,
+    whichever is more. The estimate counts a wide character (East Asian Width W or F: Han, kana,
+    Hangul, full-width forms, each a syllable or morpheme) as half a word and ten of any other as
+    one. Measured on FLORES-200 dev's parallel sentences: 1.8-2.6 Chinese or Japanese characters
+    per English word, 5.8-8.5 of Thai, Khmer, Lao, Burmese or Tibetan ones."""
+    spaced = line.count(" ") + 1
+    if spaced * 10 > len(line):  # spaced words are the larger count whatever the script
+        return spaced
+    wide = sum(1 for c in line if unicodedata.east_asian_width(c) in "WF")
+    return max(spaced, wide // 2 + (len(line) - wide) // 10)
 
 
 def _blocks(text: str) -> list[list[str]]:
@@ -935,7 +944,10 @@ def _drop_list_after(heading: int, lines: list[str], drop: list[bool]) -> None:
 # highest sum is the main region.
 
 _PROSE_MIN_WORDS = 10  # a line this long that ends like a sentence is prose...
-_PROSE_END = tuple('.!?:"”“»«)')
+# A sentence ends with one of Unicode's sentence terminals (Sentence_Terminal: . ! ? and the
+# danda, the ideographic full stop, Arabic's question mark, Ethiopic's full stop…), a colon, or
+# a closing bracket or quote (Unicode's Pe, Pf, Pi and ").
+_PROSE_END = regex.compile(r"(?:\p{Sentence_Terminal}|:|\p{Pe}|\p{Pf}|\p{Pi}|\")$")
 _LONG_MIN_WORDS = 20  # ...and a line this long counts half even without a sentence end,
 # when a punctuation mark inside it shows clauses: a long line of spaced words without any is a
 # list of names (tags, categories, an archive's months), not prose
@@ -959,7 +971,8 @@ _LABEL_MAX_WORDS = 9  # ...of which the short ones not ending like a sentence go
 _LATE_HEADLINE_SHARE = 2.0  # prose before the headline this many times the region's: a repeat
 _SMALL_REGION_WORDS = 40.0  # a region after the headline with less prose than this (a teaser)...
 _SMALL_REGION_SHARE = 3.0  # ...gives way to a run elsewhere this many times heavier
-_TOKEN_MAX_CHARS = 60  # a "word" longer than this is data (base64, a URL), not prose
+_TOKEN_MAX_CHARS = 60  # an ASCII "word" longer than this is data (base64, a URL), not prose
+# (in a script without spaces, a whole sentence is one "word")
 _GAP_LINES = 4  # a run of this many lines that are not prose is a gap in the region...
 _GAP_TAIL_SHARE = 0.5  # ...which ends it when the prose after it weighs less than this share
 _CHROME_TAIL_SHARE = 0.2  # a chrome line before another non-prose line ends it below this share
@@ -969,9 +982,9 @@ _LINKS_TAIL_SHARE = 0.3  # ...when the prose after them weighs less than this sh
 
 def _line_weight(line: str, words: int) -> float:
     """What a line counts for (prose) or against (anything else) the main region."""
-    if len(max(line.split(), key=len, default="")) > _TOKEN_MAX_CHARS:
+    if any(len(token) > _TOKEN_MAX_CHARS and token.isascii() for token in line.split()):
         return -_SHORT_PENALTY
-    if words >= _PROSE_MIN_WORDS and line.rstrip().endswith(_PROSE_END):
+    if words >= _PROSE_MIN_WORDS and _PROSE_END.search(line.rstrip()):
         return float(words)
     if words >= _LONG_MIN_WORDS and (_CLAUSE_MARK.search(line) or not _spaced(line)):
         return words / 2

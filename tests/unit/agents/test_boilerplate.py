@@ -1234,3 +1234,41 @@ def test_html_lead_between_headline_and_body_is_put_back() -> None:
 def test_html_blocks_above_the_body_that_are_no_lead_stay_out(header: str) -> None:
     cleaned = clean_html(_page_with_lead(header))
     assert cleaned.text.split("\n\n") == list(PARAGRAPHS)
+
+
+_ZH_BODY = [
+    "市政府星期三宣布，从明年一月起，全市公交车和地铁将延长夜间运营时间，以方便下班较晚的市民出行。",
+    "交通局负责人在新闻发布会上表示，新的时刻表已经过三个月的试运行，乘客反映良好，晚间客流增加了百分之十二。",
+    "他说，延长运营时间每年将增加约两千万元的支出，其中一部分将由市财政补贴，其余由运营公司承担。",
+    "一些市民对这一决定表示欢迎，但也有人担心夜间安全问题，希望有关部门加强车站的巡逻和照明。",
+    "交通局表示，将在未来几周内公布详细方案。",
+]
+_ZH_MENU = ["首页", "新闻", "体育", "财经", "登录"]
+_ZH_FOOTER = ["分享到微信", "相关新闻", "版权所有 © 2024", "关于我们 联系我们"]
+
+
+def test_a_chinese_page_loses_its_menus_and_keeps_its_body() -> None:
+    """Sentences of a script without spaces are prose (a sentence is one long "word" there, and
+    ends with the ideographic full stop), so a Chinese page's main region is found as any
+    other's."""
+    title = "市公交地铁将延长夜间运营时间"
+    page = "\n".join([title, *_ZH_MENU, title, *_ZH_BODY, *_ZH_FOOTER])
+    cleaned = clean_text(page)
+    lines = cleaned.text.split("\n")
+    assert all(paragraph in cleaned.text for paragraph in _ZH_BODY)
+    assert not [line for line in _ZH_MENU + _ZH_FOOTER if line in lines]
+
+
+def test_a_sentence_ending_with_a_danda_is_prose() -> None:
+    """Unicode's sentence terminals end a sentence in any script (here Devanagari's danda)."""
+    body = [
+        "नगर निगम ने बुधवार को घोषणा की कि अगले महीने से शहर की सभी बसें रात में दो घंटे अधिक चलेंगी।",
+        "परिवहन विभाग के अधिकारी ने कहा कि नई समय सारणी तीन महीने के परीक्षण के बाद लागू की जा रही है।",
+        "यात्रियों ने इस फैसले का स्वागत किया, लेकिन कुछ लोगों ने रात में सुरक्षा को लेकर चिंता जताई।",
+        "अधिक जानकारी के लिए विभाग की वेबसाइट पर जाएं और अपने नजदीकी बस अड्डे से संपर्क करें।",
+    ]
+    title = "शहर की बसें रात में अधिक समय तक चलेंगी"
+    page = "\n".join([title, "Home", "News", "Sport", title, *body, "Share this", "Related"])
+    cleaned = clean_text(page)
+    assert all(paragraph in cleaned.text for paragraph in body)
+    assert "Share this" not in cleaned.text.split("\n")
