@@ -731,6 +731,7 @@ class UncasedPlaces:
 _MAX_PREFIX = 2
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def _wide(char: str) -> bool:
     """A wide (ideographic) letter: CJK scripts, written without spaces."""
     import unicodedata
@@ -1195,8 +1196,14 @@ def _script(char: str) -> str | None:
 
 def _script_words(words: Iterable[str]) -> Iterator[tuple[str, str]]:
     """(script, word) for each stretch of one script in the words: a Japanese run of kanji,
-    kana and kanji is three words."""
+    kana and kanji is three words. Words of scripts written with spaces are taken whole (in
+    the script of their first letter)."""
     for word in words:
+        if not _wide(word[0]):
+            script = next((found for c in word if (found := _script(c)) is not None), None)
+            if script is not None:
+                yield script, word
+            continue
         start, script = 0, None
         for i, char in enumerate(word):
             this = _script(char)

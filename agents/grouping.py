@@ -478,9 +478,23 @@ def _discount(df: int) -> float:
     return 1.0 / (1.0 + math.log1p(df / 4.0))
 
 
-#: An article's skeletons that may count (:meth:`Grouper._skeletons`): skeleton -> (script,
-#: the article side's discount) for each script the article writes it in.
-Skeletons = dict[str, list[tuple[str, float]]]
+@dataclass(frozen=True, slots=True)
+class Skeletons:
+    """An article's skeletons that may count (:meth:`Grouper._skeletons`)."""
+
+    #: skeleton -> (script, the article side's discount) for each script the article writes it in
+    bones: dict[str, list[tuple[str, float]]]
+    #: whether they are all of name keys (:data:`NAME_SCRIPT`), whether some are
+    names_only: bool
+    has_names: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.bones)
+
+
+_NO_SKELETONS = Skeletons({}, names_only=False, has_names=False)
+#: Where a member's skeleton keys of name keys start and end (its keys are sorted).
+_NAME_SKELETONS = (f"{SKELETON_PREFIX}{NAME_SCRIPT}:", f"{SKELETON_PREFIX}{NAME_SCRIPT};")
 
 
 def _named_skeletons(common: Iterable[str]) -> set[str]:
@@ -972,14 +986,44 @@ class Grouper:
 
     def _skeletons(self, keys: set[str]) -> tuple[set[str], Skeletons, dict[str, float]]:
         """An article's keys other than skeletons; its skeletons that may count, with their
-        discounts (:data:`Skeletons`); and the open events' skeleton keys it may match (the
+        discounts (:class:`Skeletons`); and the open events' skeleton keys it may match (the
         same skeleton in another script) with the weight of a match, to retrieve them by."""
         plain = {k for k in keys if not k.startswith(SKELETON_PREFIX)}
-        found: Skeletons = {}
         lookup: dict[str, float] = {}
         weight = self.options.skeleton_weight
         if len(plain) == len(keys) or not weight:
-            return plain, found, lookup
+            return plain, _NO_SKELETONS, lookup
+        uncased = self.options.skeleton_uncased
+        mine = {key[2 : key.find(":", 2)] for key in keys.difference(plain)}
+        # the scripts an open event's skeleton could match one of the article's in
+        others = [
+            other
+            for other in self._scripts
+            if any(
+                other != script and (uncased or NAME_SCRIPT in (script, other)) for script in mine
+            )
+        ]
+        if not others:
+            return plain, _NO_SKELETONS, lookup
+        found: dict[str, list[tuple[str, float]]] = {}
+        for key in keys.difference(plain):
+            script, _, bones = key[2:].partition(":")
+            discount = self._skeleton_discount(key, script, own=1)
+            if not discount:
+                continue
+            discount *= self._length_factor(bones)
+            found.setdefault(bones, []).append((script, discount))
+            for other in others:
+                theirs = f"{SKELETON_PREFIX}{other}:{bones}"
+                if (
+                    other != script
+                    and (uncased or NAME_SCRIPT in (script, other))
+                    and self._df(theirs)
+                ):
+                    match = weight * min(discount, self._skeleton_discount(theirs, other))
+                    if match:
+                        lookup[theirs] = max(lookup.get(theirs, 0.0), match)
+        return plain, Skeletons(found, mine == {NAME_SCRIPT}, NAME_SCRIPT in mine), lookup
         scripts = self._scripts
         for key in keys.difference(plain):
             script, _, bones = key[2:].partition(":")
@@ -1128,12 +1172,17 @@ class Grouper:
         for member in state.members:
             cosine = near.get(member.id)
             own = member.evidence_in(state)
-            member_keys = own or state.evidence
+            if own:  # sorted: its skeleton keys ("s:") come last
+                cut = bisect_left(own, SKELETON_PREFIX)
+                member_keys, bones = own[:cut], own[cut:]
+            else:
+                member_keys = [k for k in state.evidence if not k.startswith(SKELETON_PREFIX)]
+                bones = ()
             common = keys.intersection(member_keys)
             shared = sum(weights[k] for k in common)
             mine_more = theirs_more = 0.0
-            if skeletons and own:
-                across, mine_more, theirs_more = self._across(skeletons, own, common, weights)
+            if skeletons and bones:
+                across, mine_more, theirs_more = self._across(skeletons, bones, common, weights)
                 shared += across
             article_total = article_weight + mine_more
             if stems:
@@ -1155,10 +1204,8 @@ class Grouper:
                 )
             ):  # cannot match, whatever the member's weight (the shape factor is <= 1)
                 continue
-            member_weight = theirs_more
+            member_weight = theirs_more  # its skeletons count when they match (_across)
             for k in member_keys:
-                if k.startswith(SKELETON_PREFIX):  # counted by _across, when they match
-                    continue
                 w = weights.get(k)
                 if w is None:  # remembered for the other members of this call
                     w = weights[k] = self._weight(k)
@@ -1184,17 +1231,25 @@ class Grouper:
         weights: dict[str, float],
     ) -> tuple[float, float, float]:
         """The weight of the skeletons an article shares with a member in another script
-        (``member_keys``: its keys, sorted; ``weights``: where the members' skeleton keys'
-        discounts are remembered), and how much of it each side adds to its own evidence: a
+        (``member_keys``: its skeleton keys, sorted; ``weights``: where the members' skeleton
+        keys' discounts are remembered), and how much of it each side adds to its own evidence: a
         skeleton of a name key stands for a name that side counts already, a word of a script
         without case for a name that side had no other way to show. A skeleton of a name both
         share (``common``) does not count again."""
         shared = mine_more = theirs_more = 0.0
         named: set[str] | None = None
         weight = self.options.skeleton_weight
-        for key in member_keys[bisect_left(member_keys, SKELETON_PREFIX) :]:
+        scan: Sequence[str] = member_keys
+        if skeletons.names_only or not (skeletons.has_names or self.options.skeleton_uncased):
+            # only the member's keys of the other kind can match: name keys' or the others
+            lo = bisect_left(member_keys, _NAME_SKELETONS[0])
+            hi = bisect_left(member_keys, _NAME_SKELETONS[1], lo)
+            names_only = skeletons.names_only
+            scan = [*member_keys[:lo], *member_keys[hi:]] if names_only else member_keys[lo:hi]
+        found = skeletons.bones
+        for key in scan:
             script, _, bones = key[2:].partition(":")
-            mine = skeletons.get(bones)
+            mine = found.get(bones)
             if mine is None:
                 continue
             discount = weights.get(key)
