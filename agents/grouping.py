@@ -1081,6 +1081,10 @@ class Grouper:
         shared = self._postings.weigh(
             {**weights, **across} if across else weights, _MAX_POSTINGS, self.key_counts
         )
+        # the events with a skeleton the article may match: the others' members need no look
+        skeletal = (
+            self._postings.weigh(across, sys.maxsize, self.key_counts).keys() if across else ()
+        )
         near = self._near(vector, shared) if vector is not None else {}
         floor = min(self.options.min_shared, self.options.tight_min_shared)
         numbered = self._numbered
@@ -1106,7 +1110,15 @@ class Grouper:
             if state.last_seen < horizon:
                 continue
             scores = self._member_scores(
-                state, keys, runs, known, article_weight, shape, near, stems, skeletons
+                state,
+                keys,
+                runs,
+                known,
+                article_weight,
+                shape,
+                near,
+                stems,
+                skeletons if state.number in skeletal else None,
             )
             overlap = max((scored.score for scored in scores), default=0.0)
             if overlap > 0.0:
