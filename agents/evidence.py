@@ -48,7 +48,7 @@ class Evidence:
     places: frozenset[str] = frozenset()  # "g<geonameid>" for cities, "c<ISO2>" for countries
     numbers: frozenset[str] = frozenset()  # "2022", "3.5", "12%", "1-0", "--02-04", "2022-02-04"
     #: "<script>:<skeleton>" (:func:`skeletons`): "name:ptn" of the name key "putin",
-    #: "hebr:ptn" of the Hebrew word פוטין, "deva:ptn" of पुतिन
+    #: "deva:ptn" of the Hindi word पुतिन, "hebr:slnsk" of the Hebrew זלנסקי
     skeletons: frozenset[str] = frozenset()
 
     def keys(self) -> frozenset[str]:
@@ -1177,8 +1177,9 @@ def _consonants(folded: str) -> str:
 def skeleton(word: str) -> str:
     """A word's consonant skeleton in any script: transliterated (anyascii), lower case, folded
     as names are (z -> s, c -> k, ph -> f…), letters only, without vowels and the letters that
-    often stand for one (y w v h), repeated letters once. "Putin", "Путин", "פוטין", "पुतिन"
-    all give "ptn"; "Selenskyj", "Зеленський", "זלנסקי" give "slnsk"."""
+    often stand for one (y w v h), repeated letters once. "Putin", "Путин", "पुतिन", "ปูติน"
+    all give "ptn" (Hebrew "פוטין" gives "ftn": anyascii reads פ as f); "Selenskyj",
+    "Зеленський", "זלנסקי" give "slnsk"."""
     return _consonants(_fold_word(word))
 
 

@@ -981,6 +981,7 @@ class Grouper:
         return _discount(df)
 
     def _length_factor(self, bones: str) -> float:
+        """How much of its weight a skeleton of ``len(bones)`` consonants carries."""
         full = self.options.skeleton_full_length
         return 1.0 if full <= 3 else min(1.0, (len(bones) - 2) / (full - 2))
 
@@ -1024,26 +1025,6 @@ class Grouper:
                     if match:
                         lookup[theirs] = max(lookup.get(theirs, 0.0), match)
         return plain, Skeletons(found, mine == {NAME_SCRIPT}, NAME_SCRIPT in mine), lookup
-        scripts = self._scripts
-        for key in keys.difference(plain):
-            script, _, bones = key[2:].partition(":")
-            mine = self._skeleton_discount(key, script, own=1)
-            if not mine:
-                continue
-            mine *= self._length_factor(bones)
-            found.setdefault(bones, []).append((script, mine))
-            for other in scripts:
-                theirs = f"{SKELETON_PREFIX}{other}:{bones}"
-                if (
-                    other != script
-                    and (self.options.skeleton_uncased or NAME_SCRIPT in (script, other))
-                    and self._df(theirs)
-                ):
-                    discount = self._skeleton_discount(theirs, other)
-                    if discount:
-                        match = weight * min(mine, discount)
-                        lookup[theirs] = max(lookup.get(theirs, 0.0), match)
-        return plain, found, lookup
 
     def best_match(
         self,
