@@ -34,6 +34,10 @@ from anyascii import anyascii
 NAME_PREFIX: Final = "n:"
 PLACE_PREFIX: Final = "p:"
 NUMBER_PREFIX: Final = "#:"
+SKELETON_PREFIX: Final = "s:"
+#: The script tag of the skeletons of name keys: names of cased scripts (Latin, Cyrillic,
+#: Greek…) are matched across those scripts by `normalise_name` already.
+NAME_SCRIPT: Final = "name"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +47,17 @@ class Evidence:
     names: frozenset[str] = frozenset()  # normalised name keys ("putin", "xi jinping")
     places: frozenset[str] = frozenset()  # "g<geonameid>" for cities, "c<ISO2>" for countries
     numbers: frozenset[str] = frozenset()  # "2022", "3.5", "12%", "1-0", "--02-04", "2022-02-04"
+    #: "<script>:<skeleton>" (:func:`skeletons`): "name:ptn" of the name key "putin",
+    #: "deva:ptn" of the Hindi word पुतिन, "hebr:slnsk" of the Hebrew זלנסקי
+    skeletons: frozenset[str] = frozenset()
 
     def keys(self) -> frozenset[str]:
-        """All evidence as prefixed keys: "n:putin", "p:g1816670", "#:2022"."""
+        """All evidence as prefixed keys: "n:putin", "p:g1816670", "#:2022", "s:hebr:ptn"."""
         return frozenset(
             [NAME_PREFIX + n for n in self.names]
             + [PLACE_PREFIX + p for p in self.places]
             + [NUMBER_PREFIX + x for x in self.numbers]
+            + [SKELETON_PREFIX + x for x in self.skeletons]
         )
 
     def to_list(self) -> list[str]:
@@ -62,6 +70,7 @@ class Evidence:
         names: set[str] = set()
         places: set[str] = set()
         numbers: set[str] = set()
+        skeletons: set[str] = set()
         for item in items:
             prefix, value = item[:2], item[2:]
             if prefix == NAME_PREFIX:
@@ -70,9 +79,11 @@ class Evidence:
                 places.add(value)
             elif prefix == NUMBER_PREFIX:
                 numbers.add(value)
+            elif prefix == SKELETON_PREFIX:
+                skeletons.add(value)
             else:
                 raise ValueError(f"not an evidence key: {item!r}")
-        return cls(frozenset(names), frozenset(places), frozenset(numbers))
+        return cls(frozenset(names), frozenset(places), frozenset(numbers), frozenset(skeletons))
 
 
 # --------------------------------------------------------------------------- name normalisation
@@ -720,6 +731,7 @@ class UncasedPlaces:
 _MAX_PREFIX = 2
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def _wide(char: str) -> bool:
     """A wide (ideographic) letter: CJK scripts, written without spaces."""
     import unicodedata
@@ -1021,7 +1033,10 @@ def extract_evidence(
         places |= gaz.uncased.find(doc)
     names = _find_names(caps, status, used, lang)
     return Evidence(
-        frozenset(names), frozenset(places), frozenset(_numbers(ascii_numerals(doc), lang))
+        frozenset(names),
+        frozenset(places),
+        frozenset(_numbers(ascii_numerals(doc), lang)),
+        skeletons(names, doc),
     )
 
 
@@ -1132,6 +1147,95 @@ def _longer_place(
             break
         key = plain
     return found
+
+
+# --------------------------------------------------------------------------- skeletons
+
+#: Letters a skeleton leaves out: vowels, and the letters that stand for a vowel or for no
+#: sound of their own in some script's transliteration (Hebrew ו -> v, י -> y, Arabic و -> w,
+#: the h of kh, sh, th).
+_SKELETON_DROP: Final = frozenset("aeiouywvh")
+#: Skeletons kept: of at least SKELETON_MIN consonants (two match too many words by chance),
+#: at most SKELETON_MAX (a run of ideographs without spaces is a clause, not a name).
+SKELETON_MIN: Final = 3
+SKELETON_MAX: Final = 10
+#: Letters of uncased scripts read for skeletons: an event's names are in its first paragraphs.
+SKELETON_LETTERS: Final = 3000
+
+
+def _consonants(folded: str) -> str:
+    """The skeleton of a folded word (:func:`_fold_word`): its letters without
+    :data:`_SKELETON_DROP`, repeated letters once."""
+    out: list[str] = []
+    for char in folded:
+        if char.isalpha() and char not in _SKELETON_DROP and (not out or out[-1] != char):
+            out.append(char)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def skeleton(word: str) -> str:
+    """A word's consonant skeleton in any script: transliterated (anyascii), lower case, folded
+    as names are (z -> s, c -> k, ph -> f…), letters only, without vowels and the letters that
+    often stand for one (y w v h), repeated letters once. "Putin", "Путин", "पुतिन", "ปูติน"
+    all give "ptn" (Hebrew "פוטין" gives "ftn": anyascii reads פ as f); "Selenskyj",
+    "Зеленський", "זלנסקי" give "slnsk"."""
+    return _consonants(_fold_word(word))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _script(char: str) -> str | None:
+    """A letter's script, as the first word of its Unicode name, lower case, four letters at
+    most ("hebr", "deva", "kata", "cjk"); None for a mark or modifier (it belongs to the
+    letter before it: the vowel signs of Devanagari, the long-vowel mark of katakana)."""
+    import unicodedata
+
+    if unicodedata.category(char) in ("Mn", "Mc", "Me", "Lm"):
+        return None
+    return unicodedata.name(char, "?").split(" ")[0].split("-")[0].lower()[:4]
+
+
+def _script_words(words: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """(script, word) for each stretch of one script in the words: a Japanese run of kanji,
+    kana and kanji is three words. Words of scripts written with spaces are taken whole (in
+    the script of their first letter)."""
+    for word in words:
+        if not _wide(word[0]):
+            script = next((found for c in word if (found := _script(c)) is not None), None)
+            if script is not None:
+                yield script, word
+            continue
+        start, script = 0, None
+        for i, char in enumerate(word):
+            this = _script(char)
+            if this is None or this == script:
+                continue
+            if script is not None:
+                yield script, word[start:i]
+            start, script = i, this
+        if script is not None:
+            yield script, word[start:]
+
+
+def skeletons(names: Iterable[str], doc: str, limit: int = SKELETON_LETTERS) -> frozenset[str]:
+    """Skeleton keys, "<script>:<skeleton>" (:func:`skeleton`), of the words of the name keys
+    (script :data:`NAME_SCRIPT`) and of every word written in a script without case (the first
+    `limit` letters of them; script: the word's, "hebr:ptn"). Such scripts have no capitals to
+    find names by: the grouper counts a skeleton only against the same skeleton in another
+    script, and such a word only while few open events carry it (a name, not a common word)."""
+    found: set[str] = set()
+    for name in names:
+        for word in name.split(" "):
+            key = _consonants(word)
+            if SKELETON_MIN <= len(key) <= SKELETON_MAX:
+                found.add(f"{NAME_SCRIPT}:{key}")
+    if not doc.isascii():
+        for words in _uncased_runs(doc, limit):
+            for script, word in _script_words(words):
+                key = skeleton(word)
+                if SKELETON_MIN <= len(key) <= SKELETON_MAX:
+                    found.add(f"{script}:{key}")
+    return frozenset(found)
 
 
 # --------------------------------------------------------------------------- numbers

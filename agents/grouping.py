@@ -31,6 +31,7 @@ import math
 import struct
 import sys
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
@@ -39,7 +40,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from agents.embedding import DIM, decode_codes, one_blas_thread, unit_vector
-from agents.evidence import NAME_PREFIX
+from agents.evidence import NAME_PREFIX, NAME_SCRIPT, SKELETON_PREFIX, skeleton
 from agents.publish import member_of
 from streams.records import Prepared
 from streams.settings import Settings
@@ -84,6 +85,19 @@ class GroupingOptions:
     #: (0: off): case endings in any language that adds them (putin, putinin, putinia).
     inflection_min_stem: int = 4
     inflection_max_suffix: int = 3
+    #: Weight of a consonant skeleton shared across scripts (:func:`agents.evidence.skeletons`:
+    #: a name key's against a word of a script without case, or words of two such scripts),
+    #: before the discount for common keys (0: off); a word of a script without case counts
+    #: only while at most ``skeleton_max_df`` open events carry it (a name, not a word).
+    skeleton_weight: float = 1.0
+    skeleton_max_df: int = 3
+    #: Whether words of two different scripts without case match too (else only against
+    #: name keys): off, as syllabic transliterations of two such scripts (kana, hanzi,
+    #: Devanagari) agree by chance far more often than on a name (see docs/measurements.md).
+    skeleton_uncased: bool = False
+    #: A skeleton of this many consonants or more counts in full, a shorter one in part (3 of
+    #: 5: 1/3): short skeletons are common by chance (0: all in full).
+    skeleton_full_length: int = 5
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GroupingOptions:
@@ -101,12 +115,19 @@ class GroupingOptions:
             merge_min_score=settings.event_merge_min_score,
             inflection_min_stem=settings.event_inflection_min_stem,
             inflection_max_suffix=settings.event_inflection_max_suffix,
+            skeleton_weight=settings.event_skeleton_weight,
+            skeleton_max_df=settings.event_skeleton_max_df,
+            skeleton_full_length=settings.event_skeleton_full_length,
         )
 
 
 #: The shape of the ``events`` table's values this version writes. Version 0 (written before
 #: it was declared) had the same fields, all but ``id`` and ``lang`` optional, and no ``v``.
-STATE_VERSION = 1
+#: Version 2: members' and events' evidence may hold skeleton keys ("s:hebr:ptn",
+#: :func:`agents.evidence.skeletons`), which count only across scripts: a version that reads
+#: up to 1 would count them as shared keys between any two articles. Versions 0 and 1 are
+#: read as they are (their members have no skeletons: they match by their other evidence).
+STATE_VERSION = 2
 
 
 class StateVersionError(ValueError):
@@ -180,7 +201,7 @@ class EventState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EventState:
-        """A stored event of version 0 (no ``v``) or 1; :class:`StateVersionError` for a
+        """A stored event of version 0 (no ``v``), 1 or 2; :class:`StateVersionError` for a
         newer one (a rolled-back worker must not misread what its successor wrote)."""
         _check_version(data)
         return cls(
@@ -450,6 +471,41 @@ def _parallel(a: Sequence[int] | None, b: Sequence[int] | None) -> bool:
 
 def _kind_weight(key: str) -> float:
     return _KIND_WEIGHT.get(key[: key.find(":")], 1.0)
+
+
+def _discount(df: int) -> float:
+    """The discount of a key that ``df`` open events carry (an IDF over the window)."""
+    return 1.0 / (1.0 + math.log1p(df / 4.0))
+
+
+@dataclass(frozen=True, slots=True)
+class Skeletons:
+    """An article's skeletons that may count (:meth:`Grouper._skeletons`)."""
+
+    #: skeleton -> (script, the article side's discount) for each script the article writes it in
+    bones: dict[str, list[tuple[str, float]]]
+    #: whether they are all of name keys (:data:`NAME_SCRIPT`), whether some are
+    names_only: bool
+    has_names: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.bones)
+
+
+_NO_SKELETONS = Skeletons({}, names_only=False, has_names=False)
+#: Where a member's skeleton keys of name keys start and end (its keys are sorted).
+_NAME_SKELETONS = (f"{SKELETON_PREFIX}{NAME_SCRIPT}:", f"{SKELETON_PREFIX}{NAME_SCRIPT};")
+
+
+def _named_skeletons(common: Iterable[str]) -> set[str]:
+    """The skeletons of the words of the name keys two articles share: a skeleton match on one
+    of them would count a name twice."""
+    return {
+        skeleton(word)
+        for key in common
+        if key.startswith(NAME_PREFIX)
+        for word in key[len(NAME_PREFIX) :].split(" ")
+    }
 
 
 class MemberVectors:
@@ -800,6 +856,8 @@ class Grouper:
         self.key_counts: Callable[[str], int] | None = None
         #: Candidate events scored so far (the grouping bench reports it per article).
         self.candidates_scored = 0
+        #: The scripts of the skeleton keys indexed so far (a few dozen at most: Unicode's).
+        self._scripts: set[str] = set()
         one_blas_thread()
 
     # -- state ---------------------------------------------------------------------------------
@@ -814,6 +872,7 @@ class Grouper:
         self._member_of.clear()
         self._states.clear()
         self.vectors.clear()
+        self._scripts.clear()
         self.stream_time = 0.0
         rowed: set[str] = set()
         for raw in states:
@@ -871,6 +930,8 @@ class Grouper:
     def _index_keys(self, state: OpenEvent, keys: Iterable[str]) -> None:
         for key in keys:
             self._postings.add(key, state.number)
+            if key.startswith(SKELETON_PREFIX):
+                self._scripts.add(key[2 : key.find(":", 2)])
 
     def _unindex(self, state: OpenEvent) -> None:
         self.events.pop(state.event_key, None)
@@ -908,7 +969,62 @@ class Grouper:
 
     def _weight(self, key: str) -> float:
         """Kind weight, discounted for keys many open events share (an IDF over the window)."""
-        return _kind_weight(key) / (1.0 + math.log1p(self._df(key) / 4.0))
+        return _kind_weight(key) * _discount(self._df(key))
+
+    def _skeleton_discount(self, key: str, script: str, own: int = 0) -> float:
+        """A skeleton key's discount, 0 for a word of a script without case that more than
+        ``skeleton_max_df`` open events carry (``own``: the article's own event, not yet
+        open): a common word of its language, not a name."""
+        df = self._df(key)
+        if script != NAME_SCRIPT and df + own > self.options.skeleton_max_df:
+            return 0.0
+        return _discount(df)
+
+    def _length_factor(self, bones: str) -> float:
+        """How much of its weight a skeleton of ``len(bones)`` consonants carries."""
+        full = self.options.skeleton_full_length
+        return 1.0 if full <= 3 else min(1.0, (len(bones) - 2) / (full - 2))
+
+    def _skeletons(self, keys: set[str]) -> tuple[set[str], Skeletons, dict[str, float]]:
+        """An article's keys other than skeletons; its skeletons that may count, with their
+        discounts (:class:`Skeletons`); and the open events' skeleton keys it may match (the
+        same skeleton in another script) with the weight of a match, to retrieve them by."""
+        plain = {k for k in keys if not k.startswith(SKELETON_PREFIX)}
+        lookup: dict[str, float] = {}
+        weight = self.options.skeleton_weight
+        if len(plain) == len(keys) or not weight:
+            return plain, _NO_SKELETONS, lookup
+        uncased = self.options.skeleton_uncased
+        mine = {key[2 : key.find(":", 2)] for key in keys.difference(plain)}
+        # the scripts an open event's skeleton could match one of the article's in
+        others = [
+            other
+            for other in self._scripts
+            if any(
+                other != script and (uncased or NAME_SCRIPT in (script, other)) for script in mine
+            )
+        ]
+        if not others:
+            return plain, _NO_SKELETONS, lookup
+        found: dict[str, list[tuple[str, float]]] = {}
+        for key in keys.difference(plain):
+            script, _, bones = key[2:].partition(":")
+            discount = self._skeleton_discount(key, script, own=1)
+            if not discount:
+                continue
+            discount *= self._length_factor(bones)
+            found.setdefault(bones, []).append((script, discount))
+            for other in others:
+                theirs = f"{SKELETON_PREFIX}{other}:{bones}"
+                if (
+                    other != script
+                    and (uncased or NAME_SCRIPT in (script, other))
+                    and self._df(theirs)
+                ):
+                    match = weight * min(discount, self._skeleton_discount(theirs, other))
+                    if match:
+                        lookup[theirs] = max(lookup.get(theirs, 0.0), match)
+        return plain, Skeletons(found, mine == {NAME_SCRIPT}, NAME_SCRIPT in mine), lookup
 
     def best_match(
         self,
@@ -939,9 +1055,17 @@ class Grouper:
         if not keys:
             return None, 0.0, [], []
         horizon = event_time - self.options.window_seconds if self.horizon_skip else -math.inf
+        keys, skeletons, across = self._skeletons(keys)
         weights = {k: self._weight(k) for k in keys}
         # event number -> weight in common, over the keys in at most _MAX_POSTINGS open events
-        shared = self._postings.weigh(weights, _MAX_POSTINGS, self.key_counts)
+        # (and the same skeletons in other scripts)
+        shared = self._postings.weigh(
+            {**weights, **across} if across else weights, _MAX_POSTINGS, self.key_counts
+        )
+        # the events with a skeleton the article may match: the others' members need no look
+        skeletal = (
+            self._postings.weigh(across, sys.maxsize, self.key_counts).keys() if across else ()
+        )
         near = self._near(vector, shared) if vector is not None else {}
         floor = min(self.options.min_shared, self.options.tight_min_shared)
         numbered = self._numbered
@@ -967,7 +1091,15 @@ class Grouper:
             if state.last_seen < horizon:
                 continue
             scores = self._member_scores(
-                state, keys, runs, known, article_weight, shape, near, stems
+                state,
+                keys,
+                runs,
+                known,
+                article_weight,
+                shape,
+                near,
+                stems,
+                skeletons if state.number in skeletal else None,
             )
             overlap = max((scored.score for scored in scores), default=0.0)
             if overlap > 0.0:
@@ -1009,6 +1141,7 @@ class Grouper:
         shape: Shape | None,
         near: dict[str, float],
         stems: dict[str, list[str]] | None = None,
+        skeletons: Skeletons | None = None,
     ) -> list[_Scored]:
         """The members that match the article, with their scores.
 
@@ -1022,16 +1155,29 @@ class Grouper:
         ``runs``: the article's full names by their words (``_name_runs``);
         ``weights``: of the article's keys, and of members' keys as they are computed;
         ``near``: member id -> cosine, for the members close enough; ``stems``: the article's
-        single names by their first letters (:func:`_stems`), to count inflected forms.
+        single names by their first letters (:func:`_stems`), to count inflected forms;
+        ``skeletons``: the article's skeletons that may count (:meth:`_skeletons`), matched to
+        the member's in other scripts (:meth:`_across`).
         """
         options = self.options
         floor = min(options.min_shared, options.tight_min_shared)
         scores = []
         for member in state.members:
             cosine = near.get(member.id)
-            member_keys = member.evidence_in(state) or state.evidence
+            own = member.evidence_in(state)
+            if own:  # sorted: its skeleton keys ("s:") come last
+                cut = bisect_left(own, SKELETON_PREFIX)
+                member_keys, bones = own[:cut], own[cut:]
+            else:
+                member_keys = [k for k in state.evidence if not k.startswith(SKELETON_PREFIX)]
+                bones = ()
             common = keys.intersection(member_keys)
             shared = sum(weights[k] for k in common)
+            mine_more = theirs_more = 0.0
+            if skeletons and bones:
+                across, mine_more, theirs_more = self._across(skeletons, bones, common, weights)
+                shared += across
+            article_total = article_weight + mine_more
             if stems:
                 for mine, _ in _inflected(
                     stems,
@@ -1046,29 +1192,80 @@ class Grouper:
                 shared < floor
                 or (
                     shared < options.min_shared
-                    and shared < options.tight_min_overlap * article_weight
+                    and shared < options.tight_min_overlap * article_total
                     and not parallel
                 )
             ):  # cannot match, whatever the member's weight (the shape factor is <= 1)
                 continue
-            member_weight = 0.0
+            member_weight = theirs_more  # its skeletons count when they match (_across)
             for k in member_keys:
                 w = weights.get(k)
                 if w is None:  # remembered for the other members of this call
                     w = weights[k] = self._weight(k)
                 member_weight += w
             factor = self._shape_factor(shape, member.shape)
-            scored = self._score(shared, article_weight, member_weight, factor, cosine, parallel)
+            scored = self._score(shared, article_total, member_weight, factor, cosine, parallel)
             if scored[0] > 0.0:  # a match: unless a shared name stands for different people
                 others = _different_people(common, runs, member_keys) if runs else ()
                 if others:
                     shared -= sum(weights[k] for k in others)
                     scored = self._score(
-                        shared, article_weight, member_weight, factor, cosine, parallel
+                        shared, article_total, member_weight, factor, cosine, parallel
                     )
             if scored[0] > 0.0:
                 scores.append(_Scored(scored[0], scored[1], member))
         return scores
+
+    def _across(
+        self,
+        skeletons: Skeletons,
+        member_keys: Sequence[str],
+        common: set[str],
+        weights: dict[str, float],
+    ) -> tuple[float, float, float]:
+        """The weight of the skeletons an article shares with a member in another script
+        (``member_keys``: its skeleton keys, sorted; ``weights``: where the members' skeleton
+        keys' discounts are remembered), and how much of it each side adds to its own evidence: a
+        skeleton of a name key stands for a name that side counts already, a word of a script
+        without case for a name that side had no other way to show. A skeleton of a name both
+        share (``common``) does not count again."""
+        shared = mine_more = theirs_more = 0.0
+        named: set[str] | None = None
+        weight = self.options.skeleton_weight
+        scan: Sequence[str] = member_keys
+        if skeletons.names_only or not (skeletons.has_names or self.options.skeleton_uncased):
+            # only the member's keys of the other kind can match: name keys' or the others
+            lo = bisect_left(member_keys, _NAME_SKELETONS[0])
+            hi = bisect_left(member_keys, _NAME_SKELETONS[1], lo)
+            names_only = skeletons.names_only
+            scan = [*member_keys[:lo], *member_keys[hi:]] if names_only else member_keys[lo:hi]
+        found = skeletons.bones
+        for key in scan:
+            script, _, bones = key[2:].partition(":")
+            mine = found.get(bones)
+            if mine is None:
+                continue
+            discount = weights.get(key)
+            if discount is None:
+                discount = weights[key] = self._skeleton_discount(key, script)
+            best, best_script = 0.0, script
+            for my_script, my_discount in mine:
+                if (
+                    my_script != script
+                    and (self.options.skeleton_uncased or NAME_SCRIPT in (script, my_script))
+                    and weight * min(discount, my_discount) > best
+                ):
+                    best, best_script = weight * min(discount, my_discount), my_script
+            if not best:
+                continue
+            if named is None:
+                named = _named_skeletons(common)
+            if bones in named:
+                continue
+            shared += best
+            mine_more += best if best_script != NAME_SCRIPT else 0.0
+            theirs_more += best if script != NAME_SCRIPT else 0.0
+        return shared, mine_more, theirs_more
 
     def _score(
         self,
@@ -1150,7 +1347,7 @@ class Grouper:
         """How well ``article`` matches the open event ``event_key`` alone (0: it would not join
         it), scored as :meth:`assign_article` scores its candidates; changes nothing."""
         state = self.events[event_key]
-        keys = set(article.evidence)
+        keys, skeletons, _ = self._skeletons(set(article.evidence))
         weights = {k: self._weight(k) for k in keys}
         vector = member_vector(article.embedding)
         near = (
@@ -1168,6 +1365,7 @@ class Grouper:
             sum(weights.values()),
             shape_of(article.text, article.size),
             near,
+            skeletons=skeletons,
         )
         return max((scored.score for scored in scores), default=0.0)
 

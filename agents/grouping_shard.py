@@ -33,6 +33,7 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
+from agents.evidence import SKELETON_PREFIX
 from agents.grouping import (
     Assignment,
     EventState,
@@ -66,6 +67,11 @@ ROUTE_MAX_DF = 200
 #: every language and script, names do not (Chinese, Japanese, Hebrew, Hindi articles carry
 #: almost none; Finnish and Czech inflect them).
 LANGUAGE_FREE = ("p:", "#:")
+#: Keys that neither block nor ask for bids: a skeleton counts only against the same skeleton
+#: in another script, a key of its own (``agents.grouping.Grouper._across``), so a shard that
+#: holds a member under one, or is asked by one, is never the shard a match needs; routed,
+#: the words of an article in a script without case would ask nearly every shard.
+UNROUTED = (SKELETON_PREFIX,)
 
 
 class Routed(Protocol):
@@ -95,7 +101,8 @@ class Routing:
     language-free kinds first (``kinds_first``), leaving out keys more common than
     :data:`ROUTE_MAX_DF` when the counts are known. It asks for bids the owners of all its
     keys (``probe_all``: a member that shares any of its keys may be held under that key),
-    else only the shards that will hold it.
+    else only the shards that will hold it. Skeleton keys (:data:`UNROUTED`) do neither: a
+    skeleton match across scripts counts only where the two articles meet by other keys.
     """
 
     shards: int
@@ -107,7 +114,8 @@ class Routing:
         self, evidence: Iterable[str], df: Callable[[str], int] | None = None
     ) -> list[str]:
         first = LANGUAGE_FREE if self.kinds_first else ()
-        keys = sorted(set(evidence), key=lambda k: (not k.startswith(first), _hash(k, _ORDER), k))
+        routed = {k for k in evidence if not k.startswith(UNROUTED)}
+        keys = sorted(routed, key=lambda k: (not k.startswith(first), _hash(k, _ORDER), k))
         if df is not None:
             keys = [k for k in keys if df(k) <= ROUTE_MAX_DF] or keys
         return keys if self.blocking <= 0 else keys[: self.blocking]
@@ -123,7 +131,11 @@ class Routing:
         store = {self.shard_of(key) for key in keys}
         probe = store
         if self.probe_all:
-            asked = (k for k in article.evidence if df is None or df(k) <= ROUTE_MAX_DF)
+            asked = (
+                k
+                for k in article.evidence
+                if not k.startswith(UNROUTED) and (df is None or df(k) <= ROUTE_MAX_DF)
+            )
             probe = store.union(map(self.shard_of, asked))
         return Route(tuple(sorted(probe)), tuple(sorted(store)))
 

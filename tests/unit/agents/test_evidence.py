@@ -12,6 +12,8 @@ from agents.evidence import (
     default_gazetteer,
     extract_evidence,
     normalise_name,
+    skeleton,
+    skeletons,
 )
 from tests.texts import read_seed
 
@@ -330,3 +332,48 @@ def test_a_quantity_with_its_scale_word_is_one_number_in_any_language(text: str,
 
 def test_a_word_that_merely_starts_like_a_scale_word_scales_nothing() -> None:
     assert extract_evidence("", "llegaron 240 militares", "es").numbers == {"240"}
+
+
+# --------------------------------------------------------------------------- skeletons
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("Putin", "ptn"),
+        ("Путин", "ptn"),
+        ("पुतिन", "ptn"),
+        ("ปูติน", "ptn"),
+        ("Selenskyj", "slnsk"),
+        ("Зеленський", "slnsk"),
+        ("זלנסקי", "slnsk"),
+        ("Ahmadinejad", "mdnd"),
+    ],
+)
+def test_a_name_has_one_skeleton_in_every_script(word: str, expected: str) -> None:
+    assert skeleton(word) == expected
+
+
+def test_skeletons_of_names_and_of_words_of_scripts_without_case() -> None:
+    names = {"vladimir putin", "putin", "xi"}
+    found = skeletons(names, "Vladimir Putin met Xi.")
+    # one key per skeleton word; "xi" ("s") is too short to tell from chance
+    assert found == {"name:ldmr", "name:ptn"}
+    hebrew = skeletons((), "ולדימיר פוטין נפגש עם שי")
+    assert {"hebr:ldmr", "hebr:ftn"} <= hebrew  # פ is p or f: the grouper matches exactly
+    assert all(key.startswith("hebr:") and len(key) >= len("hebr:") + 3 for key in hebrew)
+    # a run of Japanese is a word per script: katakana, kanji, hiragana
+    japanese = skeletons((), "ゼレンスキー大統領は")
+    assert "kata:srnsk" in japanese and all(
+        k.split(":")[0] in ("kata", "cjk", "hira") for k in japanese
+    )
+    assert skeletons((), "Only Latin text here, no names.") == frozenset()
+
+
+def test_skeleton_keys_travel_with_the_evidence() -> None:
+    found = extract_evidence("", "Der Kreml: Wladimir Putin traf Xi Jinping in Peking.", "de")
+    assert "name:ptn" in found.skeletons
+    assert "s:name:ptn" in found.to_list()
+    assert Evidence.from_list(found.to_list()) == found
+    hebrew = extract_evidence("", "פוטין נפגש עם שי ג'ינפינג בבייג'ינג", "he")
+    assert any(key.startswith("hebr:") for key in hebrew.skeletons)

@@ -191,14 +191,14 @@ VERSION_0 = {
 }
 
 
-def test_state_written_by_the_previous_version_is_read_and_written_anew_as_version_1() -> None:
+def test_state_written_by_a_previous_version_is_read_and_written_anew_as_version_2() -> None:
     restored = Grouper(OPTIONS)
     restored.load([VERSION_0])
     joined = restored.assign(member("b", "de"), PUTIN[:5], 10.0, shape=(5, 2100, 800))
     assert joined.event_key == VERSION_0["event_key"]
     assert joined.translation_of is not None and joined.translation_of["id"] == "a"
     written = joined.state.to_dict()
-    assert written["v"] == 1
+    assert written["v"] == 2
     assert [m["id"] for m in written["members"]] == ["a", "b"]
     assert written["members"][0]["shape"] == [5, 2000] and written["members"][1]["shape"] == [
         5,
@@ -209,10 +209,10 @@ def test_state_written_by_the_previous_version_is_read_and_written_anew_as_versi
 
 
 def test_state_of_a_newer_version_is_refused_not_misread() -> None:
-    with pytest.raises(StateVersionError, match="state version 2"):
-        EventState.from_dict({**VERSION_0, "v": 2})
-    with pytest.raises(StateVersionError, match="state version 2"):  # nor on recovery
-        Grouper(OPTIONS).load([{**VERSION_0, "v": 2}])
+    with pytest.raises(StateVersionError, match="state version 3"):
+        EventState.from_dict({**VERSION_0, "v": 3})
+    with pytest.raises(StateVersionError, match="state version 3"):  # nor on recovery
+        Grouper(OPTIONS).load([{**VERSION_0, "v": 3}])
 
 
 def test_recovery_from_table_values_keeps_what_the_states_give() -> None:

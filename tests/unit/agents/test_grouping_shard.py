@@ -296,3 +296,18 @@ def test_probes_and_bids_survive_the_wire() -> None:
     assert asked.title is None and asked.evidence == probe.evidence
     bid = Bid("ev-1", 0.75, others=("ev-2",), held=None)
     assert Bid.from_dict(wire(bid_message("r-1", 0, 1, "x", bid))) == bid
+
+
+def test_skeleton_keys_neither_block_nor_ask_for_bids() -> None:
+    """A skeleton counts only against another script's key: routed by its own, a Hebrew
+    article's words would ask nearly every shard and hold it where no match is."""
+    from types import SimpleNamespace
+
+    routing = Routing(16)
+    keys = ["n:kastelnik", "#:2023", "p:g281184"]
+    plain = SimpleNamespace(id="a", evidence=keys)
+    words = [f"s:hebr:{c}{d}{e}" for c in "bdgklmnprst" for d in "bdgklmnprst" for e in "kmn"]
+    skeletal = SimpleNamespace(id="a", evidence=[*keys, "s:name:kstlnk", *words])
+    assert routing.route(skeletal) == routing.route(plain)
+    only = SimpleNamespace(id="b", evidence=words[:5])
+    assert routing.route(only).store == (routing.shard_of("id:b"),)

@@ -1,0 +1,85 @@
+"""Skeleton keys in the grouping decision: counted across scripts only, once, for rare words."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from agents.grouping import Grouper, GroupingOptions
+
+DAY = 86_400.0
+OPTIONS = GroupingOptions(window_seconds=3 * DAY, min_shared=3.0, min_overlap=0.25)
+
+# An English report: two names, a year; and its Hebrew translation, whose names the evidence
+# finds only as words (skeletons) of a script without case.
+ENGLISH = ["n:kastelnik", "n:morgentau", "#:2023", "s:name:kstlnk", "s:name:mrgnt"]
+HEBREW = ["#:2023", "s:hebr:kstlnk", "s:hebr:mrgnt", "s:hebr:ltn"]
+
+
+def member(ident: str, lang: str) -> dict[str, str | None]:
+    return {"id": ident, "lang": lang, "title": ident, "url": None, "source": None}
+
+
+def test_a_translation_in_a_script_without_case_joins_by_its_names_skeletons() -> None:
+    g = Grouper(OPTIONS)
+    first = g.assign(member("en", "en"), ENGLISH, 0.0)
+    assert g.assign(member("he", "he"), HEBREW, 1.0).event_key == first.event_key
+    off = Grouper(replace(OPTIONS, skeleton_weight=0.0))
+    first = off.assign(member("en", "en"), ENGLISH, 0.0)
+    assert off.assign(member("he", "he"), HEBREW, 1.0).event_key != first.event_key
+
+
+def test_the_match_goes_both_ways() -> None:
+    g = Grouper(OPTIONS)
+    first = g.assign(member("he", "he"), HEBREW, 0.0)
+    assert g.assign(member("en", "en"), ENGLISH, 1.0).event_key == first.event_key
+
+
+def test_skeletons_in_the_same_script_do_not_count() -> None:
+    """Two names of cased scripts are matched by their name keys; a skeleton they happen to
+    share says nothing more (Kastelnik, Kostolnak)."""
+    g = Grouper(OPTIONS)
+    first = g.assign(member("en", "en"), ENGLISH, 0.0)
+    other = ["n:kostolnak", "n:morgentau", "#:2023", "s:name:kstlnk", "s:name:mrgnt"]
+    assert g.best_match(other, 1.0) == g.best_match([k for k in other if k[0] != "s"], 1.0)
+    hebrew = Grouper(OPTIONS)
+    hebrew.assign(member("a", "he"), HEBREW, 0.0)
+    assert hebrew.best_match(HEBREW, 1.0) == hebrew.best_match(["#:2023"], 1.0)
+    assert first.event_key
+
+
+def test_a_name_both_write_is_not_counted_again_by_its_skeleton() -> None:
+    g = Grouper(OPTIONS)
+    g.assign(member("en", "en"), ENGLISH, 0.0)
+    with_latin = [*HEBREW, "n:kastelnik"]
+    without_its_skeleton = [k for k in with_latin if k != "s:hebr:kstlnk"]
+    assert g.best_match(with_latin, 1.0) == g.best_match(without_its_skeleton, 1.0)
+
+
+def test_a_word_many_open_events_carry_is_a_common_word_not_a_name() -> None:
+    g = Grouper(OPTIONS)
+    for i in range(OPTIONS.skeleton_max_df + 1):  # other Hebrew articles use the word
+        g.assign(member(f"he{i}", "he"), [f"#:{1900 + i}", "s:hebr:kstlnk"], float(i))
+    g.assign(member("he", "he"), ["#:2023", "s:hebr:kstlnk", "s:hebr:ltn"], 5.0)
+    # only "mrgnt" is left to match: not enough
+    joined = g.assign(member("en", "en"), ENGLISH, 6.0)
+    assert [m.id for m in joined.state.members] == ["en"]
+
+
+def test_words_of_two_scripts_without_case_match_only_when_asked() -> None:
+    hindi = ["#:2023", "s:deva:kstlnk", "s:deva:mrgnt"]
+    for uncased, same in ((False, False), (True, True)):
+        g = Grouper(replace(OPTIONS, skeleton_uncased=uncased))
+        first = g.assign(member("he", "he"), HEBREW, 0.0)
+        assert (g.assign(member("hi", "hi"), hindi, 1.0).event_key == first.event_key) is same
+
+
+def test_short_skeletons_count_in_part() -> None:
+    """Three consonants are common by chance: "kts" and "mrt" weigh a third of "kstlnk"."""
+    english = ["n:katz", "n:mort", "#:2023", "s:name:kts", "s:name:mrt"]
+    hebrew = ["#:2023", "#:1999", "#:17", "p:g1", "s:hebr:kts", "s:hebr:mrt", "s:hebr:ltn"]
+    scores = []
+    for full_length in (5, 0):
+        g = Grouper(replace(OPTIONS, skeleton_full_length=full_length))
+        g.assign(member("en", "en"), english, 0.0)
+        scores.append(g.best_match(hebrew, 1.0)[1])
+    assert scores[0] < scores[1]  # here: no match, and a match
