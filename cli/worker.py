@@ -29,13 +29,13 @@ from types import FrameType
 
 import faust
 
-from agents import grouping_agent, grouping_shard_agent, health, language, prepare_agent
+from agents import evidence, grouping_agent, grouping_shard_agent, health, language, prepare_agent
 from agents.pipeline import Pipeline
 from agents.publish import PublishOptions
 from cli.logs import logging_config
 from deploy.topics import TopicLayoutError, TopicsMissingError, ensure_topics
 from streams.app import create_app, create_channels
-from streams.memory import release_free_memory
+from streams.memory import occupy_free_blocks, release_free_memory
 from streams.settings import Settings, unknown_variables
 from streams.topics import worker_specs
 
@@ -128,6 +128,7 @@ def load_models(settings: Settings) -> float:
     """Load every model the agents use into this process, all of Lingua's languages too (the
     worker otherwise loads them in a thread once it runs); returns the seconds it took."""
     started = time.perf_counter()
+    evidence.default_gazetteer(apart=True)  # its build's leftovers stay out of this heap
     pipeline = Pipeline.from_settings(settings)  # the models are shared within the process
     second = getattr(pipeline.model, "second", None)
     if isinstance(second, language.LinguaScorer):
@@ -182,9 +183,11 @@ def run_forked(
         sig: signal.signal(sig, lambda signum, frame: forked.stop()) for sig in _STOP_SIGNALS
     }
     gc.collect()
+    taken = occupy_free_blocks()  # the workers' objects go to pages of their own
     gc.freeze()  # the objects loaded so far stay shared: no collection writes to them
     release_free_memory()
     _page_out(_lingua_library())
+    log.debug("worker: %.1f MiB of free small-object blocks taken", taken / 2**20)
     parent = os.getpid()
     try:
         for number in range(1, processes + 1):
