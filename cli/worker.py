@@ -2,15 +2,18 @@
 wire every agent, run the Faust worker.
 
 ``newsstream worker --processes N`` runs N Faust workers from one process: it loads the models
-(fastText, all of Lingua's languages, the embedding, the gazetteer) once, freezes its Python
-objects out of the garbage collector's reach (``gc.freeze``) and forks the workers, which
-share those pages copy-on-write instead of each loading its own copy (Lingua's high-accuracy
-models alone are about 1.1 GB a process). Worker n (1..N) serves its web page on
-``NEWSSTREAM_WEB_PORT`` + n - 1 and keeps its tables in ``NEWSSTREAM_DATA_DIR/process-n``; it
-is one more member of the app's consumer group, like a worker started on its own. The parent
-only waits: SIGTERM or SIGINT to it stops every worker, a worker that exits stops the others,
-and the parent exits with the first worker's non-zero exit code (a supervisor restarts the
-group, as it would restart a single worker); a worker whose parent is killed is stopped too.
+(fastText, all of Lingua's languages, the embedding, the gazetteer, built in a child of its own
+so that its build's leftovers never enter this heap) once, takes the free blocks left in
+Python's small-object pools (the workers' objects then go to pools of their own instead of
+copying the parent's pages), freezes its Python objects out of the garbage collector's reach
+(``gc.freeze``) and forks the workers, which share those pages copy-on-write instead of each
+loading its own copy (Lingua's high-accuracy models alone are about 1.1 GB a process). Worker n
+(1..N) serves its web page on ``NEWSSTREAM_WEB_PORT`` + n - 1 and keeps its tables in
+``NEWSSTREAM_DATA_DIR/process-n``; it is one more member of the app's consumer group, like a
+worker started on its own. The parent only waits: SIGTERM or SIGINT to it stops every worker, a
+worker that exits stops the others, and the parent exits with the first worker's non-zero exit
+code (a supervisor restarts the group, as it would restart a single worker); a worker whose
+parent is killed is stopped too.
 """
 
 from __future__ import annotations
