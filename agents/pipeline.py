@@ -110,7 +110,7 @@ class Pipeline:
         models, the embedding model), so that the first article does not pay for it; returns
         the seconds it took."""
         started = time.perf_counter()
-        evidence.default_gazetteer()
+        evidence.extract_evidence("Warm-up", "Short text to load the evidence's rules.", "en")
         language.detect(self.model, "Warm-up", "Short text to load the detectors.", 0.5)
         if self.embedder is not None:
             self.embedder.embed("Warm-up", "Short text to load the model.", "en")

@@ -2,15 +2,18 @@
 wire every agent, run the Faust worker.
 
 ``newsstream worker --processes N`` runs N Faust workers from one process: it loads the models
-(fastText, all of Lingua's languages, the embedding, the gazetteer) once, freezes its Python
-objects out of the garbage collector's reach (``gc.freeze``) and forks the workers, which
-share those pages copy-on-write instead of each loading its own copy (Lingua's high-accuracy
-models alone are about 1.1 GB a process). Worker n (1..N) serves its web page on
-``NEWSSTREAM_WEB_PORT`` + n - 1 and keeps its tables in ``NEWSSTREAM_DATA_DIR/process-n``; it
-is one more member of the app's consumer group, like a worker started on its own. The parent
-only waits: SIGTERM or SIGINT to it stops every worker, a worker that exits stops the others,
-and the parent exits with the first worker's non-zero exit code (a supervisor restarts the
-group, as it would restart a single worker); a worker whose parent is killed is stopped too.
+(fastText, all of Lingua's languages, the embedding, the gazetteer, built in a child of its own
+so that its build's leftovers never enter this heap) once, takes the free blocks left in
+Python's small-object pools (the workers' objects then go to pools of their own instead of
+copying the parent's pages), freezes its Python objects out of the garbage collector's reach
+(``gc.freeze``) and forks the workers, which share those pages copy-on-write instead of each
+loading its own copy (Lingua's high-accuracy models alone are about 1.1 GB a process). Worker n
+(1..N) serves its web page on ``NEWSSTREAM_WEB_PORT`` + n - 1 and keeps its tables in
+``NEWSSTREAM_DATA_DIR/process-n``; it is one more member of the app's consumer group, like a
+worker started on its own. The parent only waits: SIGTERM or SIGINT to it stops every worker, a
+worker that exits stops the others, and the parent exits with the first worker's non-zero exit
+code (a supervisor restarts the group, as it would restart a single worker); a worker whose
+parent is killed is stopped too.
 """
 
 from __future__ import annotations
@@ -29,13 +32,13 @@ from types import FrameType
 
 import faust
 
-from agents import grouping_agent, grouping_shard_agent, health, language, prepare_agent
+from agents import evidence, grouping_agent, grouping_shard_agent, health, language, prepare_agent
 from agents.pipeline import Pipeline
 from agents.publish import PublishOptions
 from cli.logs import logging_config
 from deploy.topics import TopicLayoutError, TopicsMissingError, ensure_topics
 from streams.app import create_app, create_channels
-from streams.memory import release_free_memory
+from streams.memory import occupy_free_blocks, release_free_memory
 from streams.settings import Settings, unknown_variables
 from streams.topics import worker_specs
 
@@ -128,6 +131,7 @@ def load_models(settings: Settings) -> float:
     """Load every model the agents use into this process, all of Lingua's languages too (the
     worker otherwise loads them in a thread once it runs); returns the seconds it took."""
     started = time.perf_counter()
+    evidence.default_gazetteer(apart=True)  # its build's leftovers stay out of this heap
     pipeline = Pipeline.from_settings(settings)  # the models are shared within the process
     second = getattr(pipeline.model, "second", None)
     if isinstance(second, language.LinguaScorer):
@@ -182,9 +186,11 @@ def run_forked(
         sig: signal.signal(sig, lambda signum, frame: forked.stop()) for sig in _STOP_SIGNALS
     }
     gc.collect()
+    taken = occupy_free_blocks()  # the workers' objects go to pages of their own
     gc.freeze()  # the objects loaded so far stay shared: no collection writes to them
     release_free_memory()
     _page_out(_lingua_library())
+    log.debug("worker: %.1f MiB of free small-object blocks taken", taken / 2**20)
     parent = os.getpid()
     try:
         for number in range(1, processes + 1):

@@ -15,6 +15,7 @@ from agents.evidence import (
     skeleton,
     skeletons,
 )
+from streams.memory import built_apart
 from tests.texts import read_seed
 
 # Our own unrelated articles: a football report and a central-bank decision.
@@ -146,6 +147,18 @@ def test_common_words_are_not_places() -> None:
 
 def test_the_gazetteer_has_tens_of_thousands_of_keys() -> None:
     assert 10_000 < len(Gazetteer.build()) < 100_000
+
+
+def test_the_gazetteer_built_apart_is_the_one_built_here(gazetteer: Gazetteer) -> None:
+    # what a process that forks workers does (default_gazetteer(apart=True)): built in a child
+    # and handed over pickled
+    apart = built_apart(Gazetteer.build)
+    assert len(apart) == len(gazetteer) and apart.max_words == gazetteer.max_words
+    for name in ("Moskau", "Peking", "New York", "Ukraine", "Rom"):
+        assert apart.place_of(name) == gazetteer.place_of(name)
+    text = "בישראל ובתל אביב, 北京和上海"
+    assert apart.uncased.find(text) == gazetteer.uncased.find(text) != set()
+    assert default_gazetteer(apart=True) is gazetteer  # built once: the one there is
 
 
 # --------------------------------------------------------------------------- articles

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from streams.memory import release_free_memory
+from streams.memory import built_apart, free_blocks, occupy_free_blocks, release_free_memory
 from tools.procfs import field_mb
 
 
@@ -22,3 +22,75 @@ def test_freed_pages_inside_the_heap_go_back_to_the_system() -> None:
     assert release_free_memory() >= 0.0
     assert _rss_mib() < before - 50, "malloc_trim gave back less than 50 MiB"
     assert len(kept) == 5_000
+
+
+#: pymalloc's pools: 16 KiB (Python 3.10+ on 64-bit), aligned.
+_POOL_BITS = 14
+
+
+def _free_bytes() -> int:
+    return sum(size * count for size, count in free_blocks().items())
+
+
+def test_free_blocks_reports_the_holes_left_among_small_objects() -> None:
+    # 200,000 floats (24 bytes: the 32-byte blocks), every other one freed: holes in the pools
+    # where the kept ones live.
+    floats = [float(n) + 0.5 for n in range(200_000)]
+    kept = floats[::2]
+    del floats
+    blocks = free_blocks()
+    assert all(size % 8 == 0 and 0 < size <= 512 for size in blocks)
+    assert blocks.get(32, 0) >= 90_000
+    # new small objects go into those holes, among the kept ones
+    pools = {id(value) >> _POOL_BITS for value in kept}
+    fresh = [float(n) + 0.25 for n in range(1_000)]
+    assert sum(id(value) >> _POOL_BITS in pools for value in fresh) > 900
+
+
+def test_occupy_free_blocks_takes_every_hole() -> None:
+    floats = [float(n) + 0.5 for n in range(200_000)]
+    kept = floats[::2]
+    del floats
+    holes = _free_bytes()
+    assert holes >= 90_000 * 32
+    taken = occupy_free_blocks()
+    assert taken >= holes - 64 * 1024  # what the call's own objects used and freed aside
+    assert _free_bytes() < holes / 10
+    # new small objects now go to pools of their own: not among the kept ones (but for the
+    # floats Python keeps for reuse: up to 100 freed ones)
+    pools = {id(value) >> _POOL_BITS for value in kept}
+    fresh = [float(n) + 0.25 for n in range(1_000)]
+    assert sum(id(value) >> _POOL_BITS in pools for value in fresh) <= 150
+    assert len(kept) == 100_000
+
+
+def _every_other_float() -> list[float]:
+    floats = [float(n) + 0.5 for n in range(200_000)]
+    return floats[::2]
+
+
+def test_built_apart_hands_over_what_a_child_built() -> None:
+    assert built_apart(os.getpid) != os.getpid()
+    assert built_apart(lambda: {"key": [1, 2.5, "three"]}) == {"key": [1, 2.5, "three"]}
+
+
+def test_built_apart_leaves_no_holes_where_building_here_does() -> None:
+    occupy_free_blocks()  # whatever earlier tests left
+    before = _free_bytes()
+    kept = built_apart(_every_other_float)
+    assert len(kept) == 100_000 and kept[1] == 2.5
+    assert _free_bytes() - before < 100_000 * 32 / 10
+    here = _every_other_float()
+    assert _free_bytes() - before >= 90_000 * 32
+    assert len(here) == 100_000
+
+
+def test_built_apart_builds_here_when_the_child_fails() -> None:
+    parent = os.getpid()
+
+    def build() -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("only in the child")
+        return parent
+
+    assert built_apart(build) == parent
