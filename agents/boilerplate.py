@@ -986,9 +986,18 @@ def _line_weight(line: str, words: int) -> float:
         return -_SHORT_PENALTY
     if words >= _PROSE_MIN_WORDS and _PROSE_END.search(line.rstrip()):
         return float(words)
-    if words >= _LONG_MIN_WORDS and (_CLAUSE_MARK.search(line) or not _spaced(line)):
+    if words >= _LONG_MIN_WORDS and (
+        _CLAUSE_MARK.search(line) or not _spaced(line) or not _mostly_capitalised(line)
+    ):
         return words / 2
     return -_SHORT_PENALTY
+
+
+def _mostly_capitalised(line: str) -> bool:
+    """Whether most of ``line``'s words that start with a letter start with a capital one (a
+    list of names, tags or months), which a sentence's words do not, even in German."""
+    words = [w for w in line.split() if w[:1].isalpha()]
+    return sum(1 for w in words if w[:1].isupper()) * 2 > len(words)
 
 
 def _spaced(line: str) -> bool:

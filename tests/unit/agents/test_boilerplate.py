@@ -1272,3 +1272,17 @@ def test_a_sentence_ending_with_a_danda_is_prose() -> None:
     cleaned = clean_text(page)
     assert all(paragraph in cleaned.text for paragraph in body)
     assert "Share this" not in cleaned.text.split("\n")
+
+
+def test_a_standfirst_without_a_full_stop_stays() -> None:
+    """A long line without a sentence end or a comma is a list only when most of its words are
+    capitalised (tags, months); a standfirst reads like a sentence (wmttest2023 lost one)."""
+    title = "Harbour bridge reopens"
+    standfirst = (
+        "Two engineers and a veteran ferry captain spent the winter repairing the old span and "
+        "say it will carry twice the traffic it did before the storm"
+    )
+    page = "\n".join([title, ".", standfirst, ".", *EN, "Imprint", "Jobs", "Contact"])
+    cleaned = clean_text(page, "en")
+    assert standfirst in cleaned.text
+    assert not {"Imprint", "Jobs", "Contact"} & set(cleaned.text.split("\n"))
