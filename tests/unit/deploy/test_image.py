@@ -20,9 +20,16 @@ NOT_INSTALLED: set[str] = set()
 
 
 def _pins(name: str) -> dict[str, str]:
+    """A lock's pins for this interpreter (a pin whose environment marker excludes it is not)."""
     lines = (ROOT / name).read_text(encoding="utf-8").splitlines()
-    pairs = [line.split("==") for line in lines if "==" in line and not line.startswith("#")]
-    return {canonicalize_name(k): v for k, v in pairs}
+    pins: dict[str, str] = {}
+    for line in lines:
+        if "==" not in line or line.startswith("#"):
+            continue
+        requirement = Requirement(line)
+        if requirement.marker is None or requirement.marker.evaluate():
+            pins[canonicalize_name(requirement.name)] = next(iter(requirement.specifier)).version
+    return pins
 
 
 def _runtime_closure() -> set[str]:
