@@ -1104,24 +1104,40 @@ def _checked_region(
     return region
 
 
+def _tail_run(
+    weights: list[float],
+    start: int,
+    end: int,
+    lines: int,
+    share: float,
+    counts: Callable[[int], bool],
+) -> int:
+    """Where the region ``start:end`` really ends: at the first run of ``lines`` lines that are
+    not prose and that ``counts`` (by index; a line it does not count breaks the run) after
+    which less prose follows than ``share`` of what came before it; else ``end``."""
+    before, after = 0.0, sum(weight for weight in weights[start:end] if weight > 0)
+    run = 0
+    for i in range(start, end):
+        if weights[i] > 0:
+            if run >= lines and before > 0 and after < share * before:
+                return i - run
+            before += weights[i]
+            after -= weights[i]
+            run = 0
+        elif counts(i):
+            run += 1
+        else:
+            run = 0
+    return end
+
+
 def _tail_gap(weights: list[float], start: int, end: int) -> int:
     """Where the region ``start:end`` really ends: at the first gap (:data:`_GAP_LINES` lines
     that are not prose) after which less prose follows than :data:`_GAP_TAIL_SHARE` of what
     came before it. What follows such a gap is an author's bio, a newsletter pitch, a teaser
     list or the comments more often than the rest of the article; an article that only
     pauses for a list or a table goes on with more prose than that."""
-    before, after = 0.0, sum(weight for weight in weights[start:end] if weight > 0)
-    run = 0
-    for i in range(start, end):
-        if weights[i] > 0:
-            if run >= _GAP_LINES and before > 0 and after < _GAP_TAIL_SHARE * before:
-                return i - run
-            run = 0
-            before += weights[i]
-            after -= weights[i]
-        else:
-            run += 1
-    return end
+    return _tail_run(weights, start, end, _GAP_LINES, _GAP_TAIL_SHARE, lambda _: True)
 
 
 def _tail_chrome(
@@ -1152,20 +1168,9 @@ def _tail_links(lines: list[str], weights: list[float], body: int, end: int) -> 
     titles of other articles) after which less prose follows than :data:`_LINKS_TAIL_SHARE` of
     what came before it. Unlike :func:`_tail_chrome` it needs no phrase table, so it works
     in any language; unlike :func:`_tail_gap`, only lines that look like links count."""
-    before, after = 0.0, sum(weight for weight in weights[body:end] if weight > 0)
-    run = 0
-    for i in range(body, end):
-        if weights[i] > 0:
-            if run >= _LINKS_TAIL_LINES and before > 0 and after < _LINKS_TAIL_SHARE * before:
-                return i - run
-            before += weights[i]
-            after -= weights[i]
-            run = 0
-        elif _is_link_like(lines[i]):
-            run += 1
-        else:
-            run = 0
-    return end
+    return _tail_run(
+        weights, body, end, _LINKS_TAIL_LINES, _LINKS_TAIL_SHARE, lambda i: _is_link_like(lines[i])
+    )
 
 
 def _main_region(lines: list[str], rules: _Rules) -> tuple[int, int, int]:
