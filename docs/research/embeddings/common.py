@@ -1,23 +1,15 @@
 """Shared data loading, text construction and model registry for the embedding comparison."""
 from __future__ import annotations
-import json, os, time
+import json, os, sys, time
 from pathlib import Path
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the checkout
+from agents.embedding import lead  # noqa: E402  (the product's title-and-lead text)
 
 DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
 WMT = [DATA / "translated_news/wmttest2023.jsonl", DATA / "translated_news/wmttest2024.jsonl"]
 SEMEVAL = DATA / "events/semeval2022_task8_train_pairs.jsonl"
-
-
-def lead(title, text, chars):
-    """Same as agents.embedding.lead: title + first `chars` of the body, cut at a word."""
-    title = (title or "").strip()
-    body = text[len(title):] if title and text.startswith(title) else text
-    body = body.strip()
-    if len(body) > chars:
-        cut = body.rfind(" ", 0, chars)
-        body = body[: cut if cut > chars // 2 else chars]
-    return f"{title}\n{body}" if title else body
 
 
 def wmt_docs():
