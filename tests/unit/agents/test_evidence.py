@@ -327,6 +327,19 @@ def test_in_a_spaced_script_a_place_name_ends_where_its_word_ends() -> None:
     assert jerusalem not in extract_evidence("", "הוא ירושלימאי ותיק", "he").places  # a native
 
 
+def test_a_short_name_after_a_prefix_is_the_end_of_a_word_not_a_place() -> None:
+    """A word "לכיוון" ("towards") is not "לכ" + "יוון" (Greece), "מיליון" (a million) not "מי" +
+    "ליון" (Lyon), "במקום" (instead) not "במ" + "קום" (Qom); a name of five letters or more
+    after a prefix still is ("בירושלים"), a short one alone ("יוון") or a country's after one
+    letter ("ומצרים", and Egypt) too."""
+    greece, jerusalem = "cGR", "g281184"
+    found = extract_evidence("", "הם נסעו לכיוון הים במקום ושילמו מיליון שקל", "he").places
+    assert found.isdisjoint({greece, "g2996944", "g119208"})
+    assert greece in extract_evidence("", "הם נסעו אל יוון", "he").places
+    assert jerusalem in extract_evidence("", "הוא גר בירושלים", "he").places
+    assert "cEG" in extract_evidence("", "הם נסעו לירדן ומצרים", "he").places
+
+
 @pytest.mark.parametrize(
     ("text", "lang"),
     [
