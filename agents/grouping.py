@@ -23,11 +23,13 @@ The :class:`Grouper` is a cache of the table's open events, rebuilt from the tab
 
 from __future__ import annotations
 
+import base64
 import difflib
 import functools
 import hashlib
 import logging
 import math
+import re
 import struct
 import sys
 from array import array
@@ -51,6 +53,14 @@ _KIND_WEIGHT = {"n": 1.0, "p": 1.0, "#": 0.5}
 _MAX_POSTINGS = 200
 # A same-language member this alike (overlap after shape) is the same story republished.
 _DUPLICATE_OVERLAP = 0.9
+#: Paragraphs fingerprinted per article (:func:`paragraph_prints`), and the letters a paragraph
+#: needs to count: shorter ones (datelines, "Photo: AFP") recur across different articles.
+_MAX_PRINTS = 64
+_PRINT_MIN_LETTERS = 20
+#: A same-language member whose paragraphs hold this share of the shorter article's (and at
+#: least two of them) is the one the article repeats: a republished copy, cut or added to.
+_COPIED_SHARE = 0.8
+_NOT_ALNUM = re.compile(r"[\W_]+")
 # Two names this alike (difflib ratio, after folding) are one name in two spellings.
 _SAME_NAME_RATIO = 0.6
 # Articles of this many paragraphs or more, and as many, may be parallel (translations).
@@ -145,6 +155,9 @@ class Member:
     source: str | None = None
     #: The clean text's ``content_hash`` (a republished copy has the same).
     hash: str | None = None
+    #: Its paragraphs' fingerprints (:func:`paragraph_prints`): a copy cut or added to keeps
+    #: most of them. None in members stored before they were taken.
+    paras: str | None = None
     #: Title-and-lead embedding, int8 base64 (:mod:`agents.embedding`).
     vec: str | None = None
     #: The article's evidence keys, sorted.
@@ -162,8 +175,9 @@ class Member:
         out = {name: getattr(self, name) for name in _MEMBER_FIELDS}
         out["evidence"] = list(self.evidence)
         out["shape"] = list(self.shape) if self.shape else None
-        if out["vec"] is None:
-            del out["vec"]
+        for optional in ("vec", "paras"):
+            if out[optional] is None:
+                del out[optional]
         return out
 
     @classmethod
@@ -382,6 +396,43 @@ def shape_of(text: str, size: int | None = None) -> Shape:
     (:func:`agents.evidence.text_size`, carried on ``news.prepared``)."""
     paragraphs = text.count("\n\n") + 1
     return (paragraphs, len(text)) if size is None else (paragraphs, len(text), size)
+
+
+def paragraph_prints(text: str) -> str | None:
+    """Fingerprints of a text's first :data:`_MAX_PRINTS` paragraphs (lines) of
+    :data:`_PRINT_MIN_LETTERS` letters or more: 4 bytes of a hash of each one's letters and
+    digits in lower case (so that spacing, punctuation and case do not matter), packed and
+    base64-encoded; None when there is none."""
+    prints = bytearray()
+    count = 0
+    for line in text.split("\n"):
+        letters = _NOT_ALNUM.sub("", line.casefold())
+        if len(letters) < _PRINT_MIN_LETTERS:
+            continue
+        prints += hashlib.blake2b(letters.encode("utf-8", "surrogatepass"), digest_size=4).digest()
+        count += 1
+        if count == _MAX_PRINTS:
+            break
+    return base64.b64encode(bytes(prints)).decode("ascii") if prints else None
+
+
+def _prints(encoded: str | None) -> frozenset[bytes]:
+    """The fingerprints :func:`paragraph_prints` packed (none for a malformed value)."""
+    if not encoded:
+        return frozenset()
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except ValueError:
+        return frozenset()
+    return frozenset(raw[i : i + 4] for i in range(0, len(raw) - 3, 4))
+
+
+def copied(a: str | None, b: str | None) -> bool:
+    """Whether two articles' paragraph prints show one to repeat the other: at least two
+    paragraphs in common, and :data:`_COPIED_SHARE` of the shorter one's."""
+    mine, theirs = _prints(a), _prints(b)
+    common = len(mine & theirs)
+    return common >= 2 and common >= _COPIED_SHARE * min(len(mine), len(theirs))
 
 
 def mint_key(article_id: str) -> str:
@@ -1303,26 +1354,37 @@ class Grouper:
         return max(by_evidence, by_embedding), overlap
 
     @staticmethod
-    def _relations(state: OpenEvent, member: Member, scores: list[_Scored]) -> dict[str, Any]:
+    def _relations(
+        state: OpenEvent,
+        member: Member,
+        scores: list[_Scored],
+        full: Sequence[Member] = (),
+    ) -> dict[str, Any]:
         """Within its event, what the article is to the members already there: the closest
         member in another language (``translation_of``, with its score) and a same-language
-        member it repeats (``duplicate_of``: the same clean text, or near-identical evidence and
-        shape, as when a wire story is republished). ``scores``: the members that matched."""
+        member it repeats (``duplicate_of``: the same clean text, most of its paragraphs
+        (:func:`copied`, over ``full``: the event's stored members), or near-identical
+        evidence and shape, as when a wire story is republished). ``scores``: the members that
+        matched."""
         other = [s for s in scores if s.member.lang != member.lang]
-        same_text = [m for m in state.members if member.hash and m.hash == member.hash]
+        same_text = [m.id for m in state.members if member.hash and m.hash == member.hash]
+        copies = (
+            [m.id for m in full if m.lang == member.lang and copied(member.paras, m.paras)]
+            if member.paras
+            else []
+        )
         near = [
-            s.member
+            s.member.id
             for s in scores
             if s.member.lang == member.lang and s.overlap >= _DUPLICATE_OVERLAP
         ]
         translation = max(other, key=lambda s: s.score, default=None)
-        repeats = same_text or near
-        duplicate = repeats[0] if repeats else None
+        repeats = same_text or copies or near
         return {
             "translation_of": {"id": translation.member.id, "score": round(translation.score, 3)}
             if translation
             else None,
-            "duplicate_of": duplicate.id if duplicate else None,
+            "duplicate_of": repeats[0] if repeats else None,
         }
 
     def _shape_factor(self, a: Sequence[int] | None, b: Sequence[int] | None) -> float:
@@ -1411,7 +1473,11 @@ class Grouper:
     def assign_article(self, article: Prepared, match: bool = True) -> Assignment:
         """Put a prepared article into an event (what the agent and ``process`` call);
         ``match=False`` opens an event of its own without looking (evaluation pools)."""
-        member = {**member_of(article), "hash": article.content_hash}
+        member = {
+            **member_of(article),
+            "hash": article.content_hash,
+            "paras": paragraph_prints(article.text),
+        }
         return self.assign(
             member,
             article.evidence,
@@ -1466,8 +1532,8 @@ class Grouper:
             self._index(held)
         else:
             held = self.events[event_key]
-            relations = self._relations(held, stored, scores)
             state = self._full(event_key)
+            relations = self._relations(held, stored, scores, state.members)
         # the article shows them to be one event: merged into it
         positions = self._absorb(state, held, others, evidence)
         state.members.append(replace(stored, event_key=state.event_key, **relations))

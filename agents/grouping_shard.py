@@ -46,6 +46,7 @@ from agents.grouping import (
     _Scored,
     member_vector,
     mint_key,
+    paragraph_prints,
     shape_of,
 )
 from streams.records import Prepared
@@ -208,6 +209,8 @@ class Probe:
     url: str | None = None
     source: str | None = None
     hash: str | None = None
+    #: :func:`agents.grouping.paragraph_prints` of its text.
+    paras: str | None = None
 
     @classmethod
     def of(cls, article: Prepared) -> Probe:
@@ -222,10 +225,11 @@ class Probe:
             url=article.url,
             source=article.source,
             hash=article.content_hash,
+            paras=paragraph_prints(article.text),
         )
 
     def to_dict(self, member: bool = True) -> dict[str, Any]:
-        """The probe as sent; ``member=False``: without title, url, source and hash."""
+        """The probe as sent; ``member=False``: without title, url, source, hash and paras."""
         record: dict[str, Any] = {
             "id": self.id,
             "lang": self.lang,
@@ -235,7 +239,9 @@ class Probe:
             "embedding": self.embedding,
         }
         if member:
-            record.update(title=self.title, url=self.url, source=self.source, hash=self.hash)
+            record.update(
+                title=self.title, url=self.url, source=self.source, hash=self.hash, paras=self.paras
+            )
         return record
 
     @classmethod
@@ -254,6 +260,7 @@ class Probe:
                 url=_optional(data.get("url")),
                 source=_optional(data.get("source")),
                 hash=_optional(data.get("hash")),
+                paras=_optional(data.get("paras")),
             )
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise MessageError(f"not a probe: {exc!r}") from None
@@ -268,6 +275,7 @@ class Probe:
             "url": self.url,
             "source": self.source,
             "hash": self.hash,
+            "paras": self.paras,
         }
 
 
@@ -925,4 +933,4 @@ def _relations(state: EventState, member: Member, matched: Sequence[Matched]) ->
     scores = [
         _Scored(m.score, m.overlap, OpenMember(m.id, m.lang, None, (), None)) for m in matched
     ]
-    return Grouper._relations(held, member, scores)
+    return Grouper._relations(held, member, scores, state.members)

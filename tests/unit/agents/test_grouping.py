@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from array import array
 from dataclasses import replace
 
@@ -14,7 +15,9 @@ from agents.grouping import (
     Grouper,
     GroupingOptions,
     StateVersionError,
+    copied,
     mint_key,
+    paragraph_prints,
 )
 
 DAY = 86_400.0
@@ -143,6 +146,54 @@ def test_translation_of_and_duplicate_of() -> None:
     assert wire_copy.translation_of is not None and wire_copy.translation_of["id"] == "de"
     again = g.assign({**member("de", "de"), "hash": "h-de"}, PUTIN, 3.0, shape=(5, 2200))
     assert not again.changed and again.translation_of == de.translation_of
+
+
+PARAGRAPHS = [
+    "Russia and China signed a hydrogen deal in Moscow on Tuesday, officials said.",
+    "The agreement covers production and transport over the next ten years.",
+    "Neither side gave a figure for the investment, which analysts put in the billions.",
+    "Critics in Brussels called the deal a sign of a deepening alliance.",
+]
+
+
+def test_paragraph_prints_ignore_spacing_case_and_punctuation_and_skip_short_lines() -> None:
+    text = "\n".join(["Photo: AFP", *PARAGRAPHS])
+    prints = paragraph_prints(text)
+    assert prints is not None and len(base64.b64decode(prints)) == 4 * len(PARAGRAPHS)
+    respaced = "\n\n".join(p.upper().replace(",", " ,") for p in PARAGRAPHS)
+    assert paragraph_prints(respaced) == prints
+    assert paragraph_prints("Photo: AFP\nshort line") is None
+
+
+def test_a_copy_cut_or_added_to_is_copied_and_a_different_text_is_not() -> None:
+    original = paragraph_prints("\n".join(PARAGRAPHS))
+    assert copied(paragraph_prints("\n".join(PARAGRAPHS[:-1])), original)  # last one cut
+    longer = "\n".join([*PARAGRAPHS, "Markets rose slightly after the announcement in Asia."])
+    assert copied(paragraph_prints(longer), original)
+    one = paragraph_prints(PARAGRAPHS[0] + "\nA different second paragraph, written anew.")
+    assert not copied(one, original)  # one paragraph in common is not enough
+    assert not copied(None, original) and not copied(original, "not base64!")
+
+
+def test_a_republished_copy_without_its_last_paragraph_is_duplicate_of_its_original() -> None:
+    """Its content hash differs and the cut changes its shape; its paragraphs do not."""
+    g = Grouper(OPTIONS)
+    text = "\n".join(PARAGRAPHS)
+    g.assign(
+        {**member("en"), "hash": "h-en", "paras": paragraph_prints(text)},
+        PUTIN,
+        0.0,
+        shape=(4, len(text)),
+    )
+    cut = "\n".join(PARAGRAPHS[:-1])
+    copy = g.assign(
+        {**member("en-copy"), "hash": "h-cut", "paras": paragraph_prints(cut)},
+        PUTIN[:-1],
+        1.0,
+        shape=(3, len(cut)),
+    )
+    assert copy.duplicate_of == "en"
+    assert copy.state.to_dict()["members"][1]["paras"] == paragraph_prints(cut)
 
 
 def test_near_among_equals_near_restricted_to_the_members() -> None:
