@@ -137,6 +137,8 @@ class GroupingOptions:
 #: :func:`agents.evidence.skeletons`), which count only across scripts: a version that reads
 #: up to 1 would count them as shared keys between any two articles. Versions 0 and 1 are
 #: read as they are (their members have no skeletons: they match by their other evidence).
+#: Members of version 2 may carry ``paras`` (:func:`paragraph_prints`), optional: a reader
+#: without it ignores it and judges copies by text hash and evidence, as before it.
 STATE_VERSION = 2
 
 
