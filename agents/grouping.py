@@ -262,7 +262,7 @@ class Assignment:
 class OpenMember:
     """What the decision reads of a member (the rest of it stays in the ``events`` table)."""
 
-    __slots__ = ("_keys", "_shape", "hash", "id", "lang", "row")
+    __slots__ = ("_keys", "_shape", "hash", "id", "lang", "lead", "row")
 
     def __init__(
         self,
@@ -272,10 +272,13 @@ class OpenMember:
         keys: bytes | tuple[str, ...],
         shape: Sequence[int] | None,
         row: int = -1,
+        lead: int = 0,
     ) -> None:
         self.id = id
         self.lang = lang
         self.hash = hash
+        #: Its first paragraph's print (:func:`lead_print`; 0: none).
+        self.lead = lead
         # its evidence keys, sorted, as their positions in its event's keys (uint16: 2 bytes a
         # key, where a tuple of the strings takes 8), or the keys themselves when its event
         # does not list them all (see :func:`_positions`)
@@ -302,7 +305,9 @@ class OpenMember:
     def of(cls, member: Member, positions: dict[str, int]) -> OpenMember:
         """``positions``: its event's keys -> their positions in :attr:`OpenEvent.evidence`."""
         keys = _positions(member.evidence, positions)
-        return cls(member.id, member.lang, member.hash, keys, member.shape)
+        return cls(
+            member.id, member.lang, member.hash, keys, member.shape, lead=lead_print(member.paras)
+        )
 
 
 def _pack(numbers: Sequence[int]) -> bytes:
@@ -364,7 +369,16 @@ def _opened(raw: dict[str, Any] | EventState) -> tuple[OpenEvent, list[str | Non
         shape = m.get("shape")
         evidence = _positions(m.get("evidence") or (), positions)
         shape = [int(x) for x in shape] if shape else None
-        members.append(OpenMember(m["id"], m["lang"], m.get("hash"), evidence, shape))
+        members.append(
+            OpenMember(
+                m["id"],
+                m["lang"],
+                m.get("hash"),
+                evidence,
+                shape,
+                lead=lead_print(m.get("paras")),
+            )
+        )
         vectors.append(m.get("vec"))
     return OpenEvent(raw["event_key"], float(raw["last_seen"]), members, keys), vectors
 
@@ -435,6 +449,18 @@ def copied(a: str | None, b: str | None) -> bool:
     mine, theirs = _prints(a), _prints(b)
     common = len(mine & theirs)
     return common >= 2 and common >= _COPIED_SHARE * min(len(mine), len(theirs))
+
+
+def lead_print(paras: str | None) -> int:
+    """The print of an article's first paragraph (:func:`paragraph_prints`) as a number, 0 when
+    it has none: what the grouper keeps in memory to join a copy to its original's event."""
+    if not paras:
+        return 0
+    try:
+        first = base64.b64decode(paras[:8], validate=True)[:4]
+    except ValueError:
+        return 0
+    return int.from_bytes(first, "big") if len(first) == 4 else 0
 
 
 def mint_key(article_id: str) -> str:
@@ -1096,9 +1122,12 @@ class Grouper:
         event_time: float,
         shape: Shape | None,
         vector: np.ndarray | None = None,
+        lead: tuple[str, int] | None = None,
     ) -> tuple[str | None, float, list[_Scored], list[str]]:
         """The best open event, its score, the scores of its members that passed, and the
-        other events that match well enough to be merged into it.
+        other events that match well enough to be merged into it. ``lead``: the article's
+        language and first paragraph's print (:func:`lead_print`), to find its original if it
+        is a copy (:meth:`_member_scores`).
 
         Candidates: the events sharing evidence keys (inverted index) and those with a member
         whose embedding is within ``min_cosine`` (nearest neighbours). An event is judged by
@@ -1153,6 +1182,7 @@ class Grouper:
                 near,
                 stems,
                 skeletons if state.number in skeletal else None,
+                lead,
             )
             overlap = max((scored.score for scored in scores), default=0.0)
             if overlap > 0.0:
@@ -1195,6 +1225,7 @@ class Grouper:
         near: dict[str, float],
         stems: dict[str, list[str]] | None = None,
         skeletons: Skeletons | None = None,
+        lead: tuple[str, int] | None = None,
     ) -> list[_Scored]:
         """The members that match the article, with their scores.
 
@@ -1210,7 +1241,10 @@ class Grouper:
         ``near``: member id -> cosine, for the members close enough; ``stems``: the article's
         single names by their first letters (:func:`_stems`), to count inflected forms;
         ``skeletons``: the article's skeletons that may count (:meth:`_skeletons`), matched to
-        the member's in other scripts (:meth:`_across`).
+        the member's in other scripts (:meth:`_across`); ``lead``: the article's language and
+        first paragraph's print: a member of that language that begins with the same paragraph
+        and holds :data:`_COPIED_SHARE` of the keys of the one with fewer is the article's
+        original (score 1), whatever their shapes (a copy cut short has another).
         """
         options = self.options
         floor = min(options.min_shared, options.tight_min_shared)
@@ -1225,6 +1259,15 @@ class Grouper:
                 member_keys = [k for k in state.evidence if not k.startswith(SKELETON_PREFIX)]
                 bones = ()
             common = keys.intersection(member_keys)
+            if (
+                lead is not None
+                and lead[1]
+                and member.lead == lead[1]
+                and member.lang == lead[0]
+                and len(common) >= _COPIED_SHARE * min(len(keys), len(member_keys))
+            ):
+                scores.append(_Scored(1.0, 1.0, member))
+                continue
             shared = sum(weights[k] for k in common)
             mine_more = theirs_more = 0.0
             if skeletons and bones:
@@ -1524,8 +1567,11 @@ class Grouper:
                 "shape": list(shape) if shape else None,
             }
         )
+        lead = (stored.lang, lead_print(stored.paras)) if stored.paras else None
         event_key, score, scores, others = (
-            self._match(set(evidence), event_time, shape, vector) if match else (None, 0.0, [], [])
+            self._match(set(evidence), event_time, shape, vector, lead)
+            if match
+            else (None, 0.0, [], [])
         )
         relations: dict[str, Any] = {"translation_of": None, "duplicate_of": None}
         if event_key is None:

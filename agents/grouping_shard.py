@@ -44,6 +44,7 @@ from agents.grouping import (
     OpenEvent,
     OpenMember,
     _Scored,
+    lead_print,
     member_vector,
     mint_key,
     paragraph_prints,
@@ -371,10 +372,11 @@ class ShardGrouper(Grouper):
         event_time: float,
         shape: tuple[int, ...] | None,
         vector: np.ndarray | None = None,
+        lead: tuple[str, int] | None = None,
     ) -> _Decision:
         if self._decided is not None:  # applying the coordinator's decision
             return self._decided
-        return super()._match(keys, event_time, shape, vector)
+        return super()._match(keys, event_time, shape, vector, lead)
 
     def _keep(self, state: EventState) -> None:
         super()._keep(state)
@@ -402,7 +404,11 @@ class ShardGrouper(Grouper):
             self.seconds += time.process_time() - began
             return Bid(None, 0.0, held=held)
         best, score, scores, others = super()._match(
-            set(probe.evidence), probe.event_time, probe.shape, member_vector(probe.embedding)
+            set(probe.evidence),
+            probe.event_time,
+            probe.shape,
+            member_vector(probe.embedding),
+            (probe.lang, lead_print(probe.paras)) if probe.paras else None,
         )
         matched = tuple(Matched(s.member.id, s.member.lang, s.score, s.overlap) for s in scores)
         self.seconds += time.process_time() - began

@@ -16,6 +16,7 @@ from agents.grouping import (
     GroupingOptions,
     StateVersionError,
     copied,
+    lead_print,
     mint_key,
     paragraph_prints,
 )
@@ -194,6 +195,36 @@ def test_a_republished_copy_without_its_last_paragraph_is_duplicate_of_its_origi
     )
     assert copy.duplicate_of == "en"
     assert copy.state.to_dict()["members"][1]["paras"] == paragraph_prints(cut)
+
+
+def test_a_copy_cut_short_joins_its_originals_event_by_its_first_paragraph() -> None:
+    """Evidence too thin and a shape too different to join on (half its paragraphs cut):
+    the same first paragraph, in the same language, with most of the same keys, does."""
+    keys = ["n:alpha", "n:beta", "#:2020"]
+    full = "\n".join(PARAGRAPHS)
+    cut = "\n".join(PARAGRAPHS[:2])
+
+    def grouped(lang: str, text: str) -> tuple[str, str | None]:
+        g = Grouper(OPTIONS)
+        g.assign(
+            {**member("en"), "hash": "h", "paras": paragraph_prints(full)},
+            keys,
+            0.0,
+            shape=(4, len(full) * 4),
+        )
+        copy = g.assign(
+            {**member("copy", lang), "hash": "h2", "paras": paragraph_prints(text)},
+            keys,
+            1.0,
+            shape=(2, len(text)),
+        )
+        return copy.event_key, copy.duplicate_of
+
+    assert grouped("en", cut) == (mint_key("en"), "en")
+    assert grouped("en", "\n".join(PARAGRAPHS[1:3]))[0] == mint_key("copy")  # another lead
+    assert grouped("de", cut)[0] == mint_key("copy")  # another language: not a copy
+    assert lead_print(paragraph_prints(full)) == lead_print(paragraph_prints(cut)) != 0
+    assert lead_print(None) == 0 and lead_print("not base64!") == 0
 
 
 def test_near_among_equals_near_restricted_to_the_members() -> None:
