@@ -122,7 +122,8 @@ def _article(
     vector: str | None,
 ) -> Prepared:
     paragraphs, size = shape
-    text = "\n\n".join(["x"] * paragraphs)
+    # paragraphs of their own (what paragraph prints and a lead print are taken of)
+    text = "\n\n".join(f"paragraph {k} of article {ident}, in a feed" for k in range(paragraphs))
     return Prepared(
         id=ident,
         url=f"https://example.org/{ident}",
