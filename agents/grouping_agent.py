@@ -33,7 +33,7 @@ from agents.publish import (
 from agents.wiring import headers_of, reject
 from streams import metrics, topics
 from streams.app import Channels, handling
-from streams.memory import TRIM_EVERY, release_free_memory
+from streams.memory import TRIM_EVERY, passed_multiple, release_free_memory
 from streams.records import Prepared, Rejected
 from streams.tables import ROCKSDB_OPTIONS
 from streams.topics import TOPIC_MAX_MESSAGE_BYTES
@@ -111,7 +111,7 @@ def wire(
             if seen // EVICT_EVERY > before // EVICT_EVERY:
                 with handling(events[-1]):
                     await _close_events(grouper, closed, table, closed_table, channels, publishing)
-            if seen // TRIM_EVERY > before // TRIM_EVERY:
+            if passed_multiple(before, seen, TRIM_EVERY):
                 release_free_memory()  # rows and postings replaced: their pages go back
             _report_open(grouper)
 

@@ -21,7 +21,7 @@ from agents.pipeline import Pipeline
 from agents.wiring import reject
 from streams import metrics, schemas, topics
 from streams.app import Channels, handling
-from streams.memory import release_free_memory
+from streams.memory import TRIM_EVERY, passed_multiple, release_free_memory
 from streams.records import Prepared, Rejected, dumps
 from streams.tables import ROCKSDB_OPTIONS
 
@@ -62,8 +62,12 @@ def wire(
         batches = cast(faust.Stream[bytes], stream).take_events(
             max(1, batch), max(batch_seconds, 0.001)
         )
+        seen = 0
         async for events in batches:
             await _prepare_batch(events, channels, pipeline, sources)
+            before, seen = seen, seen + len(events)
+            if passed_multiple(before, seen, TRIM_EVERY):
+                release_free_memory()  # articles, their records and buffers freed: pages back
 
     return prepare_agent
 

@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: The grouping agent gives its freed heap back every this many articles.
-TRIM_EVERY = 10_000
+#: The prepare and grouping agents give their freed heap back every this many articles.
+TRIM_EVERY = 500
 
 #: A size class's line of ``sys._debugmallocstats()``: class, size, pools, blocks in use,
 #: available blocks.
@@ -41,6 +41,12 @@ def release_free_memory() -> float:
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).malloc_trim(0)
     return time.perf_counter() - started
+
+
+def passed_multiple(before: int, after: int, every: int) -> bool:
+    """Whether a count that went from ``before`` to ``after`` passed a multiple of ``every``
+    (``every`` <= 0: never)."""
+    return every > 0 and after // every > before // every
 
 
 def free_blocks() -> dict[int, int]:

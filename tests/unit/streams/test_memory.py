@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import os
 
-from streams.memory import built_apart, free_blocks, occupy_free_blocks, release_free_memory
+import pytest
+
+from streams.memory import (
+    built_apart,
+    free_blocks,
+    occupy_free_blocks,
+    passed_multiple,
+    release_free_memory,
+)
 from tools.procfs import field_mb
 
 
@@ -94,3 +102,19 @@ def test_built_apart_builds_here_when_the_child_fails() -> None:
         return parent
 
     assert built_apart(build) == parent
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "every", "passed"),
+    [
+        (0, 16, 500, False),
+        (496, 512, 500, True),
+        (500, 516, 500, False),
+        (990, 1010, 500, True),
+        (0, 1500, 500, True),  # several multiples at once: one trim
+        (3, 7, 0, False),  # 0 or less: never
+        (3, 7, -5, False),
+    ],
+)
+def test_passed_multiple(before: int, after: int, every: int, passed: bool) -> None:
+    assert passed_multiple(before, after, every) is passed
