@@ -38,7 +38,7 @@ from agents.publish import PublishOptions
 from cli.logs import logging_config
 from deploy.topics import TopicLayoutError, TopicsMissingError, ensure_topics
 from streams.app import create_app, create_channels
-from streams.memory import occupy_free_blocks, release_free_memory
+from streams.memory import occupy_free_blocks, release_free_memory, tune_allocator
 from streams.settings import Settings, unknown_variables
 from streams.topics import worker_specs
 
@@ -275,6 +275,7 @@ def _child(
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
         _die_with_parent(parent)
+        tune_allocator()  # large transient buffers are given back once freed
         target(settings)
         code = 0
     except SystemExit as exc:

@@ -29,6 +29,14 @@ T = TypeVar("T")
 
 #: The prepare and grouping agents give their freed heap back every this many articles.
 TRIM_EVERY = 500
+#: glibc's ``mallopt`` parameters (``malloc.h``).
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+#: A forked worker's allocator (:func:`tune_allocator`): blocks of at least this many bytes
+#: get pages of their own, given back when freed; free memory above this at the top of the
+#: heap goes back at once.
+WORKER_MMAP_THRESHOLD = 1024 * 1024
+WORKER_TRIM_THRESHOLD = 4 * 1024 * 1024
 
 #: A size class's line of ``sys._debugmallocstats()``: class, size, pools, blocks in use,
 #: available blocks.
@@ -41,6 +49,27 @@ def release_free_memory() -> float:
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).malloc_trim(0)
     return time.perf_counter() - started
+
+
+def tune_allocator(
+    mmap_threshold: int = WORKER_MMAP_THRESHOLD, trim_threshold: int = WORKER_TRIM_THRESHOLD
+) -> bool:
+    """Fix glibc's ``M_MMAP_THRESHOLD`` and ``M_TRIM_THRESHOLD`` for this process; returns
+    whether glibc took both (False elsewhere than glibc).
+
+    glibc raises its mmap threshold to the size of each mmapped block freed (up to 32 MiB),
+    so after a large transient buffer (a fetch response, a large record) the next ones are
+    carved out of the heap, and their pages stay resident once freed. Fixed values keep large
+    blocks in pages of their own and give back the heap's free top above ``trim_threshold``."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.restype = ctypes.c_int
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    return bool(mallopt(_M_MMAP_THRESHOLD, mmap_threshold)) and bool(
+        mallopt(_M_TRIM_THRESHOLD, trim_threshold)
+    )
 
 
 def passed_multiple(before: int, after: int, every: int) -> bool:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -118,3 +122,49 @@ def test_built_apart_builds_here_when_the_child_fails() -> None:
 )
 def test_passed_multiple(before: int, after: int, every: int, passed: bool) -> None:
     assert passed_multiple(before, after, every) is passed
+
+
+_TUNED = textwrap.dedent(
+    """
+    import ctypes, os, sys
+    from streams.memory import tune_allocator
+    from tools.procfs import field_mb
+
+    def rss():
+        return field_mb(os.getpid(), "status", "VmRSS")
+
+    # glibc raises its mmap threshold to the size of a freed mmapped block: afterwards
+    # blocks of that size come from the heap, whose pages stay once freed (unless tuned)
+    tuned = sys.argv[1] == "tuned"
+    if tuned:
+        assert tune_allocator()
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.malloc.argtypes = (ctypes.c_size_t,)
+    libc.free.argtypes = (ctypes.c_void_p,)
+    libc.free(libc.malloc(24 << 20))
+    held = [bytearray(4 << 20) for _ in range(8)]
+    held.append(bytearray(64))  # keeps the heap's top in use, as a live process does
+    before = rss()
+    del held[:8]
+    print(before - rss())
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc")
+def test_tune_allocator_gives_large_freed_blocks_back() -> None:
+    def given_back(mode: str) -> float:
+        root = Path(__file__).resolve().parents[3]
+        env = {**os.environ, "PYTHONPATH": str(root)}
+        out = subprocess.run(
+            [sys.executable, "-c", _TUNED, mode],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        )
+        return float(out.stdout)
+
+    assert given_back("tuned") > 30  # of the 32 MiB freed
+    assert given_back("default") < 8
