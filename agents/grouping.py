@@ -446,7 +446,11 @@ def _prints(encoded: str | None) -> frozenset[bytes]:
 def copied(a: str | None, b: str | None) -> bool:
     """Whether two articles' paragraph prints show one to repeat the other: at least two
     paragraphs in common, and :data:`_COPIED_SHARE` of the shorter one's."""
-    mine, theirs = _prints(a), _prints(b)
+    return _repeats(_prints(a), _prints(b))
+
+
+def _repeats(mine: frozenset[bytes], theirs: frozenset[bytes]) -> bool:
+    """:func:`copied`, over decoded prints."""
     common = len(mine & theirs)
     return common >= 2 and common >= _COPIED_SHARE * min(len(mine), len(theirs))
 
@@ -461,6 +465,13 @@ def lead_print(paras: str | None) -> int:
     except ValueError:
         return 0
     return int.from_bytes(first, "big") if len(first) == 4 else 0
+
+
+def article_lead(lang: str, paras: str | None) -> tuple[str, int] | None:
+    """What :meth:`Grouper._match` looks for an article's original by: its language and first
+    paragraph's print, or None when it has no print."""
+    lead = lead_print(paras)
+    return (lang, lead) if lead else None
 
 
 def mint_key(article_id: str) -> str:
@@ -1261,7 +1272,6 @@ class Grouper:
             common = keys.intersection(member_keys)
             if (
                 lead is not None
-                and lead[1]
                 and member.lead == lead[1]
                 and member.lang == lead[0]
                 and len(common) >= _COPIED_SHARE * min(len(keys), len(member_keys))
@@ -1413,9 +1423,10 @@ class Grouper:
         matched."""
         other = [s for s in scores if s.member.lang != member.lang]
         same_text = [m.id for m in state.members if member.hash and m.hash == member.hash]
+        prints = _prints(member.paras)  # decoded once, compared with each member's
         copies = (
-            [m.id for m in full if m.lang == member.lang and copied(member.paras, m.paras)]
-            if member.paras
+            [m.id for m in full if m.lang == member.lang and _repeats(prints, _prints(m.paras))]
+            if prints
             else []
         )
         near = [
@@ -1567,7 +1578,7 @@ class Grouper:
                 "shape": list(shape) if shape else None,
             }
         )
-        lead = (stored.lang, lead_print(stored.paras)) if stored.paras else None
+        lead = article_lead(stored.lang, stored.paras)
         event_key, score, scores, others = (
             self._match(set(evidence), event_time, shape, vector, lead)
             if match

@@ -44,7 +44,7 @@ from agents.grouping import (
     OpenEvent,
     OpenMember,
     _Scored,
-    lead_print,
+    article_lead,
     member_vector,
     mint_key,
     paragraph_prints,
@@ -408,7 +408,7 @@ class ShardGrouper(Grouper):
             probe.event_time,
             probe.shape,
             member_vector(probe.embedding),
-            (probe.lang, lead_print(probe.paras)) if probe.paras else None,
+            article_lead(probe.lang, probe.paras),
         )
         matched = tuple(Matched(s.member.id, s.member.lang, s.score, s.overlap) for s in scores)
         self.seconds += time.process_time() - began
