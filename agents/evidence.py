@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -459,6 +460,9 @@ _EXTRA_COUNTRY_NAMES: Final[dict[str, str]] = {
     "|Соединенных Штатах|Spojených států|Spojených státech|Spojeným státům",
     "CI": "Ivory Coast|Elfenbeinküste",
 }
+#: Letters (normalised) a country name needs to be looked up in an article's own language,
+#: and that its stem keeps when a case ending is cut (:meth:`Gazetteer.country_in`).
+_MIN_LOCAL_STEM: Final = 4
 _LATIN_CYRILLIC_GREEK = re.compile(r"[^\u0000-\u052f\u1e00-\u1eff\u2019]")
 _NAME_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _QUALIFIER = re.compile(r"\s*\(.*|\s+[-–]\s.*")  # "Myanmar (Burma)", "Congo - Kinshasa"
@@ -475,19 +479,22 @@ class Gazetteer:
     Build it once with `Gazetteer.build()` (or use `default_gazetteer()`) and share it.
     """
 
-    __slots__ = ("_places", "_prefixes", "_primary", "max_words", "uncased")
+    __slots__ = ("_local", "_places", "_prefixes", "_primary", "max_words", "uncased")
 
     def __init__(
         self,
         places: Mapping[str, str],
         primary: Iterable[str] = (),
         uncased: Mapping[str, str] | None = None,
+        local: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         """`places`: key -> place id; `primary`: keys that are a place's own name;
-        `uncased`: names written in scripts without case (:class:`UncasedPlaces`)."""
+        `uncased`: names written in scripts without case (:class:`UncasedPlaces`);
+        `local`: language -> that language's country names (keys) -> "c<ISO2>"."""
         self._places = dict(places)
         self._primary = frozenset(primary)
         self.uncased = UncasedPlaces(uncased or {})
+        self._local = {lang: dict(names) for lang, names in (local or {}).items()}
         self._prefixes: set[str] = set()
         self.max_words = 1
         for key in self._places:
@@ -510,6 +517,27 @@ class Gazetteer:
     def starts_name(self, key: str) -> bool:
         """Whether `key` is the first word(s) of a longer place name ("new" of "new york")."""
         return key in self._prefixes
+
+    def country_in(self, lang: str, word: str, inflected: bool = True) -> str | None:
+        """The country a capitalised word of a `lang` text names in that language (CLDR's
+        names in every locale), with `inflected` also less one to three final letters when
+        its stem keeps 4+ letters ("Unkarin", "Ranskassa" in Finnish). Only that language's
+        own ~250 country names are candidates, so a case ending rarely meets another word's
+        stem; the caller asks for inflected forms only of a word outside a run of names
+        ("Francisco", "Liberal Party")."""
+        names = self._local.get(lang)
+        if not names:
+            return None
+        folded = _DOUBLE.sub(r"\1", _fold_word(word))
+        for cut in range(0, 4 if inflected else 1):
+            stem = folded[: len(folded) - cut] if cut else folded
+            key = _OV_END.sub("ov", _VOWEL_END.sub("", stem))
+            if len(key) < _MIN_LOCAL_STEM:
+                break
+            place = names.get(key)
+            if place:
+                return place
+        return None
 
     def place_of(self, name: str) -> str | None:
         """Place id of a raw place name in any language ("Peking", "Москва"), if any."""
@@ -558,8 +586,12 @@ class Gazetteer:
         places.update(countries)
         places.update(continents)
         places = {k: v for k, v in places.items() if len(k) >= 3 and k.count(" ") < max_words}
-        uncased = _uncased_keys(cache, min_population, alternate_min_population)
-        return cls(places, primary={*own_names, *countries, *continents}, uncased=uncased)
+        territories = _cldr_territories(set(cache.get_countries()))
+        uncased = _uncased_keys(cache, min_population, alternate_min_population, territories)
+        local = _local_country_keys(territories)
+        return cls(
+            places, primary={*own_names, *countries, *continents}, uncased=uncased, local=local
+        )
 
 
 def _city_keys(
@@ -633,13 +665,61 @@ def _uncased_key(name: str) -> str | None:
     return "".join(chars) if len(letters) >= (2 if wide else 3) else None
 
 
-def _uncased_keys(cache: Any, min_population: int, alternate_min_population: int) -> dict[str, str]:
-    """Place names in scripts without case -> place id: GeoNames cities' alternate names (of
-    cities of `alternate_min_population`) and CLDR's country names in every locale babel has.
-    A key shared by several places goes to a country, else to the most populous city."""
+def _cldr_territories(known: set[str]) -> dict[str, dict[str, str]]:
+    """Language -> CLDR's names of the countries in `known` (ISO codes) in that language,
+    qualifiers cut ("Congo - Kinshasa"), for every language babel has (not its regional
+    locales, which name countries as their language does)."""
     import babel
     from babel.localedata import locale_identifiers
 
+    out: dict[str, dict[str, str]] = {}
+    for locale in locale_identifiers():
+        if "_" in locale:
+            continue
+        try:
+            territories = _territories_uncached(locale)
+        except (ValueError, babel.UnknownLocaleError):
+            continue
+        out[locale] = {
+            code: _QUALIFIER.sub("", name) for code, name in territories.items() if code in known
+        }
+    return out
+
+
+def _local_country_keys(territories: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """Language -> keys of its single-word country names in cased scripts -> "c<ISO2>" (a key
+    two countries share in that language is left out)."""
+    local: dict[str, dict[str, str]] = {}
+    for lang, names in territories.items():
+        keys: dict[str, str] = {}
+        clashes: set[str] = set()
+        for code, name in names.items():
+            if " " in name.strip() or _uncased_key(name):
+                continue
+            key = _place_key(name)
+            if len(key) < _MIN_LOCAL_STEM or " " in key:
+                continue
+            place = sys.intern(f"c{code}")  # one string per country, not per language
+            if keys.get(key, place) != place:
+                clashes.add(key)
+            keys[key] = place
+        for key in clashes:
+            del keys[key]
+        if keys:
+            local[lang] = keys
+    return local
+
+
+def _uncased_keys(
+    cache: Any,
+    min_population: int,
+    alternate_min_population: int,
+    territories: Mapping[str, Mapping[str, str]],
+) -> dict[str, str]:
+    """Place names in scripts without case -> place id: GeoNames cities' alternate names (of
+    cities of `alternate_min_population`) and CLDR's country names in every locale babel has
+    (`territories`, :func:`_cldr_territories`). A key shared by several places goes to a
+    country, else to the most populous city."""
     best: dict[str, tuple[int, str]] = {}
     for city in cache.get_cities().values():
         if city["population"] < max(min_population, alternate_min_population):
@@ -648,16 +728,9 @@ def _uncased_keys(cache: Any, min_population: int, alternate_min_population: int
             key = _uncased_key(alt)
             if key and best.get(key, (-1, ""))[0] < city["population"]:
                 best[key] = (city["population"], f"g{city['geonameid']}")
-    known = set(cache.get_countries())
-    for locale in locale_identifiers():
-        if "_" in locale:  # a language's regional locales name countries as the language does
-            continue
-        try:
-            territories = _territories_uncached(locale)
-        except (ValueError, babel.UnknownLocaleError):
-            continue
-        for code, name in territories.items():
-            if code in known and (key := _uncased_key(_QUALIFIER.sub("", name))):
+    for names in territories.values():
+        for code, name in names.items():
+            if key := _uncased_key(name):
                 best[key] = (1 << 62, f"c{code}")
     return {key: place for key, (_, place) in best.items()}
 
@@ -988,6 +1061,9 @@ def _find_places(
                 continue
         if status[i] != _NOT:
             single = _single_place(gaz, word, key, lang, primary=status[i] == _WEAK)
+            if not single and lang:
+                alone = not caps.tight[i] and not (i + 1 < n and caps.tight[i + 1])
+                single = gaz.country_in(lang, word, inflected=alone)
             if single and (status[i] != _NOUN or word.lower() in _german_countries()):
                 places.add(single)
                 # A city right before a name may be a first name too (Vladimir Putin).

@@ -341,6 +341,32 @@ def test_a_short_name_after_a_prefix_is_the_end_of_a_word_not_a_place() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "lang", "country"),
+    [
+        ("Hallitus kokoontui Suomessa maanantaina.", "fi", "cFI"),  # Finnish, inflected
+        ("Unkarin poliisi käytti kyynelkaasua.", "fi", "cHU"),
+        ("Regeringen i Tyskland sade nej.", "sv", "cDE"),  # Swedish, never looked at
+        ("Pemerintah Jerman menolak usulan itu.", "id", "cDE"),  # Indonesian
+        ("Уряд Німеччини відмовився.", "uk", "cDE"),  # Ukrainian, inflected
+    ],
+)
+def test_countries_are_found_by_their_names_in_the_articles_own_language(
+    text: str, lang: str, country: str
+) -> None:
+    """CLDR names every country in every language babel has: a cased-script article finds
+    its countries by its own language's names, also with a case ending."""
+    assert country in extract_evidence("", text, lang).places
+
+
+def test_an_inflected_country_name_is_not_read_into_a_run_of_names() -> None:
+    """Only a capitalised word standing alone may be a country with an ending: Francesco
+    Rossi is not France, the Liberal Party not Liberia."""
+    places = extract_evidence("", "Il ministro Francesco Rossi ha parlato a Roma.", "it").places
+    assert "cFR" not in places
+    assert "cLR" not in extract_evidence("", "She joined the Liberal Party in May.", "en").places
+
+
+@pytest.mark.parametrize(
     ("text", "lang"),
     [
         ("Norway and Austria sign €2.4 billion deal", "en"),
