@@ -1097,7 +1097,7 @@ class Grouper:
         if not others:
             return plain, _NO_SKELETONS, lookup
         found: dict[str, list[tuple[str, float]]] = {}
-        for key in keys.difference(plain):
+        for key in sorted(keys.difference(plain)):  # sorted: the same lists in every process
             script, _, bones = key[2:].partition(":")
             discount = self._skeleton_discount(key, script, own=1)
             if not discount:
@@ -1149,7 +1149,8 @@ class Grouper:
             return None, 0.0, [], []
         horizon = event_time - self.options.window_seconds if self.horizon_skip else -math.inf
         keys, skeletons, across = self._skeletons(keys)
-        weights = {k: self._weight(k) for k in keys}
+        # sorted, and sums taken with fsum: a score must not depend on the hash seed
+        weights = {k: self._weight(k) for k in sorted(keys)}
         # event number -> weight in common, over the keys in at most _MAX_POSTINGS open events
         # (and the same skeletons in other scripts)
         shared = self._postings.weigh(
@@ -1171,11 +1172,11 @@ class Grouper:
             for m in near
             if (owner := self._member_of.get(m)) is not None and self.events[owner].number in shared
         )
-        article_weight = sum(weights.values())
+        article_weight = math.fsum(weights.values())
         known = dict(weights)  # the article's keys' weights, and members' keys as they come
         runs = _name_runs(keys)
         stem = self.options.inflection_min_stem
-        stems = _stems(keys, stem) if stem else {}
+        stems = _stems(weights, stem) if stem else {}
         best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
         matched: list[tuple[float, str]] = []
         self.candidates_scored += len(candidates)
@@ -1278,7 +1279,7 @@ class Grouper:
             ):
                 scores.append(_Scored(1.0, 1.0, member))
                 continue
-            shared = sum(weights[k] for k in common)
+            shared = math.fsum(weights[k] for k in common)
             mine_more = theirs_more = 0.0
             if skeletons and bones:
                 across, mine_more, theirs_more = self._across(skeletons, bones, common, weights)
@@ -1314,7 +1315,7 @@ class Grouper:
             if scored[0] > 0.0:  # a match: unless a shared name stands for different people
                 others = _different_people(common, runs, member_keys) if runs else ()
                 if others:
-                    shared -= sum(weights[k] for k in others)
+                    shared -= math.fsum(weights[k] for k in others)
                     scored = self._score(
                         shared, article_total, member_weight, factor, cosine, parallel
                     )
@@ -1466,7 +1467,7 @@ class Grouper:
         it), scored as :meth:`assign_article` scores its candidates; changes nothing."""
         state = self.events[event_key]
         keys, skeletons, _ = self._skeletons(set(article.evidence))
-        weights = {k: self._weight(k) for k in keys}
+        weights = {k: self._weight(k) for k in sorted(keys)}
         vector = member_vector(article.embedding)
         near = (
             self.vectors.near_among(
@@ -1480,7 +1481,7 @@ class Grouper:
             keys,
             _name_runs(keys),
             weights,
-            sum(weights.values()),
+            math.fsum(weights.values()),
             shape_of(article.text, article.size),
             near,
             skeletons=skeletons,
