@@ -479,7 +479,15 @@ class Gazetteer:
     Build it once with `Gazetteer.build()` (or use `default_gazetteer()`) and share it.
     """
 
-    __slots__ = ("_local", "_places", "_prefixes", "_primary", "max_words", "uncased")
+    __slots__ = (
+        "_local",
+        "_local_starts",
+        "_places",
+        "_prefixes",
+        "_primary",
+        "max_words",
+        "uncased",
+    )
 
     def __init__(
         self,
@@ -495,6 +503,10 @@ class Gazetteer:
         self._primary = frozenset(primary)
         self.uncased = UncasedPlaces(uncased or {})
         self._local = {lang: dict(names) for lang, names in (local or {}).items()}
+        self._local_starts = {
+            lang: frozenset(key[:_MIN_LOCAL_STEM] for key in names)
+            for lang, names in self._local.items()
+        }
         self._prefixes: set[str] = set()
         self.max_words = 1
         for key in self._places:
@@ -529,6 +541,8 @@ class Gazetteer:
         if not names:
             return None
         folded = _DOUBLE.sub(r"\1", _fold_word(word))
+        if folded[:_MIN_LOCAL_STEM] not in self._local_starts[lang]:
+            return None  # most words: no country name of the language starts so
         for cut in range(0, 4 if inflected else 1):
             stem = folded[: len(folded) - cut] if cut else folded
             key = _OV_END.sub("ov", _VOWEL_END.sub("", stem))
