@@ -584,6 +584,8 @@ class Skeletons:
 
 _NO_SKELETONS = Skeletons({}, names_only=False, has_names=False)
 #: Where a member's skeleton keys of name keys start and end (its keys are sorted).
+#: The first key after every name key ("n:..."), in sorted order.
+_NAME_END = NAME_PREFIX[:-1] + chr(ord(NAME_PREFIX[-1]) + 1)
 _NAME_SKELETONS = (f"{SKELETON_PREFIX}{NAME_SCRIPT}:", f"{SKELETON_PREFIX}{NAME_SCRIPT};")
 
 
@@ -1286,9 +1288,15 @@ class Grouper:
                 shared += across
             article_total = article_weight + mine_more
             if stems:
+                # only name keys can be inflected names: sorted, they are one slice of own
+                names = (
+                    own[bisect_left(own, NAME_PREFIX) : bisect_left(own, _NAME_END)]
+                    if own
+                    else member_keys
+                )
                 for mine, _ in _inflected(
                     stems,
-                    (k for k in member_keys if k not in common),
+                    (k for k in names if k not in common),
                     options.inflection_min_stem,
                     options.inflection_max_suffix,
                 ):
