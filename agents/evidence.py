@@ -708,10 +708,10 @@ def _local_country_keys(territories: Mapping[str, Mapping[str, str]]) -> dict[st
         keys: dict[str, str] = {}
         clashes: set[str] = set()
         for code, name in names.items():
-            if " " in name.strip() or _uncased_key(name):
+            if _uncased_key(name):
                 continue
             key = _place_key(name)
-            if len(key) < _MIN_LOCAL_STEM or " " in key:
+            if len(key) < _MIN_LOCAL_STEM or " " in key:  # single words only
                 continue
             place = sys.intern(f"c{code}")  # one string per country, not per language
             if keys.get(key, place) != place:

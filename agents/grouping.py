@@ -583,9 +583,9 @@ class Skeletons:
 
 
 _NO_SKELETONS = Skeletons({}, names_only=False, has_names=False)
-#: Where a member's skeleton keys of name keys start and end (its keys are sorted).
 #: The first key after every name key ("n:..."), in sorted order.
 _NAME_END = NAME_PREFIX[:-1] + chr(ord(NAME_PREFIX[-1]) + 1)
+#: Where a member's skeleton keys of name keys start and end (its keys are sorted).
 _NAME_SKELETONS = (f"{SKELETON_PREFIX}{NAME_SCRIPT}:", f"{SKELETON_PREFIX}{NAME_SCRIPT};")
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from streams.settings import Settings, load_settings
-from tools.eval_grouping import load, prepare_docs, score, shuffled
+from tools.eval_grouping import grouped_f1, load, prepare_docs, shuffled
 
 #: The thresholds earlier sessions chose leave one set out, each with its neighbours.
 DEFAULT_GRID: dict[str, tuple[float, ...]] = {
@@ -32,17 +32,6 @@ DEFAULT_GRID: dict[str, tuple[float, ...]] = {
     "event_cosine_min_shared": (0.15, 0.3, 0.5),
     "event_merge_min_score": (0.6, 0.65, 0.7),
 }
-
-
-def grouped_f1(settings: Settings, prepared: list[Any], gold: dict[str, str]) -> float:
-    """Pairwise F1 of ``prepared`` grouped in order with ``settings``."""
-    from agents.grouping import Grouper, GroupingOptions
-
-    grouper = Grouper(GroupingOptions.from_settings(settings))
-    assigned = {a.id: grouper.assign_article(a) for a in prepared}
-    pred = {doc: grouper.resolve(g.event_key) for doc, g in assigned.items()}
-    lang = {a.id: a.lang for a in prepared}
-    return float(score({k: gold[k] for k in pred}, pred, lang)["pairwise"]["f1"])
 
 
 def parse_grid(items: list[str] | None) -> dict[str, tuple[float, ...]]:

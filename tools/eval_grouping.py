@@ -27,6 +27,7 @@ import orjson
 from streams.settings import Settings
 
 if TYPE_CHECKING:
+    from agents.grouping import Assignment, Grouper
     from agents.pipeline import Pipeline
     from streams.records import Prepared
 
@@ -175,7 +176,7 @@ def group_docs(settings: Settings, docs: Sequence[Doc]) -> Grouped:
     started = time.perf_counter()
     assigned = {a.id: pipeline.assign(grouper, a) for a in prepared}
     seconds = time.perf_counter() - started
-    pred = {doc: grouper.resolve(g.event_key) for doc, g in assigned.items()}  # merges included
+    pred = resolved(grouper, assigned)
     return Grouped(
         pred,
         {a.id: a.lang for a in prepared},
@@ -184,6 +185,22 @@ def group_docs(settings: Settings, docs: Sequence[Doc]) -> Grouped:
         {doc: (g.translation_of or {}).get("id") for doc, g in assigned.items()},
         {doc: g.duplicate_of for doc, g in assigned.items()},
     )
+
+
+def resolved(grouper: Grouper, assigned: dict[str, Assignment]) -> dict[str, str]:
+    """Doc id -> the event its key stands for now (merges included)."""
+    return {doc: grouper.resolve(g.event_key) for doc, g in assigned.items()}
+
+
+def grouped_f1(settings: Settings, prepared: Sequence[Prepared], gold: dict[str, str]) -> float:
+    """Pairwise F1 of documents already prepared, grouped in order with ``settings``' grouping
+    options (one preparation, many groupings: :mod:`tools.choose_grouping`)."""
+    from agents.grouping import Grouper, GroupingOptions
+
+    grouper = Grouper(GroupingOptions.from_settings(settings))
+    pred = resolved(grouper, {a.id: grouper.assign_article(a) for a in prepared})
+    lang = {a.id: a.lang for a in prepared}
+    return float(score({k: gold[k] for k in pred}, pred, lang)["pairwise"]["f1"])
 
 
 COPY: str = "#copy"
