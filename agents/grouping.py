@@ -34,7 +34,7 @@ import struct
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from operator import itemgetter
@@ -545,16 +545,20 @@ def _stems(keys: Iterable[str], stem: int) -> dict[str, list[str]]:
 
 
 def _inflected(
-    mine: dict[str, list[str]], theirs: Iterable[str], stem: int, max_suffix: int
+    mine: dict[str, list[str]],
+    theirs: Iterable[str],
+    stem: int,
+    max_suffix: int,
+    skip: Collection[str] = (),
 ) -> list[tuple[str, str]]:
     """Pairs (my key, their key) of distinct single names, one the other plus a short ending
-    (``mine``: :func:`_stems`, by the same ``stem``)."""
+    (``mine``: :func:`_stems`, by the same ``stem``; their keys in ``skip`` left out)."""
     pairs = []
     start = len(NAME_PREFIX) + stem
     for other in theirs:
         # a key whose first letters begin one of mine is a name key of `stem` letters or more
         candidates = mine.get(other[:start])
-        if candidates is None or " " in other:
+        if candidates is None or " " in other or other in skip:
             continue
         for key in candidates:
             short, long = (key, other) if len(key) <= len(other) else (other, key)
@@ -562,6 +566,10 @@ def _inflected(
                 pairs.append((key, other))
                 break
     return pairs
+
+
+#: A bound's margin for the rounding of sums taken in another order (a few ulps).
+_ROUNDING = 1.0 + 1e-9
 
 
 def _holds(keys: Sequence[str], key: str) -> bool:
@@ -1279,8 +1287,27 @@ class Grouper:
         """
         options = self.options
         floor = min(options.min_shared, options.tight_min_shared)
-        scores = []
+        scores: list[_Scored] = []
         inflections: list[tuple[str, str]] | None = None
+        if (
+            not skeletons
+            and not any(m.id in near for m in state.members)
+            and all(m.listed for m in state.members)
+            and (lead is None or all(m.lead != lead[1] for m in state.members))
+        ):
+            # No member can match on its embedding, copy its lead or skeletons: a member matches
+            # only on the weight it shares, at most what the event shares (its keys are the
+            # event's) and its inflected names. Below what any member needs, none is read.
+            if stems:
+                inflections = self._inflections(state, keys, stems)
+            bound = math.fsum(weights[k] for k in keys.intersection(state.evidence))
+            bound = (bound + math.fsum(weights[mine] for _, mine in inflections or ())) * _ROUNDING
+            if bound < floor or (
+                bound < options.min_shared
+                and bound < options.tight_min_overlap * article_weight
+                and not any(_parallel(shape, m.shape) for m in state.members)
+            ):
+                return scores
         for member in state.members:
             cosine = near.get(member.id)
             own = member.evidence_in(state)
@@ -1310,24 +1337,17 @@ class Grouper:
                     # its keys are among its event's: the event's inflected pairs, found once
                     # for all its members (sorted by their key, as the member's keys are)
                     if inflections is None:
-                        inflections = sorted(
-                            (other, mine)
-                            for mine, other in _inflected(
-                                stems,
-                                (k for k in state.evidence if k not in keys),
-                                options.inflection_min_stem,
-                                options.inflection_max_suffix,
-                            )
-                        )
+                        inflections = self._inflections(state, keys, stems)
                     for other, mine in inflections:
                         if mine not in common and _holds(own, other):
                             shared += weights[mine]
                 else:
                     for mine, _ in _inflected(
                         stems,
-                        (k for k in (own or member_keys) if k not in common),
+                        own or member_keys,
                         options.inflection_min_stem,
                         options.inflection_max_suffix,
+                        skip=common,
                     ):
                         if mine not in common:
                             shared += weights[mine]
@@ -1359,6 +1379,22 @@ class Grouper:
             if scored[0] > 0.0:
                 scores.append(_Scored(scored[0], scored[1], member))
         return scores
+
+    def _inflections(
+        self, state: OpenEvent, keys: set[str], stems: dict[str, list[str]]
+    ) -> list[tuple[str, str]]:
+        """The event's single names (not the article's ``keys``) that inflect one of the
+        article's (``stems``: :func:`_stems`), with it: (their key, the article's), sorted."""
+        return sorted(
+            (other, mine)
+            for mine, other in _inflected(
+                stems,
+                state.evidence,
+                self.options.inflection_min_stem,
+                self.options.inflection_max_suffix,
+                skip=keys,
+            )
+        )
 
     def _across(
         self,
