@@ -873,6 +873,59 @@ class Postings:
             self._lists[key] = rest[0] if len(rest) == 1 else rest
 
 
+class NameStems:
+    """The single-name keys of the open events by their first letters (``stem`` of them, after
+    the prefix), to find an article's inflected names among them without reading every event's
+    keys: a key is listed while some open event carries it (:class:`Postings`). Most first
+    letters begin one key: the value is then the key itself, else a tuple of them."""
+
+    def __init__(self, stem: int) -> None:
+        self._start = len(NAME_PREFIX) + stem if stem else 0
+        self._keys: dict[str, str | tuple[str, ...]] = {}
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def clear(self) -> None:
+        self._keys.clear()
+
+    def _start_of(self, key: str) -> str | None:
+        start = self._start
+        if not start or len(key) < start or not key.startswith(NAME_PREFIX) or " " in key:
+            return None
+        return key[:start]
+
+    def add(self, key: str) -> None:
+        """``key``, now carried by an open event (and by no other before)."""
+        start = self._start_of(key)
+        if start is None:
+            return
+        listed = self._keys.get(start)
+        if listed is None:
+            self._keys[start] = key
+        else:
+            self._keys[start] = (listed, key) if isinstance(listed, str) else (*listed, key)
+
+    def discard(self, key: str) -> None:
+        """``key``, now carried by no open event."""
+        start = self._start_of(key)
+        listed = self._keys.get(start) if start is not None else None
+        if listed is None:
+            return
+        rest = () if isinstance(listed, str) else tuple(k for k in listed if k != key)
+        if not rest or listed == key:
+            del self._keys[start]  # type: ignore[arg-type]
+        else:
+            self._keys[start] = rest[0] if len(rest) == 1 else rest  # type: ignore[index]
+
+    def starting(self, start: str) -> tuple[str, ...]:
+        """The listed keys whose first letters are ``start``."""
+        listed = self._keys.get(start)
+        if listed is None:
+            return ()
+        return (listed,) if isinstance(listed, str) else listed
+
+
 def member_vector(encoded: str | None) -> np.ndarray | None:
     """An embedding as stored (a member's ``vec``), or None if none or a malformed one."""
     codes = member_codes(encoded)
@@ -961,6 +1014,7 @@ class Grouper:
         self._states = EventStates(store)
         self.store = self._states.store
         self._postings = Postings()
+        self._name_stems = NameStems(options.inflection_min_stem)
         self._numbered: list[OpenEvent] = []  # number -> open event (or _FREE)
         self._free_numbers: list[int] = []
         self._member_of: dict[str, str] = {}
@@ -983,6 +1037,7 @@ class Grouper:
         without an outside store keeps them as its store."""
         self.events.clear()
         self._postings.clear()
+        self._name_stems.clear()
         self._numbered.clear()
         self._free_numbers.clear()
         self.merged_into.clear()
@@ -1045,15 +1100,21 @@ class Grouper:
             self._member_of[member.id] = state.event_key
 
     def _index_keys(self, state: OpenEvent, keys: Iterable[str]) -> None:
+        postings = self._postings
         for key in keys:
-            self._postings.add(key, state.number)
+            postings.add(key, state.number)
             if key.startswith(SKELETON_PREFIX):
                 self._scripts.add(key[2 : key.find(":", 2)])
+            elif key.startswith(NAME_PREFIX) and postings.count(key) == 1:
+                self._name_stems.add(key)
 
     def _unindex(self, state: OpenEvent) -> None:
         self.events.pop(state.event_key, None)
+        postings = self._postings
         for key in state.evidence:
-            self._postings.discard(key, state.number)
+            postings.discard(key, state.number)
+            if key.startswith(NAME_PREFIX) and not postings.count(key):
+                self._name_stems.discard(key)
         for member in state.members:
             if self._member_of.get(member.id) == state.event_key:
                 del self._member_of[member.id]
@@ -1204,6 +1265,18 @@ class Grouper:
         runs = _name_runs(keys)
         stem = self.options.inflection_min_stem
         stems = _stems(weights, stem) if stem else {}
+        # event number -> (its key, the article's) for its names inflecting the article's
+        inflected: dict[int, list[tuple[str, str]]] = {}
+        if stems:
+            for mine, other in _inflected(
+                stems,
+                chain.from_iterable(map(self._name_stems.starting, stems)),
+                stem,
+                self.options.inflection_max_suffix,
+                skip=keys,
+            ):
+                for number in self._postings.events(other):
+                    inflected.setdefault(number, []).append((other, mine))
         best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
         matched: list[tuple[float, str]] = []
         self.candidates_scored += len(candidates)
@@ -1222,6 +1295,7 @@ class Grouper:
                 stems,
                 skeletons if state.number in skeletal else None,
                 lead,
+                sorted(inflected.get(state.number, ())),
             )
             overlap = max((scored.score for scored in scores), default=0.0)
             if overlap > 0.0:
@@ -1265,6 +1339,7 @@ class Grouper:
         stems: dict[str, list[str]] | None = None,
         skeletons: Skeletons | None = None,
         lead: tuple[str, int] | None = None,
+        inflections: list[tuple[str, str]] | None = None,
     ) -> list[_Scored]:
         """The members that match the article, with their scores.
 
@@ -1283,12 +1358,12 @@ class Grouper:
         the member's in other scripts (:meth:`_across`); ``lead``: the article's language and
         first paragraph's print: a member of that language that begins with the same paragraph
         and holds :data:`_COPIED_SHARE` of the keys of the one with fewer is the article's
-        original (score 1), whatever their shapes (a copy cut short has another).
+        original (score 1), whatever their shapes (a copy cut short has another);
+        ``inflections``: the event's :meth:`_inflections`, when known (from :class:`NameStems`).
         """
         options = self.options
         floor = min(options.min_shared, options.tight_min_shared)
         scores: list[_Scored] = []
-        inflections: list[tuple[str, str]] | None = None
         if (
             not skeletons
             and not any(m.id in near for m in state.members)
@@ -1298,7 +1373,7 @@ class Grouper:
             # No member can match on its embedding, copy its lead or skeletons: a member matches
             # only on the weight it shares, at most what the event shares (its keys are the
             # event's) and its inflected names. Below what any member needs, none is read.
-            if stems:
+            if stems and inflections is None:
                 inflections = self._inflections(state, keys, stems)
             bound = math.fsum(weights[k] for k in keys.intersection(state.evidence))
             bound = (bound + math.fsum(weights[mine] for _, mine in inflections or ())) * _ROUNDING

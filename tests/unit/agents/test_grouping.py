@@ -503,3 +503,66 @@ def test_a_replay_gives_the_same_keys_and_scores_whatever_the_hash_seed() -> Non
         for seed in ("1", "2", "3")
     }
     assert len(digests) == 1 and len(next(iter(digests))) == 64
+
+
+def test_the_name_stems_list_the_open_events_single_names_and_find_their_inflections() -> None:
+    """:class:`NameStems` follows the open events as they come, grow, merge and close: it lists
+    exactly their single names of a stem's length, and the inflected pairs found through it for
+    an event are the ones a scan of the event's keys finds."""
+    from itertools import chain
+
+    from agents.grouping import NAME_PREFIX, NameStems, _inflected, _stems
+    from streams.settings import Settings
+    from tools.bench_grouping import Feed
+
+    index = NameStems(4)
+    index.add("n:putin")
+    index.add("n:putinin")
+    index.add("n:obama")
+    index.add("n:angela merkel")  # not a single name
+    index.add("p:g123")  # not a name
+    assert index.starting("n:puti") == ("n:putin", "n:putinin")
+    index.discard("n:putin")
+    assert index.starting("n:puti") == ("n:putinin",) and len(index) == 2
+    index.discard("n:putinin")
+    assert index.starting("n:puti") == () and len(index) == 1
+
+    options = GroupingOptions.from_settings(Settings())
+    grouper = Grouper(options)
+    start = len(NAME_PREFIX) + options.inflection_min_stem
+    checked = 0
+    closed = 0
+    for i, article in enumerate(Feed(2500, 12 * DAY, seed=3)):
+        grouper.assign_article(article)
+        if i % 250:
+            continue
+        closed += len(grouper.evict())
+        open_names = {
+            key
+            for state in grouper.events.values()
+            for key in state.evidence
+            if key.startswith(NAME_PREFIX) and " " not in key and len(key) >= start
+        }
+        listed = set(
+            chain.from_iterable(map(grouper._name_stems.starting, {k[:start] for k in open_names}))
+        )
+        assert listed == open_names and len(grouper._name_stems) == len(
+            {k[:start] for k in open_names}
+        )
+        keys = set(article.evidence)
+        stems = _stems(keys, options.inflection_min_stem)
+        found: dict[int, list[tuple[str, str]]] = {}
+        for mine, other in _inflected(
+            stems,
+            chain.from_iterable(map(grouper._name_stems.starting, stems)),
+            options.inflection_min_stem,
+            options.inflection_max_suffix,
+            skip=keys,
+        ):
+            for number in grouper._postings.events(other):
+                found.setdefault(number, []).append((other, mine))
+        for state in grouper.events.values():
+            scanned = grouper._inflections(state, keys, stems)
+            assert sorted(found.get(state.number, ())) == scanned
+            checked += bool(scanned)
+    assert checked and closed  # the feed's names do inflect one another; events closed
