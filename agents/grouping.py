@@ -1265,18 +1265,7 @@ class Grouper:
         runs = _name_runs(keys)
         stem = self.options.inflection_min_stem
         stems = _stems(weights, stem) if stem else {}
-        # event number -> (its key, the article's) for its names inflecting the article's
-        inflected: dict[int, list[tuple[str, str]]] = {}
-        if stems:
-            for mine, other in _inflected(
-                stems,
-                chain.from_iterable(map(self._name_stems.starting, stems)),
-                stem,
-                self.options.inflection_max_suffix,
-                skip=keys,
-            ):
-                for number in self._postings.events(other):
-                    inflected.setdefault(number, []).append((other, mine))
+        inflected = self._inflected_in(candidates, keys, stems)
         best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
         matched: list[tuple[float, str]] = []
         self.candidates_scored += len(candidates)
@@ -1295,7 +1284,7 @@ class Grouper:
                 stems,
                 skeletons if state.number in skeletal else None,
                 lead,
-                sorted(inflected.get(state.number, ())),
+                None if inflected is None else sorted(inflected.get(state.number, ())),
             )
             overlap = max((scored.score for scored in scores), default=0.0)
             if overlap > 0.0:
@@ -1366,7 +1355,7 @@ class Grouper:
         scores: list[_Scored] = []
         if (
             not skeletons
-            and not any(m.id in near for m in state.members)
+            and (not near or not any(m.id in near for m in state.members))
             and all(m.listed for m in state.members)
             and (lead is None or all(m.lead != lead[1] for m in state.members))
         ):
@@ -1454,6 +1443,40 @@ class Grouper:
             if scored[0] > 0.0:
                 scores.append(_Scored(scored[0], scored[1], member))
         return scores
+
+    def _inflected_in(
+        self, candidates: Collection[str], keys: set[str], stems: dict[str, list[str]]
+    ) -> dict[int, list[tuple[str, str]]] | None:
+        """Event number -> (its key, the article's) for the candidate events' single names that
+        inflect the article's (``stems``: :func:`_stems`), found among the open events' names
+        (:class:`NameStems`); None when that would read more keys than the candidates have
+        (common stems, or names many events carry: :meth:`_inflections` reads each candidate's
+        keys, for the same pairs)."""
+        if not stems or not candidates:
+            return {}
+        events = self.events
+        reads = sum(len(events[k].evidence) for k in candidates)
+        listed = [self._name_stems.starting(start) for start in stems]
+        if sum(map(len, listed)) > reads:
+            return None
+        pairs = _inflected(
+            stems,
+            chain.from_iterable(listed),
+            self.options.inflection_min_stem,
+            self.options.inflection_max_suffix,
+            skip=keys,
+        )
+        if not pairs:
+            return {}
+        if sum(self._postings.count(other) for _, other in pairs) > reads:
+            return None
+        numbers = {events[k].number for k in candidates}
+        found: dict[int, list[tuple[str, str]]] = {}
+        for mine, other in pairs:
+            for number in self._postings.events(other):
+                if number in numbers:
+                    found.setdefault(number, []).append((other, mine))
+        return found
 
     def _inflections(
         self, state: OpenEvent, keys: set[str], stems: dict[str, list[str]]
