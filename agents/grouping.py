@@ -535,12 +535,21 @@ def _spelling_variants(a: str, b: str) -> bool:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= _SAME_NAME_RATIO
 
 
+def _name_start(key: str, stem: int) -> str | None:
+    """A single name key's first ``stem`` letters (with the prefix); None for another key, or
+    a name of fewer letters or of several words."""
+    if not key.startswith(NAME_PREFIX) or " " in key or len(key) - len(NAME_PREFIX) < stem:
+        return None
+    return key[: len(NAME_PREFIX) + stem]
+
+
 def _stems(keys: Iterable[str], stem: int) -> dict[str, list[str]]:
     """Name keys of at least ``stem`` letters by their first ``stem`` letters."""
     by_start: dict[str, list[str]] = {}
     for key in keys:
-        if key.startswith(NAME_PREFIX) and " " not in key and len(key) - len(NAME_PREFIX) >= stem:
-            by_start.setdefault(key[: len(NAME_PREFIX) + stem], []).append(key)
+        start = _name_start(key, stem)
+        if start is not None:
+            by_start.setdefault(start, []).append(key)
     return by_start
 
 
@@ -608,8 +617,6 @@ class Skeletons:
 
 
 _NO_SKELETONS = Skeletons({}, names_only=False, has_names=False)
-#: The first key after every name key ("n:..."), in sorted order.
-_NAME_END = NAME_PREFIX[:-1] + chr(ord(NAME_PREFIX[-1]) + 1)
 #: Where a member's skeleton keys of name keys start and end (its keys are sorted).
 _NAME_SKELETONS = (f"{SKELETON_PREFIX}{NAME_SCRIPT}:", f"{SKELETON_PREFIX}{NAME_SCRIPT};")
 
@@ -880,7 +887,7 @@ class NameStems:
     letters begin one key: the value is then the key itself, else a tuple of them."""
 
     def __init__(self, stem: int) -> None:
-        self._start = len(NAME_PREFIX) + stem if stem else 0
+        self._stem = stem
         self._keys: dict[str, str | tuple[str, ...]] = {}
 
     def __len__(self) -> int:
@@ -890,10 +897,7 @@ class NameStems:
         self._keys.clear()
 
     def _start_of(self, key: str) -> str | None:
-        start = self._start
-        if not start or len(key) < start or not key.startswith(NAME_PREFIX) or " " in key:
-            return None
-        return key[:start]
+        return _name_start(key, self._stem) if self._stem else None
 
     def add(self, key: str) -> None:
         """``key``, now carried by an open event (and by no other before)."""
@@ -909,14 +913,16 @@ class NameStems:
     def discard(self, key: str) -> None:
         """``key``, now carried by no open event."""
         start = self._start_of(key)
-        listed = self._keys.get(start) if start is not None else None
-        if listed is None:
+        if start is None or (listed := self._keys.get(start)) is None:
             return
-        rest = () if isinstance(listed, str) else tuple(k for k in listed if k != key)
-        if not rest or listed == key:
-            del self._keys[start]  # type: ignore[arg-type]
+        if isinstance(listed, str):
+            rest: tuple[str, ...] = () if listed == key else (listed,)
         else:
-            self._keys[start] = rest[0] if len(rest) == 1 else rest  # type: ignore[index]
+            rest = tuple(k for k in listed if k != key)
+        if not rest:
+            del self._keys[start]
+        else:
+            self._keys[start] = rest[0] if len(rest) == 1 else rest
 
     def starting(self, start: str) -> tuple[str, ...]:
         """The listed keys whose first letters are ``start``."""

@@ -526,6 +526,8 @@ def test_the_name_stems_list_the_open_events_single_names_and_find_their_inflect
     assert index.starting("n:puti") == ("n:putinin",) and len(index) == 2
     index.discard("n:putinin")
     assert index.starting("n:puti") == () and len(index) == 1
+    index.discard("n:obamas")  # not listed: "n:obama", of the same first letters, stays
+    assert index.starting("n:obam") == ("n:obama",)
 
     options = GroupingOptions.from_settings(Settings())
     grouper = Grouper(options)
