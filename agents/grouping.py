@@ -1254,6 +1254,12 @@ class Grouper:
         skeletal = (
             self._postings.weigh(across, sys.maxsize, self.key_counts).keys() if across else ()
         )
+        stem = self.options.inflection_min_stem
+        stems = _stems(weights, stem) if stem else {}
+        if stems:
+            # an event whose names are the article's inflected (Kotka, Kotkasta) shares them
+            for number, weight in self._inflected_weights(stems, keys, weights).items():
+                shared[number] = shared.get(number, 0.0) + weight
         near = self._near(vector, shared) if vector is not None else {}
         floor = min(self.options.min_shared, self.options.tight_min_shared)
         numbered = self._numbered
@@ -1269,8 +1275,6 @@ class Grouper:
         article_weight = math.fsum(weights.values())
         known = dict(weights)  # the article's keys' weights, and members' keys as they come
         runs = _name_runs(keys)
-        stem = self.options.inflection_min_stem
-        stems = _stems(weights, stem) if stem else {}
         inflected = self._inflected_in(candidates, keys, stems)
         best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
         matched: list[tuple[float, str]] = []
@@ -1449,6 +1453,35 @@ class Grouper:
             if scored[0] > 0.0:
                 scores.append(_Scored(scored[0], scored[1], member))
         return scores
+
+    def _inflected_weights(
+        self, stems: dict[str, list[str]], keys: set[str], weights: dict[str, float]
+    ) -> dict[int, float]:
+        """Event number -> the weight of the article's single names (``stems``: :func:`_stems`)
+        that the event carries inflected, each once, over the open events' names that start as
+        theirs (:class:`NameStems`) and are carried by at most :data:`_MAX_POSTINGS` events:
+        the retrieval of :meth:`_match` counts them as the names they are."""
+        listed = chain.from_iterable(self._name_stems.starting(start) for start in stems)
+        pairs = _inflected(
+            stems,
+            listed,
+            self.options.inflection_min_stem,
+            self.options.inflection_max_suffix,
+            skip=keys,
+        )
+        if not pairs:
+            return {}
+        counts = self.key_counts
+        found: dict[int, set[str]] = {}
+        for mine, other in pairs:
+            if counts is not None and counts(other) > _MAX_POSTINGS:
+                continue
+            numbers = self._postings.events(other)
+            if counts is None and self._postings.count(other) > _MAX_POSTINGS:
+                continue
+            for number in numbers:
+                found.setdefault(number, set()).add(mine)
+        return {n: math.fsum(weights[k] for k in sorted(mine)) for n, mine in found.items()}
 
     def _inflected_in(
         self, candidates: Collection[str], keys: set[str], stems: dict[str, list[str]]

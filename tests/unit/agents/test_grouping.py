@@ -372,6 +372,18 @@ def test_a_name_with_a_case_ending_is_the_same_name_in_any_language() -> None:
     assert _inflected(_stems(["n:merkel"], 4), ["n:merkez"], 4, 3) == []  # not a prefix
 
 
+def test_an_event_whose_names_are_only_inflected_is_still_a_candidate() -> None:
+    """Retrieval counts the article's inflected names (Kotkasta, Kouvolaan) as the event's
+    (Kotka, Kouvola): with one number in common, too little to be retrieved by exact keys,
+    the translation is found and joins; names that only start alike do not retrieve it."""
+    g = Grouper(OPTIONS)
+    en = g.assign(member("en"), ["n:kotka", "n:kouvola", "#:12.3"], 0.0)
+    fi = g.assign(member("fi", "fi"), ["n:kotkasta", "n:kouvolaan", "#:12.3"], 60.0)
+    assert fi.event_key == en.event_key
+    other = g.assign(member("x"), ["n:kotkamaisema", "n:kouvolalaiset", "#:12.3"], 120.0)
+    assert other.event_key == mint_key("x")
+
+
 def test_with_a_store_the_full_states_are_read_from_it_and_written_by_the_caller() -> None:
     """The worker's way: the table holds the events' full states; the grouper keeps what the
     decision reads, and the states it returned until the caller says they are written."""
