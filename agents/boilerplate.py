@@ -975,6 +975,11 @@ _TOKEN_MAX_CHARS = 60  # an ASCII "word" longer than this is data (base64, a URL
 # (in a script without spaces, a whole sentence is one "word")
 _GAP_LINES = 4  # a run of this many lines that are not prose is a gap in the region...
 _GAP_TAIL_SHARE = 0.5  # ...which ends it when the prose after it weighs less than this share
+# ...and when this many of its lines are not short sentences (a line of this many words or
+# more that ends like one): an article's run of short sentences (dialogue, a list of facts;
+# in Finnish or Hungarian a sentence has fewer words) is no gap
+_GAP_OTHER_LINES = 2
+_SHORT_SENTENCE_MIN_WORDS = 3
 _CHROME_TAIL_SHARE = 0.2  # a chrome line before another non-prose line ends it below this share
 _LINKS_TAIL_LINES = 2  # this many link-like lines in a row end it...
 _LINKS_TAIL_SHARE = 0.3  # ...when the prose after them weighs less than this share
@@ -1111,33 +1116,54 @@ def _tail_run(
     lines: int,
     share: float,
     counts: Callable[[int], bool],
+    others: tuple[int, Callable[[int], bool]] | None = None,
 ) -> int:
     """Where the region ``start:end`` really ends: at the first run of ``lines`` lines that are
-    not prose and that ``counts`` (by index; a line it does not count breaks the run) after
-    which less prose follows than ``share`` of what came before it; else ``end``."""
+    not prose and that ``counts`` (by index; a line it does not count breaks the run), with at
+    least ``others[0]`` lines that ``others[1]`` holds when given, after which less prose
+    follows than ``share`` of what came before it; else ``end``."""
     before, after = 0.0, sum(weight for weight in weights[start:end] if weight > 0)
-    run = 0
+    least, other = others if others is not None else (0, None)
+    run = held = 0
     for i in range(start, end):
         if weights[i] > 0:
-            if run >= lines and before > 0 and after < share * before:
+            if run >= lines and held >= least and before > 0 and after < share * before:
                 return i - run
             before += weights[i]
             after -= weights[i]
-            run = 0
+            run = held = 0
         elif counts(i):
             run += 1
+            held += other is not None and other(i)
         else:
-            run = 0
+            run = held = 0
     return end
 
 
-def _tail_gap(weights: list[float], start: int, end: int) -> int:
+def _tail_gap(lines: list[str], weights: list[float], start: int, end: int) -> int:
     """Where the region ``start:end`` really ends: at the first gap (:data:`_GAP_LINES` lines
-    that are not prose) after which less prose follows than :data:`_GAP_TAIL_SHARE` of what
-    came before it. What follows such a gap is an author's bio, a newsletter pitch, a teaser
-    list or the comments more often than the rest of the article; an article that only
-    pauses for a list or a table goes on with more prose than that."""
-    return _tail_run(weights, start, end, _GAP_LINES, _GAP_TAIL_SHARE, lambda _: True)
+    that are not prose, :data:`_GAP_OTHER_LINES` of them not short sentences) after which less
+    prose follows than :data:`_GAP_TAIL_SHARE` of what came before it. What follows such a gap
+    is an author's bio, a newsletter pitch, a teaser list or the comments more often than the
+    rest of the article; an article that only pauses for a list or a table goes on with more
+    prose than that, and one that goes on in short sentences has no gap."""
+    return _tail_run(
+        weights,
+        start,
+        end,
+        _GAP_LINES,
+        _GAP_TAIL_SHARE,
+        lambda _: True,
+        (_GAP_OTHER_LINES, lambda i: not _short_sentence(lines[i])),
+    )
+
+
+def _short_sentence(line: str) -> bool:
+    """A line of :data:`_SHORT_SENTENCE_MIN_WORDS` words or more that ends like a sentence
+    (too short to count as prose: :data:`_PROSE_MIN_WORDS`)."""
+    if _words(line) < _SHORT_SENTENCE_MIN_WORDS:
+        return False
+    return _PROSE_END.search(line.rstrip()) is not None
 
 
 def _tail_chrome(
@@ -1196,7 +1222,7 @@ def _main_region(lines: list[str], rules: _Rules) -> tuple[int, int, int]:
     short = sum(_words(line) < _OUTSIDE_SHORT_WORDS for line in outside)
     if len(outside) < _OUTSIDE_MIN_LINES or short * 2 < len(outside):
         start, body, end = 0, 0, len(lines)
-    end = _tail_gap(weights, start, end)
+    end = _tail_gap(lines, weights, start, end)
     end = _tail_chrome(lines, weights, start, end, rules)
     return start, body, _tail_links(lines, weights, body, end)
 

@@ -538,6 +538,29 @@ def test_a_gap_of_chrome_lines_ends_the_article_before_a_bio() -> None:
     assert cleaned.removed == (*gap, *bio)
 
 
+def test_a_run_of_short_sentences_is_not_a_gap() -> None:
+    # a page whose article goes on in short sentences (a quote, dialogue; in Finnish or
+    # Hungarian a sentence has fewer words) before a last paragraph: no gap ends it there,
+    # while the menu around it still goes
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    short = [
+        "The old order was gone, he said.",
+        "The town stood alone.",
+        "It had to look both ways.",
+        "It could not choose.",
+        '"Will it have to one day?" I asked.',
+    ]
+    last = [
+        "He then said what almost everyone here says, as if by rote, about the harbour town.",
+        "Back at the station after another night on the ferry, I watched the boats come in.",
+    ]
+    footer = ["Imprint", "Data protection", "Jobs at the Courier"]
+    page = "\n".join([*menu, "Harbour bridge reopens", *EN, *short, *last, *footer])
+    cleaned = clean_text(page, "en")
+    assert cleaned.text == "\n\n".join(["Harbour bridge reopens", *EN, *short, *last])
+    assert cleaned.removed == (*menu, *footer)
+
+
 def test_closing_chrome_ends_the_article_before_a_teaser() -> None:
     # a share line and another short line after the article: the short teaser sentence after
     # them (far less prose than the article) goes with them, though no gap of four lines
