@@ -114,7 +114,38 @@ def extraction() -> dict[str, Any]:
     return out
 
 
-MEASURES = {"grouping": grouping, "langid": langid, "extraction": extraction}
+def body_kept() -> dict[str, Any]:
+    """The share of the characters of clean articles (every translated_news article: a body,
+    no site chrome) that plain-text boilerplate removal keeps: whatever it drops is body."""
+    from agents.boilerplate import clean_text
+    from tools.eval_grouping import load
+
+    paths = sorted((SHARED / "translated_news").glob("*.jsonl"))
+    kept_by_file: dict[str, float] = {}
+    kept = total = 0
+    for path in paths:
+        file_kept = file_total = 0
+        for doc in load([str(path)], None):
+            removed = sum(map(len, clean_text(doc.text).removed))
+            file_kept += len(doc.text) - removed
+            file_total += len(doc.text)
+        kept_by_file[path.stem] = file_kept / file_total
+        kept += file_kept
+        total += file_total
+    return {
+        "chars": kept / total,
+        "worst_file": min(kept_by_file.values()),
+        "by_file": kept_by_file,
+        "digest": digest(paths),
+    }
+
+
+MEASURES = {
+    "grouping": grouping,
+    "langid": langid,
+    "extraction": extraction,
+    "body_kept": body_kept,
+}
 
 
 if __name__ == "__main__":
