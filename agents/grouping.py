@@ -1228,11 +1228,12 @@ class Grouper:
         shape: Shape | None,
         vector: np.ndarray | None = None,
         lead: tuple[str, int] | None = None,
+        lang: str | None = None,
     ) -> tuple[str | None, float, list[_Scored], list[str]]:
         """The best open event, its score, the scores of its members that passed, and the
         other events that match well enough to be merged into it. ``lead``: the article's
         language and first paragraph's print (:func:`lead_print`), to find its original if it
-        is a copy (:meth:`_member_scores`).
+        is a copy; ``lang``: its language (:meth:`_member_scores`).
 
         Candidates: the events sharing evidence keys (inverted index) and those with a member
         whose embedding is within ``min_cosine`` (nearest neighbours). An event is judged by
@@ -1295,6 +1296,7 @@ class Grouper:
                 skeletons if state.number in skeletal else None,
                 lead,
                 None if inflected is None else sorted(inflected.get(state.number, ())),
+                lang,
             )
             overlap = max((scored.score for scored in scores), default=0.0)
             if overlap > 0.0:
@@ -1339,13 +1341,17 @@ class Grouper:
         skeletons: Skeletons | None = None,
         lead: tuple[str, int] | None = None,
         inflections: list[tuple[str, str]] | None = None,
+        lang: str | None = None,
     ) -> list[_Scored]:
         """The members that match the article, with their scores.
 
         A member matches on evidence: shared weight ``min_shared`` covering ``min_overlap`` of
         the smaller side's evidence (after shape), or only ``tight_min_shared`` if it covers
         ``tight_min_overlap`` of both sides' (evidence-poor translations) or, for a member of
-        the same paragraph count, ``parallel_min_overlap`` of the smaller side's. Or on its
+        the same paragraph count in another language than ``lang`` (the article's, when known),
+        ``parallel_min_overlap`` of the smaller side's: a translation keeps its original's
+        paragraphs, while two reports in one language with as many paragraphs are two stories
+        as often as one (templated reports, wire formats). Or on its
         embedding: a cosine (after shape) of ``min_cosine`` with some evidence in common
         (``cosine_min_shared`` and ``cosine_min_overlap``); never on the embedding alone, which
         is as close for templated reports of different events (markets, results, weather).
@@ -1442,13 +1448,16 @@ class Grouper:
                     w = weights[k] = self._weight(k)
                 member_weight += w
             factor = self._shape_factor(shape, member.shape)
-            scored = self._score(shared, article_total, member_weight, factor, cosine, parallel)
+            translated = lang is None or member.lang != lang
+            scored = self._score(
+                shared, article_total, member_weight, factor, cosine, parallel, translated
+            )
             if scored[0] > 0.0:  # a match: unless a shared name stands for different people
                 others = _different_people(common, runs, member_keys) if runs else ()
                 if others:
                     shared -= math.fsum(weights[k] for k in others)
                     scored = self._score(
-                        shared, article_total, member_weight, factor, cosine, parallel
+                        shared, article_total, member_weight, factor, cosine, parallel, translated
                     )
             if scored[0] > 0.0:
                 scores.append(_Scored(scored[0], scored[1], member))
@@ -1592,12 +1601,15 @@ class Grouper:
         factor: float,
         cosine: float | None,
         parallel: bool,
+        translated: bool = True,
     ) -> tuple[float, float]:
-        """A member's score (0: no match) and evidence overlap, from the weight it shares."""
+        """A member's score (0: no match) and evidence overlap, from the weight it shares
+        (``translated``: whether the member may be a translation, in another language: only
+        then does the same paragraph count lower the bar, see :meth:`_member_scores`)."""
         options = self.options
         min_shared, min_overlap = (
             (options.tight_min_shared, options.parallel_min_overlap)
-            if parallel and options.parallel_min_overlap is not None
+            if translated and parallel and options.parallel_min_overlap is not None
             else (options.min_shared, options.min_overlap)
         )
         overlap = factor * shared / max(min(article_weight, member_weight), 1e-9)
@@ -1695,6 +1707,7 @@ class Grouper:
             shape_of(article.text, article.size),
             near,
             skeletons=skeletons,
+            lang=article.lang,
         )
         return max((scored.score for scored in scores), default=0.0)
 
@@ -1791,7 +1804,7 @@ class Grouper:
         )
         lead = article_lead(stored.lang, stored.paras)
         event_key, score, scores, others = (
-            self._match(set(evidence), event_time, shape, vector, lead)
+            self._match(set(evidence), event_time, shape, vector, lead, stored.lang)
             if match
             else (None, 0.0, [], [])
         )

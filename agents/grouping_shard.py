@@ -373,10 +373,11 @@ class ShardGrouper(Grouper):
         shape: tuple[int, ...] | None,
         vector: np.ndarray | None = None,
         lead: tuple[str, int] | None = None,
+        lang: str | None = None,
     ) -> _Decision:
         if self._decided is not None:  # applying the coordinator's decision
             return self._decided
-        return super()._match(keys, event_time, shape, vector, lead)
+        return super()._match(keys, event_time, shape, vector, lead, lang)
 
     def _keep(self, state: EventState) -> None:
         super()._keep(state)
@@ -409,6 +410,7 @@ class ShardGrouper(Grouper):
             probe.shape,
             member_vector(probe.embedding),
             article_lead(probe.lang, probe.paras),
+            probe.lang,
         )
         matched = tuple(Matched(s.member.id, s.member.lang, s.score, s.overlap) for s in scores)
         self.seconds += time.process_time() - began

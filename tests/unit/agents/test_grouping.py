@@ -372,6 +372,22 @@ def test_a_name_with_a_case_ending_is_the_same_name_in_any_language() -> None:
     assert _inflected(_stems(["n:merkel"], 4), ["n:merkez"], 4, 3) == []  # not a prefix
 
 
+def test_the_same_paragraph_count_lowers_the_bar_only_across_languages() -> None:
+    """As many paragraphs (four or more) is a translation's mark: a member in another language
+    with them joins on less overlap; one in the same language (a templated report, a wire
+    format) needs the overlap any other article needs."""
+    options = GroupingOptions(
+        window_seconds=3 * DAY, min_shared=3.0, min_overlap=0.45, parallel_min_overlap=0.25
+    )
+    first = [f"n:name{i}" for i in range(8)]
+    second = [*first[:3], *(f"n:other{i}" for i in range(5))]
+    for lang, joins in (("de", True), ("en", False)):
+        g = Grouper(options)
+        en = g.assign(member("en"), first, 0.0, shape=(6, 2000))
+        other = g.assign(member("other", lang), second, 60.0, shape=(6, 2000))
+        assert (other.event_key == en.event_key) is joins, lang
+
+
 def test_an_event_whose_names_are_only_inflected_is_still_a_candidate() -> None:
     """Retrieval counts the article's inflected names (Kotkasta, Kouvolaan) as the event's
     (Kotka, Kouvola): with one number in common, too little to be retrieved by exact keys,
