@@ -1257,9 +1257,23 @@ class Grouper:
         )
         stem = self.options.inflection_min_stem
         stems = _stems(weights, stem) if stem else {}
-        if stems:
+        # the open events' single names that start as the article's, and those that inflect
+        # them: read once, for the retrieval and for the candidates' members
+        listed = [self._name_stems.starting(start) for start in stems]
+        pairs = (
+            _inflected(
+                stems,
+                chain.from_iterable(listed),
+                self.options.inflection_min_stem,
+                self.options.inflection_max_suffix,
+                skip=keys,
+            )
+            if stems
+            else []
+        )
+        if pairs:
             # an event whose names are the article's inflected (Kotka, Kotkasta) shares them
-            for number, weight in self._inflected_weights(stems, keys, weights).items():
+            for number, weight in self._inflected_weights(pairs, weights).items():
                 shared[number] = shared.get(number, 0.0) + weight
         near = self._near(vector, shared) if vector is not None else {}
         floor = min(self.options.min_shared, self.options.tight_min_shared)
@@ -1276,7 +1290,7 @@ class Grouper:
         article_weight = math.fsum(weights.values())
         known = dict(weights)  # the article's keys' weights, and members' keys as they come
         runs = _name_runs(keys)
-        inflected = self._inflected_in(candidates, keys, stems)
+        inflected = self._inflected_in(candidates, stems, listed, pairs)
         best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
         matched: list[tuple[float, str]] = []
         self.candidates_scored += len(candidates)
@@ -1464,22 +1478,12 @@ class Grouper:
         return scores
 
     def _inflected_weights(
-        self, stems: dict[str, list[str]], keys: set[str], weights: dict[str, float]
+        self, pairs: list[tuple[str, str]], weights: dict[str, float]
     ) -> dict[int, float]:
-        """Event number -> the weight of the article's single names (``stems``: :func:`_stems`)
-        that the event carries inflected, each once, over the open events' names that start as
-        theirs (:class:`NameStems`) and are carried by at most :data:`_MAX_POSTINGS` events:
-        the retrieval of :meth:`_match` counts them as the names they are."""
-        listed = chain.from_iterable(self._name_stems.starting(start) for start in stems)
-        pairs = _inflected(
-            stems,
-            listed,
-            self.options.inflection_min_stem,
-            self.options.inflection_max_suffix,
-            skip=keys,
-        )
-        if not pairs:
-            return {}
+        """Event number -> the weight of the article's single names that the event carries
+        inflected (``pairs``: (the article's key, an open event's), :func:`_inflected`), each
+        once, over the names carried by at most :data:`_MAX_POSTINGS` events: the retrieval of
+        :meth:`_match` counts them as the names they are."""
         counts = self.key_counts
         found: dict[int, set[str]] = {}
         for mine, other in pairs:
@@ -1493,27 +1497,23 @@ class Grouper:
         return {n: math.fsum(weights[k] for k in sorted(mine)) for n, mine in found.items()}
 
     def _inflected_in(
-        self, candidates: Collection[str], keys: set[str], stems: dict[str, list[str]]
+        self,
+        candidates: Collection[str],
+        stems: dict[str, list[str]],
+        listed: list[tuple[str, ...]],
+        pairs: list[tuple[str, str]],
     ) -> dict[int, list[tuple[str, str]]] | None:
         """Event number -> (its key, the article's) for the candidate events' single names that
-        inflect the article's (``stems``: :func:`_stems`), found among the open events' names
-        (:class:`NameStems`); None when that would read more keys than the candidates have
-        (common stems, or names many events carry: :meth:`_inflections` reads each candidate's
-        keys, for the same pairs)."""
+        inflect the article's (``stems``: :func:`_stems`; ``listed``: the open events' names
+        that start as they do, :class:`NameStems`; ``pairs``: those that inflect them); None
+        when that would read more keys than the candidates have (common stems, or names many
+        events carry: :meth:`_inflections` reads each candidate's keys, for the same pairs)."""
         if not stems or not candidates:
             return {}
         events = self.events
         reads = sum(len(events[k].evidence) for k in candidates)
-        listed = [self._name_stems.starting(start) for start in stems]
         if sum(map(len, listed)) > reads:
             return None
-        pairs = _inflected(
-            stems,
-            chain.from_iterable(listed),
-            self.options.inflection_min_stem,
-            self.options.inflection_max_suffix,
-            skip=keys,
-        )
         if not pairs:
             return {}
         if sum(self._postings.count(other) for _, other in pairs) > reads:
