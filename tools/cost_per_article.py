@@ -13,9 +13,11 @@ subprocess, the other revision from a temporary ``git worktree``:
 3. the stream again with a fresh grouper, timed by the process's CPU clock.
 
 Rounds alternate the revisions (``--rounds``): this machine's rounds differ by 10-25%, so
-only ratios within a round are compared. This checkout also prints its stages' CPU
-(:class:`agents.pipeline.Pipeline`'s timer). Input: translated_news-style JSONL files
-(``doc_id``, ``title``, ``text``).
+only ratios within a round are compared, and the order alternates too (the other revision
+first in odd rounds, this checkout first in even ones), so that a machine slowing down or
+speeding up over a run does not favour one side; the median ratio is printed last. This
+checkout also prints its stages' CPU (:class:`agents.pipeline.Pipeline`'s timer). Input:
+translated_news-style JSONL files (``doc_id``, ``title``, ``text``).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -130,10 +133,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         try:
             print(f"in-process CPU per article, {len(files)} files, caches cleared before timing")
+            ratios: list[float] = []
             for round_ in range(1, args.rounds + 1):
-                base = measure(other, files, sys.executable)
-                now = measure(ROOT, files, sys.executable)
+                if round_ % 2:
+                    base = measure(other, files, sys.executable)
+                    now = measure(ROOT, files, sys.executable)
+                else:
+                    now = measure(ROOT, files, sys.executable)
+                    base = measure(other, files, sys.executable)
                 ratio = now["ms_per_article"] / base["ms_per_article"]
+                ratios.append(ratio)
                 print(
                     f"round {round_}: {args.against} {base['ms_per_article']:.2f} ms  "
                     f"{head or 'this checkout'} {now['ms_per_article']:.2f} ms  "
@@ -142,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                 stages = now.get("stages_ms") or {}
                 by_stage = "  ".join(f"{k} {v:.2f}" for k, v in stages.items())
                 print(f"  this checkout by stage (ms): {by_stage}")
+            print(f"median ratio over {len(ratios)} rounds: {statistics.median(ratios):.2f}")
         finally:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(other)], cwd=ROOT, capture_output=True
