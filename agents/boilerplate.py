@@ -1116,14 +1116,14 @@ def _tail_run(
     lines: int,
     share: float,
     counts: Callable[[int], bool],
-    others: tuple[int, Callable[[int], bool]] | None = None,
+    least: int = 0,
+    holds: Callable[[int], bool] | None = None,
 ) -> int:
     """Where the region ``start:end`` really ends: at the first run of ``lines`` lines that are
-    not prose and that ``counts`` (by index; a line it does not count breaks the run), with at
-    least ``others[0]`` lines that ``others[1]`` holds when given, after which less prose
-    follows than ``share`` of what came before it; else ``end``."""
+    not prose and that ``counts`` (by index; a line it does not count breaks the run), at least
+    ``least`` of them lines that ``holds``, after which less prose follows than ``share`` of
+    what came before it; else ``end``."""
     before, after = 0.0, sum(weight for weight in weights[start:end] if weight > 0)
-    least, other = others if others is not None else (0, None)
     run = held = 0
     for i in range(start, end):
         if weights[i] > 0:
@@ -1134,7 +1134,7 @@ def _tail_run(
             run = held = 0
         elif counts(i):
             run += 1
-            held += other is not None and other(i)
+            held += holds is not None and holds(i)
         else:
             run = held = 0
     return end
@@ -1154,7 +1154,8 @@ def _tail_gap(lines: list[str], weights: list[float], start: int, end: int) -> i
         _GAP_LINES,
         _GAP_TAIL_SHARE,
         lambda _: True,
-        (_GAP_OTHER_LINES, lambda i: not _short_sentence(lines[i])),
+        least=_GAP_OTHER_LINES,
+        holds=lambda i: not _short_sentence(lines[i]),
     )
 
 

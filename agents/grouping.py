@@ -1264,7 +1264,7 @@ class Grouper:
             _inflected(
                 stems,
                 chain.from_iterable(listed),
-                self.options.inflection_min_stem,
+                stem,
                 self.options.inflection_max_suffix,
                 skip=keys,
             )
@@ -1290,7 +1290,7 @@ class Grouper:
         article_weight = math.fsum(weights.values())
         known = dict(weights)  # the article's keys' weights, and members' keys as they come
         runs = _name_runs(keys)
-        inflected = self._inflected_in(candidates, stems, listed, pairs)
+        inflected = self._inflected_in(candidates, listed, pairs)
         best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
         matched: list[tuple[float, str]] = []
         self.candidates_scored += len(candidates)
@@ -1487,28 +1487,25 @@ class Grouper:
         counts = self.key_counts
         found: dict[int, set[str]] = {}
         for mine, other in pairs:
-            if counts is not None and counts(other) > _MAX_POSTINGS:
+            carried = counts(other) if counts is not None else self._postings.count(other)
+            if carried > _MAX_POSTINGS:
                 continue
-            numbers = self._postings.events(other)
-            if counts is None and self._postings.count(other) > _MAX_POSTINGS:
-                continue
-            for number in numbers:
+            for number in self._postings.events(other):
                 found.setdefault(number, set()).add(mine)
         return {n: math.fsum(weights[k] for k in sorted(mine)) for n, mine in found.items()}
 
     def _inflected_in(
         self,
         candidates: Collection[str],
-        stems: dict[str, list[str]],
         listed: list[tuple[str, ...]],
         pairs: list[tuple[str, str]],
     ) -> dict[int, list[tuple[str, str]]] | None:
         """Event number -> (its key, the article's) for the candidate events' single names that
-        inflect the article's (``stems``: :func:`_stems`; ``listed``: the open events' names
-        that start as they do, :class:`NameStems`; ``pairs``: those that inflect them); None
+        inflect the article's (``listed``: the open events' names that start as the article's
+        do, :class:`NameStems`; ``pairs``: those that inflect them, :func:`_inflected`); None
         when that would read more keys than the candidates have (common stems, or names many
         events carry: :meth:`_inflections` reads each candidate's keys, for the same pairs)."""
-        if not stems or not candidates:
+        if not listed or not candidates:
             return {}
         events = self.events
         reads = sum(len(events[k].evidence) for k in candidates)
