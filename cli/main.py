@@ -24,6 +24,7 @@ _EVALS = {
     "langid": "tools.eval_langid",
     "extraction": "tools.eval_extraction",
     "events": "tools.eval_events",
+    "names": "tools.eval_names",
     "sharding": "tools.sim_sharding",
 }
 #: What ``bench`` and ``eval`` say where the tools are not (an installed wheel, the image).

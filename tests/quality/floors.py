@@ -140,11 +140,30 @@ def body_kept() -> dict[str, Any]:
     }
 
 
+def names() -> dict[str, Any]:
+    """Cross-script name matching on FLORES-200 dev (``newsstream eval names``): the share of
+    English name words found among the skeletons of their translation in the 62 languages of
+    uncased scripts, and that share over the chance matches against another sentence."""
+    from tools.eval_names import measure, parallel
+
+    path = SHARED / "langid" / "flores200_dev.jsonl"
+    rows = measure(parallel(str(path))).values()
+    words = sum(r["names"] for r in rows)
+    found = sum(r["found"] for r in rows)
+    chance = sum(r["chance"] for r in rows)
+    return {
+        "found": found / words,
+        "found_over_chance": found / chance,
+        "digest": digest([path]),
+    }
+
+
 MEASURES = {
     "grouping": grouping,
     "langid": langid,
     "extraction": extraction,
     "body_kept": body_kept,
+    "names": names,
 }
 
 

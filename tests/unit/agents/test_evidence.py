@@ -11,6 +11,7 @@ from agents.evidence import (
     Gazetteer,
     default_gazetteer,
     extract_evidence,
+    name_skeletons,
     normalise_name,
     skeleton,
     skeletons,
@@ -400,10 +401,25 @@ def test_a_word_that_merely_starts_like_a_scale_word_scales_nothing() -> None:
         ("Зеленський", "slnsk"),
         ("זלנסקי", "slnsk"),
         ("Ahmadinejad", "mdnd"),
+        ("بوتين", "ptn"),  # Arabic script has no p: b and p are one consonant
+        ("Charles", "krls"),  # the c of ch and kh is k
+        ("Бахмут", "pkmt"),
+        ("Bakhmut", "pkmt"),
     ],
 )
 def test_a_name_has_one_skeleton_in_every_script(word: str, expected: str) -> None:
     assert skeleton(word) == expected
+
+
+def test_a_long_name_also_stands_with_one_consonant_left_out() -> None:
+    """Hebrew reads the ב of זילברמן as v, which a skeleton leaves out: Silberman's skeleton
+    without its p is the Hebrew one. Short skeletons get no variants (chance matches)."""
+    variants = name_skeletons("silberman")
+    assert variants[0] == "slprmn" and skeleton("זילברמן") in variants[1:]
+    assert len(variants) == 7 and all(len(v) == 5 for v in variants[1:])
+    assert name_skeletons("putin") == ("ptn",)
+    assert name_skeletons("xi") == ()
+    assert {f"name:{v}" for v in variants} <= skeletons({"haim silberman"}, "")
 
 
 def test_skeletons_of_names_and_of_words_of_scripts_without_case() -> None:
