@@ -411,6 +411,14 @@ def test_a_name_has_one_skeleton_in_every_script(word: str, expected: str) -> No
     assert skeleton(word) == expected
 
 
+def test_an_arabic_word_with_the_article_also_stands_without_it() -> None:
+    """ "الرومان" is al-Roman: its skeleton with and without the article's l; a word of the
+    article and two letters, and words of other scripts, keep theirs only."""
+    assert {"arab:lrmn", "arab:rmn"} <= skeletons((), "جاء الرومان")
+    assert skeletons((), "الرب") == {"arab:lrp"}
+    assert skeletons((), "الكساندر") >= {"arab:lksndr", "arab:ksndr"}
+
+
 def test_a_long_name_also_stands_with_one_consonant_left_out() -> None:
     """Hebrew reads the ב of זילברמן as v, which a skeleton leaves out: Silberman's skeleton
     without its p is the Hebrew one. Short skeletons get no variants (chance matches)."""
