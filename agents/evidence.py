@@ -1325,7 +1325,26 @@ def skeleton(word: str) -> str:
     repeated letters once. "Putin", "Путин", "पुतिन", "ปูติน", "بوتين"
     all give "ptn" (Hebrew "פוטין" gives "ftn": anyascii reads פ as f); "Selenskyj",
     "Зеленський", "זלנסקי" give "slnsk"."""
-    return _consonants(_fold_word(word))
+    return _consonants(_fold_word(word.translate(_nasal_signs())))
+
+
+@functools.cache
+def _nasal_signs() -> dict[int, str]:
+    """The anusvara of the Brahmic scripts (and Gurmukhi's tippi and bindi) -> "n".
+
+    The sign is a nasal said where the next consonant is (n before t, d, k: ग्रांट is Grant),
+    which anyascii writes m: Grant would be "grmt" in Devanagari. Found by Unicode name, not
+    listed. FLORES-200 (``newsstream eval names``): English names found 0.3388 -> 0.3576 and
+    chance matches 0.0086 -> 0.0079, higher in 17 languages (Hindi 0.47 -> 0.57, Telugu 0.40
+    -> 0.50), lower in none; each half of the languages gains."""
+    import unicodedata
+
+    signs: dict[int, str] = {}
+    for code in range(0x0900, 0x1100):  # Devanagari .. Myanmar
+        name = unicodedata.name(chr(code), "")
+        if "ANUSVARA" in name or name in ("GURMUKHI TIPPI", "GURMUKHI SIGN BINDI"):
+            signs[code] = "n"
+    return signs
 
 
 @functools.lru_cache(maxsize=1 << 12)

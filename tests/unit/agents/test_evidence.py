@@ -405,6 +405,8 @@ def test_a_word_that_merely_starts_like_a_scale_word_scales_nothing() -> None:
         ("Charles", "krls"),  # the c of ch and kh is k
         ("Бахмут", "pkmt"),
         ("Bakhmut", "pkmt"),
+        ("Grant", "grnt"),
+        ("ग्रांट", "grnt"),  # the anusvara is the nasal of the next consonant: n, not m
     ],
 )
 def test_a_name_has_one_skeleton_in_every_script(word: str, expected: str) -> None:
