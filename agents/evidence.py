@@ -1295,7 +1295,7 @@ SKELETON_MAX: Final = 10
 SKELETON_LETTERS: Final = 3000
 #: Consonants a skeleton does not tell apart: b and p (Arabic script has no p: بوتين), c and k
 #: (the c of ch and kh, and of Latin spellings: Charles, Карл). With :data:`VARIANT_MIN`,
-#: chosen on FLORES-200 dev (``python -m tools.eval_names``, half of the 62 languages with
+#: chosen on FLORES-200 dev (``newsstream eval names``, half of the 62 languages with
 #: uncased scripts each way; the other half reported): more of an English sentence's names
 #: found in its translation at no more chance matches per name (matches / chance 38 -> 39).
 _SKELETON_FOLDS: Final = str.maketrans("bc", "pk")
