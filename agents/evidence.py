@@ -97,8 +97,32 @@ class Evidence:
 
 # --------------------------------------------------------------------------- name normalisation
 
-# Slavic letters whose plain-ASCII fallback loses the sound: č->ch rather than c.
-_PRE_ASCII = str.maketrans({"č": "ch", "š": "sh", "ž": "zh", "ć": "ch", "ś": "sh"})
+
+def _anusvara_signs() -> dict[int, str]:
+    """The anusvara of the Brahmic scripts (and Gurmukhi's tippi and bindi), found by Unicode
+    name, -> "n".
+
+    The sign is a nasal said where the next consonant is (n before t, d, k: ग्रांट is Grant),
+    which anyascii writes m: Grant would be "grmt" in Devanagari. FLORES-200 (``newsstream
+    eval names``): English names found among their translation's skeletons 0.3388 -> 0.3576
+    and chance matches 0.0086 -> 0.0079, higher in 17 languages (Hindi 0.47 -> 0.57, Telugu
+    0.40 -> 0.50), lower in none; each half of the languages gains."""
+    import unicodedata
+
+    signs: dict[int, str] = {}
+    for code in range(0x0900, 0x1100):  # Devanagari .. Myanmar
+        name = unicodedata.name(chr(code), "")
+        if "ANUSVARA" in name or name in ("GURMUKHI TIPPI", "GURMUKHI SIGN BINDI"):
+            signs[code] = "n"
+    return signs
+
+
+# Letters whose plain-ASCII fallback loses the sound: Slavic č -> ch rather than c, the
+# anusvara -> n rather than m.
+_PRE_ASCII = {
+    **str.maketrans({"č": "ch", "š": "sh", "ž": "zh", "ć": "ch", "ś": "sh"}),
+    **_anusvara_signs(),
+}
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 # Spelling variants of the same sounds across languages and transliteration schemes, applied
 # in this order (German tsch / English ch / Czech č; German sch / English sh / Russian ш; ...).
@@ -1322,29 +1346,10 @@ def skeleton(word: str) -> str:
     """A word's consonant skeleton in any script: transliterated (anyascii), lower case, folded
     as names are (z -> s, c -> k, ph -> f…), letters only, without vowels and the letters that
     often stand for one (y w v h), b as p and c (ch, kh) as k (:data:`_SKELETON_FOLDS`),
-    repeated letters once. "Putin", "Путин", "पुतिन", "ปูติน", "بوتين"
-    all give "ptn" (Hebrew "פוטין" gives "ftn": anyascii reads פ as f); "Selenskyj",
-    "Зеленський", "זלנסקי" give "slnsk"."""
-    return _consonants(_fold_word(word.translate(_nasal_signs())))
-
-
-@functools.cache
-def _nasal_signs() -> dict[int, str]:
-    """The anusvara of the Brahmic scripts (and Gurmukhi's tippi and bindi) -> "n".
-
-    The sign is a nasal said where the next consonant is (n before t, d, k: ग्रांट is Grant),
-    which anyascii writes m: Grant would be "grmt" in Devanagari. Found by Unicode name, not
-    listed. FLORES-200 (``newsstream eval names``): English names found 0.3388 -> 0.3576 and
-    chance matches 0.0086 -> 0.0079, higher in 17 languages (Hindi 0.47 -> 0.57, Telugu 0.40
-    -> 0.50), lower in none; each half of the languages gains."""
-    import unicodedata
-
-    signs: dict[int, str] = {}
-    for code in range(0x0900, 0x1100):  # Devanagari .. Myanmar
-        name = unicodedata.name(chr(code), "")
-        if "ANUSVARA" in name or name in ("GURMUKHI TIPPI", "GURMUKHI SIGN BINDI"):
-            signs[code] = "n"
-    return signs
+    repeated letters once; an anusvara is n (:func:`_anusvara_signs`). "Putin", "Путин",
+    "पुतिन", "ปูติน", "بوتين" all give "ptn" (Hebrew "פוטין" gives "ftn": anyascii reads פ as
+    f); "Selenskyj", "Зеленський", "זלנסקי" give "slnsk"."""
+    return _consonants(_fold_word(word))
 
 
 @functools.lru_cache(maxsize=1 << 12)

@@ -105,7 +105,8 @@ def measure(lines: dict[str, dict[int, str]]) -> dict[str, dict[str, int]]:
     return out
 
 
-def _total(rows: Sequence[dict[str, int]]) -> dict[str, float]:
+def total(rows: Sequence[dict[str, int]]) -> dict[str, float]:
+    """Name words, and the shares found and matched by chance, over several languages."""
     names = sum(r["names"] for r in rows)
     return {
         "names": names,
@@ -117,14 +118,14 @@ def _total(rows: Sequence[dict[str, int]]) -> dict[str, float]:
 def run(settings: Settings, args: argparse.Namespace) -> int:
     by_lang = measure(parallel(args.file))
     langs = sorted(by_lang)
-    total = _total([by_lang[lang] for lang in langs])
+    overall = total([by_lang[lang] for lang in langs])
     halves = {
-        "half A": _total([by_lang[lang] for lang in langs[0::2]]),
-        "half B": _total([by_lang[lang] for lang in langs[1::2]]),
+        "half A": total([by_lang[lang] for lang in langs[0::2]]),
+        "half B": total([by_lang[lang] for lang in langs[1::2]]),
     }
     print(
         f"newsstream eval names: {args.file} ({len(langs)} languages with uncased scripts, "
-        f"{total['names']:,} English name words on their lines)"
+        f"{overall['names']:,} English name words on their lines)"
     )
     print("found: share of English name words matched by a skeleton of the translation;")
     print("chance: the same against the next line's translation (another sentence)")
@@ -136,7 +137,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             f"chance {row['chance']:.4f}  found/chance {ratio:.1f}"
         )
 
-    print(line("all", total))
+    print(line("all", overall))
     for label, row in halves.items():
         print(line(label, row))
     print("languages, worst found first:")
@@ -147,5 +148,5 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             line(lang, {**counts, **{k: counts[k] / counts["names"] for k in ("found", "chance")}})
         )
     if args.json:
-        print(orjson.dumps({"total": total, "halves": halves, "languages": by_lang}).decode())
+        print(orjson.dumps({"total": overall, "halves": halves, "languages": by_lang}).decode())
     return 0

@@ -144,16 +144,13 @@ def names() -> dict[str, Any]:
     """Cross-script name matching on FLORES-200 dev (``newsstream eval names``): the share of
     English name words found among the skeletons of their translation in the 62 languages of
     uncased scripts, and that share over the chance matches against another sentence."""
-    from tools.eval_names import measure, parallel
+    from tools.eval_names import measure, parallel, total
 
     path = SHARED / "langid" / "flores200_dev.jsonl"
-    rows = measure(parallel(str(path))).values()
-    words = sum(r["names"] for r in rows)
-    found = sum(r["found"] for r in rows)
-    chance = sum(r["chance"] for r in rows)
+    shares = total(list(measure(parallel(str(path))).values()))
     return {
-        "found": found / words,
-        "found_over_chance": found / chance,
+        "found": shares["found"],
+        "found_over_chance": shares["found"] / shares["chance"],
         "digest": digest([path]),
     }
 
