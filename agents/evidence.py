@@ -39,8 +39,12 @@ NAME_PREFIX: Final = "n:"
 PLACE_PREFIX: Final = "p:"
 NUMBER_PREFIX: Final = "#:"
 SKELETON_PREFIX: Final = "s:"
-#: The script tag of the skeletons of name keys: names of cased scripts (Latin, Cyrillic,
-#: Greek…) are matched across those scripts by `normalise_name` already.
+#: The script tag of the skeletons of name keys in Latin letters; a name in another cased
+#: alphabet (Cyrillic, Greek, Armenian…) tags its skeletons with the alphabet too ("namecyri":
+#: :func:`name_script`). Transliteration does not undo what each language's spelling did to a
+#: name (Belarusian Радрыга is "radryha", Spanish Rodrigo "rodrigo"), so grouping counts the
+#: skeleton of a name against the same skeleton of a name in another alphabet, as against the
+#: words of scripts without case.
 NAME_SCRIPT: Final = "name"
 #: Words each of the per-word caches (:func:`normalise_name`, :func:`skeleton`, the folding)
 #: keeps. Every forked worker fills its own copies (private memory, #15): at 65,536 words each
@@ -1125,9 +1129,13 @@ def _find_places(
     return places, used
 
 
-def _find_names(caps: _Capitalised, status: list[int], used: list[bool], lang: str) -> set[str]:
-    """Name keys: single words of 3+ letters, and runs of 2 or 3 capitalised words."""
+def _find_names(
+    caps: _Capitalised, status: list[int], used: list[bool], lang: str
+) -> tuple[set[str], dict[str, str]]:
+    """Name keys: single words of 3+ letters, and runs of 2 or 3 capitalised words; and the
+    alphabet of each word written in one other than Latin (:func:`name_script`)."""
     names: set[str] = set()
+    alphabets: dict[str, str] = {}
     runs: list[list[str]] = []  # normalised words of multi-word names
     run: list[int] = []
     n = len(caps.words)
@@ -1147,6 +1155,11 @@ def _find_names(caps: _Capitalised, status: list[int], used: list[bool], lang: s
         ]
         keys = {j: normalise_name(caps.words[j], lang) for j in kept}
         names.update(key for j, key in keys.items() if len(caps.words[j]) >= 3 and len(key) >= 3)
+        for j, key in keys.items():
+            if key and not caps.words[j].isascii():
+                alphabet = name_script(caps.words[j])
+                if alphabet != NAME_SCRIPT:
+                    alphabets[key] = alphabet
         if 2 <= len(kept) == len(run) <= 4 and all(keys.values()):
             # Every stretch of two or three words: "Manager Helen Cartwright" also gives
             # "helen cartwright", which a language that writes "manager" in lower case has.
@@ -1158,7 +1171,7 @@ def _find_names(caps: _Capitalised, status: list[int], used: list[bool], lang: s
     merge = _merge_inflections(names)
     names = {merge.get(k, k) for k in names}
     names.update(" ".join(merge.get(k, k) for k in keys) for keys in runs)
-    return names
+    return names, {merge.get(k, k): alphabet for k, alphabet in alphabets.items()}
 
 
 def extract_evidence(
@@ -1182,12 +1195,12 @@ def extract_evidence(
     places, used = _find_places(caps, status, doc, lang, gaz)
     if not doc.isascii():
         places |= gaz.uncased.find(doc)
-    names = _find_names(caps, status, used, lang)
+    names, alphabets = _find_names(caps, status, used, lang)
     return Evidence(
         frozenset(names),
         frozenset(places),
         frozenset(_numbers(ascii_numerals(doc), lang)),
-        skeletons(names, doc),
+        skeletons(names, doc, alphabets=alphabets),
     )
 
 
@@ -1325,9 +1338,9 @@ SKELETON_LETTERS: Final = 3000
 _SKELETON_FOLDS: Final = str.maketrans("bc", "pk")
 #: A name's skeleton of at least this many consonants also stands with any one of them left
 #: out: a script that writes fewer consonants than the Latin spelling (Hebrew reads ב in
-#: זילברמן as v: Silberman, slprmn, is slrmn there) then still matches it. Only names (cased
-#: scripts) get these variants; two variants never meet, since grouping counts a skeleton only
-#: against the same skeleton in another script.
+#: זילברמן as v: Silberman, slprmn, is slrmn there) then still matches it. Only names in Latin
+#: letters) get these variants; two variants never meet, since grouping counts a skeleton only
+#: against the same skeleton in another script (a name in another alphabet has its own only).
 VARIANT_MIN: Final = 6
 
 
@@ -1410,7 +1423,24 @@ def _has_article(script: str, word: str) -> bool:
     return script == "arab" and word.startswith(_ARABIC_ARTICLE) and len(word) > 4
 
 
-def skeletons(names: Iterable[str], doc: str, limit: int = SKELETON_LETTERS) -> frozenset[str]:
+def name_script(word: str) -> str:
+    """The script tag of a name word's skeletons: :data:`NAME_SCRIPT` in Latin letters, else
+    with its alphabet's first four letters ("namecyri", "namegree", "namearme")."""
+    script = next((found for c in word if (found := _script(c)) is not None), "lati")
+    return NAME_SCRIPT if script == "lati" else f"{NAME_SCRIPT}{script}"
+
+
+def is_name_script(script: str) -> bool:
+    """Whether a skeleton's script tag is that of a name key (any alphabet)."""
+    return script.startswith(NAME_SCRIPT)
+
+
+def skeletons(
+    names: Iterable[str],
+    doc: str,
+    limit: int = SKELETON_LETTERS,
+    alphabets: Mapping[str, str] | None = None,
+) -> frozenset[str]:
     """Skeleton keys, "<script>:<skeleton>" (:func:`skeleton`), of the words of the name keys
     (script :data:`NAME_SCRIPT`) and of every word written in a script without case (the first
     `limit` letters of them; script: the word's, "hebr:ptn"). Such scripts have no capitals to
@@ -1419,7 +1449,11 @@ def skeletons(names: Iterable[str], doc: str, limit: int = SKELETON_LETTERS) -> 
     found: set[str] = set()
     for name in names:
         for word in name.split(" "):
-            found.update(f"{NAME_SCRIPT}:{key}" for key in name_skeletons(word))
+            alphabet = alphabets.get(word, NAME_SCRIPT) if alphabets else NAME_SCRIPT
+            bones = name_skeletons(word)
+            if alphabet != NAME_SCRIPT:
+                bones = bones[:1]  # its own only: see VARIANT_MIN
+            found.update(f"{alphabet}:{key}" for key in bones)
     if not doc.isascii():
         for words in _uncased_runs(doc, limit):
             for script, word in _script_words(words):

@@ -43,7 +43,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from agents.embedding import DIM, decode_codes, one_blas_thread, unit_vector
-from agents.evidence import NAME_PREFIX, NAME_SCRIPT, SKELETON_PREFIX, skeleton
+from agents.evidence import NAME_PREFIX, NAME_SCRIPT, SKELETON_PREFIX, is_name_script, skeleton
 from agents.publish import member_of
 from streams.records import Prepared
 from streams.settings import Settings
@@ -608,17 +608,20 @@ class Skeletons:
 
     #: skeleton -> (script, the article side's discount) for each script the article writes it in
     bones: dict[str, list[tuple[str, float]]]
-    #: whether they are all of name keys (:data:`NAME_SCRIPT`), whether some are
-    names_only: bool
+    #: whether they are all of name keys in Latin letters (:data:`NAME_SCRIPT`), whether some
+    #: are of name keys (in any alphabet)
+    latin_only: bool
     has_names: bool
 
     def __bool__(self) -> bool:
         return bool(self.bones)
 
 
-_NO_SKELETONS = Skeletons({}, names_only=False, has_names=False)
-#: Where a member's skeleton keys of name keys start and end (its keys are sorted).
-_NAME_SKELETONS = (f"{SKELETON_PREFIX}{NAME_SCRIPT}:", f"{SKELETON_PREFIX}{NAME_SCRIPT};")
+_NO_SKELETONS = Skeletons({}, latin_only=False, has_names=False)
+#: Where a member's skeleton keys of name keys in Latin letters start and end, and those of
+#: names in any alphabet (its keys are sorted; "s:name:" < "s:namecyri:" < "s:namf").
+_LATIN_NAME_SKELETONS = (f"{SKELETON_PREFIX}{NAME_SCRIPT}:", f"{SKELETON_PREFIX}{NAME_SCRIPT};")
+_NAME_SKELETONS = (f"{SKELETON_PREFIX}{NAME_SCRIPT}", f"{SKELETON_PREFIX}{NAME_SCRIPT[:-1]}f")
 
 
 def _named_skeletons(common: Iterable[str]) -> set[str]:
@@ -1160,7 +1163,7 @@ class Grouper:
         ``skeleton_max_df`` open events carry (``own``: the article's own event, not yet
         open): a common word of its language, not a name."""
         df = self._df(key)
-        if script != NAME_SCRIPT and df + own > self.options.skeleton_max_df:
+        if not is_name_script(script) and df + own > self.options.skeleton_max_df:
             return 0.0
         return _discount(df)
 
@@ -1185,7 +1188,8 @@ class Grouper:
             other
             for other in self._scripts
             if any(
-                other != script and (uncased or NAME_SCRIPT in (script, other)) for script in mine
+                other != script and (uncased or is_name_script(script) or is_name_script(other))
+                for script in mine
             )
         ]
         if not others:
@@ -1202,13 +1206,14 @@ class Grouper:
                 theirs = f"{SKELETON_PREFIX}{other}:{bones}"
                 if (
                     other != script
-                    and (uncased or NAME_SCRIPT in (script, other))
+                    and (uncased or is_name_script(script) or is_name_script(other))
                     and self._df(theirs)
                 ):
                     match = weight * min(discount, self._skeleton_discount(theirs, other))
                     if match:
                         lookup[theirs] = max(lookup.get(theirs, 0.0), match)
-        return plain, Skeletons(found, mine == {NAME_SCRIPT}, NAME_SCRIPT in mine), lookup
+        named = any(is_name_script(script) for script in mine)
+        return plain, Skeletons(found, mine == {NAME_SCRIPT}, named), lookup
 
     def best_match(
         self,
@@ -1556,12 +1561,14 @@ class Grouper:
         named: set[str] | None = None
         weight = self.options.skeleton_weight
         scan: Sequence[str] = member_keys
-        if skeletons.names_only or not (skeletons.has_names or self.options.skeleton_uncased):
-            # only the member's keys of the other kind can match: name keys' or the others
+        if skeletons.latin_only:  # the member's names in Latin letters cannot match
+            lo = bisect_left(member_keys, _LATIN_NAME_SKELETONS[0])
+            hi = bisect_left(member_keys, _LATIN_NAME_SKELETONS[1], lo)
+            scan = [*member_keys[:lo], *member_keys[hi:]]
+        elif not (skeletons.has_names or self.options.skeleton_uncased):
+            # words of scripts without case only: only the member's names can match
             lo = bisect_left(member_keys, _NAME_SKELETONS[0])
-            hi = bisect_left(member_keys, _NAME_SKELETONS[1], lo)
-            names_only = skeletons.names_only
-            scan = [*member_keys[:lo], *member_keys[hi:]] if names_only else member_keys[lo:hi]
+            scan = member_keys[lo : bisect_left(member_keys, _NAME_SKELETONS[1], lo)]
         found = skeletons.bones
         for key in scan:
             script, _, bones = key[2:].partition(":")
@@ -1575,7 +1582,11 @@ class Grouper:
             for my_script, my_discount in mine:
                 if (
                     my_script != script
-                    and (self.options.skeleton_uncased or NAME_SCRIPT in (script, my_script))
+                    and (
+                        self.options.skeleton_uncased
+                        or is_name_script(script)
+                        or is_name_script(my_script)
+                    )
                     and weight * min(discount, my_discount) > best
                 ):
                     best, best_script = weight * min(discount, my_discount), my_script
@@ -1586,8 +1597,8 @@ class Grouper:
             if bones in named:
                 continue
             shared += best
-            mine_more += best if best_script != NAME_SCRIPT else 0.0
-            theirs_more += best if script != NAME_SCRIPT else 0.0
+            mine_more += 0.0 if is_name_script(best_script) else best
+            theirs_more += 0.0 if is_name_script(script) else best
         return shared, mine_more, theirs_more
 
     def _score(

@@ -25,6 +25,7 @@ _EVALS = {
     "extraction": "tools.eval_extraction",
     "events": "tools.eval_events",
     "names": "tools.eval_names",
+    "translations": "tools.eval_translations",
     "sharding": "tools.sim_sharding",
 }
 #: What ``bench`` and ``eval`` say where the tools are not (an installed wheel, the image).

@@ -70,8 +70,13 @@ def uncased_skeletons(sentence: str, lang: str) -> set[str]:
     from agents import evidence
 
     keys = evidence.extract_evidence("", sentence, lang.split("-")[0]).to_list()
-    prefix = f"s:{evidence.NAME_SCRIPT}:"
-    return {k.split(":", 2)[2] for k in keys if k.startswith("s:") and not k.startswith(prefix)}
+    return {
+        bones
+        for k in keys
+        if k.startswith("s:")
+        for script, _, bones in [k[2:].partition(":")]
+        if not evidence.is_name_script(script)
+    }
 
 
 def _share(names: Iterable[tuple[str, ...]], skeletons: set[str]) -> tuple[int, int]:

@@ -455,3 +455,15 @@ def test_skeleton_keys_travel_with_the_evidence() -> None:
     assert Evidence.from_list(found.to_list()) == found
     hebrew = extract_evidence("", "פוטין נפגש עם שי ג'ינפינג בבייג'ינג", "he")
     assert any(key.startswith("hebr:") for key in hebrew.skeletons)
+
+
+def test_a_name_in_another_alphabet_tags_its_skeleton_with_it() -> None:
+    """Cyrillic and Greek names get "namecyri" / "namegree" skeletons, their own only (no
+    variants: two names' variants would meet); Latin names keep "name" and their variants."""
+    found = extract_evidence("", "Президент Зильберман встретился с Путиным в Минске.", "ru")
+    assert "namecyri:slprmn" in found.skeletons
+    assert "namecyri:slrmn" not in found.skeletons  # Silberman's variant without its p
+    greek = extract_evidence("", "Ο Ζιλμπερμαν συναντήθηκε με τον Πούτιν.", "el")
+    assert any(k.startswith("namegree:") for k in greek.skeletons)
+    latin = extract_evidence("", "President Silberman met Putin in Minsk.", "en")
+    assert {"name:slprmn", "name:slrmn"} <= latin.skeletons

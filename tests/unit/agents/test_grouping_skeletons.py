@@ -83,3 +83,21 @@ def test_short_skeletons_count_in_part() -> None:
         g.assign(member("en", "en"), english, 0.0)
         scores.append(g.best_match(hebrew, 1.0)[1])
     assert scores[0] < scores[1]  # here: no match, and a match
+
+
+def test_names_in_two_alphabets_match_by_their_skeletons() -> None:
+    """Belarusian spells Rodrigo Arias "Радрыга Арыяс" (radryha, not rodrigo): the name keys
+    differ, the skeletons of a name in Latin letters and one in Cyrillic count as across
+    scripts; two names in one alphabet still do not (see above)."""
+    english = ["n:rodrig", "n:arias", "n:rodrig arias", "#:2009", "s:name:rdrg", "s:name:rs"]
+    belarusian = ["n:radrig", "n:arias", "n:radrig arias", "#:2009", "s:namecyri:rdrg"]
+    scores = []
+    for keys in (belarusian, [k for k in belarusian if not k.startswith("s:")]):
+        g = Grouper(OPTIONS)
+        g.assign(member("en", "en"), english, 0.0)
+        scores.append(g.best_match(keys, 1.0)[1])
+    assert scores[0] > scores[1]
+    russian = ["n:radrig", "n:arias", "n:radrig arias", "#:2009", "s:namecyri:rdrg"]
+    g = Grouper(OPTIONS)
+    g.assign(member("be", "be"), belarusian, 0.0)
+    assert g.best_match(russian, 1.0) == g.best_match(russian[:4], 1.0)
