@@ -155,12 +155,29 @@ def names() -> dict[str, Any]:
     }
 
 
+def translations() -> dict[str, Any]:
+    """Grouping in every FLORES-200 language (``newsstream eval translations``): the share of
+    articles (10 sentences) that join their English original's event, over 203 languages, and
+    the share that stay out of other English articles' events."""
+    from tools.eval_names import parallel
+    from tools.eval_translations import measure, total
+
+    path = SHARED / "langid" / "flores200_dev.jsonl"
+    shares = total(list(measure(parallel(str(path))).values()))
+    return {
+        "joined": shares["joined"],
+        "not_astray": 1.0 - shares["astray"],
+        "digest": digest([path]),
+    }
+
+
 MEASURES = {
     "grouping": grouping,
     "langid": langid,
     "extraction": extraction,
     "body_kept": body_kept,
     "names": names,
+    "translations": translations,
 }
 
 
