@@ -963,11 +963,12 @@ def default_gazetteer(apart: bool = False) -> Gazetteer:
 
 
 def _case_class(predicate: Callable[[str], bool]) -> str:
-    """Regex character class body of the Latin, Greek and Cyrillic letters that satisfy it."""
-    ranges = ((0x41, 0x250), (0x370, 0x530), (0x1E00, 0x2000))
-    return "".join(
-        re.escape(chr(c)) for lo, hi in ranges for c in range(lo, hi) if predicate(chr(c))
-    )
+    """Regex character class body of the letters that satisfy it, in every script of the Basic
+    Multilingual Plane (Latin, Greek, Cyrillic, Armenian, Georgian, Cherokee, Coptic…; before,
+    Latin, Greek and Cyrillic only, and no Armenian name was found). The few cased scripts
+    beyond it (Adlam, Osage, Deseret) are left out: with them in the class, ``re`` scans 30
+    times slower (0.08 -> 2.6 ms an article)."""
+    return "".join(re.escape(chr(c)) for c in range(0x10000) if predicate(chr(c)))
 
 
 # Patterns start with a character class rather than a look-behind: much faster to scan.

@@ -467,3 +467,11 @@ def test_a_name_in_another_alphabet_tags_its_skeleton_with_it() -> None:
     assert any(k.startswith("namegree:") for k in greek.skeletons)
     latin = extract_evidence("", "President Silberman met Putin in Minsk.", "en")
     assert {"name:slprmn", "name:slrmn"} <= latin.skeletons
+
+
+def test_names_are_found_in_every_cased_script_of_the_basic_plane() -> None:
+    """Armenian has capitals too (before, only Latin, Greek and Cyrillic ones were read)."""
+    found = extract_evidence(
+        "", "Ռոդրիգո Արիասը հանդիպեց Վլադիմիր Պուտինին։ Արիասը ասաց, որ Ռոդրիգո Արիասը", "hy"
+    )
+    assert {"n:rodrig", "n:rodrig arias", "s:namearme:rdrg"} <= set(found.to_list())
