@@ -1340,7 +1340,7 @@ _SKELETON_FOLDS: Final = str.maketrans("bc", "pk")
 #: A name's skeleton of at least this many consonants also stands with any one of them left
 #: out: a script that writes fewer consonants than the Latin spelling (Hebrew reads ב in
 #: זילברמן as v: Silberman, slprmn, is slrmn there) then still matches it. Only names in Latin
-#: letters) get these variants; two variants never meet, since grouping counts a skeleton only
+#: letters get these variants; two variants never meet, since grouping counts a skeleton only
 #: against the same skeleton in another script (a name in another alphabet has its own only).
 VARIANT_MIN: Final = 6
 
@@ -1443,7 +1443,8 @@ def skeletons(
     alphabets: Mapping[str, str] | None = None,
 ) -> frozenset[str]:
     """Skeleton keys, "<script>:<skeleton>" (:func:`skeleton`), of the words of the name keys
-    (script :data:`NAME_SCRIPT`) and of every word written in a script without case (the first
+    (script :data:`NAME_SCRIPT`, or :func:`name_script`'s tag for a word in another alphabet:
+    ``alphabets``, word -> tag) and of every word written in a script without case (the first
     `limit` letters of them; script: the word's, "hebr:ptn"). Such scripts have no capitals to
     find names by: the grouper counts a skeleton only against the same skeleton in another
     script, and such a word only while few open events carry it (a name, not a common word)."""

@@ -23,37 +23,23 @@ report it on the other.
 from __future__ import annotations
 
 import argparse
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
 
 from streams.settings import Settings
+from tools.flores import DEFAULT, halves, parallel, shares
 
-_DEFAULT = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "langid" / "flores200_dev.jsonl"
-)
 #: A language is listed when its sentences hold at least this many English name words.
 _MIN_NAMES = 50
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "file", nargs="?", default=str(_DEFAULT), metavar="FILE.jsonl", help="parallel sentences"
+        "file", nargs="?", default=str(DEFAULT), metavar="FILE.jsonl", help="parallel sentences"
     )
     parser.add_argument("--json", action="store_true", help="also print the results as JSON")
-
-
-def parallel(path: str) -> dict[str, dict[int, str]]:
-    """language -> line number -> sentence."""
-    lines: dict[str, dict[int, str]] = defaultdict(dict)
-    for raw in Path(path).read_bytes().splitlines():
-        if raw.strip():
-            row = orjson.loads(raw)
-            lines[row["lang"]][int(str(row["source"]).rsplit("/", 1)[1])] = row["text"]
-    return lines
 
 
 def english_names(sentence: str) -> list[tuple[str, ...]]:
@@ -110,24 +96,15 @@ def measure(lines: dict[str, dict[int, str]]) -> dict[str, dict[str, int]]:
     return out
 
 
-def total(rows: Sequence[dict[str, int]]) -> dict[str, float]:
+def total(rows: Sequence[Mapping[str, int]]) -> dict[str, float]:
     """Name words, and the shares found and matched by chance, over several languages."""
-    names = sum(r["names"] for r in rows)
-    return {
-        "names": names,
-        "found": sum(r["found"] for r in rows) / names if names else 0.0,
-        "chance": sum(r["chance"] for r in rows) / names if names else 0.0,
-    }
+    return shares(rows, "names", ("found", "chance"))
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     by_lang = measure(parallel(args.file))
     langs = sorted(by_lang)
-    overall = total([by_lang[lang] for lang in langs])
-    halves = {
-        "half A": total([by_lang[lang] for lang in langs[0::2]]),
-        "half B": total([by_lang[lang] for lang in langs[1::2]]),
-    }
+    overall, by_half = halves(by_lang, total)
     print(
         f"newsstream eval names: {args.file} ({len(langs)} languages with uncased scripts, "
         f"{overall['names']:,} English name words on their lines)"
@@ -143,7 +120,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         )
 
     print(line("all", overall))
-    for label, row in halves.items():
+    for label, row in by_half.items():
         print(line(label, row))
     print("languages, worst found first:")
     ordered = sorted(langs, key=lambda lang: by_lang[lang]["found"] / by_lang[lang]["names"])
@@ -153,5 +130,5 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             line(lang, {**counts, **{k: counts[k] / counts["names"] for k in ("found", "chance")}})
         )
     if args.json:
-        print(orjson.dumps({"total": overall, "halves": halves, "languages": by_lang}).decode())
+        print(orjson.dumps({"total": overall, "halves": by_half, "languages": by_lang}).decode())
     return 0

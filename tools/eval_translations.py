@@ -26,28 +26,24 @@ from __future__ import annotations
 
 import argparse
 import random
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from streams.settings import Settings
-from tools.eval_names import parallel
+from tools.flores import DEFAULT, halves, parallel, shares
 
 if TYPE_CHECKING:
     from agents.pipeline import Pipeline
     from streams.records import Prepared
 
-_DEFAULT = (
-    Path(__file__).resolve().parents[2] / "shared" / "data" / "langid" / "flores200_dev.jsonl"
-)
 ENGLISH = "en"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "file", nargs="?", default=str(_DEFAULT), metavar="FILE.jsonl", help="parallel sentences"
+        "file", nargs="?", default=str(DEFAULT), metavar="FILE.jsonl", help="parallel sentences"
     )
     parser.add_argument(
         "--sentences", type=int, default=10, help="sentences per article (default 10)"
@@ -109,25 +105,16 @@ def measure(
     return out
 
 
-def total(rows: Sequence[dict[str, int]]) -> dict[str, float]:
+def total(rows: Sequence[Mapping[str, int]]) -> dict[str, float]:
     """Articles, and the shares joined and astray, over several languages."""
-    n = sum(r["articles"] for r in rows)
-    return {
-        "articles": n,
-        "joined": sum(r["joined"] for r in rows) / n if n else 0.0,
-        "astray": sum(r["astray"] for r in rows) / n if n else 0.0,
-    }
+    return shares(rows, "articles", ("joined", "astray"))
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     languages = args.languages.split(",") if args.languages else None
     by_lang = measure(parallel(args.file), args.sentences, languages, settings)
     langs = sorted(by_lang)
-    overall = total([by_lang[lang] for lang in langs])
-    halves = {
-        "half A": total([by_lang[lang] for lang in langs[0::2]]),
-        "half B": total([by_lang[lang] for lang in langs[1::2]]),
-    }
+    overall, by_half = halves(by_lang, total)
     print(
         f"newsstream eval translations: {args.file} ({len(langs)} languages, "
         f"articles of {args.sentences} sentences, each with the English ones)"
@@ -142,7 +129,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         )
 
     print(line("all", overall))
-    for label, row in halves.items():
+    for label, row in by_half.items():
         print(line(label, row))
     print("languages, fewest joined first:")
     for lang in sorted(langs, key=lambda lang: (by_lang[lang]["joined"], lang)):
@@ -151,5 +138,5 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         shares = {"joined": counts["joined"] / n, "astray": counts["astray"] / n}
         print(line(lang, {**counts, **shares}))
     if args.json:
-        print(orjson.dumps({"total": overall, "halves": halves, "languages": by_lang}).decode())
+        print(orjson.dumps({"total": overall, "halves": by_half, "languages": by_lang}).decode())
     return 0

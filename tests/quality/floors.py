@@ -144,7 +144,8 @@ def names() -> dict[str, Any]:
     """Cross-script name matching on FLORES-200 dev (``newsstream eval names``): the share of
     English name words found among the skeletons of their translation in the 62 languages of
     uncased scripts, and that share over the chance matches against another sentence."""
-    from tools.eval_names import measure, parallel, total
+    from tools.eval_names import measure, total
+    from tools.flores import parallel
 
     path = SHARED / "langid" / "flores200_dev.jsonl"
     shares = total(list(measure(parallel(str(path))).values()))
@@ -159,8 +160,8 @@ def translations() -> dict[str, Any]:
     """Grouping in every FLORES-200 language (``newsstream eval translations``): the share of
     articles (10 sentences) that join their English original's event, over 203 languages, and
     the share that stay out of other English articles' events."""
-    from tools.eval_names import parallel
     from tools.eval_translations import measure, total
+    from tools.flores import parallel
 
     path = SHARED / "langid" / "flores200_dev.jsonl"
     shares = total(list(measure(parallel(str(path))).values()))
