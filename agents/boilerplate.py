@@ -1364,22 +1364,18 @@ def _page_title(tree: HtmlElement) -> str | None:
     return meta.title or None
 
 
-# trafilatura's fast mode skips its fallback extractors; on a page where it finds this much
-# text the fallbacks hardly ever change the result (on trafilatura's benchmark: the same F with
-# 12% of the pages extracted twice), so only shorter results are extracted again in full.
-_FAST_ENOUGH_CHARS = 1000
-
-
 def _main_text(tree: HtmlElement, url: str | None) -> str:
-    """trafilatura's main text of ``tree`` (comments excluded): fast mode, then the full
-    extraction with its fallbacks when fast mode found little."""
-    text = ""
-    for fast in (True, False):
-        document = trafilatura.bare_extraction(tree, url=url, include_comments=False, fast=fast)
-        text = document.text if isinstance(document, Document) and document.text else ""
-        if len(text) >= _FAST_ENOUGH_CHARS:
-            break
-    return text
+    """trafilatura's main text of ``tree`` (comments excluded), by its full extraction: its own
+    algorithm, checked against its fallbacks (readability, jusText), as ``trafilatura.extract``
+    runs by default.
+
+    Fast mode (no fallbacks, the full extraction only when fast mode found under 1,000
+    characters) scores the same F on trafilatura's benchmark (``newsstream eval extraction
+    --folds 5``: 0.9459 against 0.9462), but it left 19 pages below ``trafilatura.extract``,
+    12 of them by what fast mode took or left out; in full, 9 (and 136 above it, 146 before).
+    Never below the reference on a page is worth the ~7% more CPU a page."""
+    document = trafilatura.bare_extraction(tree, url=url, include_comments=False, fast=False)
+    return document.text if isinstance(document, Document) and document.text else ""
 
 
 # trafilatura often leaves out an article's lead (standfirst, teaser paragraph): it sits between
