@@ -1418,8 +1418,8 @@ def _lead(blocks: list[tuple[HtmlElement, str]], text: str) -> list[str]:
 def clean_html(html: str, url: str | None = None) -> Cleaned:
     """The main content of an HTML page, its title and the visible blocks left out.
 
-    trafilatura extracts the main content (comments excluded; fast mode, in full when that
-    finds little); its lines then go through the plain-text rules, which drop the chrome
+    trafilatura extracts the main content (comments excluded; its full extraction, see
+    :func:`_main_text`); its lines then go through the plain-text rules, which drop the chrome
     trafilatura keeps ("Read more: ..." links, credits, newsletter prompts), and the lead
     paragraphs it left out between the headline and the body are put back (:func:`_lead`).
     Empty, script-only or unparsable pages give ``Cleaned(text="")``.
