@@ -1,7 +1,8 @@
 """Quality floors: fast subsets of the dev evaluations (grouping, language, extraction, the
 body kept of clean articles, names across scripts, grouping in every FLORES-200 language) must
-score at least the pinned minimums of ``floors.json``, on exactly the data they were pinned on
-(its digest). A stage that gets worse fails ``make test``; lowering a floor is an explicit
+score at least the pinned minimums of ``floors.json`` and at most its maximums (the sites where
+HTML extraction scores below trafilatura's), on exactly the data they were pinned on (its
+digest). A stage that gets worse fails ``make test``; lowering a floor is an explicit
 change of ``floors.json``."""
 
 from __future__ import annotations
@@ -40,5 +41,11 @@ def test_stage_keeps_its_quality_floor(stage: str) -> None:
         if _at(measured, path) < floor
     }
     assert not below, f"{stage} below its floor (measured, floor): {below}"
+    above = {
+        path: (_at(measured, path), ceiling)
+        for path, ceiling in pinned.get("max", {}).items()
+        if _at(measured, path) > ceiling
+    }
+    assert not above, f"{stage} above its ceiling (measured, ceiling): {above}"
     for path in pinned.get("none", []):
         assert _at(measured, path) == [], f"{stage}: {path} = {_at(measured, path)}"
