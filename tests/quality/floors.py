@@ -187,5 +187,5 @@ MEASURES = {
 
 
 if __name__ == "__main__":
-    names = sys.argv[1:] or list(MEASURES)
-    print(json.dumps({name: MEASURES[name]() for name in names}, indent=2))
+    chosen = sys.argv[1:] or list(MEASURES)
+    print(json.dumps({name: MEASURES[name]() for name in chosen}, indent=2))
