@@ -13,7 +13,7 @@ chrome lines go one by one. Only short lines are ever matched, so a prose paragr
 mentions "read more" stays.
 
 HTML (:func:`clean_html`) goes through trafilatura's main-content extraction (comments
-excluded; its fast mode first, the full extraction when that finds little) and then through the
+excluded; its full extraction, with its fallback extractors) and then through the
 same line rules (without the main-region step: trafilatura has found the main content); the
 lead paragraphs trafilatura left out between the headline and the body are put back; the
 visible page blocks missing from the result are the removed part.
