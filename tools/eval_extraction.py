@@ -342,6 +342,11 @@ def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
+def sites_below_trafilatura(per_site: dict[str, Rows]) -> list[str]:
+    """The sites where ours (HTML) scores a lower F than ``trafilatura.extract``, sorted."""
+    return sorted(s for s, rows in per_site.items() if rows.html_ours.f < rows.html_trafilatura.f)
+
+
 def render_folds(folds: list[Fold], per_site: dict[str, Rows]) -> str:
     """Per fold: P, R, F of each row and ours (HTML) minus trafilatura in F; the mean and the
     minimum over folds; the sites where ours (HTML) is furthest below trafilatura in F."""
@@ -384,7 +389,7 @@ def render_folds(folds: list[Fold], per_site: dict[str, Rows]) -> str:
             f"{site[:39]:<40}{number_of[site]:>5}{rows.html_ours.pages:>6}{ours:>7.3f}"
             f"{reference:>7.3f}{ours - reference:>+8.3f}{rows.text_ours.f:>7.3f}"
         )
-    below = sum(rows.html_ours.f < rows.html_trafilatura.f for rows in per_site.values())
+    below = len(sites_below_trafilatura(per_site))
     above = sum(rows.html_ours.f > rows.html_trafilatura.f for rows in per_site.values())
     lines.append(f"sites where ours (HTML) is below trafilatura: {below}; above: {above}")
     return "\n".join(lines)

@@ -97,12 +97,12 @@ def langid() -> dict[str, Any]:
 
 
 def extraction() -> dict[str, Any]:
-    from tools.eval_extraction import evaluate, load_pages
+    from tools.eval_extraction import evaluate, load_pages, sites_below_trafilatura
 
     directory = SHARED / "extraction" / "trafilatura-eval"
     per_site: dict[str, Any] = {}
     rows = evaluate(load_pages(directory, EXTRACTION_PAGES), per_site)
-    below = sorted(s for s, r in per_site.items() if r.html_ours.f < r.html_trafilatura.f)
+    below = sites_below_trafilatura(per_site)
     out: dict[str, Any] = {
         "html": {"f": rows.html_ours.f, "precision": rows.html_ours.precision},
         # never below the reference: the sites where ours scores under trafilatura.extract
