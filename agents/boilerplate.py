@@ -982,6 +982,9 @@ _GAP_TAIL_SHARE = 0.5  # ...which ends it when the prose after it weighs less th
 # folds of trafilatura's pages (plain text F), among the points that lower no fold
 _GAP_OTHER_LINES = 3
 _SHORT_SENTENCE_MIN_WORDS = 4
+#: A line this long (characters) may be a hard-wrapped paragraph's (:func:`_line_weights`);
+#: chosen leaving one fold of the trafilatura pages out (20 to 50 and 0 tried: 30 on all).
+_WRAPPED_MIN_CHARS = 30
 _CHROME_TAIL_SHARE = 0.2  # a chrome line before another non-prose line ends it below this share
 _LINKS_TAIL_LINES = 2  # this many link-like lines in a row end it...
 _LINKS_TAIL_SHARE = 0.3  # ...when the prose after them weighs less than this share
@@ -998,6 +1001,34 @@ def _line_weight(line: str, words: int) -> float:
     ):
         return words / 2
     return -_SHORT_PENALTY
+
+
+def _line_weights(lines: list[str]) -> list[float]:
+    """Each line's weight (:func:`_line_weight`), a hard-wrapped paragraph's lines weighed as
+    the one line they were: a line of :data:`_WRAPPED_MIN_CHARS` or more that does not end like
+    a sentence and is followed by a line starting with a lower-case letter goes on in it (text
+    wrapped at a fixed width, as plain-text feeds, mail and preformatted blocks are). Its
+    paragraph's weight is shared among its lines by their words."""
+    weights = [_line_weight(line, _words(line)) for line in lines]
+    i = 0
+    while i < len(lines):
+        j = i
+        while (
+            j + 1 < len(lines)
+            and len(lines[j]) >= _WRAPPED_MIN_CHARS
+            and not _PROSE_END.search(lines[j].rstrip())
+            and lines[j + 1][:1].islower()
+        ):
+            j += 1
+        if j > i:
+            paragraph = " ".join(lines[i : j + 1])
+            words = _words(paragraph)
+            weight = _line_weight(paragraph, words)
+            if weight > 0:
+                for k in range(i, j + 1):
+                    weights[k] = weight * _words(lines[k]) / words
+        i = j + 1
+    return weights
 
 
 def _mostly_capitalised(line: str) -> bool:
@@ -1208,7 +1239,7 @@ def _main_region(lines: list[str], rules: _Rules) -> tuple[int, int, int]:
     is not a page (it is already an article: nothing outside, or what is outside is not
     menu-like); either way without a tail that a gap or closing chrome separates from the
     body (:func:`_tail_gap`, :func:`_tail_chrome`, :func:`_tail_links`)."""
-    weights = [_line_weight(line, _words(line)) for line in lines]
+    weights = _line_weights(lines)
     headline = _headline(lines)
     region = _region_after(headline, weights) if headline is not None else None
     if region is not None and headline is not None:

@@ -1309,3 +1309,22 @@ def test_a_standfirst_without_a_full_stop_stays() -> None:
     cleaned = clean_text(page, "en")
     assert standfirst in cleaned.text
     assert not {"Imprint", "Jobs", "Contact"} & set(cleaned.text.split("\n"))
+
+
+def test_a_hard_wrapped_article_is_weighed_as_its_paragraphs() -> None:
+    # An article wrapped at a fixed width (a plain-text feed, a <pre> block): no line of it
+    # ends like a sentence but a paragraph's last, so line by line it was hardly prose and a
+    # one-sentence site blurb above it was taken for the article.
+    import textwrap
+
+    menu = ["Kelmouth Courier", "News", "Sport", "Weather", "Hills", "Events", "Contact"]
+    blurb = "News from the harbour town of Kelmouth and the hills around it, every day."
+    title = "Harbour bridge reopens after repairs"
+    wrapped = [textwrap.wrap(paragraph, 60) for paragraph in EN]
+    footer = ["Imprint", "Data protection", "Jobs at the Courier", "Kelmouth Courier 2024"]
+    lines = [f"{title} | Kelmouth Courier", *menu, blurb, title]
+    page = "\n".join([*lines, *[line for p in wrapped for line in p], *footer])
+    assert all(len(p) > 1 for p in wrapped)  # every paragraph is wrapped
+    cleaned = clean_text(page, "en")
+    assert " ".join(cleaned.text.split()) == " ".join([title, *EN])
+    assert blurb in cleaned.removed
