@@ -35,7 +35,7 @@ from streams import metrics, topics
 from streams.app import Channels, handling
 from streams.memory import TRIM_EVERY, passed_multiple, release_free_memory
 from streams.records import Prepared, Rejected
-from streams.tables import ROCKSDB_OPTIONS
+from streams.tables import ROCKSDB_OPTIONS, ChangelogReceipts
 from streams.topics import TOPIC_MAX_MESSAGE_BYTES
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ def wire(
     )
     grouper = pipeline.new_grouper(store=table)  # the events' full states stay in the table
     closed = ClosedEvents(publishing.tombstone_seconds)
+    receipts = ChangelogReceipts(table, closed_table)
 
     @table.on_recover
     async def reload() -> None:
@@ -111,6 +112,8 @@ def wire(
             if seen // EVICT_EVERY > before // EVICT_EVERY:
                 with handling(events[-1]):
                     await _close_events(grouper, closed, table, closed_table, channels, publishing)
+            # the batch's state in the changelog before its events are acknowledged
+            await receipts.delivered()
             if passed_multiple(before, seen, TRIM_EVERY):
                 release_free_memory()  # rows and postings replaced: their pages go back
             _report_open(grouper)

@@ -69,7 +69,7 @@ from agents.wiring import headers_of, reject
 from streams import metrics, topics
 from streams.app import Channels, handling
 from streams.records import Prepared, RecordError, Rejected, from_json
-from streams.tables import ROCKSDB_OPTIONS
+from streams.tables import ROCKSDB_OPTIONS, ChangelogReceipts
 from streams.topics import TOPIC_MAX_MESSAGE_BYTES
 
 log = logging.getLogger(__name__)
@@ -175,6 +175,9 @@ def wire(
         shards,
     )
     closed = ClosedEvents(publishing.tombstone_seconds)
+    # each agent's table writes in the changelog before its events are acknowledged
+    coordinator_receipts = ChangelogReceipts(events_table, counts_table, closed_table)
+    shard_receipts = ChangelogReceipts(members_table, shard_counts_table)
 
     @events_table.on_recover
     async def reload_events() -> None:
@@ -242,6 +245,7 @@ def wire(
                         sharding, closed, events_table, counts_table, closed_table, channels,
                         publishing,
                     )  # fmt: skip
+            await coordinator_receipts.delivered()
             metrics.OPEN_EVENTS.set(len(sharding.coordinator.last_seen))
             metrics.OPEN_ARTICLES.set(len(sharding.coordinator.member_of))
 
@@ -256,6 +260,7 @@ def wire(
             await _shard_message(
                 event, sharding, pipeline, members_table, shard_counts_table, channels
             )
+            await shard_receipts.delivered()
 
     return coordinate, collect_bids, shard
 

@@ -23,7 +23,7 @@ from streams import metrics, schemas, topics
 from streams.app import Channels, handling
 from streams.memory import TRIM_EVERY, passed_multiple, release_free_memory
 from streams.records import Prepared, Rejected, dumps
-from streams.tables import ROCKSDB_OPTIONS
+from streams.tables import ROCKSDB_OPTIONS, ChangelogReceipts
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def wire(
         topics.SOURCES_TABLE, default=None, partitions=partitions, options=ROCKSDB_OPTIONS
     )
     sources = boilerplate_learn.ChromeMemory(table, pipeline.options.learn_checkpoint_every)
+    receipts = ChangelogReceipts(table)
 
     @table.on_recover
     async def reload() -> None:  # partitions moved: what this worker learned may be stale
@@ -65,6 +66,7 @@ def wire(
         seen = 0
         async for events in batches:
             await _prepare_batch(events, channels, pipeline, sources)
+            await receipts.delivered()  # what it learned, in the changelog before the acks
             before, seen = seen, seen + len(events)
             if passed_multiple(before, seen, TRIM_EVERY):
                 release_free_memory()  # articles, their records and buffers freed: pages back
