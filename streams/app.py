@@ -74,16 +74,6 @@ def handling(event: EventT) -> Iterator[None]:
         faust_streams._current_event.reset(token)
 
 
-async def flush_producer(producer: Any) -> None:
-    """``producer.flush()`` until its buffer is empty. faust-streaming 0.15.3's buffer flush
-    gives up after 0.1 s without a message sent, empty or not (see
-    :class:`streams.tables.ChangelogReceipts`); before a commit, the buffer's table changelog
-    records must have left it."""
-    await producer.flush()
-    while producer.buffer.size:
-        await producer.flush()
-
-
 class SourcePartitionTransactions(TransactionManager):
     """Kafka transactions keyed by the partition being consumed, as exactly-once needs.
 
@@ -134,7 +124,7 @@ class SourcePartitionTransactions(TransactionManager):
         )
 
     async def commit(self, offsets: Mapping[TP, int], start_new_transaction: bool = True) -> bool:
-        await flush_producer(self.app.producer)
+        await self.app.producer.flush()
         return await super().commit(offsets, start_new_transaction)
 
 
@@ -182,13 +172,6 @@ class RewindingConsumer(GapLoggingConsumer):
         self._expected: dict[TP, int] = {}
         #: Partition -> (expected offset, offset received) of the last re-seek.
         self._resought: dict[TP, tuple[int, int]] = {}
-
-    async def _commit_offsets(
-        self, offsets: Mapping[TP, int], start_new_transaction: bool = True
-    ) -> bool:
-        # Faust flushes the producer here too, but its buffer's flush may return non-empty.
-        await flush_producer(self.app.producer)
-        return await super()._commit_offsets(offsets, start_new_transaction)
 
     async def perform_seek(self) -> None:
         await super().perform_seek()

@@ -36,7 +36,9 @@ class ChangelogReceipts:
     an uninterrupted run, each without the member whose event write was lost: CI, the machine
     loaded by other work. Rule applied: each table write's delivery future is kept, and the
     agents await them (:meth:`delivered`) before a batch's events are acknowledged, so no
-    offset is committed ahead of the state it produced.
+    offset is committed ahead of the state it produced. The commit itself needs no flush of
+    its own: it covers acknowledged events only, whose writes are delivered by then (in the
+    transaction of their partition, under exactly-once).
     """
 
     def __init__(self, *tables: Any) -> None:

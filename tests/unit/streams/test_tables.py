@@ -1,5 +1,5 @@
-"""Table writes durable before acknowledgement: :class:`streams.tables.ChangelogReceipts` and
-:func:`streams.app.flush_producer`, with stand-ins for a Faust table and producer."""
+"""Table writes durable before acknowledgement (:class:`streams.tables.ChangelogReceipts`),
+with a stand-in for a Faust table."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from streams.app import flush_producer
 from streams.tables import ChangelogReceipts
 
 
@@ -66,31 +65,3 @@ def test_a_failed_changelog_send_fails_the_batch() -> None:
 
     with pytest.raises(RuntimeError, match="broker gone"):
         asyncio.run(run())
-
-
-class Buffer:
-    def __init__(self, size: int) -> None:
-        self.size = size
-
-
-class Producer:
-    """A producer whose flush, as faust-streaming's under load, sends one buffered message and
-    gives up (``ProducerBuffer.flush_atmost`` returns after 0.1 s without a message sent)."""
-
-    def __init__(self, buffered: int) -> None:
-        self.buffer = Buffer(buffered)
-        self.flushes = 0
-
-    async def flush(self) -> None:
-        self.flushes += 1
-        self.buffer.size = max(0, self.buffer.size - 1)
-
-
-def test_the_producer_is_flushed_until_its_buffer_is_empty() -> None:
-    producer = Producer(buffered=3)
-    asyncio.run(flush_producer(producer))
-    assert producer.buffer.size == 0
-    assert producer.flushes == 3
-    empty = Producer(buffered=0)
-    asyncio.run(flush_producer(empty))
-    assert empty.flushes == 1  # the producer's own in-flight messages are still flushed
