@@ -14,8 +14,8 @@ mode = sys.argv[1]
 if mode == "e5":
     pk5 = "/tmp/s30/semeval_e5.pkl"
     if not os.path.exists(pk5):
-        sys.path.insert(0, "/work/main/docs/research/embeddings"); from e5_onnx import E5
-        m = E5(); ids = list(prepared)
+        sys.path.insert(0, "/work/main/docs/research/embeddings"); import e5fast
+        m = e5fast.get("e5ort-int8pc-T64"); ids = list(prepared)
         V = m.encode([E.lead(prepared[i].title, prepared[i].text, int(os.environ.get("CHARS", 200))) for i in ids])
         pickle.dump({i: E.encode_vector(v) for i, v in zip(ids, V)}, open(pk5, "wb"))
     vec = pickle.load(open(pk5, "rb"))

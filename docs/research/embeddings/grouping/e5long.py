@@ -1,9 +1,9 @@
 import pickle, sys, os, json, glob, itertools, numpy as np
 sys.path.insert(0, "/work/main"); sys.path.insert(0, "/work/main/docs/research/embeddings")
-import e5_onnx
-e5_onnx.MAX_TOKENS = int(sys.argv[1]); chars = int(sys.argv[2])
+import e5fast
+chars = int(sys.argv[2])
 from agents.embedding import lead
-m = e5_onnx.E5()
+m = e5fast.get(f"e5ort-int8pc-T{int(sys.argv[1])}")
 out = {}
 for f in sorted(glob.glob("/tmp/prep_nm/*.pkl")):
     docs, prep = pickle.load(open(f, "rb"))

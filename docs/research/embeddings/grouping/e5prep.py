@@ -1,8 +1,8 @@
 import pickle, sys, os, dataclasses, time
 sys.path.insert(0, "/work/main")
-sys.path.insert(0, "/work/main/docs/research/embeddings"); from e5_onnx import E5
+sys.path.insert(0, "/work/main/docs/research/embeddings"); import e5fast
 from agents.embedding import lead, encode_vector
-m = E5()
+m = e5fast.get("e5ort-int8pc-T64")
 chars = int(sys.argv[1]) if len(sys.argv) > 1 else 200
 t0 = time.process_time(); n = 0
 for f in sorted(os.listdir("/tmp/prep_nm")):

@@ -18,8 +18,8 @@ if mode == "e5":
     if vec is None:
         if not cache:
             T.measure(parallel(DEFAULT), 10, None); pickle.dump(cache, open(pk, "wb"))
-        sys.path.insert(0, "/work/main/docs/research/embeddings"); from e5_onnx import E5
-        m = E5(); vec = {}
+        sys.path.insert(0, "/work/main/docs/research/embeddings"); import e5fast
+        m = e5fast.get("e5ort-int8pc-T64"); vec = {}
         for lang, arts in cache.items():
             ids = list(arts); V = m.encode([E.lead(arts[i].title, arts[i].text, 200) for i in ids])
             vec.update({i: E.encode_vector(v) for i, v in zip(ids, V)})
