@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import time
 import uuid
@@ -98,6 +99,10 @@ def _metrics(web_url: str) -> dict[str, float]:
             series, _, value = line.rpartition(" ")
             found[series] = float(value)
     return found
+
+
+#: A log record's first line: "[time] [process id] [level] ..." (a table's rows follow it).
+_RECORD = re.compile(r"^\[[^]]*\] \[(\d+)\]")
 
 
 def _numbers(cell: str) -> set[int]:
@@ -232,13 +237,17 @@ def test_shards_in_two_processes_give_one_tasks_keys(own_kafka: str, tmp_path: P
     assert {ident: record["event_key"] for ident, record in enriched.items()} == {
         ident: reference[ident] for ident in ids
     }
-    # each process held some of the shard partitions: the assignment tables both processes
-    # logged last (after the last rebalance) split them
-    held = [
-        _numbers(line.split("|")[2])
-        for line in worker.log_path.read_text(errors="replace").splitlines()
-        if shard_topic(app_id) in line and line.count("|") >= 3
-    ]
-    assert len(held) >= 2, held
-    first, second = held[-2:]
+    # each process held some of the shard partitions: the assignment table each process logged
+    # last (after the last rebalance; by the process id of the record the table belongs to, as
+    # one process may log a table again while the other's stays) split them
+    held: dict[str, set[int]] = {}
+    pid = ""
+    for line in worker.log_path.read_text(errors="replace").splitlines():
+        record = _RECORD.match(line)
+        if record:
+            pid = record.group(1)
+        elif shard_topic(app_id) in line and line.count("|") >= 3:
+            held[pid] = _numbers(line.split("|")[2])
+    assert len(held) == 2, held
+    first, second = held.values()
     assert first and second and not first & second and first | second == {0, 1, 2, 3}, held
