@@ -1252,10 +1252,38 @@ def test_html_lead_between_headline_and_body_is_put_back() -> None:
         f"<h1>Harbour bridge reopens</h1><p>{LEAD}</p>" + "<p>Short line</p>" * 9,  # too far up
         "<h1>Harbour bridge reopens</h1><p>Sign up for our newsletter to get the news first.</p>",
         "<h1>Harbour bridge reopens</h1><p>Traffic again after eight months of repairs</p>",
+        # a picture's caption, however much it reads like prose
+        f"<h1>Harbour bridge reopens</h1><figure><img src='b.jpg'><figcaption>{LEAD}"
+        "</figcaption></figure>",
+        f"<h1>Harbour bridge reopens</h1><p><img src='b.jpg'>{LEAD}</p>",
     ],
 )
 def test_html_blocks_above_the_body_that_are_no_lead_stay_out(header: str) -> None:
     cleaned = clean_html(_page_with_lead(header))
+    assert cleaned.text.split("\n\n") == list(PARAGRAPHS)
+
+
+def _page_around_the_body(before: str, after: str) -> str:
+    """A page whose body's paragraphs sit in one block with loose text before and after them."""
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
+    return f"""<html><head><title>Harbour bridge reopens | Example News</title></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/city">City</a></li></ul></nav>
+<h1>Harbour bridge reopens after repairs</h1>
+<div class="story">{before}{body}{after}</div>
+<footer><p>© 2024 Example News Ltd.</p></footer></body></html>"""
+
+
+def test_html_text_around_the_body_is_lead_only_before_it() -> None:
+    """Loose text in the block that holds the body is a lead when it comes before the body's
+    paragraphs (a headline element left open around the body, say), and not when it follows
+    them (a rating or share widget): there it is not above the body."""
+    rating = (
+        '<span class="ratings"><hr><strong>Was this article helpful to you?</strong><br>'
+        '<img src="star.gif"><img src="star.gif"> (95 votes, average 4.73 out of 5) Loading...'
+        "</span>"
+    )
+    assert clean_html(_page_around_the_body(LEAD, "")).text.split("\n\n") == [LEAD, *PARAGRAPHS]
+    cleaned = clean_html(_page_around_the_body("", rating))
     assert cleaned.text.split("\n\n") == list(PARAGRAPHS)
 
 
