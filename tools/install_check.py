@@ -5,7 +5,8 @@ In a fresh virtual environment of the given interpreter (Python 3.11 to 3.13), i
 checkout with pip resolving every dependency (constrained to ``requirements.lock``'s pins, so
 the versions are the tested ones), runs ``pip check``, then ``newsstream process`` on the
 bundled samples, and fails unless every sample comes out enriched with a language.
-``make test`` runs it with the newest supported Python; the suite itself runs on the oldest.
+``make test`` runs it with the oldest supported Python (3.11); the suite itself runs on the newest
+found (see the Makefile's ``PYTHON``).
 """
 
 from __future__ import annotations
