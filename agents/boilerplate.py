@@ -1324,9 +1324,13 @@ _BLOCK_SET, _INVISIBLE_SET = frozenset(_BLOCK_TAGS), frozenset(_INVISIBLE_TAGS)
 _HAS_WORD = re.compile(r"\w")
 
 
-def _visible_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
+def _visible_blocks(
+    tree: HtmlElement, before: dict[HtmlElement, str] | None = None
+) -> Iterator[tuple[HtmlElement, str]]:
     """Each block element of ``tree`` with visible text, in document order, and that text: its
     own and that of its inline descendants, without nested blocks and invisible elements.
+    ``before``, when given, gets each block that holds nested blocks -> its text before the
+    first of them (whitespace collapsed, possibly empty).
 
     One walk over the tree (start and end events): each open block collects the text that
     falls inside it; an invisible element's subtree is skipped, its tail is not.
@@ -1334,6 +1338,8 @@ def _visible_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
     blocks: list[tuple[HtmlElement, list[str]]] = []
     current: list[str] = []  # the innermost open block's text
     open_blocks = [current]
+    owners: list[HtmlElement | None] = [None]  # the element of each open block
+    nested: dict[HtmlElement, int] = {}  # a block -> its parts before its first nested block
     hidden = 0  # how deep the walk is inside an invisible element
     for event, element in etree.iterwalk(tree, events=("start", "end")):
         tag = element.tag
@@ -1343,8 +1349,12 @@ def _visible_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
                 hidden += 1
             elif is_element:
                 if tag in _BLOCK_SET:
+                    owner = owners[-1]
+                    if owner is not None and owner not in nested:
+                        nested[owner] = len(current)
                     current = []
                     open_blocks.append(current)
+                    owners.append(element)
                     blocks.append((element, current))
                 elif tag == "br":
                     current.append(" ")
@@ -1354,10 +1364,13 @@ def _visible_blocks(tree: HtmlElement) -> Iterator[tuple[HtmlElement, str]]:
             hidden -= 1
         elif is_element and tag in _BLOCK_SET:
             open_blocks.pop()
+            owners.pop()
             current = open_blocks[-1]
         if not hidden:
             current.append(element.tail or "")
     for element, parts in blocks:
+        if before is not None and element in nested:
+            before[element] = _nfc(" ".join("".join(parts[: nested[element]]).split()))
         text = " ".join("".join(parts).split())
         if _HAS_WORD.search(text):
             yield element, _nfc(text)
@@ -1430,7 +1443,9 @@ def _is_lead_prose(block: str) -> bool:
     return _RULES[_ALL].classify(block, words, near_edge=True) is None
 
 
-def _lead(blocks: list[tuple[HtmlElement, str]], text: str) -> list[str]:
+def _lead(
+    blocks: list[tuple[HtmlElement, str]], before: dict[HtmlElement, str], text: str
+) -> list[str]:
     """The lead paragraphs ``text`` lacks: the prose blocks between the page's headline (an
     <h1> at most :data:`_LEAD_MAX_BLOCKS` blocks above) and the first block of ``text``, but
     no caption (:func:`_is_caption`), and of a block around that first block only the text
@@ -1454,37 +1469,10 @@ def _lead(blocks: list[tuple[HtmlElement, str]], text: str) -> list[str]:
         if any(parent is element for parent in body.iterancestors()):
             # A block around the body: only its text before the body is above it (what
             # follows the body's paragraphs in it is a widget, a rating, a share prompt).
-            block = _text_before_blocks(element)
+            block = before.get(element, "")
         if block and block not in kept and _is_lead_prose(block) and not _is_caption(element):
             lead.append(block)
     return lead[-_LEAD_MAX_PARAGRAPHS:]
-
-
-def _text_before_blocks(element: HtmlElement) -> str:
-    """The visible text of ``element`` before its first nested block, whitespace collapsed."""
-    parts: list[str] = []
-    hidden = 0
-    for event, node in etree.iterwalk(element, events=("start", "end")):
-        tag = node.tag
-        is_element = isinstance(tag, str)
-        if node is element:
-            if event == "start":
-                parts.append(node.text or "")
-            continue
-        if event == "start":
-            if is_element and (hidden or tag in _INVISIBLE_SET):
-                hidden += 1
-            elif is_element and tag in _BLOCK_SET:
-                break
-            elif is_element:
-                parts.append(" " if tag == "br" else "")
-                parts.append(node.text or "")
-            continue
-        if is_element and hidden:
-            hidden -= 1
-        elif not hidden:
-            parts.append(node.tail or "")
-    return _nfc(" ".join("".join(parts).split()))
 
 
 def _is_caption(element: HtmlElement) -> bool:
@@ -1515,8 +1503,9 @@ def clean_html(html: str, url: str | None = None) -> Cleaned:
     if tree is None:
         return Cleaned("")
     text = _clean(_main_text(tree, url), None, whole_page=False).text
-    blocks = list(_visible_blocks(tree))
+    before: dict[HtmlElement, str] = {}  # a block around others -> its text before them
+    blocks = list(_visible_blocks(tree, before))
     if text:
-        text = "\n\n".join([*_lead(blocks, text), text])
+        text = "\n\n".join([*_lead(blocks, before, text), text])
     title = _page_title(tree)
     return Cleaned(text, _dropped_blocks(blocks, text, title), title)
