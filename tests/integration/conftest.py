@@ -6,25 +6,19 @@ temporary directory, and ``newsstream worker`` as a subprocess against it. Nothi
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
-from cli.supervise import WorkerProcess, local_broker
-from deploy import broker
-from deploy.topics import ensure_topics
-from streams.topics import topic_specs
-from tests.integration.harness import PARTITIONS, passed_through
+from cli.supervise import WorkerProcess
+from tests.integration.harness import PARTITIONS, passed_through, running_broker
 
 
 @pytest.fixture(scope="session")
 def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Apache Kafka broker for the whole session; its bootstrap address."""
-    version = os.environ.get("KAFKA_VERSION", broker.DEFAULT_VERSION)
-    with local_broker(tmp_path_factory.mktemp("kafka"), version, say=lambda _: None) as bootstrap:
-        ensure_topics(bootstrap, topic_specs(PARTITIONS))
+    with running_broker(tmp_path_factory.mktemp("kafka")) as bootstrap:
         yield bootstrap
 
 

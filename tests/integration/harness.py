@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from cli import tail
 from cli.feed import produce
+from cli.supervise import local_broker
+from deploy import broker
+from deploy.topics import ensure_topics
 from streams.settings import Settings
+from streams.topics import topic_specs
 
 PARTITIONS = 8
 
@@ -44,3 +51,13 @@ PASS_THROUGH = ("NEWSSTREAM_PROCESSING_GUARANTEE",)
 def passed_through() -> dict[str, str]:
     """The :data:`PASS_THROUGH` variables set in this process's environment."""
     return {name: os.environ[name] for name in PASS_THROUGH if os.environ.get(name)}
+
+
+@contextmanager
+def running_broker(workdir: Path) -> Iterator[str]:
+    """A real Kafka broker (version from ``KAFKA_VERSION``) in ``workdir``, with the topics
+    created for :data:`PARTITIONS`; its bootstrap address. Stopped on exit."""
+    version = os.environ.get("KAFKA_VERSION", broker.DEFAULT_VERSION)
+    with local_broker(workdir, version, say=lambda _: None) as bootstrap:
+        ensure_topics(bootstrap, topic_specs(PARTITIONS))
+        yield bootstrap

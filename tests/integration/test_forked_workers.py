@@ -9,7 +9,6 @@ record of each of a pair could come from either app, each with its own event key
 
 from __future__ import annotations
 
-import os
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -17,11 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from cli.supervise import local_broker
-from deploy import broker
-from deploy.topics import ensure_topics
-from streams.topics import ENRICHED, topic_specs
-from tests.integration.harness import PARTITIONS, collect, feed, passed_through
+from streams.topics import ENRICHED
+from tests.integration.harness import PARTITIONS, collect, feed, passed_through, running_broker
 from tests.texts import read_seed
 from tools import procfs
 from tools.bench import BenchProcess, process_pss_mb, process_rss_mb
@@ -32,10 +28,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def own_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A broker of this module's own (see the module's docstring)."""
-    version = os.environ.get("KAFKA_VERSION", broker.DEFAULT_VERSION)
-    workdir = tmp_path_factory.mktemp("kafka-forked")
-    with local_broker(workdir, version, say=lambda _: None) as bootstrap:
-        ensure_topics(bootstrap, topic_specs(PARTITIONS))
+    with running_broker(tmp_path_factory.mktemp("kafka-forked")) as bootstrap:
         yield bootstrap
 
 

@@ -20,7 +20,6 @@ articles too).
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import shutil
@@ -35,13 +34,11 @@ import pytest
 
 from agents.grouping import Grouper, GroupingOptions
 from cli import tail
-from cli.supervise import WorkerProcess, local_broker
-from deploy import broker
-from deploy.topics import ensure_topics
+from cli.supervise import WorkerProcess
 from streams.records import Prepared, from_dict
 from streams.settings import load_settings
-from streams.topics import ENRICHED, EVENTS, PREPARED, shard_topic, topic_specs
-from tests.integration.harness import PARTITIONS, collect, feed
+from streams.topics import ENRICHED, EVENTS, PREPARED, shard_topic
+from tests.integration.harness import PARTITIONS, collect, feed, running_broker
 
 pytestmark = pytest.mark.integration
 
@@ -53,10 +50,7 @@ SHARDS = 2
 @pytest.fixture(scope="module")
 def own_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A broker of this module's own (see the module's docstring)."""
-    version = os.environ.get("KAFKA_VERSION", broker.DEFAULT_VERSION)
-    workdir = tmp_path_factory.mktemp("kafka-sharded")
-    with local_broker(workdir, version, say=lambda _: None) as bootstrap:
-        ensure_topics(bootstrap, topic_specs(PARTITIONS))
+    with running_broker(tmp_path_factory.mktemp("kafka-sharded")) as bootstrap:
         yield bootstrap
 
 
