@@ -144,10 +144,11 @@ class Settings:
     #: runs a coordinator and S shard partitions (rounds of ``group_batch`` articles).
     #: At-least-once only.
     grouping_shards: int = 0
-    #: The CPU grouping takes per article against preparing it (1.17 vs ~5 ms, measured with
-    #: two workers): the worker that groups gets as many fewer ``news.raw`` partitions as
-    #: balances the load (:mod:`streams.assignor`; 0: Faust's even split).
-    grouping_weight: float = 0.25
+    #: The CPU grouping takes per article against preparing it (``newsstream bench``, two
+    #: workers, 8 partitions: 83.7 vs 170.6 worker CPU seconds for 20,000 articles, 0.49): the
+    #: worker that groups gets as many fewer ``news.raw`` partitions as balances the load
+    #: (:mod:`streams.assignor`; 0: Faust's even split).
+    grouping_weight: float = 0.5
     #: Embedding cosine (after shape) at which an article joins with less evidence ...
     event_min_cosine: float = 0.5
     #: ... if it still shares this much weighted evidence, covering this share of it.

@@ -58,6 +58,8 @@ def test_with_eight_partitions_and_two_workers_the_grouping_worker_keeps_three()
     [
         (4, 2, 0.25, [2, 2]),  # 2+1 vs 2 or 1+1 vs 3: moving does not lower the heaviest
         (8, 2, 0.25, [3, 5]),
+        (8, 2, 0.5, [2, 6]),  # the default weight (grouping ~half a worker's preparing)
+        (4, 2, 0.5, [1, 3]),
         (8, 3, 0.25, [2, 3, 3]),
         (12, 2, 0.25, [5, 7]),
         (8, 2, 0.0, [4, 4]),  # weight 0: Faust's split
@@ -81,6 +83,7 @@ def test_without_a_grouping_member_nothing_moves() -> None:
 
 
 def test_the_weight_is_a_setting_and_must_not_be_negative() -> None:
+    assert load_settings({}).grouping_weight == 0.5
     assert load_settings({"NEWSSTREAM_GROUPING_WEIGHT": "0.4"}).grouping_weight == 0.4
     assert assignor_for(0.4).grouping_weight == 0.4
     with pytest.raises(ValueError, match="NEWSSTREAM_GROUPING_WEIGHT"):
