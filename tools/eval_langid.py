@@ -93,6 +93,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="without CLD2's pair rules (language.CLD2_RULES), to compare",
     )
     parser.add_argument(
+        "--no-beyond",
+        action="store_true",
+        help="without CLD2 for the languages lid.176 has no label for (language.Cld2Beyond)",
+    )
+    parser.add_argument(
         "--min-confidence",
         type=float,
         default=None,
@@ -113,35 +118,12 @@ def gold_code(label: str) -> str:
     return language.normalise_code(_INDIVIDUAL_TO_MACRO.get(base, base))
 
 
-def model_labels(path: Path) -> list[str]:
-    """The labels of a fastText model file, read from its dictionary (fasttext-predict, our
-    fastText, has no ``get_labels``). The layout is fastText's ``FastText::saveModel``: magic
-    and version (2 int32), the arguments (12 int32 and a double), then the dictionary: size,
-    words, labels (int32), tokens, prune index size (int64), and per entry a NUL-terminated
-    string, a count (int64) and a type (int8; 1 = label)."""
-    import struct
-
-    data = path.read_bytes()
-    offset = 8 + 12 * 4 + 8
-    size, _words, _labels, _tokens, _pruned = struct.unpack_from("<iiiqq", data, offset)
-    offset += struct.calcsize("<iiiqq")
-    labels = []
-    for _ in range(size):
-        end = data.index(b"\0", offset)
-        entry = data[offset:end].decode("utf-8")
-        kind = data[end + 1 + 8]
-        offset = end + 1 + 8 + 1
-        if kind == 1:
-            labels.append(entry)
-    return labels
-
-
 def lid176_languages() -> frozenset[str]:
-    """The languages lid.176 can answer, as reported codes."""
+    """The languages lid.176 can answer, as reported codes
+    (:func:`agents.language.lid176_languages`)."""
     from agents import language
 
-    labels = model_labels(language.model_path())
-    return frozenset(language.normalise_code(label[len("__label__") :]) for label in labels)
+    return language.lid176_languages()
 
 
 def join_sentences(samples: Sequence[Sample], n: int) -> list[Sample]:
@@ -244,7 +226,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     all_lingua = getattr(args, "all_lingua", False)
     pairs = not getattr(args, "no_cld2", False)
     second = "off" if args.second == "none" else args.second
-    ours = language.load_model(second, None, all_lingua, pairs)
+    beyond = not getattr(args, "no_beyond", False)
+    ours = language.load_model(second, None, all_lingua, pairs, beyond)
     fasttext = ours.fasttext
 
     def plain(text: str) -> str:
@@ -312,6 +295,17 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         for name, labels in article_columns.items()
         if built_known
     }
+    # articles in the languages lid.176 has no label for: only ours can get them right
+    built_unknown = [a.lang not in known for a in articles_built]
+    article_level_unknown = (
+        _accuracy(
+            [a for a, u in zip(articles_built, built_unknown, strict=True) if u],
+            [lab for lab, u in zip(article_columns["ours"], built_unknown, strict=True) if u],
+            lambda s: s.lang,
+        )
+        if any(built_unknown)
+        else {}
+    )
     result = {
         "file": args.file,
         "texts": len(samples),
@@ -330,6 +324,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         "by_language": by_language,
         "known_languages": sorted({s.lang for s in kept}),
         "article_level": article_level,
+        "article_level_unknown": article_level_unknown,
         "article_sentences": args.article_sentences,
         "texts_per_second": {
             "lid176": len(texts) / plain_seconds,
@@ -441,9 +436,10 @@ def _table(result: dict[str, Any], show: int = 15) -> str:
             by_language["ours"][lang]["accuracy"] * by_language["ours"][lang]["n"]
             for lang in unknown
         )
+        named = [lang for lang in unknown if by_language["ours"][lang]["accuracy"] > 0]
         lines.append(
-            f"languages lid.176 does not know: {len(unknown)} ({n} texts; ours {right / n:.2%}: "
-            "they can only be wrong or und)"
+            f"languages lid.176 does not know: {len(unknown)} ({n} texts; lid.176 0.00%, ours "
+            f"{right / n:.2%}: {len(named)} languages named right at least once)"
         )
     level = result["article_level"]
     if level:
@@ -457,6 +453,14 @@ def _table(result: dict[str, Any], show: int = 15) -> str:
             f"languages where ours < lid.176: {len(below)}"
             + (f" ({', '.join(below)})" if below else ""),
         ]
+    away = result.get("article_level_unknown") or {}
+    if away:
+        good = sorted(lang for lang in away if lang != "all" and away[lang]["accuracy"] >= 0.9)
+        lines.append(
+            f"article level in the languages lid.176 does not know ({int(away['all']['n'])} "
+            f"articles): lid.176 0.00%, ours {away['all']['accuracy']:.2%}; ours >= 90% in "
+            f"{len(good)}" + (f" ({' '.join(good)})" if good else "")
+        )
     speed = result["texts_per_second"]
     arts = result["articles"]
     lines += [

@@ -74,6 +74,8 @@ def langid() -> dict[str, Any]:
         "flores_sentences": [s for s in flores[::FLORES_STEP] if s.lang in known],
         "flores_articles": [a for a in join_sentences(flores, 10) if a.lang in known],
         "lingua14": lingua[:: len(lingua) // LINGUA_TEXTS][:LINGUA_TEXTS],
+        # lid.176 has no label for these: every one it gets is wrong (language.Cld2Beyond)
+        "flores_articles_unknown": [a for a in join_sentences(flores, 10) if a.lang not in known],
     }
     out: dict[str, Any] = {}
     for name, samples in sets.items():

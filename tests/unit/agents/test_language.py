@@ -235,6 +235,66 @@ def test_a_pair_rule_turns_an_unsure_decision_to_cld2s_answer_among_the_candidat
     assert rules.revise(occitan, "ca", far, "short") == "ca"  # oc not among the best five
 
 
+# Written for these tests (not taken from a corpus): news-like sentences in two languages
+# lid.176 has no label for.
+ZULU = (
+    "Umongameli wezwe uthe uhulumeni uzosiza abantu abahlala ezindaweni zasemakhaya ukuthola "
+    "amanzi ahlanzekile nogesi. Abaholi bemiphakathi bathi sekuyisikhathi eside belinde lezi "
+    "zinsizakalo, futhi bafuna ukubona izinyathelo ezibonakalayo. Ungqongqoshe wezezimali "
+    "uzokwethula isabelomali esisha ephalamende ngenyanga ezayo."
+)
+HAUSA = (
+    "Shugaban kasar ya ce gwamnati za ta taimaka wa manoma a yankunan karkara domin samun ruwa "
+    "mai tsabta da wutar lantarki. Shugabannin al'umma sun ce sun dade suna jiran wadannan "
+    "ayyuka, kuma suna son ganin matakai na zahiri. Ministan kudi zai gabatar da sabon kasafin "
+    "kudi a majalisa a watan gobe."
+)
+
+
+def test_lid176_languages_are_read_from_the_model_file() -> None:
+    known = language.lid176_languages()
+    assert {"en", "de", "sw", "yo", "hbs", "ms", "no"} <= known
+    assert not {"zu", "ha", "rw", "wo", "nb", "id"} & known  # lacking, or folded (MACRO)
+
+
+@pytest.mark.parametrize(("text", "lang"), [(ZULU, "zu"), (HAUSA, "ha")])
+def test_a_body_in_a_language_lid176_lacks_gets_cld2s_name_for_it(
+    detector: Detector, text: str, lang: str
+) -> None:
+    from dataclasses import replace
+
+    decided = detect(detector, "", text, 0.1)
+    assert (decided.lang, decided.languages) == (lang, (LanguageShare(lang, 1.0),))
+    assert decided.confidence >= language.BEYOND_MIN_PERCENT / 100
+    assert detect(replace(detector, beyond=None), "", text, 0.1).lang != lang  # lid.176 cannot
+    # a text under SHORT_BODY_CHARS is left to lid.176's labels: CLD2 is not asked
+    assert detect(detector, None, text[:150], 0.0).lang != lang
+
+
+def test_the_beyond_opinion_answers_only_for_languages_lid176_lacks() -> None:
+    reach = language.Cld2Beyond(language.lid176_languages())
+    assert reach.beyond(ZULU) == ("zu", 0.99)
+    assert reach.beyond(EN + " " + EN) is None  # English: lid.176 has a label for it
+    assert language.Cld2Beyond(frozenset(), min_percent=101).beyond(ZULU) is None
+
+
+def test_a_sure_decision_is_not_asked_beyond(detector: Detector) -> None:
+    class Never:
+        def beyond(self, text: str) -> tuple[str, float] | None:
+            raise AssertionError("asked about a text fastText is sure of")
+
+    from dataclasses import replace
+
+    body = " ".join([EN] * 3)
+    assert detect(replace(detector, beyond=Never()), "", body, 0.1).lang == "en"
+
+
+def test_a_user_naming_the_feeds_languages_turns_the_beyond_opinion_off() -> None:
+    assert language.load_model("off").beyond is not None
+    assert language.load_model("off", frozenset({"en", "de"})).beyond is None
+    assert language.load_model("off", None, beyond=False).beyond is None
+
+
 def test_the_stage_swaps_the_scores_when_a_pair_rule_applies(detector: Detector) -> None:
     from dataclasses import replace
 
