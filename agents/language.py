@@ -929,6 +929,10 @@ def detect(
     # title is in the body's language (the cost of a second opinion on every title, for
     # nothing, is most of an article's time).
     title_guess = guess(detector, title_text, expect=body_only.lang) if title_text else _NONE
+    if body_only.beyond and title_guess.lang != UNDETERMINED and title_guess.confidence < SURE:
+        # lid.176 can only give the title of a body in a language it has no label for another
+        # language: unless it is sure of that one, the title is in the body's
+        title_guess = _Guess(body_only.lang, body_only.confidence, body_only.scores, None, True)
     disagrees = bool(title_text) and _disagrees(title_guess, body_only)
     title_lang = title_guess.lang if title_text else None
     if main.confidence < min_confidence:

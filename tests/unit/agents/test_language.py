@@ -271,6 +271,16 @@ def test_a_body_in_a_language_lid176_lacks_gets_cld2s_name_for_it(
     assert detect(detector, None, text[:150], 0.0).lang != lang
 
 
+def test_the_title_of_a_body_in_a_language_lid176_lacks_is_in_that_language(
+    detector: Detector,
+) -> None:
+    decided = detect(detector, "Uhulumeni uzosiza abantu basemakhaya", ZULU, 0.1)
+    assert (decided.lang, decided.title_lang, decided.title_disagrees) == ("zu", "zu", False)
+    # a title fastText is sure of keeps its own language
+    sure = detect(detector, "The government will help rural people get clean water", ZULU, 0.1)
+    assert (sure.lang, sure.title_lang) == ("zu", "en")
+
+
 def test_the_beyond_opinion_answers_only_for_languages_lid176_lacks() -> None:
     reach = language.Cld2Beyond(language.lid176_languages())
     assert reach.beyond(ZULU) == ("zu", 0.99)

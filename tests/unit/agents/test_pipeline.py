@@ -207,3 +207,26 @@ def test_a_record_that_is_not_prepared_is_a_grouping_dead_letter(
     outcome = p.group_record(grouper, dumps(good))
     assert not isinstance(outcome, Rejected)
     assert outcome[0] == good and outcome[1].state.event_key
+
+
+def test_a_plain_text_share_prompt_goes_by_meaning_in_any_language_of_the_model(
+    model: language.Predictor,
+) -> None:
+    body = (
+        "Die Bundesregierung hat am Dienstag angekündigt, den Mindestlohn im nächsten Jahr zu "
+        "erhöhen, nach monatelangen Gesprächen mit Gewerkschaften und Arbeitgebern.\n\n"
+        "Die Opposition kritisierte den Schritt als zu zaghaft und forderte eine deutlichere "
+        "Erhöhung noch in diesem Jahr."
+    )
+    doc = {"id": "de-share", "title": "Mindestlohn steigt", "text": body}
+    prompt = "Teilen Sie diesen Artikel"  # #15: no phrase table of ours holds it
+    with_prompt = {**doc, "id": "de-share-2", "text": f"{body}\n\n{prompt}"}
+    plain, prompted = run(
+        OPTIONS, model, [(orjson.dumps(d), d["id"].encode()) for d in (doc, with_prompt)]
+    )
+    assert isinstance(plain, Prepared) and isinstance(prompted, Prepared)
+    assert prompted.text == plain.text and prompt not in prompted.text
+    assert prompt in prompted.boilerplate_removed
+    # without the embedding model there is no test by meaning: the prompt stays
+    (kept,) = run(OFF, model, [(orjson.dumps(with_prompt), b"k")])
+    assert isinstance(kept, Prepared) and kept.text.endswith(prompt)
