@@ -53,8 +53,10 @@ How a text is decided (:func:`detect`):
    that was decided with less confidence than :data:`BEYOND_CEILING` is read by CLD2 too, and
    when CLD2 finds in at least :data:`BEYOND_MIN_PERCENT` of it a language lid.176 has no
    label for, that language is reported (:class:`Cld2Beyond`): no list of languages, any that
-   CLD2 knows and lid.176 does not. Texts under :data:`SHORT_BODY_CHARS` are left alone: there
-   CLD2 names a language lid.176 lacks for texts in one it has (Ilocano as Kinyarwanda).
+   CLD2 knows and lid.176 does not. A shorter text (a title, a sentence: at least
+   :data:`BEYOND_MIN_WORDS` words, less sure than :data:`SURE`) needs Lingua too, over all its
+   languages, to name the same one as its best (:class:`LinguaBest`): alone, CLD2 names a
+   language lid.176 lacks for short texts in one it has (Ilocano as Kinyarwanda).
 
 An article's main language is fastText on its first :data:`MAIN_CHARS` characters read as one
 text, as lid.176 reads a document. Unless fastText is all but certain of it
@@ -188,7 +190,7 @@ class BeyondOpinion(Protocol):
     language it finds there and its share of the text, when that is a language the first
     model has no label for; else None."""
 
-    def beyond(self, text: str) -> tuple[str, float] | None: ...
+    def beyond(self, text: str, short: bool = False) -> tuple[str, float] | None: ...
 
 
 class PairOpinion(Protocol):
@@ -397,7 +399,10 @@ def load_model(
             lingua_languages=None if all_lingua else SECOND_LANGUAGES,
         )
     third = Cld2Rules(CLD2_RULES) if pairs and CLD2_RULES else None
-    reach = Cld2Beyond(lid176_languages()) if beyond and languages is None else None
+    confirm = LinguaBest(second == "low") if second != "off" else None
+    reach = (
+        Cld2Beyond(lid176_languages(), confirm=confirm) if beyond and languages is None else None
+    )
     return Detector(load_fasttext(), scorer, languages, third, reach)
 
 
@@ -577,22 +582,70 @@ BEYOND_CEILING: Final = 0.7
 #: gained with none lost, and reported on the other half: 553 texts of languages lid.176 lacks
 #: right, none lost (``newsstream eval langid --no-beyond`` to compare).
 BEYOND_MIN_PERCENT: Final = 70
+#: A short text (a title, a sentence) is asked about with at least this many words and less
+#: confidence than :data:`SURE`: a word or two is not enough for either detector (Lingua's
+#: 14-language set lost a single word to it, and its speed).
+BEYOND_MIN_WORDS: Final = 4
 
 
 class Cld2Beyond:
-    """CLD2 asked about a body the first model may have no label for: ``first_knows``, the
+    """CLD2 asked about a text the first model may have no label for: ``first_knows``, the
     codes lid.176 can answer. Returns CLD2's language and share when it is none of them and
-    CLD2 finds it in at least ``min_percent`` of the text."""
+    CLD2 finds it in at least ``min_percent`` of the text; for a ``short`` text only when
+    ``confirm`` (Lingua over all its languages, :class:`LinguaBest`) names the same language
+    as its best, else never: alone, CLD2 names such a language for short texts in languages
+    lid.176 has (Ilocano as Kinyarwanda); with Lingua agreeing, no FLORES-200 sentence of a
+    language lid.176 knows was lost (both halves of the languages, any threshold measured)."""
 
-    def __init__(self, first_knows: frozenset[str], min_percent: int = BEYOND_MIN_PERCENT) -> None:
+    def __init__(
+        self,
+        first_knows: frozenset[str],
+        min_percent: int = BEYOND_MIN_PERCENT,
+        confirm: LinguaBest | None = None,
+    ) -> None:
         self.first_knows = first_knows
         self.min_percent = min_percent
+        self.confirm = confirm
 
-    def beyond(self, text: str) -> tuple[str, float] | None:
+    def beyond(self, text: str, short: bool = False) -> tuple[str, float] | None:
         found = cld2_top(text)
         if found is None or found[0] in self.first_knows or found[1] < self.min_percent:
             return None
+        if short and (
+            self.confirm is None
+            or found[0] not in self.confirm.codes
+            or self.confirm.best(text) != found[0]
+        ):
+            return None
         return found[0], found[1] / 100
+
+
+class LinguaBest:
+    """Lingua's best language for a text among all of its own (75), as a reported code: the
+    second detector :class:`Cld2Beyond` asks to confirm CLD2 on a short text. Built on first
+    use (most feeds never need it); its models load with it, those of the text's script."""
+
+    def __init__(self, low_accuracy: bool = False) -> None:
+        import lingua
+
+        self._lingua = lingua
+        self._low_accuracy = low_accuracy
+        self._detector: Any = None
+        self._lock = threading.Lock()
+        self.codes = frozenset(
+            normalise_code(language.iso_code_639_1.name) for language in lingua.Language.all()
+        )
+
+    def best(self, text: str) -> str | None:
+        if self._detector is None:
+            with self._lock:
+                if self._detector is None:
+                    builder = self._lingua.LanguageDetectorBuilder.from_all_languages()
+                    if self._low_accuracy:
+                        builder = builder.with_low_accuracy_mode()
+                    self._detector = builder.build()
+        values = self._detector.compute_language_confidence_values(text)
+        return normalise_code(values[0].language.iso_code_639_1.name) if values else None
 
 
 # -- one text -------------------------------------------------------------------------------
@@ -747,10 +800,14 @@ def _decide(
             scores = {**scores, revised: scores[lang], lang: scores.get(revised, 0.0)}
             lang = revised
     if (
-        context == "long"
-        and detector.beyond is not None
-        and scores[lang] < BEYOND_CEILING
-        and (found := detector.beyond.beyond(text)) is not None
+        detector.beyond is not None
+        and (
+            (context == "long" and scores[lang] < BEYOND_CEILING)
+            or (
+                context == "short" and scores[lang] < SURE and len(text.split()) >= BEYOND_MIN_WORDS
+            )
+        )
+        and (found := detector.beyond.beyond(text, short=context == "short")) is not None
     ):  # a language lid.176 has no label for: its share of the text is the confidence
         lang, share = found
         return _Guess(lang, round(share, 4), {**scores, lang: share}, None, beyond=True)

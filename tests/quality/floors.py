@@ -75,6 +75,7 @@ def langid() -> dict[str, Any]:
         "flores_articles": [a for a in join_sentences(flores, 10) if a.lang in known],
         "lingua14": lingua[:: len(lingua) // LINGUA_TEXTS][:LINGUA_TEXTS],
         # lid.176 has no label for these: every one it gets is wrong (language.Cld2Beyond)
+        "flores_sentences_unknown": [s for s in flores[::FLORES_STEP] if s.lang not in known],
         "flores_articles_unknown": [a for a in join_sentences(flores, 10) if a.lang not in known],
     }
     out: dict[str, Any] = {}

@@ -267,8 +267,16 @@ def test_a_body_in_a_language_lid176_lacks_gets_cld2s_name_for_it(
     assert (decided.lang, decided.languages) == (lang, (LanguageShare(lang, 1.0),))
     assert decided.confidence >= language.BEYOND_MIN_PERCENT / 100
     assert detect(replace(detector, beyond=None), "", text, 0.1).lang != lang  # lid.176 cannot
-    # a text under SHORT_BODY_CHARS is left to lid.176's labels: CLD2 is not asked
-    assert detect(detector, None, text[:150], 0.0).lang != lang
+
+
+def test_a_short_text_needs_lingua_to_agree_with_cld2(detector: Detector) -> None:
+    from dataclasses import replace
+
+    assert detect(detector, None, ZULU[:150], 0.0).lang == "zu"  # Lingua knows Zulu
+    assert detect(detector, None, HAUSA[:150], 0.0).lang != "ha"  # Lingua has no Hausa
+    alone = replace(detector, beyond=language.Cld2Beyond(language.lid176_languages()))
+    assert detect(alone, None, ZULU[:150], 0.0).lang != "zu"  # CLD2 alone is not enough
+    assert detect(detector, None, "Uhulumeni uzosiza", 0.0).lang != "zu"  # too few words
 
 
 def test_the_title_of_a_body_in_a_language_lid176_lacks_is_in_that_language(
@@ -290,7 +298,7 @@ def test_the_beyond_opinion_answers_only_for_languages_lid176_lacks() -> None:
 
 def test_a_sure_decision_is_not_asked_beyond(detector: Detector) -> None:
     class Never:
-        def beyond(self, text: str) -> tuple[str, float] | None:
+        def beyond(self, text: str, short: bool = False) -> tuple[str, float] | None:
             raise AssertionError("asked about a text fastText is sure of")
 
     from dataclasses import replace
