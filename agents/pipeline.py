@@ -203,10 +203,14 @@ class Pipeline:
                 sources.put(article.source or "", boilerplate_learn.learn(learned, lines))
         return result
 
-    def _stages(
-        self, article: RawArticle, now: float, learned: boilerplate_learn.SourceChrome | None
-    ) -> Prepared | Rejected:
-        """Boilerplate, language and evidence (no embedding yet)."""
+    def clean(
+        self, article: RawArticle, learned: boilerplate_learn.SourceChrome | None = None
+    ) -> tuple[boilerplate.Cleaned, str | None, language.Language] | Rejected:
+        """An article's text without its chrome, its title and its language: boilerplate
+        (the page's main content, else the plain text's patterns), the chrome ``learned`` for
+        its source, language, then (plain text only) the edges' chrome by meaning. The one
+        place this chain is composed: the worker, ``eval extraction``'s plain-text row and
+        the quality floors all call it."""
         timer = self.timer
         with timer("boilerplate"):
             cleaned, title, plain = _clean(article)
@@ -238,6 +242,23 @@ class Pipeline:
                 text, chrome = self.meaning.strip(cleaned.text, lang.lang, title)
             if chrome:
                 cleaned = boilerplate.Cleaned(text, (*cleaned.removed, *chrome), cleaned.title)
+        return cleaned, title, lang
+
+    def clean_plain(
+        self, text: str, title: str | None = None
+    ) -> tuple[boilerplate.Cleaned, str | None, language.Language] | Rejected:
+        """:meth:`clean` of a crawler's plain text (no page, no source, no hint)."""
+        return self.clean(RawArticle("plain", None, None, title, text, None, None, None, None))
+
+    def _stages(
+        self, article: RawArticle, now: float, learned: boilerplate_learn.SourceChrome | None
+    ) -> Prepared | Rejected:
+        """:meth:`clean`, then evidence (no embedding yet)."""
+        outcome = self.clean(article, learned)
+        if isinstance(outcome, Rejected):
+            return outcome
+        cleaned, title, lang = outcome
+        timer = self.timer
         with timer("evidence"):
             # an event's names and numbers are in its first pages: a megabyte costs no more
             found = evidence.extract_evidence(title or "", cleaned.text[:EVIDENCE_CHARS], lang.lang)

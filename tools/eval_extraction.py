@@ -208,14 +208,14 @@ def evaluate(pages: Iterable[Page], per_site: dict[str, Rows] | None = None) -> 
     import trafilatura
     from trafilatura.utils import decode_file
 
-    from agents import language
-    from agents.boilerplate import clean_html, clean_text
-    from agents.boilerplate_meaning import ChromeByMeaning
-    from agents.embedding import LANGUAGES, default_embedder
+    from agents.boilerplate import clean_html
+    from agents.pipeline import Pipeline
+    from agents.prepare import PrepareOptions
+    from streams.records import Rejected
 
-    detector = language.load_model()
-    embedder = default_embedder()
-    meaning = ChromeByMeaning(embedder.embed_texts, LANGUAGES) if embedder else None
+    # the worker's own chain for plain text (Pipeline.clean: patterns, language, the edges'
+    # chrome by meaning), with its default settings
+    pipeline = Pipeline.create(PrepareOptions.from_settings(Settings()))
 
     def ours_html(raw: bytes, url: str) -> str:
         return clean_html(decode_file(raw), url).text
@@ -224,11 +224,8 @@ def evaluate(pages: Iterable[Page], per_site: dict[str, Rows] | None = None) -> 
         return str(html_text.extract_text(decode_file(raw)))
 
     def ours_text(visible: str) -> str:
-        text = clean_text(visible).text
-        if meaning is None or not text.strip():
-            return text
-        lang = language.detect(detector, None, text, 0.1).lang
-        return meaning.strip(text, lang)[0]
+        outcome = pipeline.clean_plain(visible)
+        return "" if isinstance(outcome, Rejected) else outcome[0].text
 
     rows = Rows()
     for number, page in enumerate(pages):
@@ -337,7 +334,7 @@ def render(rows: Rows, directory: Path) -> str:
         "",
         "HTML trafilatura: trafilatura.extract, defaults. HTML ours: clean_html.",
         "plain text baseline: html_text visible text, as is. plain text ours: that text through"
-        " clean_text (no language hint), its language and the test of its edges by meaning;"
+        " Pipeline.clean (clean_text, its language, the test of its edges by meaning);"
         " its time is theirs alone.",
     ]
     return "\n".join(lines)

