@@ -294,6 +294,14 @@ class OpenMember:
         packed = self._shape
         return None if packed is None else _unpack(packed)
 
+    @property
+    def paragraphs(self) -> int:
+        """Its shape's paragraph count (0: no shape), read without unpacking the rest."""
+        packed = self._shape
+        if packed is None:
+            return 0
+        return int.from_bytes(packed[1 : 1 + packed[0]], "little", signed=True)
+
     def evidence_in(self, event: OpenEvent) -> Sequence[str]:
         """Its evidence keys, sorted (``event``: the open event it is a member of)."""
         keys = self._keys
@@ -591,6 +599,24 @@ def _parallel(a: Sequence[int] | None, b: Sequence[int] | None) -> bool:
     """Whether two articles have the same number of paragraphs, a few or more: a translation
     keeps its original's (``shape_of``: paragraphs, characters)."""
     return bool(a and b and a[0] == b[0] and a[0] >= PARALLEL_MIN_PARAGRAPHS)
+
+
+def _any_parallel(shape: Sequence[int] | None, members: Sequence[OpenMember]) -> bool:
+    """Whether one of ``members`` is :func:`_parallel` to an article of ``shape``."""
+    if not shape or shape[0] < PARALLEL_MIN_PARAGRAPHS:
+        return False
+    paragraphs = shape[0]
+    return any(m.paragraphs == paragraphs for m in members)
+
+
+def _only_by_weight(
+    members: Sequence[OpenMember], near: dict[str, float], lead: tuple[str, int] | None
+) -> bool:
+    """Whether none of ``members`` can match but on the evidence weight it shares: none is
+    ``near`` (on its embedding), none begins as the article (``lead``: a copy), every one's
+    keys are among its event's (:attr:`OpenMember.listed`). One pass over them."""
+    lead_print = None if lead is None else lead[1]
+    return not any(m.lead == lead_print or not m.listed or (near and m.id in near) for m in members)
 
 
 def _kind_weight(key: str) -> float:
@@ -1388,12 +1414,7 @@ class Grouper:
         options = self.options
         floor = min(options.min_shared, options.tight_min_shared)
         scores: list[_Scored] = []
-        if (
-            not skeletons
-            and (not near or not any(m.id in near for m in state.members))
-            and all(m.listed for m in state.members)
-            and (lead is None or all(m.lead != lead[1] for m in state.members))
-        ):
+        if not skeletons and _only_by_weight(state.members, near, lead):
             # No member can match on its embedding, copy its lead or skeletons: a member matches
             # only on the weight it shares, at most what the event shares (its keys are the
             # event's) and its inflected names. Below what any member needs, none is read.
@@ -1404,7 +1425,7 @@ class Grouper:
             if bound < floor or (
                 bound < options.min_shared
                 and bound < options.tight_min_overlap * article_weight
-                and not any(_parallel(shape, m.shape) for m in state.members)
+                and not _any_parallel(shape, state.members)
             ):
                 return scores
         for member in state.members:
@@ -1450,7 +1471,8 @@ class Grouper:
                     ):
                         if mine not in common:
                             shared += weights[mine]
-            parallel = _parallel(shape, member.shape)
+            member_shape = member.shape
+            parallel = _parallel(shape, member_shape)
             if cosine is None and (
                 shared < floor
                 or (
@@ -1466,7 +1488,7 @@ class Grouper:
                 if w is None:  # remembered for the other members of this call
                     w = weights[k] = self._weight(k)
                 member_weight += w
-            factor = self._shape_factor(shape, member.shape)
+            factor = self._shape_factor(shape, member_shape)
             translated = lang is None or member.lang != lang
             scored = self._score(
                 shared, article_total, member_weight, factor, cosine, parallel, translated
