@@ -43,7 +43,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from agents.embedding import DIM, decode_codes, one_blas_thread, unit_vector
-from agents.evidence import NAME_PREFIX, NAME_SCRIPT, SKELETON_PREFIX, is_name_script, skeleton
+from agents.evidence import NAME_PREFIX, SKELETON_PREFIX, is_name_script, skeleton
 from agents.publish import member_of
 from streams.records import Prepared
 from streams.settings import Settings
@@ -634,20 +634,16 @@ class Skeletons:
 
     #: skeleton -> (script, the article side's discount) for each script the article writes it in
     bones: dict[str, list[tuple[str, float]]]
-    #: whether they are all of name keys in Latin letters (:data:`NAME_SCRIPT`), whether some
-    #: are of name keys (in any alphabet)
-    latin_only: bool
-    has_names: bool
+    #: an open event's skeleton key the article matches -> the weight of the match (the best
+    #: over the article's scripts, the first of equals) and whether that script of the
+    #: article's is a name script (:func:`~agents.evidence.is_name_script`)
+    matches: dict[str, tuple[float, bool]]
 
     def __bool__(self) -> bool:
         return bool(self.bones)
 
 
-_NO_SKELETONS = Skeletons({}, latin_only=False, has_names=False)
-#: Where a member's skeleton keys of name keys in Latin letters start and end, and those of
-#: names in any alphabet (its keys are sorted; "s:name:" < "s:namecyri:" < "s:namf").
-_LATIN_NAME_SKELETONS = (f"{SKELETON_PREFIX}{NAME_SCRIPT}:", f"{SKELETON_PREFIX}{NAME_SCRIPT};")
-_NAME_SKELETONS = (f"{SKELETON_PREFIX}{NAME_SCRIPT}", f"{SKELETON_PREFIX}{NAME_SCRIPT[:-1]}f")
+_NO_SKELETONS = Skeletons({}, {})
 
 
 def _named_skeletons(common: Iterable[str]) -> set[str]:
@@ -1221,6 +1217,7 @@ class Grouper:
         if not others:
             return plain, _NO_SKELETONS, lookup
         found: dict[str, list[tuple[str, float]]] = {}
+        matches: dict[str, tuple[float, bool]] = {}
         for key in sorted(keys.difference(plain)):  # sorted: the same lists in every process
             script, _, bones = key[2:].partition(":")
             discount = self._skeleton_discount(key, script, own=1)
@@ -1236,10 +1233,10 @@ class Grouper:
                     and self._df(theirs)
                 ):
                     match = weight * min(discount, self._skeleton_discount(theirs, other))
-                    if match:
-                        lookup[theirs] = max(lookup.get(theirs, 0.0), match)
-        named = any(is_name_script(script) for script in mine)
-        return plain, Skeletons(found, mine == {NAME_SCRIPT}, named), lookup
+                    if match > lookup.get(theirs, 0.0):
+                        lookup[theirs] = match
+                        matches[theirs] = (match, is_name_script(script))
+        return plain, Skeletons(found, matches), lookup
 
     def best_match(
         self,
@@ -1449,7 +1446,7 @@ class Grouper:
             shared = math.fsum(weights[k] for k in common)
             mine_more = theirs_more = 0.0
             if skeletons and bones:
-                across, mine_more, theirs_more = self._across(skeletons, bones, common, weights)
+                across, mine_more, theirs_more = self._across(skeletons, bones, common)
                 shared += across
             article_total = article_weight + mine_more
             if stems:
@@ -1567,59 +1564,29 @@ class Grouper:
         )
 
     def _across(
-        self,
-        skeletons: Skeletons,
-        member_keys: Sequence[str],
-        common: set[str],
-        weights: dict[str, float],
+        self, skeletons: Skeletons, member_keys: Sequence[str], common: set[str]
     ) -> tuple[float, float, float]:
         """The weight of the skeletons an article shares with a member in another script
-        (``member_keys``: its skeleton keys, sorted; ``weights``: where the members' skeleton
-        keys' discounts are remembered), and how much of it each side adds to its own evidence: a
-        skeleton of a name key stands for a name that side counts already, a word of a script
-        without case for a name that side had no other way to show. A skeleton of a name both
-        share (``common``) does not count again."""
+        (``member_keys``: its skeleton keys), and how much of it each side adds to its own
+        evidence: a skeleton of a name key stands for a name that side counts already, a word
+        of a script without case for a name that side had no other way to show. A skeleton of
+        a name both share (``common``) does not count again. Each match was weighed once for
+        all members, with the article's skeletons (:attr:`Skeletons.matches`)."""
         shared = mine_more = theirs_more = 0.0
         named: set[str] | None = None
-        weight = self.options.skeleton_weight
-        scan: Sequence[str] = member_keys
-        if skeletons.latin_only:  # the member's names in Latin letters cannot match
-            lo = bisect_left(member_keys, _LATIN_NAME_SKELETONS[0])
-            hi = bisect_left(member_keys, _LATIN_NAME_SKELETONS[1], lo)
-            scan = [*member_keys[:lo], *member_keys[hi:]]
-        elif not (skeletons.has_names or self.options.skeleton_uncased):
-            # words of scripts without case only: only the member's names can match
-            lo = bisect_left(member_keys, _NAME_SKELETONS[0])
-            scan = member_keys[lo : bisect_left(member_keys, _NAME_SKELETONS[1], lo)]
-        found = skeletons.bones
-        for key in scan:
+        matches = skeletons.matches
+        for key in member_keys:
+            hit = matches.get(key)
+            if hit is None:
+                continue
+            best, mine_is_name = hit
             script, _, bones = key[2:].partition(":")
-            mine = found.get(bones)
-            if mine is None:
-                continue
-            discount = weights.get(key)
-            if discount is None:
-                discount = weights[key] = self._skeleton_discount(key, script)
-            best, best_script = 0.0, script
-            for my_script, my_discount in mine:
-                if (
-                    my_script != script
-                    and (
-                        self.options.skeleton_uncased
-                        or is_name_script(script)
-                        or is_name_script(my_script)
-                    )
-                    and weight * min(discount, my_discount) > best
-                ):
-                    best, best_script = weight * min(discount, my_discount), my_script
-            if not best:
-                continue
             if named is None:
                 named = _named_skeletons(common)
             if bones in named:
                 continue
             shared += best
-            mine_more += 0.0 if is_name_script(best_script) else best
+            mine_more += 0.0 if mine_is_name else best
             theirs_more += 0.0 if is_name_script(script) else best
         return shared, mine_more, theirs_more
 
