@@ -644,6 +644,7 @@ class Skeletons:
 
 
 _NO_SKELETONS = Skeletons({}, {})
+_NO_MATCH = (0.0, False)
 
 
 def _named_skeletons(common: Iterable[str]) -> set[str]:
@@ -1233,9 +1234,9 @@ class Grouper:
                     and self._df(theirs)
                 ):
                     match = weight * min(discount, self._skeleton_discount(theirs, other))
-                    if match > lookup.get(theirs, 0.0):
-                        lookup[theirs] = match
+                    if match > matches.get(theirs, _NO_MATCH)[0]:
                         matches[theirs] = (match, is_name_script(script))
+        lookup = {key: match for key, (match, _) in matches.items()}
         return plain, Skeletons(found, matches), lookup
 
     def best_match(
