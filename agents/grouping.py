@@ -45,6 +45,7 @@ import numpy as np
 from agents.embedding import DIM, decode_codes, one_blas_thread, unit_vector
 from agents.evidence import NAME_PREFIX, SKELETON_PREFIX, is_name_script, skeleton
 from agents.publish import member_of
+from agents.topic_words import ArticleWords, WordIndex, topic_words
 from streams.records import Prepared
 from streams.settings import Settings
 
@@ -109,6 +110,13 @@ class GroupingOptions:
     #: A skeleton of this many consonants or more counts in full, a shorter one in part (3 of
     #: 5: 1/3): short skeletons are common by chance (0: all in full).
     skeleton_full_length: int = 5
+    #: The cosine of the words (:mod:`agents.topic_words`) at which a member in the article's
+    #: language that shares ``words_min_shared`` of evidence weight (at least the floor of the
+    #: other rules) matches (0: off), once the open members in that language number
+    #: ``words_min_pool``.
+    words_min_cosine: float = 0.25
+    words_min_shared: float = 1.5
+    words_min_pool: int = 200
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GroupingOptions:
@@ -129,6 +137,9 @@ class GroupingOptions:
             skeleton_weight=settings.event_skeleton_weight,
             skeleton_max_df=settings.event_skeleton_max_df,
             skeleton_full_length=settings.event_skeleton_full_length,
+            words_min_cosine=settings.event_words_min_cosine,
+            words_min_pool=settings.event_words_min_pool,
+            words_min_shared=settings.event_words_min_shared,
         )
 
 
@@ -163,6 +174,9 @@ class Member:
     paras: str | None = None
     #: Title-and-lead embedding, int8 base64 (:mod:`agents.embedding`).
     vec: str | None = None
+    #: Its words (:func:`agents.topic_words.topic_words`); None in members stored before they
+    #: were taken, or with the words' test off: such a member matches by its evidence alone.
+    words: str | None = None
     #: The article's evidence keys, sorted.
     evidence: tuple[str, ...] = ()
     #: :func:`shape_of`: paragraphs, characters and, from articles that carry it, size.
@@ -178,7 +192,7 @@ class Member:
         out = {name: getattr(self, name) for name in _MEMBER_FIELDS}
         out["evidence"] = list(self.evidence)
         out["shape"] = list(self.shape) if self.shape else None
-        for optional in ("vec", "paras"):
+        for optional in ("vec", "paras", "words"):
             if out[optional] is None:
                 del out[optional]
         return out
@@ -371,16 +385,18 @@ class OpenEvent:
         return cls(state.event_key, state.last_seen, members, keys)
 
 
-def _opened(raw: dict[str, Any] | EventState) -> tuple[OpenEvent, list[str | None]]:
-    """A table value's open event and its members' encoded vectors: what
+def _opened(
+    raw: dict[str, Any] | EventState,
+) -> tuple[OpenEvent, list[str | None], list[str | None]]:
+    """A table value's open event and its members' encoded vectors and words: what
     ``OpenEvent.of(EventState.from_dict(raw))`` keeps, without making the full state (the
     recovery of a million members goes twice as fast)."""
     if isinstance(raw, EventState):
-        return OpenEvent.of(raw), [m.vec for m in raw.members]
+        return OpenEvent.of(raw), [m.vec for m in raw.members], [m.words for m in raw.members]
     _check_version(raw)
     keys = _interned(raw["evidence"])
     positions = {k: i for i, k in enumerate(keys)}
-    members, vectors = [], []
+    members, vectors, words = [], [], []
     for m in raw["members"]:
         shape = m.get("shape")
         evidence = _positions(m.get("evidence") or (), positions)
@@ -396,7 +412,8 @@ def _opened(raw: dict[str, Any] | EventState) -> tuple[OpenEvent, list[str | Non
             )
         )
         vectors.append(m.get("vec"))
-    return OpenEvent(raw["event_key"], float(raw["last_seen"]), members, keys), vectors
+        words.append(m.get("words"))
+    return OpenEvent(raw["event_key"], float(raw["last_seen"]), members, keys), vectors, words
 
 
 #: What a free event number stands for.
@@ -1051,6 +1068,8 @@ class Grouper:
         self._free_numbers: list[int] = []
         self._member_of: dict[str, str] = {}
         self.vectors = MemberVectors()
+        #: The open members' words (:mod:`agents.topic_words`), when the words' test is on.
+        self.words = WordIndex()
         #: Open events merged into another: key -> the key it was merged into.
         self.merged_into: dict[str, str] = {}
         self.stream_time = 0.0
@@ -1076,16 +1095,20 @@ class Grouper:
         self._member_of.clear()
         self._states.clear()
         self.vectors.clear()
+        self.words.clear()
         self._scripts.clear()
         self.stream_time = 0.0
         rowed: set[str] = set()
+        with_words = bool(self.options.words_min_cosine)
         for raw in states:
-            held, vectors = _opened(raw)
-            for member, encoded in zip(held.members, vectors, strict=True):
+            held, vectors, words = _opened(raw)
+            for member, encoded, said in zip(held.members, vectors, words, strict=True):
                 codes = member_codes(encoded)
                 if codes is not None and member.id not in rowed:  # the first vector of an id
                     member.row = self.vectors.add(member.id, codes)
                     rowed.add(member.id)
+                if with_words:
+                    self.words.add(member.id, said, member.lang)
             self._index(held)
             self.stream_time = max(self.stream_time, held.last_seen)
             self._states.loaded(held.event_key, raw)
@@ -1168,6 +1191,7 @@ class Grouper:
             self._unindex(state)
             for member in state.members:
                 self.vectors.remove(member.row)
+                self.words.remove(member.id)
         return states
 
     # -- decision ------------------------------------------------------------------------------
@@ -1258,11 +1282,13 @@ class Grouper:
         vector: np.ndarray | None = None,
         lead: tuple[str, int] | None = None,
         lang: str | None = None,
+        words: str | None = None,
     ) -> tuple[str | None, float, list[_Scored], list[str]]:
         """The best open event, its score, the scores of its members that passed, and the
         other events that match well enough to be merged into it. ``lead``: the article's
         language and first paragraph's print (:func:`lead_print`), to find its original if it
-        is a copy; ``lang``: its language (:meth:`_member_scores`).
+        is a copy; ``lang``: its language (:meth:`_member_scores`); ``words``: its words
+        (:func:`agents.topic_words.topic_words`).
 
         Candidates: the events sharing evidence keys (inverted index) and those with a member
         whose embedding is within ``min_cosine`` (nearest neighbours). An event is judged by
@@ -1320,6 +1346,7 @@ class Grouper:
         known = dict(weights)  # the article's keys' weights, and members' keys as they come
         runs = _name_runs(keys)
         inflected = self._inflected_in(candidates, listed, pairs)
+        weighed = self._weighed_words(words, lang) if candidates else None
         best: tuple[str | None, float, list[_Scored]] = (None, 0.0, [])
         matched: list[tuple[float, str]] = []
         self.candidates_scored += len(candidates)
@@ -1340,6 +1367,7 @@ class Grouper:
                 lead,
                 None if inflected is None else sorted(inflected.get(state.number, ())),
                 lang,
+                weighed,
             )
             overlap = max((scored.score for scored in scores), default=0.0)
             if overlap > 0.0:
@@ -1385,6 +1413,7 @@ class Grouper:
         lead: tuple[str, int] | None = None,
         inflections: list[tuple[str, str]] | None = None,
         lang: str | None = None,
+        words: ArticleWords | None = None,
     ) -> list[_Scored]:
         """The members that match the article, with their scores.
 
@@ -1408,10 +1437,16 @@ class Grouper:
         and holds :data:`_COPIED_SHARE` of the keys of the one with fewer is the article's
         original (score 1), whatever their shapes (a copy cut short has another);
         ``inflections``: the event's :meth:`_inflections`, when known (from :class:`NameStems`).
+        Or, with ``words`` (the article's, :meth:`_weighed_words`), on the evidence floor and
+        a cosine of their words of ``words_min_cosine``: the same event told in other words.
         """
         options = self.options
         floor = min(options.min_shared, options.tight_min_shared)
+        words_floor = max(floor, options.words_min_shared)
         scores: list[_Scored] = []
+        # whether a member can match only by its words (the event shares too little for the
+        # other rules): then its words are compared first, and the rest read only if they match
+        words_only = False
         if not skeletons and _only_by_weight(state.members, near, lead):
             # No member can match on its embedding, copy its lead or skeletons: a member matches
             # only on the weight it shares, at most what the event shares (its keys are the
@@ -1425,8 +1460,16 @@ class Grouper:
                 and bound < options.tight_min_overlap * article_weight
                 and not _any_parallel(shape, state.members)
             ):
-                return scores
+                if words is None or bound < words_floor:
+                    return scores
+                words_only = True
         for member in state.members:
+            by_words = -1.0  # the cosine of the words, once computed
+            if words_only:
+                assert words is not None
+                by_words = self.words.cosine(words, member.id)
+                if by_words < options.words_min_cosine:
+                    continue
             cosine = near.get(member.id)
             own = member.evidence_in(state)
             if own:  # sorted: its skeleton keys ("s:") come last
@@ -1478,8 +1521,13 @@ class Grouper:
                     and shared < options.tight_min_overlap * article_total
                     and not parallel
                 )
-            ):  # cannot match, whatever the member's weight (the shape factor is <= 1)
-                continue
+            ):  # cannot match, whatever the member's weight (the shape factor is <= 1) ...
+                if words is None or shared < words_floor:
+                    continue
+                if by_words < 0.0:
+                    by_words = self.words.cosine(words, member.id)
+                if by_words < options.words_min_cosine:
+                    continue  # ... nor by its words
             member_weight = theirs_more  # its skeletons count when they match (_across)
             for k in member_keys:
                 w = weights.get(k)
@@ -1491,6 +1539,11 @@ class Grouper:
             scored = self._score(
                 shared, article_total, member_weight, factor, cosine, parallel, translated
             )
+            if words is not None and scored[0] <= 0.0 and shared >= words_floor:
+                if by_words < 0.0:
+                    by_words = self.words.cosine(words, member.id)
+                if by_words >= options.words_min_cosine:
+                    scored = (by_words, scored[1])
             if scored[0] > 0.0:  # a match: unless a shared name stands for different people
                 others = _different_people(common, runs, member_keys) if runs else ()
                 if others:
@@ -1498,6 +1551,11 @@ class Grouper:
                     scored = self._score(
                         shared, article_total, member_weight, factor, cosine, parallel, translated
                     )
+                    if words is not None and scored[0] <= 0.0 and shared >= words_floor:
+                        if by_words < 0.0:
+                            by_words = self.words.cosine(words, member.id)
+                        if by_words >= options.words_min_cosine:
+                            scored = (by_words, scored[1])
             if scored[0] > 0.0:
                 scores.append(_Scored(scored[0], scored[1], member))
         return scores
@@ -1590,6 +1648,17 @@ class Grouper:
             mine_more += 0.0 if mine_is_name else best
             theirs_more += 0.0 if is_name_script(script) else best
         return shared, mine_more, theirs_more
+
+    def _weighed_words(self, words: str | None, lang: str | None) -> ArticleWords | None:
+        """An article's words weighed against the open members' in its language (None: the
+        words' test is off, the open members in its language are too few for a word's rarity
+        to mean much, or it has none)."""
+        options = self.options
+        if not options.words_min_cosine or words is None or lang is None:
+            return None
+        if self.words.size(lang) < options.words_min_pool:
+            return None
+        return self.words.weigh(words, lang)
 
     def _score(
         self,
@@ -1706,6 +1775,10 @@ class Grouper:
             near,
             skeletons=skeletons,
             lang=article.lang,
+            words=self._weighed_words(
+                topic_words(article.text) if self.options.words_min_cosine else None,
+                article.lang,
+            ),
         )
         return max((scored.score for scored in scores), default=0.0)
 
@@ -1755,6 +1828,7 @@ class Grouper:
             **member_of(article),
             "hash": article.content_hash,
             "paras": paragraph_prints(article.text),
+            "words": topic_words(article.text) if self.options.words_min_cosine else None,
         }
         return self.assign(
             member,
@@ -1802,7 +1876,7 @@ class Grouper:
         )
         lead = article_lead(stored.lang, stored.paras)
         event_key, score, scores, others = (
-            self._match(set(evidence), event_time, shape, vector, lead, stored.lang)
+            self._match(set(evidence), event_time, shape, vector, lead, stored.lang, stored.words)
             if match
             else (None, 0.0, [], [])
         )
@@ -1825,6 +1899,8 @@ class Grouper:
         newcomer = OpenMember.of(stored, positions)
         if codes is not None:
             newcomer.row = self.vectors.add(article_id, codes)
+        if stored.words is not None:
+            self.words.add(article_id, stored.words, stored.lang)
         held.members.append(newcomer)
         held.last_seen = state.last_seen
         self._member_of[article_id] = held.event_key

@@ -374,10 +374,11 @@ class ShardGrouper(Grouper):
         vector: np.ndarray | None = None,
         lead: tuple[str, int] | None = None,
         lang: str | None = None,
+        words: str | None = None,
     ) -> _Decision:
         if self._decided is not None:  # applying the coordinator's decision
             return self._decided
-        return super()._match(keys, event_time, shape, vector, lead, lang)
+        return super()._match(keys, event_time, shape, vector, lead, lang, words)
 
     def _keep(self, state: EventState) -> None:
         super()._keep(state)

@@ -192,6 +192,26 @@ def translations() -> dict[str, Any]:
     }
 
 
+def events() -> dict[str, Any]:
+    """Same-event grouping (``newsstream eval events``): of the SemEval pairs, the share of
+    same-story pairs that join and of clearly different ones that do (a ceiling); PAC stories'
+    pairwise F1 and precision."""
+    from streams.settings import Settings
+    from tools.eval_events import pairs, stories
+
+    pairs_path = SHARED / "events" / "semeval2022_task8_train_pairs.jsonl"
+    stories_path = SHARED / "events" / "pac_story_pairs.jsonl"
+    by_pairs = pairs(Settings(), str(pairs_path))
+    by_stories = stories(Settings(), str(stories_path), 13)
+    return {
+        "same_story_joined": by_pairs["same_story"]["all"]["joined"],
+        "different_joined": by_pairs["different"]["all"]["joined"],
+        "stories_f1": by_stories["pairwise"]["f1"],
+        "stories_precision": by_stories["pairwise"]["precision"],
+        "digest": digest([pairs_path, stories_path]),
+    }
+
+
 MEASURES = {
     "grouping": grouping,
     "langid": langid,
@@ -199,6 +219,7 @@ MEASURES = {
     "body_kept": body_kept,
     "names": names,
     "translations": translations,
+    "events": events,
 }
 
 

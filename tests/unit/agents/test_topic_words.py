@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import base64
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from agents.grouping import EventState, Grouper, GroupingOptions, mint_key
+from agents.topic_words import MAX_WORDS, WordIndex, topic_words, unpack
+
+DAY = 86_400.0
+OPTIONS = GroupingOptions(
+    window_seconds=3 * DAY, min_shared=3.0, min_overlap=0.45, words_min_pool=6
+)
+
+FILLERS = [
+    "The council said that the new budget, which was approved after a long debate, will fund "
+    "schools and roads from next year, and that their plans were welcome.",
+    "Shares rose on Tuesday after the central bank said that rates would stay where they were, "
+    "which traders had expected from the minutes of their last meeting.",
+    "The club said that their striker will miss the final after an injury in training, which "
+    "the coach called a blow for the whole team this season.",
+    "Researchers said that the vaccine trial, which began last spring, showed strong results "
+    "from the first group of volunteers and their doctors were pleased.",
+    "The airline said that flights were cancelled after the strike by pilots, which left "
+    "thousands of passengers stranded at the airport with their luggage.",
+    "Farmers said that the drought, which has lasted since the summer, will cut their harvest "
+    "and raise prices of bread from the autumn.",
+]
+QUAKE_A = (
+    "A strong earthquake struck eastern Turkey on Monday, the quake's epicentre was near "
+    "Malatya, said the Kandilli observatory, which measured a magnitude of 6.1. Buildings "
+    "collapsed and rescuers searched the rubble for survivors after the tremor."
+)
+QUAKE_B = (
+    "Rescuers pulled survivors from collapsed buildings after an earthquake of magnitude 6.1 "
+    "shook Malatya. Kandilli said the epicentre lay close to the city; aftershocks followed "
+    "the quake through the night and the rubble was searched."
+)
+
+
+def member(ident: str, text: str, lang: str = "en") -> dict[str, str | None]:
+    return {
+        "id": ident,
+        "lang": lang,
+        "title": ident,
+        "url": None,
+        "source": None,
+        "words": topic_words(text),
+    }
+
+
+def test_words_are_case_folded_counted_and_short_ones_left_out() -> None:
+    values = unpack(topic_words("Quake quake QUAKE in the city; City"))
+    assert values is not None
+    counts = sorted((values & 0xF).tolist())
+    assert counts == [2, 3]  # "quake" three times, "city" twice; "in", "the" too short
+
+
+def test_unspaced_scripts_count_pairs_of_characters() -> None:
+    values = unpack(topic_words("北京地震"))
+    assert values is not None and len(values) == 3  # 北京 京地 地震
+
+
+def test_no_words_is_none_and_malformed_values_are_none() -> None:
+    assert topic_words("1, 2, 3 — a b") is None
+    assert unpack(None) is None
+    assert unpack("not base64!") is None
+    assert unpack(base64.b64encode(b"abc").decode()) is None
+
+
+def test_at_most_max_words_are_kept() -> None:
+    text = " ".join(f"word{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}x" for i in range(400))
+    values = unpack(topic_words(text.replace("0", "")))
+    assert values is not None and len(values) == MAX_WORDS
+
+
+def test_common_words_weigh_nothing_and_a_text_is_closest_to_itself() -> None:
+    index = WordIndex()
+    for number, text in enumerate(FILLERS):
+        index.add(f"f{number}", topic_words(text), "en")
+    index.add("a", topic_words(QUAKE_A), "en")
+    article = index.weigh(topic_words(QUAKE_B), "en")
+    assert article is not None
+    # "said", "that", "which", "their", "after" are in most texts: nearly no weight
+    weights = dict(zip(article.hashes.tolist(), article.weights.tolist(), strict=True))
+    said = unpack(topic_words("said"))
+    assert said is not None and weights[int(said[0]) >> 4] < 0.05
+    assert index.cosine(article, "a") > max(index.cosine(article, f"f{n}") for n in range(6))
+    itself = index.weigh(topic_words(QUAKE_A), "en")
+    assert itself is not None and index.cosine(itself, "a") == pytest.approx(1.0, abs=0.05)
+
+
+def test_frequencies_are_per_language_and_other_languages_do_not_compare() -> None:
+    index = WordIndex()
+    index.add("a", topic_words(QUAKE_A), "en")
+    index.add("x", topic_words(QUAKE_A), "de")
+    assert (index.size("en"), index.size("de")) == (1, 1)
+    article = index.weigh(topic_words(QUAKE_A), "de")
+    assert article is not None
+    assert index.cosine(article, "a") == 0.0 and index.cosine(article, "x") > 0.9
+    index.remove("x")
+    assert index.size("de") == 0 and len(index) == 1
+    index.add("a", topic_words(QUAKE_A), "en")  # a second reference: removed once, still in
+    index.remove("a")
+    assert index.size("en") == 1
+    index.remove("a")
+    assert len(index) == 0
+
+
+def pooled(options: GroupingOptions) -> tuple[Grouper, str]:
+    g = Grouper(options)
+    for number, text in enumerate(FILLERS):
+        g.assign(member(f"f{number}", text), [f"n:filler{number}", f"n:other{number}"], 0.0)
+    quake = g.assign(
+        member("a", QUAKE_A),
+        ["n:malatya", "n:kandilli", "n:monday", "p:cTR", "#:6.1", "n:eastern", "n:turkish"],
+        10.0,
+    )
+    return g, quake.event_key
+
+
+B_EVIDENCE = ["n:malatya", "n:kandilli", "n:rescue", "n:night", "n:city", "n:aftershock"]
+
+
+def test_a_report_written_independently_joins_by_its_words() -> None:
+    g, quake = pooled(OPTIONS)
+    joined = g.assign(member("b", QUAKE_B), B_EVIDENCE, 20.0)
+    assert joined.event_key == quake
+    assert joined.translation_of is None and joined.duplicate_of is None
+
+
+def test_without_the_words_test_or_with_too_few_members_it_mints() -> None:
+    g, _ = pooled(replace(OPTIONS, words_min_cosine=0.0))
+    assert g.assign(member("b", QUAKE_B), B_EVIDENCE, 20.0).event_key == mint_key("b")
+    g, _ = pooled(replace(OPTIONS, words_min_pool=50))
+    assert g.assign(member("b", QUAKE_B), B_EVIDENCE, 20.0).event_key == mint_key("b")
+
+
+def test_the_words_need_the_evidence_floor_and_the_language() -> None:
+    g, _ = pooled(OPTIONS)
+    one_name = ["n:malatya", "n:rescue", "n:night", "n:city", "n:aftershock"]
+    assert g.assign(member("b", QUAKE_B), one_name, 20.0).event_key == mint_key("b")
+    g, _ = pooled(OPTIONS)
+    german = g.assign(member("c", QUAKE_B, "de"), B_EVIDENCE, 20.0)
+    assert german.event_key == mint_key("c")
+
+
+def test_words_are_kept_in_the_table_and_restored() -> None:
+    g, quake = pooled(OPTIONS)
+    values = [state.to_dict() for state in g.states()]
+    stored = next(v for v in values if v["event_key"] == quake)
+    assert stored["members"][0]["words"] == topic_words(QUAKE_A)
+    assert EventState.from_dict(stored).to_dict() == stored
+    restored = Grouper(OPTIONS)
+    restored.load(values)
+    assert len(restored.words) == 7
+    assert restored.assign(member("b", QUAKE_B), B_EVIDENCE, 20.0).event_key == quake
+
+
+def test_evicted_members_leave_the_frequencies() -> None:
+    g, _ = pooled(OPTIONS)
+    g.assign(member("late", FILLERS[0]), ["n:late"], 10 * DAY)
+    g.evict()
+    assert len(g.words) == 1 and g.words.size("en") == 1
+
+
+def test_packed_words_are_sorted_uint32() -> None:
+    values = unpack(topic_words(QUAKE_A))
+    assert values is not None and values.dtype == np.uint32
+    assert np.all(np.diff(values.astype(np.int64)) > 0)
