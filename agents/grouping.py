@@ -150,7 +150,9 @@ class GroupingOptions:
 #: up to 1 would count them as shared keys between any two articles. Versions 0 and 1 are
 #: read as they are (their members have no skeletons: they match by their other evidence).
 #: Members of version 2 may carry ``paras`` (:func:`paragraph_prints`), optional: a reader
-#: without it ignores it and judges copies by text hash and evidence, as before it.
+#: without it ignores it and judges copies by text hash and evidence, as before it; and
+#: ``words`` (:func:`agents.topic_words.topic_words`), optional too: a reader without it
+#: ignores it, and a member without it matches by its evidence and embedding alone.
 STATE_VERSION = 2
 
 

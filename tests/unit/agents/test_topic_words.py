@@ -170,3 +170,17 @@ def test_packed_words_are_sorted_uint32() -> None:
     values = unpack(topic_words(QUAKE_A))
     assert values is not None and values.dtype == np.uint32
     assert np.all(np.diff(values.astype(np.int64)) > 0)
+
+
+def test_members_stored_without_words_are_read_and_match_by_evidence_alone() -> None:
+    g, quake = pooled(OPTIONS)
+    values = [state.to_dict() for state in g.states()]
+    for value in values:
+        for stored in value["members"]:
+            del stored["words"]
+    restored = Grouper(OPTIONS)
+    restored.load(values)
+    assert len(restored.words) == 0
+    assert restored.assign(member("b", QUAKE_B), B_EVIDENCE, 20.0).event_key == mint_key("b")
+    evidence = ["n:malatya", "n:kandilli", "n:monday", "p:cTR", "#:6.1", "n:eastern"]
+    assert restored.assign(member("c", QUAKE_A), evidence, 21.0).event_key == quake
