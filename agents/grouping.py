@@ -1541,11 +1541,8 @@ class Grouper:
             scored = self._score(
                 shared, article_total, member_weight, factor, cosine, parallel, translated
             )
-            if words is not None and scored[0] <= 0.0 and shared >= words_floor:
-                if by_words < 0.0:
-                    by_words = self.words.cosine(words, member.id)
-                if by_words >= options.words_min_cosine:
-                    scored = (by_words, scored[1])
+            if words is not None and shared >= words_floor:
+                scored, by_words = self._or_by_words(scored, words, member.id, by_words)
             if scored[0] > 0.0:  # a match: unless a shared name stands for different people
                 others = _different_people(common, runs, member_keys) if runs else ()
                 if others:
@@ -1553,11 +1550,8 @@ class Grouper:
                     scored = self._score(
                         shared, article_total, member_weight, factor, cosine, parallel, translated
                     )
-                    if words is not None and scored[0] <= 0.0 and shared >= words_floor:
-                        if by_words < 0.0:
-                            by_words = self.words.cosine(words, member.id)
-                        if by_words >= options.words_min_cosine:
-                            scored = (by_words, scored[1])
+                    if words is not None and shared >= words_floor:
+                        scored, by_words = self._or_by_words(scored, words, member.id, by_words)
             if scored[0] > 0.0:
                 scores.append(_Scored(scored[0], scored[1], member))
         return scores
@@ -1650,6 +1644,17 @@ class Grouper:
             mine_more += 0.0 if mine_is_name else best
             theirs_more += 0.0 if is_name_script(script) else best
         return shared, mine_more, theirs_more
+
+    def _or_by_words(
+        self, scored: tuple[float, float], words: ArticleWords, member_id: str, known: float
+    ) -> tuple[tuple[float, float], float]:
+        """``scored``, or, when it is no match, the cosine of the words if it reaches
+        ``words_min_cosine`` (the overlap kept); with the cosine (``known``: computed already,
+        or negative), so that a member's words are compared once."""
+        if scored[0] > 0.0:
+            return scored, known
+        cosine = known if known >= 0.0 else self.words.cosine(words, member_id)
+        return ((cosine, scored[1]) if cosine >= self.options.words_min_cosine else scored), cosine
 
     def _weighed_words(self, words: str | None, lang: str | None) -> ArticleWords | None:
         """An article's words weighed against the open members' in its language (None: the
