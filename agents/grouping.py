@@ -1656,6 +1656,12 @@ class Grouper:
         cosine = known if known >= 0.0 else self.words.cosine(words, member_id)
         return ((cosine, scored[1]) if cosine >= self.options.words_min_cosine else scored), cosine
 
+    def _words_of(self, article: Prepared) -> str | None:
+        """An article's words as prepare took them, else taken here; None with the test off."""
+        if not self.options.words_min_cosine:
+            return None
+        return article.words or topic_words(article.text)
+
     def _weighed_words(self, words: str | None, lang: str | None) -> ArticleWords | None:
         """An article's words weighed against the open members' in its language (None: the
         words' test is off, the open members in its language are too few for a word's rarity
@@ -1782,10 +1788,7 @@ class Grouper:
             near,
             skeletons=skeletons,
             lang=article.lang,
-            words=self._weighed_words(
-                topic_words(article.text) if self.options.words_min_cosine else None,
-                article.lang,
-            ),
+            words=self._weighed_words(self._words_of(article), article.lang),
         )
         return max((scored.score for scored in scores), default=0.0)
 
@@ -1834,8 +1837,9 @@ class Grouper:
         member = {
             **member_of(article),
             "hash": article.content_hash,
-            "paras": paragraph_prints(article.text),
-            "words": topic_words(article.text) if self.options.words_min_cosine else None,
+            # taken in prepare (news.prepared), else here from the text
+            "paras": article.paras or paragraph_prints(article.text),
+            "words": self._words_of(article),
         }
         return self.assign(
             member,

@@ -226,7 +226,7 @@ class Probe:
             url=article.url,
             source=article.source,
             hash=article.content_hash,
-            paras=paragraph_prints(article.text),
+            paras=article.paras or paragraph_prints(article.text),
         )
 
     def to_dict(self, member: bool = True) -> dict[str, Any]:

@@ -24,8 +24,9 @@ from typing import Any
 from agents import boilerplate, boilerplate_learn, evidence, language, validation
 from agents.boilerplate_meaning import ChromeByMeaning
 from agents.embedding import LANGUAGES, Embedder
-from agents.grouping import Assignment, Grouper, GroupingOptions
+from agents.grouping import Assignment, Grouper, GroupingOptions, paragraph_prints
 from agents.prepare import EVIDENCE_CHARS, PrepareOptions, content_hash, event_time, word_count
+from agents.topic_words import topic_words
 from streams.records import (
     Prepared,
     RawArticle,
@@ -263,6 +264,9 @@ class Pipeline:
             # an event's names and numbers are in its first pages: a megabyte costs no more
             found = evidence.extract_evidence(title or "", cleaned.text[:EVIDENCE_CHARS], lang.lang)
             size = evidence.text_size(cleaned.text)
+            # what else grouping reads of the text, taken here where work scales out
+            paras = paragraph_prints(cleaned.text)
+            words = topic_words(cleaned.text) if self.grouping.words_min_cosine else None
         return Prepared(
             id=article.id,
             url=article.url,
@@ -280,6 +284,8 @@ class Pipeline:
             evidence=found.to_list(),
             event_time=event_time(article, now),
             size=size,
+            paras=paras,
+            words=words,
         )
 
     # -- news.prepared -> news.enriched + news.events --------------------------------------

@@ -63,6 +63,12 @@ class Prepared:
     #: The text's size in any script (:func:`agents.evidence.text_size`); None from a writer
     #: that did not measure it.
     size: int | None = None
+    #: Its paragraphs' fingerprints (:func:`agents.grouping.paragraph_prints`), taken here so
+    #: that the one grouping task does not; None: not taken (grouping takes them itself).
+    paras: str | None = None
+    #: Its words (:func:`agents.topic_words.topic_words`), likewise; None: not taken (the
+    #: words' test off, or a writer without them).
+    words: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -230,3 +230,20 @@ def test_a_plain_text_share_prompt_goes_by_meaning_in_any_language_of_the_model(
     # without the embedding model there is no test by meaning: the prompt stays
     (kept,) = run(OFF, model, [(orjson.dumps(with_prompt), b"k")])
     assert isinstance(kept, Prepared) and kept.text.endswith(prompt)
+
+
+def test_prepare_takes_what_grouping_reads_of_the_text(model: language.Predictor) -> None:
+    """Paragraph prints and words are taken in prepare (which scales with partitions), as
+    grouping would take them; no words when grouping's words test is off."""
+    from agents.grouping import paragraph_prints
+    from agents.topic_words import topic_words
+
+    prepared = [o for o in run(OFF, model, samples()) if isinstance(o, Prepared)]
+    assert len(prepared) == len(samples()) - 1  # all but the message that is not JSON
+    for one in prepared:
+        assert one.paras == paragraph_prints(one.text) and one.paras
+        assert one.words == topic_words(one.text) and one.words
+    grouping = replace(Pipeline.create(OFF).grouping, words_min_cosine=0.0)
+    [value, key] = samples()[0]
+    [off] = Pipeline(OFF, grouping, model, None).prepare([(value, key)], NOW)
+    assert isinstance(off, Prepared) and off.words is None and off.paras

@@ -6,8 +6,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from agents.grouping import EventState, Grouper, GroupingOptions, mint_key
+from agents.grouping import EventState, Grouper, GroupingOptions, mint_key, paragraph_prints
 from agents.topic_words import MAX_WORDS, WordIndex, topic_words, unpack
+from streams.records import Prepared
 
 DAY = 86_400.0
 OPTIONS = GroupingOptions(
@@ -184,3 +185,30 @@ def test_members_stored_without_words_are_read_and_match_by_evidence_alone() -> 
     assert restored.assign(member("b", QUAKE_B), B_EVIDENCE, 20.0).event_key == mint_key("b")
     evidence = ["n:malatya", "n:kandilli", "n:monday", "p:cTR", "#:6.1", "n:eastern"]
     assert restored.assign(member("c", QUAKE_A), evidence, 21.0).event_key == quake
+
+
+def prepared(ident: str, text: str, **carried: str | None) -> Prepared:
+    return Prepared(
+        id=ident, url=None, source=None, title=ident, text=text, lang="en",
+        lang_confidence=0.99, languages=[{"lang": "en", "share": 1.0}], title_disagrees=False,
+        published_at=None, word_count=len(text.split()), content_hash=ident,
+        boilerplate_removed=[], evidence=B_EVIDENCE, event_time=20.0, **carried,
+    )  # fmt: skip
+
+
+def test_grouping_reads_the_words_prepare_carried_else_takes_them_from_the_text() -> None:
+    carried = prepared("b", QUAKE_B, words=topic_words(QUAKE_B), paras=paragraph_prints(QUAKE_B))
+    for article in (carried, prepared("b", QUAKE_B)):  # an older writer carries none
+        g, quake = pooled(OPTIONS)
+        assert g.assign_article(article).event_key == quake
+        [state] = [s for s in g.states() if s.event_key == quake]
+        [stored] = [m for m in state.members if m.id == "b"]
+        assert stored.words == topic_words(QUAKE_B) and stored.paras == paragraph_prints(QUAKE_B)
+    # what was carried is what counts: another text's words do not join by these
+    g, quake = pooled(OPTIONS)
+    other = prepared("b", QUAKE_B, words=topic_words(FILLERS[0]))
+    assert g.pair_score(quake, other) == 0.0
+    assert g.assign_article(other).event_key == mint_key("b")
+    # a malformed value is no words: the member matches by its evidence alone, nothing fails
+    g, quake = pooled(OPTIONS)
+    assert g.assign_article(prepared("b", QUAKE_B, words="not base64!")).event_key == mint_key("b")
