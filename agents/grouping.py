@@ -1883,6 +1883,8 @@ class Grouper:
                 "vec": embedding if codes is not None else None,
                 "evidence": sorted(set(evidence)),
                 "shape": list(shape) if shape else None,
+                # kept only while the words' test is on (a shard is given them either way)
+                "words": member.get("words") if self.options.words_min_cosine else None,
             }
         )
         lead = article_lead(stored.lang, stored.paras)

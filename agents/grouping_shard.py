@@ -212,6 +212,10 @@ class Probe:
     hash: str | None = None
     #: :func:`agents.grouping.paragraph_prints` of its text.
     paras: str | None = None
+    #: Its words (:func:`agents.topic_words.topic_words`), as prepare carried them: every
+    #: shard asked compares them with its members' (the words' test), and one that holds the
+    #: article keeps them.
+    words: str | None = None
 
     @classmethod
     def of(cls, article: Prepared) -> Probe:
@@ -227,6 +231,7 @@ class Probe:
             source=article.source,
             hash=article.content_hash,
             paras=article.paras or paragraph_prints(article.text),
+            words=article.words,
         )
 
     def to_dict(self, member: bool = True) -> dict[str, Any]:
@@ -238,6 +243,7 @@ class Probe:
             "shape": list(self.shape) if self.shape is not None else None,
             "event_time": self.event_time,
             "embedding": self.embedding,
+            "words": self.words,
         }
         if member:
             record.update(
@@ -262,6 +268,7 @@ class Probe:
                 source=_optional(data.get("source")),
                 hash=_optional(data.get("hash")),
                 paras=_optional(data.get("paras")),
+                words=_optional(data.get("words")),
             )
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise MessageError(f"not a probe: {exc!r}") from None
@@ -277,6 +284,7 @@ class Probe:
             "source": self.source,
             "hash": self.hash,
             "paras": self.paras,
+            "words": self.words,
         }
 
 
@@ -412,6 +420,7 @@ class ShardGrouper(Grouper):
             member_vector(probe.embedding),
             article_lead(probe.lang, probe.paras),
             probe.lang,
+            probe.words,
         )
         matched = tuple(Matched(s.member.id, s.member.lang, s.score, s.overlap) for s in scores)
         self.seconds += time.process_time() - began
@@ -461,6 +470,7 @@ class ShardGrouper(Grouper):
         self._unindex(held)
         for member in held.members:
             self.vectors.remove(member.row)
+            self.words.remove(member.id)
         self.merged_into = {
             k: v for k, v in self.merged_into.items() if v != event_key and k != event_key
         }

@@ -4,6 +4,7 @@ driven in one process through the messages the worker sends (each one through or
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -311,3 +312,53 @@ def test_skeleton_keys_neither_block_nor_ask_for_bids() -> None:
     assert routing.route(skeletal) == routing.route(plain)
     only = SimpleNamespace(id="b", evidence=words[:5])
     assert routing.route(only).store == (routing.shard_of("id:b"),)
+
+
+def test_probes_carry_the_words_prepare_took_and_a_holder_keeps_them_until_close() -> None:
+    from agents.topic_words import topic_words
+
+    text = "Rescuers searched collapsed buildings after the earthquake shook Malatya overnight."
+    article = replace(_article("w", ["n:malatya", "p:g1"], 5.0), words=topic_words(text))
+    probe = Probe.of(article)
+    assert probe.words == topic_words(text)
+    assert Probe.from_dict(wire(probe.to_dict())) == probe
+    assert Probe.from_dict(wire(probe.to_dict(member=False))).words == probe.words  # for bids
+    state = ShardState(OPTIONS)
+    state.handle(wire({"kind": "apply", "article": probe.to_dict(), "event_key": None,
+                       "key": "ev-w", "merged": []}))  # fmt: skip
+    [event_key] = state.grouper.events
+    assert len(state.grouper.words) == 1 and state.grouper.words.size("en") == 1
+    [stored] = state.grouper.state(event_key).members
+    assert stored.words == probe.words  # in the shard's table, for its recovery
+    state.handle(wire(close_message(event_key)))
+    assert len(state.grouper.words) == 0
+    off = ShardState(replace(OPTIONS, words_min_cosine=0.0))
+    off.handle(wire({"kind": "apply", "article": probe.to_dict(), "event_key": None,
+                     "key": "ev-w", "merged": []}))  # fmt: skip
+    assert len(off.grouper.words) == 0  # the test off: not kept
+
+
+def test_a_shard_bids_by_the_words_as_one_grouper_does() -> None:
+    """A shard holding the members weighs words by its own members' frequencies: with all
+    of them here, it bids what one grouper decides."""
+    from tests.unit.agents import test_topic_words as tw
+
+    options = replace(OPTIONS, **{f: getattr(tw.OPTIONS, f) for f in (
+        "window_seconds", "min_shared", "min_overlap", "words_min_pool")})  # fmt: skip
+    state = ShardState(options)
+    texts = [(f"f{n}", t, [f"n:filler{n}", f"n:other{n}"]) for n, t in enumerate(tw.FILLERS)]
+    quake = ["n:malatya", "n:kandilli", "n:monday", "p:cTR", "#:6.1", "n:eastern", "n:turkish"]
+    for ident, text, keys in [*texts, ("a", tw.QUAKE_A, quake)]:
+        probe = Probe.of(tw.prepared(ident, text, words=tw.topic_words(text)))
+        probe = replace(probe, evidence=tuple(keys), event_time=10.0)
+        state.handle(wire({"kind": "apply", "article": probe.to_dict(), "event_key": None,
+                           "key": f"ev-{ident}", "merged": []}))  # fmt: skip
+    b = tw.prepared("b", tw.QUAKE_B, words=tw.topic_words(tw.QUAKE_B))
+    assert state.grouper.bid(Probe.of(b)).best == state.grouper.held("a")
+    assert state.grouper.bid(replace(Probe.of(b), words=None)).best is None  # no words
+    one = Grouper(options)
+    issued = {
+        ident: one.assign(tw.member(ident, text), keys, 10.0).event_key
+        for ident, text, keys in [*texts, ("a", tw.QUAKE_A, quake)]
+    }
+    assert one.assign_article(b).event_key == issued["a"]
