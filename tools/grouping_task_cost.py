@@ -28,7 +28,7 @@ from streams.records import Prepared
 from streams.settings import load_settings
 
 
-def _prepared(paths: list[str]) -> list[Prepared]:
+def _prepared(pipeline: Pipeline, paths: list[str]) -> list[Prepared]:
     messages = []
     for path in paths:
         with open(path, encoding="utf-8") as handle:
@@ -36,7 +36,6 @@ def _prepared(paths: list[str]) -> list[Prepared]:
                 doc = json.loads(line)
                 value = {"id": doc["doc_id"], "title": doc.get("title") or "", "text": doc["text"]}
                 messages.append((json.dumps(value).encode(), None))
-    pipeline = Pipeline.from_settings(load_settings())
     return [p for p in pipeline.prepare(messages, time.time()) if isinstance(p, Prepared)]
 
 
@@ -53,9 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="+", help="translated_news-style JSONL files")
     parser.add_argument("--rounds", type=int, default=3, help="rounds, each both ways (3)")
     args = parser.parse_args(argv)
-    carried = _prepared(args.files)
-    bare = [replace(article, paras=None, words=None) for article in carried]
     pipeline = Pipeline.from_settings(load_settings())
+    carried = _prepared(pipeline, args.files)
+    bare = [replace(article, paras=None, words=None) for article in carried]
     spent: dict[str, list[float]] = {"carried": [], "not carried": []}
     keys: dict[str, list[str]] = {}
     for number in range(args.rounds):

@@ -30,37 +30,11 @@ def digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def grouping() -> dict[str, Any]:
+def _grouped(paths: list[Path]) -> dict[str, Any]:
+    """``eval grouping``'s pairwise scores of the files' documents in one stream (seed 13)."""
     from streams.settings import Settings
     from tools.eval_grouping import group_docs, load, score, shuffled
 
-    out: dict[str, Any] = {}
-    paths = [SHARED / "translated_news" / name for name in GROUPING_FILES]
-    for path in paths:
-        docs = shuffled(load([str(path)], None), 13)
-        pred = group_docs(Settings(), docs).pred
-        gold = {d.doc_id: d.group for d in docs}
-        lang = {d.doc_id: d.lang for d in docs}
-        result = score({k: gold[k] for k in pred}, pred, lang)
-        by_pair = result["recall_by_language_pair"]
-        out[path.stem] = {
-            "f1": result["pairwise"]["f1"],
-            "precision": result["pairwise"]["precision"],
-            "recall": result["pairwise"]["recall"],
-            "worst_pair_recall": min(by_pair.values()),
-        }
-    out["digest"] = digest(paths)
-    return out
-
-
-def stream() -> dict[str, Any]:
-    """Every translated_news file in one stream (5,025 articles, seeded order): English is
-    over the words' test's pool there (``NEWSSTREAM_EVENT_WORDS_MIN_POOL``), which no file alone
-    reaches, so this is where that test's merges of distinct stories would show."""
-    from streams.settings import Settings
-    from tools.eval_grouping import group_docs, load, score, shuffled
-
-    paths = sorted((SHARED / "translated_news").glob("*.jsonl"))
     docs = shuffled(load([str(path) for path in paths], None), 13)
     pred = group_docs(Settings(), docs).pred
     gold = {d.doc_id: d.group for d in docs}
@@ -70,8 +44,23 @@ def stream() -> dict[str, Any]:
         "f1": result["pairwise"]["f1"],
         "precision": result["pairwise"]["precision"],
         "recall": result["pairwise"]["recall"],
-        "digest": digest(paths),
+        "worst_pair_recall": min(result["recall_by_language_pair"].values()),
     }
+
+
+def grouping() -> dict[str, Any]:
+    paths = [SHARED / "translated_news" / name for name in GROUPING_FILES]
+    out: dict[str, Any] = {path.stem: _grouped([path]) for path in paths}
+    out["digest"] = digest(paths)
+    return out
+
+
+def stream() -> dict[str, Any]:
+    """Every translated_news file in one stream (5,025 articles, seeded order): English is
+    over the words' test's pool there (``NEWSSTREAM_EVENT_WORDS_MIN_POOL``), which no file alone
+    reaches, so this is where that test's merges of distinct stories would show."""
+    paths = sorted((SHARED / "translated_news").glob("*.jsonl"))
+    return {**_grouped(paths), "digest": digest(paths)}
 
 
 def langid() -> dict[str, Any]:
