@@ -378,13 +378,15 @@ class OpenEvent:
     evidence: tuple[str, ...]
     #: Its number in the grouper's index while it is open (postings list numbers).
     number: int = -1
+    #: Its first member's event time (-inf: not known, no article is too early for it).
+    first_seen: float = -math.inf
 
     @classmethod
     def of(cls, state: EventState) -> OpenEvent:
         keys = _interned(state.evidence)
         positions = {k: i for i, k in enumerate(keys)}
         members = [OpenMember.of(m, positions) for m in state.members]
-        return cls(state.event_key, state.last_seen, members, keys)
+        return cls(state.event_key, state.last_seen, members, keys, first_seen=state.first_seen)
 
 
 def _opened(
@@ -415,7 +417,12 @@ def _opened(
         )
         vectors.append(m.get("vec"))
         words.append(m.get("words"))
-    return OpenEvent(raw["event_key"], float(raw["last_seen"]), members, keys), vectors, words
+    first_seen = float(raw["first_seen"])
+    return (
+        OpenEvent(raw["event_key"], float(raw["last_seen"]), members, keys, first_seen=first_seen),
+        vectors,
+        words,
+    )
 
 
 #: What a free event number stands for.
@@ -1299,7 +1306,10 @@ class Grouper:
         """
         if not keys:
             return None, 0.0, [], []
+        # the events that may hold it: their members within the window of its time, on both
+        # sides (an article that arrives late must not join an event of months after it)
         horizon = event_time - self.options.window_seconds if self.horizon_skip else -math.inf
+        ahead = event_time + self.options.window_seconds if self.horizon_skip else math.inf
         keys, skeletons, across = self._skeletons(keys)
         # sorted, and sums taken with fsum: a score must not depend on the hash seed
         weights = {k: self._weight(k) for k in sorted(keys)}
@@ -1354,7 +1364,7 @@ class Grouper:
         self.candidates_scored += len(candidates)
         for event_key in sorted(candidates):  # ties go the same way in every run
             state = self.events[event_key]
-            if state.last_seen < horizon:
+            if state.last_seen < horizon or state.first_seen > ahead:
                 continue
             scores = self._member_scores(
                 state,
@@ -1827,7 +1837,7 @@ class Grouper:
             m._keys = _positions(m.evidence_in(gone), positions)
             held.members.append(m)
             self._member_of[m.id] = held.event_key
-        held.last_seen = state.last_seen
+        held.first_seen, held.last_seen = state.first_seen, state.last_seen
         self._index_keys(held, new)
         return positions
 
@@ -1896,7 +1906,7 @@ class Grouper:
         relations: dict[str, Any] = {"translation_of": None, "duplicate_of": None}
         if event_key is None:
             state = EventState(mint_key(article_id), first_seen=event_time, last_seen=event_time)
-            held = OpenEvent(state.event_key, event_time, [], ())
+            held = OpenEvent(state.event_key, event_time, [], (), first_seen=event_time)
             self._index(held)
         else:
             held = self.events[event_key]
@@ -1915,7 +1925,7 @@ class Grouper:
         if stored.words is not None:
             self.words.add(article_id, stored.words, stored.lang)
         held.members.append(newcomer)
-        held.last_seen = state.last_seen
+        held.first_seen, held.last_seen = state.first_seen, state.last_seen
         self._member_of[article_id] = held.event_key
         del self.events[held.event_key]  # the latest changed last, as the table's writes go
         self.events[held.event_key] = held

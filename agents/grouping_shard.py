@@ -477,7 +477,7 @@ class ShardGrouper(Grouper):
 
     def _open(self, event_key: str, first_seen: float, last_seen: float) -> None:
         """This shard's part of an open event, empty until a member or a merge fills it."""
-        self._index(OpenEvent(event_key, last_seen, [], ()))
+        self._index(OpenEvent(event_key, last_seen, [], (), first_seen=first_seen))
         self._keep(EventState(event_key, first_seen, last_seen))
 
     def changes(self) -> tuple[dict[str, EventState], list[str]]:
@@ -711,6 +711,8 @@ class Coordinator:
         self.merged_into: dict[str, str] = {}
         self.member_of: dict[str, str] = {}
         self.last_seen: dict[str, float] = {}
+        #: The open events' keys -> their first member's event time.
+        self.first_seen: dict[str, float] = {}
         self.stream_time = 0.0
         self.rounds = 0
         #: Candidates the round buffers scored.
@@ -728,6 +730,7 @@ class Coordinator:
         self.merged_into.clear()
         self.member_of.clear()
         self.last_seen.clear()
+        self.first_seen.clear()
         self._states.clear()
         self.stream_time = 0.0
         for raw in states:
@@ -737,6 +740,7 @@ class Coordinator:
             for m in state.members:
                 self.member_of[m.id] = key
             self.last_seen[key] = state.last_seen
+            self.first_seen[key] = state.first_seen
             self.stream_time = max(self.stream_time, state.last_seen)
             self._states.loaded(key, state)
 
@@ -783,8 +787,9 @@ class Coordinator:
         buffer = self._buffer
         if buffer is not None:  # the round's earlier articles, which no shard holds yet
             offers.append(buffer.bid(probe))
+        window = self.options.window_seconds
         event_key, merged, matched = self._decide(
-            offers, article.event_time - self.options.window_seconds
+            offers, article.event_time - window, article.event_time + window
         )
         key = event_key or mint_key(article.id)
         changed = self.df.update(key, article.evidence, merged)
@@ -831,12 +836,20 @@ class Coordinator:
         return Decision(article, probe, assignment, route.store, joined, counts)
 
     def _decide(
-        self, offers: Sequence[Bid], horizon: float
+        self, offers: Sequence[Bid], horizon: float, ahead: float = math.inf
     ) -> tuple[str | None, list[str], tuple[Matched, ...]]:
         """The best event over the bids (ties: the smaller key, as one grouper breaks them),
         the others to merge into it, and the best event's members that matched. A key no
-        longer open (closed while the bid was made), or whose last member (over all shards)
-        is older than ``horizon``, is passed over, as one grouper passes over it."""
+        longer open (closed while the bid was made), whose last member (over all shards) is
+        older than ``horizon`` or whose first is later than ``ahead``, is passed over, as one
+        grouper passes over it."""
+
+        def within(key: str) -> bool:
+            return (
+                self.last_seen.get(key, -math.inf) >= horizon
+                and self.first_seen.get(key, -math.inf) <= ahead
+            )
+
         bar = self.options.merge_min_score
         best: str | None = None
         score = 0.0
@@ -846,16 +859,12 @@ class Coordinator:
             if bid.best is None:
                 continue
             key = self.resolve(bid.best)
-            if self.last_seen.get(key, -math.inf) < horizon:
+            if not within(key):
                 continue
             if bid.score > score or (bid.score == score and best is not None and key < best):
                 best, score, matched_members = key, bid.score, bid.matched
             if bar is not None:
-                matched.update(
-                    k
-                    for k in map(self.resolve, bid.others)
-                    if self.last_seen.get(k, -math.inf) >= horizon
-                )
+                matched.update(k for k in map(self.resolve, bid.others) if within(k))
                 if bid.score >= bar:
                     matched.add(key)
         matched.discard(best or "")
@@ -903,6 +912,7 @@ class Coordinator:
         self.stream_time = max(self.stream_time, t)
         self.member_of[article.id] = state.event_key
         self.last_seen[state.event_key] = state.last_seen
+        self.first_seen[state.event_key] = state.first_seen
         self._keep(state)
         return Assignment(
             key,
@@ -919,6 +929,7 @@ class Coordinator:
     def _drop(self, event_key: str) -> None:
         self._states.drop(event_key)
         self.last_seen.pop(event_key, None)
+        self.first_seen.pop(event_key, None)
 
     # -- closing -------------------------------------------------------------------------------
     def evict(self) -> tuple[list[EventState], dict[str, int]]:

@@ -74,6 +74,18 @@ def test_events_past_the_window_are_closed_and_evicted() -> None:
     assert late.event_key == mint_key("late")
 
 
+def test_a_late_article_does_not_join_an_event_that_began_after_its_window() -> None:
+    # a crawler's backlog: the same kind of story, months before the open event began
+    g = Grouper(OPTIONS)
+    recent = g.assign(member("recent"), PUTIN, 200 * DAY)
+    early = g.assign(member("early", "de"), PUTIN[:6], 200 * DAY - 4 * DAY)
+    assert early.event_key == mint_key("early")
+    # within the window before the event's first member, the same article joins it
+    inside = g.assign(member("inside", "de"), PUTIN[:6], 200 * DAY - DAY / 2)
+    assert inside.event_key == recent.event_key and not inside.merged
+    assert g.state(recent.event_key).first_seen == 200 * DAY - DAY / 2
+
+
 def test_evicted_events_come_back_in_their_final_state() -> None:
     g = Grouper(OPTIONS)
     g.assign(member("a"), PUTIN, 0.0)

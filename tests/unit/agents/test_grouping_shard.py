@@ -289,6 +289,20 @@ def test_only_the_coordinator_closes_and_a_close_notice_drops_the_part() -> None
     assert all(s.counts == scheme.coordinator.df.counts for s in scheme.shards)
 
 
+def test_the_coordinator_passes_over_an_event_that_began_after_the_articles_window() -> None:
+    window = OPTIONS.window_seconds
+    scheme = InProcess(2)
+    keys = ["n:alpha", "n:beta", "n:gamma", "p:g1", "#:7"]
+    scheme.round([_article("recent", keys, 1.0e9)])
+    event_key = scheme.coordinator.member_of["recent"]
+    # the shards bid on it (no local horizon); the coordinator, over all of the event, does not
+    scheme.round([_article("early", keys, 1.0e9 - 2 * window)])
+    assert scheme.coordinator.member_of["early"] != event_key
+    scheme.round([_article("inside", keys, 1.0e9 - window / 2)])
+    assert scheme.coordinator.member_of["inside"] == event_key
+    assert scheme.coordinator.first_seen[event_key] == 1.0e9 - window / 2
+
+
 def test_probes_and_bids_survive_the_wire() -> None:
     article = _article("x", ["n:a", "p:g1"], 5.0)
     probe = Probe.of(article)
