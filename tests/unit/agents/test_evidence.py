@@ -9,6 +9,7 @@ import pytest
 from agents.evidence import (
     Evidence,
     Gazetteer,
+    _without_ending,
     default_gazetteer,
     extract_evidence,
     name_skeletons,
@@ -467,6 +468,18 @@ def test_a_name_in_another_alphabet_tags_its_skeleton_with_it() -> None:
     assert any(k.startswith("namegree:") for k in greek.skeletons)
     latin = extract_evidence("", "President Silberman met Putin in Minsk.", "en")
     assert {"name:slprmn", "name:slrmn"} <= latin.skeletons
+
+
+def test_a_name_in_another_alphabet_also_stands_without_its_case_ending() -> None:
+    """Tatar writes the genitive onto Copernicus (Коперникның, kprnkng): its skeleton also
+    stands with one or two final consonants cut, as long as four remain (kprnk), and so meets
+    the Latin name's; a short one keeps four consonants at least."""
+    tatar = extract_evidence("", "Бу Коперникның фаразы иде, диде галим.", "tt")
+    assert {"namecyri:kprnkng", "namecyri:kprnk", "namecyri:kprnkn"} <= tatar.skeletons
+    latin = extract_evidence("", "It was the hypothesis of Kopernik, the scholar said.", "en")
+    assert "name:kprnk" in latin.skeletons
+    assert _without_ending("lndnd") == ("lndnd", "lndn")
+    assert _without_ending("ptnm") == ("ptnm",)
 
 
 def test_names_are_found_in_every_cased_script_of_the_basic_plane() -> None:
