@@ -1079,6 +1079,8 @@ class Grouper:
         self.vectors = MemberVectors()
         #: The open members' words (:mod:`agents.topic_words`), when the words' test is on.
         self.words = WordIndex()
+        #: Open members of a language the words' test waits for (a shard: its share).
+        self.words_pool = options.words_min_pool
         #: Open events merged into another: key -> the key it was merged into.
         self.merged_into: dict[str, str] = {}
         self.stream_time = 0.0
@@ -1679,7 +1681,7 @@ class Grouper:
         options = self.options
         if not options.words_min_cosine or words is None or lang is None:
             return None
-        if self.words.size(lang) < options.words_min_pool:
+        if self.words.size(lang) < self.words_pool:
             return None
         return self.words.weigh(words, lang)
 

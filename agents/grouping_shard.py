@@ -357,7 +357,16 @@ class ShardGrouper(Grouper):
     a part of the event), which bids on articles and applies the coordinator's decisions
     through the grouper's own code. ``key_counts``: the open events per key over all shards,
     read by the weights and the retrieval cut (None: this shard's own postings, as a grouper
-    alone). It never skips an event by its part's times: only a close notice closes one."""
+    alone). It never skips an event by its part's times: only a close notice closes one.
+
+    ``shards``: how many shards share the stream. A shard weighs words by the frequencies
+    among its own members (those of some events: a sample of the stream's), so its words'
+    test counts once half of ``words_min_pool`` members of the language are here, whatever
+    the number of shards: asking the whole pool of each shard held the test back the more
+    shards there were (SemEval same-story pairs 44.0% joined at 8 shards, one grouper 52.2%),
+    and a quarter of it let rarity among too few members merge what one grouper keeps apart
+    (newstest2019 at 4 shards; docs/sharding.md).
+    """
 
     horizon_skip: ClassVar[bool] = False
 
@@ -366,8 +375,10 @@ class ShardGrouper(Grouper):
         options: GroupingOptions,
         key_counts: Callable[[str], int] | None = None,
         store: MutableMapping[str, Any] | None = None,
+        shards: int = 1,
     ) -> None:
         super().__init__(options, store)
+        self.words_pool = math.ceil(options.words_min_pool / min(max(1, shards), 2))
         self.key_counts = key_counts
         self.probes = 0
         self.seconds = 0.0
@@ -544,10 +555,13 @@ class ShardState:
     :attr:`changed_counts`)."""
 
     def __init__(
-        self, options: GroupingOptions, store: MutableMapping[str, Any] | None = None
+        self,
+        options: GroupingOptions,
+        store: MutableMapping[str, Any] | None = None,
+        shards: int = 1,
     ) -> None:
         self.counts: dict[str, int] = {}
-        self.grouper = ShardGrouper(options, self.count, store)
+        self.grouper = ShardGrouper(options, self.count, store, shards)
         #: Counts received since the last call of :meth:`take_counts` (0: deleted).
         self.changed_counts: dict[str, int] = {}
 

@@ -298,7 +298,7 @@ def _shard_state(sharding: Sharding, pipeline: Pipeline, table: Any, shard: int)
     state = sharding.states.get(shard)
     if state is None:
         state = sharding.states[shard] = ShardState(
-            pipeline.grouping, cast(Any, _Prefixed(table, shard))
+            pipeline.grouping, cast(Any, _Prefixed(table, shard)), sharding.shards
         )
     return state
 

@@ -127,7 +127,8 @@ class Sharded:
             self.options, self.routing, session="sim", cap_blocking=self.design.cap_blocking
         )
         df = self.coordinator.df if self.design.global_df else None
-        self.groupers = [ShardGrouper(self.options, df) for _ in range(self.routing.shards)]
+        shards = self.routing.shards
+        self.groupers = [ShardGrouper(self.options, df, shards=shards) for _ in range(shards)]
 
     @property
     def shards(self) -> int:

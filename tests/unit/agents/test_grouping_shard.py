@@ -352,6 +352,16 @@ def test_probes_carry_the_words_prepare_took_and_a_holder_keeps_them_until_close
     assert len(off.grouper.words) == 0  # the test off: not kept
 
 
+def test_a_shard_asks_half_the_words_pool_whatever_the_number_of_shards() -> None:
+    """A shard holds its share of the open members: it does not wait for the whole pool of
+    its own (the test would count later the more shards there are), only for half of it."""
+    pool = OPTIONS.words_min_pool
+    assert ShardState(OPTIONS).grouper.words_pool == pool  # one shard: the stream's pool
+    assert ShardState(OPTIONS, shards=2).grouper.words_pool == pool // 2
+    assert ShardState(OPTIONS, shards=8).grouper.words_pool == pool // 2
+    assert Grouper(OPTIONS).words_pool == pool
+
+
 def test_a_shard_bids_by_the_words_as_one_grouper_does() -> None:
     """A shard holding the members weighs words by its own members' frequencies: with all
     of them here, it bids what one grouper decides."""
