@@ -1343,7 +1343,7 @@ _SKELETON_FOLDS: Final = str.maketrans("bc", "pk")
 #: letters get these variants; two variants never meet, since grouping counts a skeleton only
 #: against the same skeleton in another script (a name in another alphabet has its own only).
 VARIANT_MIN: Final = 6
-#: A name in another cased alphabet (Cyrillic, Greek, Georgian…) also stands with its last one
+#: A name in another cased alphabet (Cyrillic, Greek, Armenian…) also stands with its last one
 #: to :data:`ENDING_CUT` consonants cut while :data:`ENDING_KEEP` remain: the case ending a
 #: language writes onto a name (Tatar Коперникның, kprnkng, is Copernicus' kprnk; Kyrgyz,
 #: Mongolian, Ukrainian, Greek alike), which the name in Latin letters does not have. These
