@@ -222,6 +222,22 @@ def events() -> dict[str, Any]:
     }
 
 
+def sharding() -> dict[str, Any]:
+    """Same-event grouping with 8 grouping shards (``newsstream eval sharding --pairs``): of
+    the SemEval pairs, the share of same-story pairs that join and of clearly different ones
+    that do (a ceiling), as ``events`` measures one grouper."""
+    from streams.settings import Settings
+    from tools.sim_sharding import Design, sharded_pairs
+
+    path = SHARED / "events" / "semeval2022_task8_train_pairs.jsonl"
+    at8 = sharded_pairs(Settings(), str(path), [8], Design())["8"]
+    return {
+        "same_story_joined_8": at8["same_story"]["all"]["joined"],
+        "different_joined_8": at8["different"]["all"]["joined"],
+        "digest": digest([path]),
+    }
+
+
 MEASURES = {
     "grouping": grouping,
     "stream": stream,
@@ -231,6 +247,7 @@ MEASURES = {
     "names": names,
     "translations": translations,
     "events": events,
+    "sharding": sharding,
 }
 
 
