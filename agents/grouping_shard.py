@@ -850,7 +850,7 @@ class Coordinator:
         return Decision(article, probe, assignment, route.store, joined, counts)
 
     def _decide(
-        self, offers: Sequence[Bid], horizon: float, ahead: float = math.inf
+        self, offers: Sequence[Bid], horizon: float, ahead: float
     ) -> tuple[str | None, list[str], tuple[Matched, ...]]:
         """The best event over the bids (ties: the smaller key, as one grouper breaks them),
         the others to merge into it, and the best event's members that matched. A key no

@@ -204,37 +204,26 @@ def translations() -> dict[str, Any]:
 
 def events() -> dict[str, Any]:
     """Same-event grouping (``newsstream eval events``): of the SemEval pairs, the share of
-    same-story pairs that join and of clearly different ones that do (a ceiling); PAC stories'
-    pairwise F1 and precision."""
+    same-story pairs that join and of clearly different ones that do (a ceiling), by one
+    grouper and by 8 grouping shards (``newsstream eval sharding --pairs``: the same prepared
+    pairs); PAC stories' pairwise F1 and precision."""
     from streams.settings import Settings
-    from tools.eval_events import pairs, stories
+    from tools.eval_events import stories
+    from tools.sim_sharding import Design, sharded_pairs
 
     pairs_path = SHARED / "events" / "semeval2022_task8_train_pairs.jsonl"
     stories_path = SHARED / "events" / "pac_story_pairs.jsonl"
-    by_pairs = pairs(Settings(), str(pairs_path))
+    by_pairs = sharded_pairs(Settings(), str(pairs_path), [8], Design())
+    one, at8 = by_pairs["single"], by_pairs["8"]
     by_stories = stories(Settings(), str(stories_path), 13)
     return {
-        "same_story_joined": by_pairs["same_story"]["all"]["joined"],
-        "different_joined": by_pairs["different"]["all"]["joined"],
+        "same_story_joined": one["same_story"]["all"]["joined"],
+        "different_joined": one["different"]["all"]["joined"],
+        "same_story_joined_8_shards": at8["same_story"]["all"]["joined"],
+        "different_joined_8_shards": at8["different"]["all"]["joined"],
         "stories_f1": by_stories["pairwise"]["f1"],
         "stories_precision": by_stories["pairwise"]["precision"],
         "digest": digest([pairs_path, stories_path]),
-    }
-
-
-def sharding() -> dict[str, Any]:
-    """Same-event grouping with 8 grouping shards (``newsstream eval sharding --pairs``): of
-    the SemEval pairs, the share of same-story pairs that join and of clearly different ones
-    that do (a ceiling), as ``events`` measures one grouper."""
-    from streams.settings import Settings
-    from tools.sim_sharding import Design, sharded_pairs
-
-    path = SHARED / "events" / "semeval2022_task8_train_pairs.jsonl"
-    at8 = sharded_pairs(Settings(), str(path), [8], Design())["8"]
-    return {
-        "same_story_joined_8": at8["same_story"]["all"]["joined"],
-        "different_joined_8": at8["different"]["all"]["joined"],
-        "digest": digest([path]),
     }
 
 
@@ -247,7 +236,6 @@ MEASURES = {
     "names": names,
     "translations": translations,
     "events": events,
-    "sharding": sharding,
 }
 
 

@@ -1,6 +1,6 @@
 """Quality floors: fast subsets of the dev evaluations (grouping, language, extraction, the
 body kept of clean articles, names across scripts, grouping in every FLORES-200 language,
-same-event grouping, the same with 8 grouping shards, every translated_news file in one
+same-event grouping by one grouper and by 8 shards, every translated_news file in one
 stream) must score at least the
 pinned minimums of ``floors.json`` and at most its maximums (the sites where HTML extraction
 scores below trafilatura's, the clearly different SemEval pairs joined), on exactly the data
