@@ -38,7 +38,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, MutableMap
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from operator import itemgetter
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -1060,11 +1060,6 @@ class Grouper:
     keeps the states it returned, so that the next articles see them.
     """
 
-    #: Whether an event whose last member is older than the window (from the article's event
-    #: time) is passed over. A shard's grouper (:mod:`agents.grouping_shard`) holds only part of
-    #: each event, whose times are not the event's: only the coordinator closes an event.
-    horizon_skip: ClassVar[bool] = True
-
     def __init__(self, options: GroupingOptions, store: MutableMapping[str, Any] | None = None):
         self.options = options
         self.events: dict[str, OpenEvent] = {}
@@ -1310,8 +1305,8 @@ class Grouper:
             return None, 0.0, [], []
         # the events that may hold it: their members within the window of its time, on both
         # sides (an article that arrives late must not join an event of months after it)
-        horizon = event_time - self.options.window_seconds if self.horizon_skip else -math.inf
-        ahead = event_time + self.options.window_seconds if self.horizon_skip else math.inf
+        horizon = event_time - self.options.window_seconds
+        ahead = event_time + self.options.window_seconds
         keys, skeletons, across = self._skeletons(keys)
         # sorted, and sums taken with fsum: a score must not depend on the hash seed
         weights = {k: self._weight(k) for k in sorted(keys)}
@@ -1366,7 +1361,7 @@ class Grouper:
         self.candidates_scored += len(candidates)
         for event_key in sorted(candidates):  # ties go the same way in every run
             state = self.events[event_key]
-            if state.last_seen < horizon or state.first_seen > ahead:
+            if self._outside(state, horizon, ahead):
                 continue
             scores = self._member_scores(
                 state,
@@ -1395,6 +1390,10 @@ class Grouper:
             else []
         )
         return (*best, others)
+
+    def _outside(self, state: OpenEvent, horizon: float, ahead: float) -> bool:
+        """Whether the event's members' times miss the window (``horizon``, ``ahead``)."""
+        return state.last_seen < horizon or state.first_seen > ahead
 
     def _near(self, vector: np.ndarray, shared: dict[int, float]) -> dict[str, float]:
         """Member id -> cosine, for the close members of the events that could match.
@@ -1674,6 +1673,10 @@ class Grouper:
             return None
         return article.words or topic_words(article.text)
 
+    def _add_words(self, article_id: str, words: str, lang: str) -> None:
+        """A new member's words into the words' index (weighed there, before it is in)."""
+        self.words.add(article_id, words, lang)
+
     def _weighed_words(self, words: str | None, lang: str | None) -> ArticleWords | None:
         """An article's words weighed against the open members' in its language (None: the
         words' test is off, the open members in its language are too few for a word's rarity
@@ -1925,7 +1928,7 @@ class Grouper:
         if codes is not None:
             newcomer.row = self.vectors.add(article_id, codes)
         if stored.words is not None:
-            self.words.add(article_id, stored.words, stored.lang)
+            self._add_words(article_id, stored.words, stored.lang)
         held.members.append(newcomer)
         held.first_seen, held.last_seen = state.first_seen, state.last_seen
         self._member_of[article_id] = held.event_key

@@ -28,8 +28,9 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -50,6 +51,7 @@ from agents.grouping import (
     paragraph_prints,
     shape_of,
 )
+from agents.topic_words import UNWEIGHED, ArticleWords, Unweighed, WordIndex, given_words
 from streams.records import Prepared
 
 _ORDER = b"shard-order"  # blake2b personalisation: which keys block an article
@@ -216,6 +218,13 @@ class Probe:
     #: shard asked compares them with its members' (the words' test), and one that holds the
     #: article keeps them.
     words: str | None = None
+    #: The words' weights over the whole stream's open members of its language, as the
+    #: coordinator gave them (:meth:`agents.topic_words.ArticleWords.packed`; None: it has
+    #: no words that weigh), and whether the words' test applies to it (the coordinator
+    #: holds ``words_min_pool`` members of its language). ``words_test`` None: a probe of a
+    #: coordinator that did not weigh (before 2026-12-07): the shard weighs by its own members.
+    word_weights: str | None = None
+    words_test: bool | None = None
 
     @classmethod
     def of(cls, article: Prepared) -> Probe:
@@ -234,6 +243,19 @@ class Probe:
             words=article.words,
         )
 
+    def weighed(self, words: ArticleWords | None, test: bool) -> Probe:
+        """The probe with its words' weights over the whole stream (the coordinator's)."""
+        return replace(
+            self, word_weights=words.packed() if words is not None else None, words_test=test
+        )
+
+    def given_words(self) -> ArticleWords | Unweighed | None:
+        """Its words as the coordinator weighed them (None: none that weigh); UNWEIGHED when
+        it did not (an older coordinator's probe)."""
+        if self.words_test is None:
+            return UNWEIGHED
+        return given_words(self.words, self.lang, self.word_weights)
+
     def to_dict(self, member: bool = True) -> dict[str, Any]:
         """The probe as sent; ``member=False``: without title, url, source, hash and paras."""
         record: dict[str, Any] = {
@@ -245,6 +267,8 @@ class Probe:
             "embedding": self.embedding,
             "words": self.words,
         }
+        if self.words_test is not None:
+            record.update(word_weights=self.word_weights, words_test=self.words_test)
         if member:
             record.update(
                 title=self.title, url=self.url, source=self.source, hash=self.hash, paras=self.paras
@@ -269,6 +293,8 @@ class Probe:
                 hash=_optional(data.get("hash")),
                 paras=_optional(data.get("paras")),
                 words=_optional(data.get("words")),
+                word_weights=_optional(data.get("word_weights")),
+                words_test=_flag(data.get("words_test")),
             )
         except (AttributeError, KeyError, TypeError, ValueError) as exc:
             raise MessageError(f"not a probe: {exc!r}") from None
@@ -296,6 +322,12 @@ def _text(value: Any) -> str:
 
 def _optional(value: Any) -> str | None:
     return None if value is None else _text(value)
+
+
+def _flag(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise TypeError(f"{value!r} is not a boolean")
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,18 +389,20 @@ class ShardGrouper(Grouper):
     a part of the event), which bids on articles and applies the coordinator's decisions
     through the grouper's own code. ``key_counts``: the open events per key over all shards,
     read by the weights and the retrieval cut (None: this shard's own postings, as a grouper
-    alone). It never skips an event by its part's times: only a close notice closes one.
+    alone). Only a close notice closes an event; the window is judged by the event's times
+    over all shards (:attr:`spans`, sent with the key counts after each round), never by a
+    part's own (a part's times are inside the event's: judged by them, a late article passed
+    over an event the coordinator would have let it join, for one that it could not).
 
-    ``shards``: how many shards share the stream. A shard weighs words by the frequencies
-    among its own members (those of some events: a sample of the stream's), so its words'
-    test counts once half of ``words_min_pool`` members of the language are here, whatever
-    the number of shards: asking the whole pool of each shard held the test back the more
-    shards there were (SemEval same-story pairs 44.0% joined at 8 shards, one grouper 52.2%),
-    and a quarter of it let rarity among too few members merge what one grouper keeps apart
-    (newstest2019 at 4 shards; docs/sharding.md).
+    Words: the coordinator weighs each probe's words over all open members of its language
+    and says whether the words' test applies (:meth:`Coordinator.weigh`); a shard compares
+    those weights with its members' and stores them for a member it holds, so that S shards
+    decide as one grouper does. Weighed by a shard's own members (a sample of the stream's),
+    the test counted later the more shards there were, or, with a smaller pool, by the rarity
+    among too few (docs/sharding.md). A probe without the coordinator's weights (an older
+    coordinator's, ``words_test`` None) is still weighed here, once half of
+    ``words_min_pool`` members of its language are (``shards``: how many share the stream).
     """
-
-    horizon_skip: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -384,6 +418,12 @@ class ShardGrouper(Grouper):
         self.seconds = 0.0
         self._decided: _Decision | None = None
         self._touched: set[str] = set()
+        #: Event key -> its first and last member's event time over all shards, as the
+        #: coordinator last sent them (``counts_message``): what the window is judged by here.
+        self.spans: dict[str, tuple[float, float]] = {}
+        #: The probe's words as the coordinator weighed them, while it is bid on or applied.
+        self._given: ArticleWords | Unweighed | None = UNWEIGHED
+        self._given_test = False
 
     def _match(
         self,
@@ -399,12 +439,43 @@ class ShardGrouper(Grouper):
             return self._decided
         return super()._match(keys, event_time, shape, vector, lead, lang, words)
 
+    def span(self, event_key: str, first: float, last: float) -> None:
+        """An event's times over all shards (kept for the parts this shard holds)."""
+        if event_key in self.events:
+            self.spans[event_key] = (first, last)
+
+    def _outside(self, state: OpenEvent, horizon: float, ahead: float) -> bool:
+        # a part's own times are a part of the event's: judged by the event's, when known
+        # (never skipped otherwise: the coordinator, which knows them, passes over it)
+        span = self.spans.get(state.event_key)
+        return span is not None and (span[1] < horizon or span[0] > ahead)
+
+    def _weighed_words(self, words: str | None, lang: str | None) -> ArticleWords | None:
+        given = self._given
+        if isinstance(given, Unweighed):  # an older coordinator's probe: this shard's members
+            return super()._weighed_words(words, lang)
+        return given if self._given_test and self.options.words_min_cosine else None
+
+    def _add_words(self, article_id: str, words: str, lang: str) -> None:
+        self.words.add(article_id, words, lang, self._given)
+
+    @contextmanager
+    def weighing(self, probe: Probe) -> Iterator[None]:
+        """Within it, the probe's words count as the coordinator weighed them (its
+        ``word_weights`` and ``words_test``), not by this shard's members."""
+        self._given, self._given_test = probe.given_words(), bool(probe.words_test)
+        try:
+            yield
+        finally:
+            self._given, self._given_test = UNWEIGHED, False
+
     def _keep(self, state: EventState) -> None:
         super()._keep(state)
         self._touched.add(state.event_key)
 
     def _drop(self, event_key: str) -> None:
         super()._drop(event_key)
+        self.spans.pop(event_key, None)
         self._touched.add(event_key)
 
     def held(self, article_id: str) -> str | None:
@@ -424,15 +495,16 @@ class ShardGrouper(Grouper):
         if held is not None:
             self.seconds += time.process_time() - began
             return Bid(None, 0.0, held=held)
-        best, score, scores, others = super()._match(
-            set(probe.evidence),
-            probe.event_time,
-            probe.shape,
-            member_vector(probe.embedding),
-            article_lead(probe.lang, probe.paras),
-            probe.lang,
-            probe.words,
-        )
+        with self.weighing(probe):
+            best, score, scores, others = super()._match(
+                set(probe.evidence),
+                probe.event_time,
+                probe.shape,
+                member_vector(probe.embedding),
+                article_lead(probe.lang, probe.paras),
+                probe.lang,
+                probe.words,
+            )
         matched = tuple(Matched(s.member.id, s.member.lang, s.score, s.overlap) for s in scores)
         self.seconds += time.process_time() - began
         return Bid(best, score, matched, tuple(others))
@@ -447,13 +519,14 @@ class ShardGrouper(Grouper):
                 self._open(event_key, probe.event_time, probe.event_time)
             self._decided = (event_key, 0.0, [], [k for k in merged if k in self.events])
             try:
-                self.assign(
-                    probe.member(),
-                    list(probe.evidence),
-                    probe.event_time,
-                    probe.shape,
-                    probe.embedding,
-                )
+                with self.weighing(probe):
+                    self.assign(
+                        probe.member(),
+                        list(probe.evidence),
+                        probe.event_time,
+                        probe.shape,
+                        probe.embedding,
+                    )
             finally:
                 self._decided = None
         self.seconds += time.process_time() - began
@@ -522,9 +595,26 @@ def merge_message(gone: str, into: str) -> dict[str, Any]:
     return {"kind": "merge", "event_key": gone, "into": into}
 
 
-def counts_message(counts: Mapping[str, int]) -> dict[str, Any]:
-    """To every shard: the open events per key for the keys whose count changed (0: none)."""
-    return {"kind": "counts", "counts": dict(counts)}
+def counts_message(
+    counts: Mapping[str, int], spans: Mapping[str, tuple[float, float]] | None = None
+) -> dict[str, Any]:
+    """To every shard: the open events per key for the keys whose count changed (0: none), and
+    the events whose times changed: key -> [first, last] member's event time over all shards
+    (:func:`spans_of`), which a shard's parts do not know."""
+    message: dict[str, Any] = {"kind": "counts", "counts": dict(counts)}
+    if spans:
+        message["spans"] = {k: [first, last] for k, (first, last) in spans.items()}
+    return message
+
+
+def spans_of(decisions: Iterable[Decision]) -> dict[str, tuple[float, float]]:
+    """The events the decisions changed -> their first and last member's event time (the
+    last decision on an event has its latest)."""
+    return {
+        d.assignment.state.event_key: (d.assignment.state.first_seen, d.assignment.state.last_seen)
+        for d in decisions
+        if not d.known
+    }
 
 
 def close_message(event_key: str) -> dict[str, Any]:
@@ -607,6 +697,8 @@ class ShardState:
                     else:
                         self.counts.pop(key, None)
                     self.changed_counts[key] = count
+                for key, (first, last) in (message.get("spans") or {}).items():
+                    self.grouper.span(_text(key), float(first), float(last))
             elif kind == "close":
                 self.grouper.close(_text(message["event_key"]))
             else:
@@ -628,6 +720,8 @@ class Round:
     routes: list[Route]
     #: The articles the coordinator holds already (a replay): not probed.
     known: set[int] = field(default_factory=set)
+    #: The articles whose words the coordinator's index took in as the round began.
+    words_added: list[str] = field(default_factory=list)
     bids: dict[tuple[int, int], Bid] = field(default_factory=dict)
 
     @property
@@ -727,6 +821,9 @@ class Coordinator:
         self.last_seen: dict[str, float] = {}
         #: The open events' keys -> their first member's event time.
         self.first_seen: dict[str, float] = {}
+        #: The open members' words (the words' test): each probe's words are weighed here, over
+        #: the whole stream's members of its language, as one grouper weighs them.
+        self.words = WordIndex()
         self.stream_time = 0.0
         self.rounds = 0
         #: Candidates the round buffers scored.
@@ -745,14 +842,18 @@ class Coordinator:
         self.member_of.clear()
         self.last_seen.clear()
         self.first_seen.clear()
+        self.words.clear()
         self._states.clear()
         self.stream_time = 0.0
+        with_words = bool(self.options.words_min_cosine)
         for raw in states:
             state = raw if isinstance(raw, EventState) else EventState.from_dict(raw)
             key = state.event_key
             self.df.update(key, state.evidence, ())
             for m in state.members:
                 self.member_of[m.id] = key
+                if with_words and m.words is not None:
+                    self.words.add(m.id, m.words, m.lang)
             self.last_seen[key] = state.last_seen
             self.first_seen[key] = state.first_seen
             self.stream_time = max(self.stream_time, state.last_seen)
@@ -780,13 +881,36 @@ class Coordinator:
         (:meth:`Round.probe_messages`); routed with the key counts as the round begins."""
         self.rounds += 1
         df = self.df if self.cap_blocking else None
-        probes = [Probe.of(a) for a in articles]
         routes = [self.routing.route(a, df) for a in articles]
         known = {seq for seq, a in enumerate(articles) if a.id in self.member_of}
+        # every new article of the round becomes a member: its words count for the next ones
+        # of the round as they would in one grouper (end() takes back those that did not)
+        probes, added = [], []
+        for seq, article in enumerate(articles):
+            probe = self.weigh(Probe.of(article))
+            if seq not in known and article.id not in added and self.add_words(probe):
+                added.append(article.id)
+            probes.append(probe)
         self._buffer = (
             ShardGrouper(self.options, self.df) if self.use_buffer and len(articles) > 1 else None
         )
-        return Round(f"{self.session}-{self.rounds}", list(articles), probes, routes, known)
+        return Round(f"{self.session}-{self.rounds}", list(articles), probes, routes, known, added)
+
+    def weigh(self, probe: Probe) -> Probe:
+        """The probe with its words weighed over the open members of its language (the words'
+        test as one grouper makes it: from ``words_min_pool`` of them)."""
+        if not self.options.words_min_cosine or probe.words is None:
+            return probe
+        weighed = self.words.weigh(probe.words, probe.lang)
+        return probe.weighed(weighed, self.words.size(probe.lang) >= self.options.words_min_pool)
+
+    def add_words(self, probe: Probe) -> bool:
+        """A new member's words into the index, with the weights its probe carried: whether
+        it has words to add."""
+        if probe.words is None or not self.options.words_min_cosine:
+            return False
+        self.words.add(probe.id, probe.words, probe.lang, probe.given_words())
+        return True
 
     def decide(self, rnd: Round, seq: int) -> Decision:
         """Input: article ``seq`` of ``rnd``, with every bid on it in (decide them in order).
@@ -816,7 +940,11 @@ class Coordinator:
         return Decision(article, probe, assignment, route.store, event_key, counts)
 
     def end(self, rnd: Round) -> None:
-        """The round is decided."""
+        """The round is decided: the words of an article that did not become a member (its
+        decision failed) leave the index."""
+        for article_id in rnd.words_added:
+            if article_id not in self.member_of:
+                self.words.remove(article_id)
         if self._buffer is not None:
             self.candidates_scored += self._buffer.candidates_scored
         self._buffer = None
@@ -962,6 +1090,7 @@ class Coordinator:
             for m in state.members:
                 if self.member_of.get(m.id) == key:
                     del self.member_of[m.id]
+                self.words.remove(m.id)
             self._drop(key)
         return states, {k: self.df(k) for k in sorted(changed)}
 

@@ -58,6 +58,7 @@ from agents.grouping_shard import (
     ShardState,
     close_message,
     counts_message,
+    spans_of,
 )
 from agents.pipeline import Pipeline, internal_error
 from agents.publish import (
@@ -359,8 +360,9 @@ async def _round(
         counts.update(decision.counts)
         for shard, message in decision.shard_messages(sharding.shards):
             await sharding.to_shard(shard, decision.article.id, message)
-    if counts:
-        await sharding.to_all("counts", counts_message(counts))
+    spans = spans_of(d for d, _ in decisions)
+    if counts or spans:  # with the events' times over all shards, which the parts lack
+        await sharding.to_all("counts", counts_message(counts, spans))
     seconds = (time.perf_counter() - started) / len(decisions) if decisions else 0.0
     await _publish(decisions, coordinator, events_table, counts_table, counts, channels, publishing)
     for _ in decisions:

@@ -127,6 +127,37 @@ class ArticleWords:
     hashes: np.ndarray  # sorted 28-bit hashes
     weights: np.ndarray  # their TF-IDF weights, divided by the vector's norm
 
+    def packed(self) -> str:
+        """The weights as sent to a shard (float32, little-endian, base64; in the order of
+        :attr:`hashes`, which the words themselves give): :func:`given_words` reads them."""
+        return base64.b64encode(self.weights.astype("<f4").tobytes()).decode("ascii")
+
+
+def given_words(encoded: str | None, lang: str, weights: str | None) -> ArticleWords | None:
+    """An article's words (:func:`topic_words`) with the weights another index gave them
+    (:meth:`ArticleWords.packed`): None when either is missing or they do not fit (a weight
+    per word, finite, a unit vector)."""
+    values = unpack(encoded)
+    if values is None or not weights:
+        return None
+    try:
+        raw = base64.b64decode(weights, validate=True)
+    except ValueError:
+        return None
+    if len(raw) != 4 * len(values):
+        return None
+    unit = np.frombuffer(raw, dtype="<f4").astype(np.float64)
+    if not np.all(np.isfinite(unit)) or abs(float(np.dot(unit, unit)) - 1.0) > 1e-3:
+        return None
+    return ArticleWords(lang, values >> _COUNT_BITS, unit)
+
+
+class Unweighed:
+    """The default of :meth:`WordIndex.add`'s ``weighed``: weigh the member there."""
+
+
+UNWEIGHED: Final = Unweighed()
+
 
 class WordIndex:
     """The words of the open events' members (one entry per member id) and, per language and
@@ -171,14 +202,23 @@ class WordIndex:
         n = self._sizes.get(lang, 0) + 2
         return np.fromiter((math.log(n / (df.get(h, 0) + 1.5)) for h in hashes), float, len(hashes))
 
-    def add(self, member_id: str, encoded: str | None, lang: str) -> None:
+    def add(
+        self,
+        member_id: str,
+        encoded: str | None,
+        lang: str,
+        weighed: ArticleWords | Unweighed | None = UNWEIGHED,
+    ) -> None:
         """A member's words (:func:`topic_words`) in ``lang`` into the index; a second add of
-        one id counts only as a reference (a member in two events)."""
+        one id counts only as a reference (a member in two events). ``weighed``: its weights
+        as another index gave them (a shard's member, weighed by the coordinator over the
+        whole stream's); by default weighed here, as an article is, before it is in."""
         held = self._members.get(member_id)
         if held is not None:
             held[3] += 1
             return
-        weighed = self.weigh(encoded, lang)  # as an article is, before it is in the index
+        if isinstance(weighed, Unweighed):
+            weighed = self.weigh(encoded, lang)
         if weighed is None:
             return
         self._last = None

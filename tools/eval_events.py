@@ -135,11 +135,11 @@ def _epoch(date: str | None) -> float | None:
         return None
 
 
-def stories(settings: Settings, path: str, seed: int) -> dict[str, Any]:
-    """The story evaluation (see the module's docstring)."""
-    from agents.grouping import Grouper, GroupingOptions
-    from tools.eval_grouping import score
-
+def story_articles(
+    settings: Settings, path: str, seed: int
+) -> tuple[list[dict[str, Any]], dict[str, Prepared]]:
+    """The stories' documents in the evaluation's order (shuffled with ``seed``) and their
+    prepared articles (publication date as event time), by document id."""
     docs = _lines(path)
     random.Random(seed).shuffle(docs)
     raw = [
@@ -151,7 +151,15 @@ def stories(settings: Settings, path: str, seed: int) -> dict[str, Any]:
         }
         for d in docs
     ]
-    prepared = _prepare(settings, raw, 1_700_000_000.0)
+    return docs, _prepare(settings, raw, 1_700_000_000.0)
+
+
+def stories(settings: Settings, path: str, seed: int) -> dict[str, Any]:
+    """The story evaluation (see the module's docstring)."""
+    from agents.grouping import Grouper, GroupingOptions
+    from tools.eval_grouping import score
+
+    docs, prepared = story_articles(settings, path, seed)
     grouper = Grouper(GroupingOptions.from_settings(settings))
     issued = {doc: grouper.assign_article(a).event_key for doc, a in prepared.items()}
     pred = {doc: grouper.resolve(key) for doc, key in issued.items()}

@@ -47,6 +47,7 @@ from agents.grouping_shard import (
     Probe,
     Routing,
     ShardGrouper,
+    spans_of,
 )
 from streams.settings import Settings, load_settings
 
@@ -212,6 +213,12 @@ class Sharded:
                 else:  # to every other shard: the parts of the merged event they hold
                     self._send("merge", {"event_key": message["event_key"], "merged_into": key})
                     self.groupers[s].absorb(key, message["event_key"])
+        spans = spans_of(decisions)  # every shard reads the events' times over all shards
+        if spans:
+            self._send("spans", {"spans": {k: list(v) for k, v in spans.items()}}, self.shards)
+            for grouper in self.groupers:
+                for event_key, (first, last) in spans.items():
+                    grouper.span(event_key, first, last)
         return {d.article.id: d.key for d in decisions}
 
     def load(self) -> dict[str, Any]:
@@ -319,18 +326,28 @@ def sharded_pairs(
     }
     for shards in shard_counts:
         scheme = design.build(options, shards)
+        coordinator = scheme.coordinator
         for article in prepared.values():  # each mints its own event on its shards
             key = mint_key(article.id)
             scheme.df.update(key, article.evidence, ())
+            probe = coordinator.weigh(Probe.of(article))
+            coordinator.add_words(probe)
             for s in scheme.routing.route(article, scheme.df).store:
-                scheme.groupers[s].apply(Probe.of(article), None, ())
+                scheme.groupers[s].apply(probe, None, ())
+        # the second article of a pair weighed over all the others, as one grouper weighs it
+        asked = {doc: coordinator.weigh(Probe.of(a)) for doc, a in prepared.items()}
 
-        def joined(a: Prepared, b: Prepared, scheme: Sharded = scheme) -> bool:
-            return any(
-                keys[a.id] in scheme.groupers[s].events
-                and scheme.groupers[s].pair_score(keys[a.id], b) > 0.0
-                for s in scheme.routing.route(b, scheme.df).probe
-            )
+        def joined(
+            a: Prepared, b: Prepared, scheme: Sharded = scheme, asked: dict[str, Probe] = asked
+        ) -> bool:
+            for s in scheme.routing.route(b, scheme.df).probe:
+                shard = scheme.groupers[s]
+                if keys[a.id] not in shard.events:
+                    continue
+                with shard.weighing(asked[b.id]):
+                    if shard.pair_score(keys[a.id], b) > 0.0:
+                        return True
+            return False
 
         out[str(shards)] = pair_counts(rows, prepared, joined)
     return out

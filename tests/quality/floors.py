@@ -206,17 +206,25 @@ def events() -> dict[str, Any]:
     """Same-event grouping (``newsstream eval events``): of the SemEval pairs, the share of
     same-story pairs that join and of clearly different ones that do (a ceiling), by one
     grouper and by 8 grouping shards (``newsstream eval sharding --pairs``: the same prepared
-    pairs); PAC stories' pairwise F1 and precision."""
+    pairs); PAC stories' pairwise F1 and precision, and with 8 grouping shards their F1 and
+    agreement with one grouper (dated articles, shuffled: the window over all shards)."""
+    from agents.grouping import GroupingOptions
     from streams.settings import Settings
-    from tools.eval_events import stories
-    from tools.sim_sharding import Design, sharded_pairs
+    from tools.eval_events import stories, story_articles
+    from tools.sim_sharding import Design, compare, sharded_pairs
 
     pairs_path = SHARED / "events" / "semeval2022_task8_train_pairs.jsonl"
     stories_path = SHARED / "events" / "pac_story_pairs.jsonl"
     by_pairs = sharded_pairs(Settings(), str(pairs_path), [8], Design())
     one, at8 = by_pairs["single"], by_pairs["8"]
     by_stories = stories(Settings(), str(stories_path), 13)
+    docs, prepared = story_articles(Settings(), str(stories_path), 13)
+    gold = {d["doc_id"]: d["group"] for d in docs if d["doc_id"] in prepared}
+    options = GroupingOptions.from_settings(Settings())
+    [sharded] = compare(options, list(prepared.values()), gold, [8], Design())["sharded"]
     return {
+        "stories_f1_8_shards": sharded["f1"],
+        "stories_agreement_8_shards": sharded["agreement_f1"],
         "same_story_joined": one["same_story"]["all"]["joined"],
         "different_joined": one["different"]["all"]["joined"],
         "same_story_joined_8_shards": at8["same_story"]["all"]["joined"],

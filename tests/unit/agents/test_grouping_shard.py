@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import pytest
 
@@ -23,6 +24,7 @@ from agents.grouping_shard import (
     close_message,
     counts_message,
     merge_message,
+    spans_of,
 )
 from streams.records import Prepared
 from streams.settings import Settings
@@ -41,9 +43,9 @@ class InProcess:
     """The coordinator and S shards, exchanging the worker's messages in the worker's order:
     probes, bids, decisions, then applies and merge notices, then the changed counts."""
 
-    def __init__(self, shards: int, session: str = "t") -> None:
-        self.coordinator = Coordinator(OPTIONS, Routing(shards), session=session)
-        self.shards = [ShardState(OPTIONS) for _ in range(shards)]
+    def __init__(self, shards: int, session: str = "t", options: GroupingOptions = OPTIONS) -> None:
+        self.coordinator = Coordinator(options, Routing(shards), session=session)
+        self.shards = [ShardState(options, shards=shards) for _ in range(shards)]
 
     def send(self, shard: int, message: dict[str, Any]) -> dict[str, Any] | None:
         return self.shards[shard].handle(wire(message))
@@ -61,8 +63,9 @@ class InProcess:
             counts.update(decision.counts)
             for shard, message in decision.shard_messages(len(self.shards)):
                 self.send(shard, message)
+        spans = spans_of(decisions)
         for shard in range(len(self.shards)):
-            self.send(shard, counts_message(counts))
+            self.send(shard, counts_message(counts, spans))
         return {d.article.id: d.key for d in decisions}
 
     def feed(self, articles: Sequence[Prepared], size: int) -> dict[str, str]:
@@ -271,10 +274,14 @@ def test_only_the_coordinator_closes_and_a_close_notice_drops_the_part() -> None
     old = _article("old", keys, 1.0e9)
     scheme.round([old])
     event_key = scheme.coordinator.member_of["old"]
-    # a shard's part is older than the window: it still bids on it (no local horizon)
+    # the event's times over all shards came with the counts: a shard passes over it as one
+    # grouper would, when it is older than the window; but it does not close it
     later = Probe.of(_article("later", keys, 1.0e9 + 2 * window))
     holders = [s for s in scheme.shards if event_key in s.grouper.events]
-    assert holders
+    assert holders and holders[0].grouper.spans[event_key] == (1.0e9, 1.0e9)
+    assert holders[0].grouper.bid(later).best is None
+    # without them (a shard rebuilt from its table): never passed over by its part's times
+    holders[0].grouper.spans.clear()
     assert holders[0].grouper.bid(later).best == event_key
     # the coordinator closes it once its stream time has passed the window
     scheme.round([_article("new", ["n:other", "p:g2"], 1.0e9 + 2 * window)])
@@ -301,6 +308,26 @@ def test_the_coordinator_passes_over_an_event_that_began_after_the_articles_wind
     scheme.round([_article("inside", keys, 1.0e9 - window / 2)])
     assert scheme.coordinator.member_of["inside"] == event_key
     assert scheme.coordinator.first_seen[event_key] == 1.0e9 - window / 2
+
+
+def test_a_shard_bids_the_best_event_within_the_window_not_the_best_outside_it() -> None:
+    """A late article matches an old event best and a recent one less: one grouper passes
+    over the old one (outside the window) and joins the recent one. A shard that bid the old
+    one (its part's times are not the event's) left the coordinator nothing to join: the
+    article got a key of its own."""
+    window = OPTIONS.window_seconds
+    keys = ["n:alpha", "n:beta", "n:gamma", "n:delta", "p:g1"]
+    articles = [
+        _article("old", keys, 1.0e9),
+        _article("recent", ["n:alpha", "n:beta", "n:gamma", "p:g1", "n:zeta"], 1.0e9 + 3 * window),
+        _article("late", keys, 1.0e9 + 2.5 * window),
+    ]
+    _, one = single(articles)
+    assert one["late"] == one["recent"] != one["old"]
+    for shards in (1, 2):
+        scheme = InProcess(shards)
+        issued = {a.id: scheme.round([a])[a.id] for a in articles}
+        assert issued == one
 
 
 def test_probes_and_bids_survive_the_wire() -> None:
@@ -386,3 +413,81 @@ def test_a_shard_bids_by_the_words_as_one_grouper_does() -> None:
         for ident, text, keys in [*texts, ("a", tw.QUAKE_A, quake)]
     }
     assert one.assign_article(b).event_key == issued["a"]
+
+
+def test_the_coordinator_weighs_words_over_the_whole_stream_for_every_shard() -> None:
+    """A shard holds a sample of a language's members: weighed by its own, a report in other
+    words was tested later the more shards there were (or by too few members' rarity). The
+    coordinator weighs each probe over all open members, as one grouper does, and says whether
+    the test applies; a shard compares and stores those weights, so S shards decide as one."""
+    from agents.topic_words import given_words
+    from tests.unit.agents import test_topic_words as tw
+
+    options = replace(OPTIONS, **{f: getattr(tw.OPTIONS, f) for f in (
+        "window_seconds", "min_shared", "min_overlap", "words_min_pool")})  # fmt: skip
+    quake = ["n:malatya", "n:kandilli", "n:monday", "p:cTR", "#:6.1", "n:eastern", "n:turkish"]
+    texts = [(f"f{n}", t, [f"n:filler{n}", f"n:other{n}"]) for n, t in enumerate(tw.FILLERS)]
+    articles = [
+        replace(tw.prepared(ident, text, words=tw.topic_words(text)), evidence=keys)
+        for ident, text, keys in [*texts, ("a", tw.QUAKE_A, quake)]
+    ]
+    b = tw.prepared("b", tw.QUAKE_B, words=tw.topic_words(tw.QUAKE_B))
+    one = Grouper(options)
+    issued = {a.id: one.assign_article(a).event_key for a in articles}
+    weighed = one.words.weigh(b.words, "en")  # as one grouper weighs it, before it is in
+    assert weighed is not None
+    assert one.assign_article(b).event_key == issued["a"]
+    for shards in (4, 8):
+        scheme = InProcess(shards, "w", options)
+        coordinator, states = scheme.coordinator, scheme.shards
+        keys = scheme.round(articles)  # one round: each weighed after the round's earlier ones
+        assert coordinator.words.size("en") == len(articles)
+        [probe_b] = coordinator.begin([b]).probes
+        assert probe_b.words_test is True
+        given = given_words(b.words, "en", probe_b.word_weights)
+        assert given is not None
+        assert np.allclose(given.weights, weighed.weights, atol=1e-6)
+        # a shard's own members are a sample: its weights would not be one grouper's
+        for s in states:
+            own = s.grouper.words.weigh(b.words, "en")
+            assert own is None or not np.allclose(own.weights, weighed.weights, atol=1e-3)
+        coordinator.end(coordinator.begin([]))  # the probe above was not decided
+        assert scheme.round([b])["b"] == keys["a"]
+
+
+def test_a_probe_without_the_coordinators_weights_is_weighed_by_the_shard() -> None:
+    """Probes of a coordinator that did not weigh (in flight during an upgrade) carry no
+    ``words_test``: the shard weighs them by its own members, as before."""
+    from agents.topic_words import topic_words
+
+    text = "Rescuers searched collapsed buildings after the earthquake shook Malatya overnight."
+    article = replace(_article("w", ["n:malatya", "p:g1"], 5.0), words=topic_words(text))
+    old = Probe.of(article)
+    record = wire(old.to_dict())
+    assert "words_test" not in record and Probe.from_dict(record).words_test is None
+    new = Coordinator(OPTIONS, Routing(2)).weigh(old)
+    assert new.words_test is False and new.word_weights is not None  # under the pool
+    assert Probe.from_dict(wire(new.to_dict(member=False))) == replace(
+        new, title=None, url=None, source=None, hash=None, paras=None
+    )
+    with pytest.raises(MessageError):
+        Probe.from_dict({**wire(new.to_dict()), "words_test": "yes"})
+    state = ShardState(OPTIONS)
+    for probe in (old, new):
+        state.handle(wire({"kind": "apply", "article": probe.to_dict(), "event_key": None,
+                           "key": f"ev-{probe.words_test}", "merged": []}))  # fmt: skip
+    assert len(state.grouper.words) == 1  # one member id: kept once
+
+
+def test_the_words_of_an_article_whose_decision_failed_leave_the_coordinators_index() -> None:
+    from agents.topic_words import topic_words
+
+    text = "Rescuers searched collapsed buildings after the earthquake shook Malatya overnight."
+    coordinator = Coordinator(OPTIONS, Routing(2))
+    articles = [
+        replace(_article(i, ["n:malatya", "p:g1"], 5.0), words=topic_words(text)) for i in "xyx"
+    ]
+    rnd = coordinator.begin(articles)
+    assert rnd.words_added == ["x", "y"] and len(coordinator.words) == 2  # "x" once
+    coordinator.end(rnd)  # no decision made (they failed): their words go
+    assert len(coordinator.words) == 0

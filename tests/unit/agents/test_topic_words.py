@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from agents.grouping import EventState, Grouper, GroupingOptions, mint_key, paragraph_prints
-from agents.topic_words import MAX_WORDS, WordIndex, topic_words, unpack
+from agents.topic_words import MAX_WORDS, WordIndex, given_words, topic_words, unpack
 from streams.records import Prepared
 
 DAY = 86_400.0
@@ -212,3 +212,32 @@ def test_grouping_reads_the_words_prepare_carried_else_takes_them_from_the_text(
     # a malformed value is no words: the member matches by its evidence alone, nothing fails
     g, quake = pooled(OPTIONS)
     assert g.assign_article(prepared("b", QUAKE_B, words="not base64!")).event_key == mint_key("b")
+
+
+def test_weights_given_by_another_index_are_read_back_and_kept_as_given() -> None:
+    """A shard's members are weighed by the coordinator over the whole stream: the weights
+    travel packed, are read back only if they fit the words, and are stored as they came."""
+    index = WordIndex()
+    for n, text in enumerate(FILLERS):
+        index.add(f"f{n}", topic_words(text), "en")
+    words = topic_words(QUAKE_A)
+    weighed = index.weigh(words, "en")
+    assert weighed is not None
+    given = given_words(words, "en", weighed.packed())
+    assert given is not None and np.array_equal(given.hashes, weighed.hashes)
+    assert np.allclose(given.weights, weighed.weights, atol=1e-6)
+    assert given_words(words, "en", None) is None
+    assert given_words(None, "en", weighed.packed()) is None
+    assert given_words(words, "en", "not base64!") is None
+    assert given_words(topic_words(QUAKE_B), "en", weighed.packed()) is None  # other words
+    doubled = (2 * weighed.weights).astype("<f4").tobytes()
+    assert given_words(words, "en", base64.b64encode(doubled).decode()) is None  # not a unit
+    # kept as given, not weighed again by this index's (empty) frequencies
+    shard = WordIndex()
+    shard.add("a", words, "en", given)
+    assert shard.cosine(given, "a") == pytest.approx(1.0)
+    local = WordIndex()
+    local.add("a", words, "en")
+    assert local.cosine(given, "a") < 0.99
+    shard.add("none", words, "en", None)  # no words that weigh: not kept
+    assert len(shard) == 1
