@@ -13,12 +13,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+import regex
+
 from agents import language, validation
 from agents.embedding import Embedder, default_embedder
 from streams.records import RawArticle
 from streams.settings import Settings
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)*")
+# Words with their combining marks (the `regex` module's \w holds them; with `re`, a Hindi
+# or Tamil word counted once per vowel sign in it).
+_WORD = regex.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+(?:[.,]\d+)*")
 # Scripts written without spaces count one word per character.
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 # An article dated further ahead than this is treated as arriving now (a crawler's bad clock

@@ -34,6 +34,7 @@ from itertools import islice
 from typing import Any, Final
 
 import numpy as np
+import regex
 
 #: Distinct words kept of an article (in text order; about its first 1,500 characters in a
 #: European language): 512 bytes, 684 characters in the events table (as much as the
@@ -51,8 +52,11 @@ _MAX_COUNT: Final = (1 << _COUNT_BITS) - 1
 #: A word's weight in its text for each count (1 + log count; 0 unused).
 _TF: Final = np.concatenate(([0.0], 1.0 + np.log(np.arange(1, _MAX_COUNT + 1, dtype=np.float64))))
 
-_WORD = re.compile(r"[^\W\d_]+")
-_LONG_WORD = re.compile(rf"[^\W\d_]{{{MIN_LETTERS},}}")
+# A word's letters with their combining marks (the `regex` module's \w holds marks, Python's
+# `re` does not: with `re`, Devanagari, Bengali, Tamil... words broke at every vowel sign and
+# no word of four letters was left). MIN_LETTERS counts code points, marks included.
+_WORD = regex.compile(r"[^\W\d_]+")
+_LONG_WORD = regex.compile(rf"[^\W\d_]{{{MIN_LETTERS},}}")
 # Scripts written without spaces: CJK ideographs, kana, Hangul syllables, Thai, Lao, Khmer,
 # Myanmar (the same ranges as prepare's word count, with Lao, Khmer and Myanmar).
 _UNSPACED = re.compile(

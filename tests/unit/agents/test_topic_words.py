@@ -173,6 +173,24 @@ def test_packed_words_are_sorted_uint32() -> None:
     assert np.all(np.diff(values.astype(np.int64)) > 0)
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("प्रधानमंत्री नरेंद्र मोदी जापान की यात्रा करेंगे",
+         ["प्रधानमंत्री", "नरेंद्र", "मोदी", "जापान", "यात्रा", "करेंगे"]),
+        ("தமிழ்நாடு அரசு இன்று அறிவித்தது", ["தமிழ்நாடு", "அரசு", "இன்று", "அறிவித்தது"]),
+        ("ইউরোপীয় ইউনিয়নের নেতারা বৈঠকে", ["ইউরোপীয়", "ইউনিয়নের", "নেতারা", "বৈঠকে"]),
+    ],
+)  # fmt: skip
+def test_words_keep_their_vowel_signs_in_every_script(text: str, words: list[str]) -> None:
+    """A vowel sign is a combining mark, not a letter: read as a word break, no Devanagari,
+    Tamil or Bengali word had four letters, and those languages had no words to test."""
+    from agents.topic_words import _tokens
+
+    assert _tokens(text) == [w.casefold() for w in words]
+    assert unpack(topic_words(text)) is not None
+
+
 def test_members_stored_without_words_are_read_and_match_by_evidence_alone() -> None:
     g, quake = pooled(OPTIONS)
     values = [state.to_dict() for state in g.states()]
