@@ -474,6 +474,23 @@ def test_a_long_line_in_a_script_that_spaces_phrases_still_counts_as_prose() -> 
     assert clean_text(page).text.split("\n\n")[-3:] == [other, "คลัง", paragraph]
 
 
+def test_a_thai_paragraph_of_two_sentences_counts_as_prose() -> None:
+    """Thai ends a sentence with a space, not a mark: a paragraph of two sentences (~150
+    characters, three spaces) is prose by its length alone, which counts a Thai word for about
+    seven characters (Line_Break SA), not ten as in an unknown script."""
+    first = (
+        "รัฐบาลประกาศว่าจะเปิดสะพานท่าเรือให้รถสัญจรอีกครั้งในวันจันทร์หน้า หลังจากปิดซ่อมแซมนานแปดเดือนเนื่องจากพายุ"
+    )
+    second = (
+        "เจ้าหน้าที่กล่าวว่าเรือข้ามฟากจะให้บริการตามตารางเวลาปกติ "
+        "และทางเดินเท้าฝั่งตะวันออกยังคงปิดอยู่ระหว่างการเปลี่ยนโคมไฟจนถึงสิ้นเดือนนี้ตามที่ได้แจ้งไว้"
+    )
+    assert 140 <= len(second) <= 170 and second.count(" ") <= 3
+    page = "\n".join(["สะพานท่าเรือ", "หน้าแรก", "ข่าว", "กีฬา", "สะพานท่าเรือ", first, second,
+                      "แชร์", "ข่าวที่เกี่ยวข้อง", "ติดต่อเรา"])  # fmt: skip
+    assert clean_text(page).text.split("\n\n")[-2:] == [first, second]
+
+
 def test_a_list_of_links_inside_the_article_goes() -> None:
     # five short lines without a sentence end or a digit between two paragraphs: a list of
     # links (related articles) that the paragraphs around it keep inside the main region
