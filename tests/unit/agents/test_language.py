@@ -350,3 +350,42 @@ def test_a_dutch_sentence_full_of_english_names_stays_dutch(detector: Detector) 
     """Lingua read the names as English and outvoted fastText's Dutch (FLORES-200 dev)."""
     text = "De Speler van de Dag is Alex Ovechkin van de Washington Capitals."
     assert detect(detector, None, text, 0.1).lang == "nl"  # the default threshold
+
+
+def test_a_long_rule_names_the_smaller_language_lid176_still_gives_a_share() -> None:
+    """On a body read whole, lid.176's leader x gives way to a candidate y a rule names when
+    lid.176 gives y at least the rule's threshold; not below it, not from another leader."""
+    rules = {("nl", "li"): 0.01}
+    labels = ["__label__nl", "__label__af", "__label__li", "__label__de", "__label__fy"]
+    guess = language._Guess("nl", 0.9, {"nl": 0.9, "af": 0.05, "li": 0.03})
+    revised = language._long_rule(rules, guess, labels, [0.9, 0.05, 0.03, 0.01, 0.01])
+    assert (revised.lang, revised.confidence) == ("li", 0.9)
+    assert revised.scores["li"] == 0.9 and revised.scores["nl"] == 0.03
+    assert language._long_rule(rules, guess, labels, [0.9, 0.09, 0.005, 0.003, 0.002]) is guess
+    other = language._Guess("af", 0.6, {"af": 0.6})  # the stage decided otherwise already
+    assert language._long_rule(rules, other, labels, [0.5, 0.3, 0.1, 0.05, 0.05]) is other
+
+
+def test_the_long_rules_read_whole_bodies_of_flores_and_spare_the_neighbours() -> None:
+    """Limburgish, Sicilian and Asturian articles of ten FLORES-200 sentences (which lid.176
+    reads as Dutch, Italian and Spanish) come out in their language; Dutch, Italian and
+    Spanish ones stay; a user's languages keep only the rules that report one of them."""
+    from tools.eval_langid import join_sentences, load_samples
+    from tools.flores import DEFAULT
+
+    assert DEFAULT.exists(), f"no {DEFAULT} (tests read ../shared/data/langid)"
+    articles = join_sentences(load_samples(str(DEFAULT), None), 10)
+    by_lang: dict[str, list[str]] = {}
+    for article in articles:
+        by_lang.setdefault(article.lang, []).append(article.text)
+    model = language.load_model("off")
+    plain = language.load_model("off", long=False)
+    for small, big in (("li", "nl"), ("scn", "it"), ("ast", "es")):
+        texts = by_lang[small][:10]
+        ours = sum(detect(model, None, t, 0.0).lang == small for t in texts)
+        before = sum(detect(plain, None, t, 0.0).lang == small for t in texts)
+        assert ours >= before + 3, (small, before, ours)
+        assert all(detect(model, None, t, 0.0).lang == big for t in by_lang[big][:10])
+    dutch_only = language.load_model("off", languages=frozenset({"nl", "en"}))
+    assert dutch_only.long is None or all(y in {"nl", "en"} for _, y in dutch_only.long)
+    assert detect(dutch_only, None, by_lang["li"][0], 0.0).lang == "nl"
