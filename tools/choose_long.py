@@ -57,8 +57,10 @@ class Read:
 def read_all(flores: str, news: Iterable[Path]) -> list[Read]:
     """FLORES's articles of ten sentences (in the languages lid.176 knows) and the news
     articles, read by lid.176 as ``_main`` reads a body."""
+    from dataclasses import replace
+
     from agents import language
-    from tools.eval_langid import join_sentences, load_samples
+    from tools.eval_langid import gold_code, join_sentences, load_samples
 
     detector = language.load_fasttext()
     known = language.lid176_languages()
@@ -79,7 +81,8 @@ def read_all(flores: str, news: Iterable[Path]) -> list[Read]:
 
     reads: list[Read] = []
     counts: dict[str, int] = defaultdict(int)
-    for article in join_sentences(load_samples(flores, None), 10):
+    samples = [replace(s, lang=gold_code(s.lang)) for s in load_samples(flores, None)]
+    for article in join_sentences(samples, 10):
         if article.lang not in known:
             continue
         n = counts[article.lang]
