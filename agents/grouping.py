@@ -435,11 +435,13 @@ def _interned(keys: Iterable[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class _Scored:
-    """A member that matched an article: the match's score and its evidence overlap."""
+    """A member that matched an article: the match's score and its evidence overlap, and
+    whether one skeleton alone made it (:meth:`Grouper._member_scores`: no merge on that)."""
 
     score: float
     overlap: float
     member: OpenMember
+    lone_skeleton: bool = False
 
 
 def _ratio(a: float, b: float) -> float:
@@ -1379,7 +1381,8 @@ class Grouper:
                 weighed,
             )
             overlap = max((scored.score for scored in scores), default=0.0)
-            if overlap > 0.0:
+            if overlap > 0.0 and not all(scored.lone_skeleton for scored in scores):
+                # merged into the best only on more than one skeleton's coincidence
                 matched.append((overlap, event_key))
             if overlap > best[1]:
                 best = (event_key, overlap, scores)
@@ -1502,9 +1505,11 @@ class Grouper:
                 continue
             shared = math.fsum(weights[k] for k in common)
             mine_more = theirs_more = 0.0
+            lone = False  # the only evidence in common one skeleton: a name, or a coincidence
             if skeletons and bones:
-                across, mine_more, theirs_more = self._across(skeletons, bones, common)
+                across, mine_more, theirs_more, hits = self._across(skeletons, bones, common)
                 shared += across
+                lone = hits == 1 and not common
             article_total = article_weight + mine_more
             if stems:
                 if member.listed:
@@ -1564,7 +1569,7 @@ class Grouper:
                     if words is not None and shared >= words_floor:
                         scored, by_words = self._or_by_words(scored, words, member.id, by_words)
             if scored[0] > 0.0:
-                scores.append(_Scored(scored[0], scored[1], member))
+                scores.append(_Scored(scored[0], scored[1], member, lone))
         return scores
 
     def _inflected_weights(
@@ -1631,14 +1636,16 @@ class Grouper:
 
     def _across(
         self, skeletons: Skeletons, member_keys: Sequence[str], common: set[str]
-    ) -> tuple[float, float, float]:
+    ) -> tuple[float, float, float, int]:
         """The weight of the skeletons an article shares with a member in another script
         (``member_keys``: its skeleton keys), and how much of it each side adds to its own
         evidence: a skeleton of a name key stands for a name that side counts already, a word
         of a script without case for a name that side had no other way to show. A skeleton of
         a name both share (``common``) does not count again. Each match was weighed once for
-        all members, with the article's skeletons (:attr:`Skeletons.matches`)."""
+        all members, with the article's skeletons (:attr:`Skeletons.matches`). Last: how many
+        skeletons matched."""
         shared = mine_more = theirs_more = 0.0
+        hits = 0
         named: set[str] | None = None
         matches = skeletons.matches
         for key in member_keys:
@@ -1652,9 +1659,10 @@ class Grouper:
             if bones in named:
                 continue
             shared += best
+            hits += 1
             mine_more += 0.0 if mine_is_name else best
             theirs_more += 0.0 if is_name_script(script) else best
-        return shared, mine_more, theirs_more
+        return shared, mine_more, theirs_more, hits
 
     def _or_by_words(
         self, scored: tuple[float, float], words: ArticleWords, member_id: str, known: float

@@ -101,3 +101,21 @@ def test_names_in_two_alphabets_match_by_their_skeletons() -> None:
     g = Grouper(OPTIONS)
     g.assign(member("be", "be"), belarusian, 0.0)
     assert g.best_match(russian, 1.0) == g.best_match(russian[:4], 1.0)
+
+
+def test_one_skeleton_in_common_joins_but_merges_nothing() -> None:
+    """A member whose evidence is all words of a script without case (skeletons) counts only
+    those that match: one coincidence (a word that reads like a name) covers it. The article
+    may join such an event as its best, but does not merge it into the event it joins."""
+    options = replace(OPTIONS, parallel_min_overlap=0.25, merge_min_score=0.65)
+    other = ["s:hebr:kstlnk", "s:hebr:blmnrg", "s:hebr:dvdsn"]  # one word like "Kastelnik"
+    shape = (10, 12)  # one paragraph count: the rule for translations applies to each pair
+    g = Grouper(options)
+    translation = g.assign(member("he", "he"), HEBREW, 0.0, shape)
+    lone = g.assign(member("he2", "he"), other, 0.0, shape)
+    english = g.assign(member("en", "en"), ENGLISH, 1.0, shape)
+    assert english.event_key == translation.event_key and english.merged == ()
+    assert g.resolve(lone.event_key) == lone.event_key
+    alone = Grouper(options)  # the only candidate: joined on that one skeleton, as before
+    only = alone.assign(member("he2", "he"), other, 0.0, shape)
+    assert alone.assign(member("en", "en"), ENGLISH, 1.0, shape).event_key == only.event_key
