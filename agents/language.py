@@ -945,7 +945,7 @@ def _main(detector: Detector, text: str) -> _Guess:
     FLORES-200 sentences (about 1,400 characters), lid.176 on the whole text was right for
     88.60%; a vote of the passages' decisions for 87.65%, their probabilities summed 87.96%,
     fastText on the sampled passages 88.38%, on the first 3,000 characters 88.63%."""
-    whole = " ".join(text[: MAIN_CHARS + 200].split())[:MAIN_CHARS]
+    whole = body_text(text)
     decided = _by_script(whole)
     if isinstance(decided, _Guess):
         return decided
@@ -954,6 +954,22 @@ def _main(detector: Detector, text: str) -> _Guess:
     if detector.long and len(whole) >= LONG_MIN_CHARS and not guess.beyond:
         return _long_rule(detector.long, guess, labels, probs)
     return guess
+
+
+def body_text(text: str) -> str:
+    """What :func:`_main` reads of a body: its first :data:`MAIN_CHARS` characters,
+    whitespace collapsed."""
+    return " ".join(text[: MAIN_CHARS + 200].split())[:MAIN_CHARS]
+
+
+def top_codes(labels: Sequence[str], probs: Sequence[float]) -> dict[str, float]:
+    """fastText's labels and probabilities -> reported code -> probability (codes that one
+    language's labels share summed)."""
+    top: dict[str, float] = {}
+    for label, prob in zip(labels, probs, strict=True):
+        code = normalise_code(label[len(_LABEL) :])
+        top[code] = top.get(code, 0.0) + float(prob)
+    return top
 
 
 def _long_rule(
@@ -965,10 +981,7 @@ def _long_rule(
     """:data:`LONG_RULES` on a body read whole decided as lid.176's own leader: the candidate
     a rule names, if lid.176 gives it at least the rule's threshold (the most probable one, if
     several), takes the leader's place and score."""
-    top: dict[str, float] = {}
-    for label, prob in zip(labels, probs, strict=True):
-        code = normalise_code(label[len(_LABEL) :])
-        top[code] = top.get(code, 0.0) + float(prob)
+    top = top_codes(labels, probs)
     leader = normalise_code(labels[0][len(_LABEL) :]) if labels else ""
     if guess.lang != leader:
         return guess

@@ -62,22 +62,12 @@ def read_all(flores: str, news: Iterable[Path]) -> list[Read]:
     from agents import language
     from tools.eval_langid import gold_code, join_sentences, load_samples
 
-    detector = language.load_fasttext()
+    detector = language.Detector(language.load_fasttext())
     known = language.lid176_languages()
 
     def top(text: str) -> dict[str, float]:
-        whole = " ".join(text[: language.MAIN_CHARS + 200].split())[: language.MAIN_CHARS]
-        raw = getattr(detector, "f", None)
-        if raw is not None:
-            pairs = raw.predict(whole + "\n", language.TOP_K_LONG, 0.0, "strict")
-        else:
-            labels, probs = detector.predict(whole, language.TOP_K_LONG)
-            pairs = list(zip(probs, labels, strict=True))
-        out: dict[str, float] = {}
-        for prob, label in pairs:
-            code = language.normalise_code(label[len("__label__") :])
-            out[code] = out.get(code, 0.0) + float(prob)
-        return out
+        labels, probs = detector.top(language.body_text(text), language.TOP_K_LONG)
+        return language.top_codes(labels, probs)
 
     reads: list[Read] = []
     counts: dict[str, int] = defaultdict(int)
