@@ -57,6 +57,13 @@ How a text is decided (:func:`detect`):
    :data:`BEYOND_MIN_WORDS` words, less sure than :data:`SURE`) needs Lingua too, over all its
    languages, to name the same one as its best (:class:`LinguaBest`): alone, CLD2 names a
    language lid.176 lacks for short texts in one it has (Ilocano as Kinyarwanda).
+8. **Bodies read whole** (at least :data:`LONG_MIN_CHARS`): lid.176 reads a smaller language
+   as its large neighbour even on a whole article, yet gives the smaller one a share it never
+   gives texts of the neighbour: :data:`LONG_RULES` report the smaller one. And a body in none
+   of lid.176's languages comes out as one it has, far less sure than lid.176 ever is of a body
+   truly in it: below its leader's :data:`LONG_FLOORS` a body is ``und`` (the crawler's hint,
+   if any, then applies). Both derived by ``python -m tools.choose_long``, learned on one half
+   of FLORES-200's articles and scored on the other.
 
 An article's main language is fastText on its first :data:`MAIN_CHARS` characters read as one
 text, as lid.176 reads a document. Unless fastText is all but certain of it
@@ -240,6 +247,8 @@ class Detector:
     beyond: BeyondOpinion | None = None
     #: :data:`LONG_RULES` (those whose candidate a user's ``languages`` hold), or None.
     long: Mapping[tuple[str, str], float] | None = None
+    #: :data:`LONG_FLOORS`, or None.
+    floors: Mapping[str, float] | None = None
 
     def predict(self, text: Any, k: int = 1) -> tuple[Any, Any]:
         return self.fasttext.predict(text, k)
@@ -383,6 +392,7 @@ def load_model(
     pairs: bool = True,
     beyond: bool = True,
     long: bool = True,
+    floors: bool = True,
 ) -> Detector:
     """The detector the pipeline runs: lid.176 + Lingua in mode ``second``; ``languages``: the
     feed's languages when a user knows them (``NEWSSTREAM_LANGUAGES``), else any language.
@@ -390,7 +400,8 @@ def load_model(
     ``all_lingua`` (to measure against); ``pairs``: CLD2's pair rules (:class:`Cld2Rules`);
     ``beyond``: CLD2 for the languages lid.176 has no label for (:class:`Cld2Beyond`), unless
     the user named the feed's languages; ``long``: the rules for bodies read whole
-    (:data:`LONG_RULES`)."""
+    (:data:`LONG_RULES`); ``floors``: their floors (:data:`LONG_FLOORS`), unless the user named
+    the feed's languages (then every text is in one of them)."""
     if second not in SECOND_MODES:
         raise ValueError(f"second detector mode {second!r} is not one of {SECOND_MODES}")
     scorer = None
@@ -412,7 +423,15 @@ def load_model(
         if long
         else None
     )
-    return Detector(load_fasttext(), scorer, languages, third, reach, rules or None)
+    return Detector(
+        load_fasttext(),
+        scorer,
+        languages,
+        third,
+        reach,
+        rules or None,
+        LONG_FLOORS if floors and languages is None else None,
+    )
 
 
 class LinguaScorer:
@@ -609,6 +628,35 @@ LONG_RULES: Final[dict[tuple[str, str], float]] = {
 #: The shortest body (characters read, whitespace collapsed) the long rules apply to: they
 #: were learned on articles of ten FLORES sentences (~1,000-1,900 characters) and news.
 LONG_MIN_CHARS: Final = 1000
+#: Bodies read whole, the other way round: lid.176's leader x -> the least probability of x for
+#: which a body it leads with x, and that no rule took elsewhere, is x; below it, ``und``.
+#: A text in none of lid.176's languages comes out as one it has (Kabyle, Somali and Arabic in
+#: Latin letters as English, at 0.07-0.33), far less sure than lid.176 ever is of a body truly
+#: in that language (English news: 0.75 at least). Derived by ``python -m tools.choose_long``
+#: (half the least lid.176 gave x on a text in x it led, FLORES-200's articles and the 5,025
+#: news articles, for leaders with ten such texts at least); learned on one half of FLORES's
+#: articles and scored on the other, of the articles labelled wrong 1,527 in languages lid.176
+#: has no label for and 103 in those it has became ``und``, no right label was lost, nor any
+#: news article's.
+LONG_FLOORS: Final[dict[str, float]] = {
+    "af": 0.2093, "am": 0.4997, "ar": 0.4972, "as": 0.4704, "az": 0.4853, "ba": 0.3875,
+    "be": 0.454, "bg": 0.4496, "bn": 0.4942, "bo": 0.5, "ca": 0.4577, "ceb": 0.3889,
+    "ckb": 0.4637, "cs": 0.4021, "cy": 0.4367, "da": 0.3784, "de": 0.4803, "el": 0.498,
+    "en": 0.3424, "eo": 0.4969, "es": 0.4534, "et": 0.451, "eu": 0.3864, "fa": 0.4862,
+    "fi": 0.472, "fr": 0.4817, "ga": 0.2482, "gd": 0.2106, "gl": 0.2306, "gn": 0.0846,
+    "gu": 0.4999, "hbs": 0.4537, "he": 0.4995, "hi": 0.4887, "ht": 0.0559, "hu": 0.4829,
+    "hy": 0.4999, "ilo": 0.2981, "is": 0.4365, "it": 0.4838, "ja": 0.4998, "jv": 0.134,
+    "ka": 0.4978, "kk": 0.4662, "km": 0.4969, "kn": 0.4989, "ko": 0.5, "ku": 0.4339,
+    "ky": 0.3675, "lb": 0.3564, "lo": 0.476, "lt": 0.4888, "lv": 0.464, "mg": 0.0455,
+    "mk": 0.4566, "ml": 0.4996, "mn": 0.4054, "mr": 0.4454, "ms": 0.4655, "mt": 0.1586,
+    "my": 0.4998, "ne": 0.3067, "nl": 0.4779, "no": 0.3568, "oc": 0.201, "or": 0.494,
+    "pa": 0.4995, "pl": 0.4969, "ps": 0.2007, "pt": 0.4764, "qu": 0.0771, "ro": 0.4927,
+    "ru": 0.4818, "sa": 0.2212, "sd": 0.2894, "si": 0.4997, "sk": 0.3842, "sl": 0.2926,
+    "sq": 0.4906, "su": 0.125, "sv": 0.4857, "sw": 0.1982, "ta": 0.4998, "te": 0.4999,
+    "tg": 0.2995, "th": 0.4997, "tk": 0.2609, "tl": 0.4532, "tr": 0.4943, "tt": 0.4011,
+    "ug": 0.4895, "uk": 0.4913, "ur": 0.4427, "uz": 0.1091, "vi": 0.4986, "war": 0.1803,
+    "yi": 0.4659, "zh": 0.3708,
+}  # fmt: skip
 
 #: A body read whole decided with less confidence than this may be in a language lid.176 has
 #: no label for (:class:`Cld2Beyond`)…
@@ -951,8 +999,12 @@ def _main(detector: Detector, text: str) -> _Guess:
         return decided
     labels, probs = detector.top(whole, TOP_K_LONG)
     guess = _decide(detector, whole, decided, labels, probs, alone=False, context="long")
-    if detector.long and len(whole) >= LONG_MIN_CHARS and not guess.beyond:
-        return _long_rule(detector.long, guess, labels, probs)
+    if len(whole) < LONG_MIN_CHARS or guess.beyond:
+        return guess
+    if detector.long:
+        guess = _long_rule(detector.long, guess, labels, probs)
+    if detector.floors:
+        guess = _long_floor(detector.floors, guess, labels, probs)
     return guess
 
 
@@ -992,6 +1044,21 @@ def _long_rule(
     scores = {**guess.scores, lang: guess.scores.get(leader, guess.confidence)}
     scores[leader] = guess.scores.get(lang, top[lang])
     return _Guess(lang, guess.confidence, scores)
+
+
+def _long_floor(
+    floors: Mapping[str, float],
+    guess: _Guess,
+    labels: Sequence[str],
+    probs: Sequence[float],
+) -> _Guess:
+    """:data:`LONG_FLOORS` on a body read whole: decided as lid.176's own leader, with less
+    lid.176 probability than the leader's floor, it is ``und`` (in none of lid.176's
+    languages, as far as lid.176 can tell)."""
+    leader = normalise_code(labels[0][len(_LABEL) :]) if labels else ""
+    if guess.lang != leader or top_codes(labels, probs)[leader] >= floors.get(leader, 0.0):
+        return guess
+    return _Guess(UNDETERMINED, 0.0, guess.scores)
 
 
 def _body(

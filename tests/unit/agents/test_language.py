@@ -366,6 +366,38 @@ def test_a_long_rule_names_the_smaller_language_lid176_still_gives_a_share() -> 
     assert language._long_rule(rules, other, labels, [0.5, 0.3, 0.1, 0.05, 0.05]) is other
 
 
+def test_a_body_led_below_its_leaders_floor_is_und() -> None:
+    """A body read whole that stays lid.176's leader with less than the leader's floor is
+    ``und``; at the floor, or taken elsewhere by a rule, or a leader without a floor, it stays."""
+    floors = {"en": 0.34}
+    labels = ["__label__en", "__label__es", "__label__id"]
+    guess = language._Guess("en", 0.37, {"en": 0.37, "es": 0.1})
+    low = language._long_floor(floors, guess, labels, [0.12, 0.05, 0.04])
+    assert (low.lang, low.confidence) == ("und", 0.0)
+    assert language._long_floor(floors, guess, labels, [0.34, 0.05, 0.04]) is guess
+    other = language._Guess("so", 0.5, {"so": 0.5})  # a rule took it elsewhere already
+    assert language._long_floor(floors, other, labels, [0.12, 0.05, 0.04]) is other
+    assert language._long_floor({}, guess, labels, [0.12, 0.05, 0.04]) is guess
+
+
+def test_an_article_in_none_of_lid176s_languages_is_und_not_english() -> None:
+    """Kabyle articles of ten FLORES-200 sentences (lid.176 has no Kabyle and gives English
+    0.07-0.17) read as English without the floors are ``und`` with them; English ones stay English."""
+    from tools.eval_langid import join_sentences, load_samples
+    from tools.flores import DEFAULT
+
+    assert DEFAULT.exists(), f"no {DEFAULT} (tests read ../shared/data/langid)"
+    by_lang: dict[str, list[str]] = {}
+    for article in join_sentences(load_samples(str(DEFAULT), None), 10):
+        by_lang.setdefault(article.lang, []).append(article.text)
+    model = language.load_model("off")
+    plain = language.load_model("off", floors=False)
+    english_before = [t for t in by_lang["kab"][:10] if detect(plain, None, t, 0.0).lang == "en"]
+    assert len(english_before) >= 4
+    assert all(detect(model, None, t, 0.0).lang == "und" for t in english_before)
+    assert all(detect(model, None, t, 0.0).lang == "en" for t in by_lang["en"][:10])
+
+
 def test_the_long_rules_read_whole_bodies_of_flores_and_spare_the_neighbours() -> None:
     """Limburgish, Sicilian and Asturian articles of ten FLORES-200 sentences (which lid.176
     reads as Dutch, Italian and Spanish) come out in their language; Dutch, Italian and
