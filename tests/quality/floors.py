@@ -90,7 +90,9 @@ def langid() -> dict[str, Any]:
     }
     out: dict[str, Any] = {}
     for name, samples in sets.items():
-        ours = [language.detect(model, None, s.text, 0.1).lang == s.lang for s in samples]
+        labels = [language.detect(model, None, s.text, 0.1).lang for s in samples]
+        ours = [lang == s.lang for lang, s in zip(labels, samples, strict=True)]
+        decided = [lang != language.UNDETERMINED for lang in labels]
         ref = [plain(s.text) == s.lang for s in samples]
         below = set()
         for lang in {s.lang for s in samples}:
@@ -102,6 +104,8 @@ def langid() -> dict[str, Any]:
             "ours": sum(ours) / len(samples),
             "lid176": sum(ref) / len(samples),
             "ours_minus_lid176": (sum(ours) - sum(ref)) / len(samples),
+            # a wrong label is worse than und: the share of labels given that are wrong
+            "wrong_labels": (sum(decided) - sum(ours)) / len(samples),
             "languages_below_lid176": sorted(below),
             "texts": len(samples),
         }
