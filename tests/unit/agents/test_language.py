@@ -382,7 +382,7 @@ def test_a_body_led_below_its_leaders_floor_is_und() -> None:
 
 def test_an_article_in_none_of_lid176s_languages_is_und_not_english() -> None:
     """Kabyle articles of ten FLORES-200 sentences (lid.176 has no Kabyle and gives English
-    0.07-0.17) read as English without the floors are ``und`` with them; English ones stay English."""
+    0.07-0.17) read as English without the floors are ``und`` with them; English ones stay."""
     from tools.eval_langid import join_sentences, load_samples
     from tools.flores import DEFAULT
 
