@@ -380,6 +380,11 @@ def _articles(
     return stats, (right / known if known else None)
 
 
+def _wrong(row: dict[str, float]) -> float:
+    """The share of texts given a label that is wrong (not ``und``)."""
+    return 1.0 - row["accuracy"] - row["und_rate"]
+
+
 def _table(result: dict[str, Any], show: int = 15) -> str:
     """The results as a table that fits an 80-column terminal."""
     head = (
@@ -452,6 +457,8 @@ def _table(result: dict[str, Any], show: int = 15) -> str:
             f"{total['lid176']['accuracy']:.2%}, ours {total['ours']['accuracy']:.2%}; "
             f"languages where ours < lid.176: {len(below)}"
             + (f" ({', '.join(below)})" if below else ""),
+            f"  wrong labels (neither right nor und): lid.176 {_wrong(total['lid176']):.2%}, "
+            f"ours {_wrong(total['ours']):.2%} (und {total['ours']['und_rate']:.2%})",
         ]
     away = result.get("article_level_unknown") or {}
     if away:
@@ -460,6 +467,10 @@ def _table(result: dict[str, Any], show: int = 15) -> str:
             f"article level in the languages lid.176 does not know ({int(away['all']['n'])} "
             f"articles): lid.176 0.00%, ours {away['all']['accuracy']:.2%}; ours >= 90% in "
             f"{len(good)}" + (f" ({' '.join(good)})" if good else "")
+        )
+        lines.append(
+            f"  wrong labels: lid.176 100.00%, ours {_wrong(away['all']):.2%} "
+            f"(und {away['all']['und_rate']:.2%})"
         )
     speed = result["texts_per_second"]
     arts = result["articles"]
