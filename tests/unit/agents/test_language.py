@@ -6,7 +6,14 @@ import orjson
 import pytest
 
 from agents import language, prepare
-from agents.language import Detector, Language, LanguageShare, detect, normalise_code
+from agents.language import (
+    TRIGRAM_CONFIDENCE,
+    Detector,
+    Language,
+    LanguageShare,
+    detect,
+    normalise_code,
+)
 from agents.pipeline import Pipeline
 from streams.records import Prepared
 from tests.texts import read_seed
@@ -432,6 +439,38 @@ def test_franc_names_bodies_lid176_cannot_and_spares_the_rest() -> None:
     assert language.load_model("off", languages=frozenset({"it", "en"})).trigrams is None
 
 
+class _Franc:
+    """A stand-in for franc with a fixed answer (language, second best's score)."""
+
+    def __init__(self, answer: tuple[str, float] | None, max_second: float = 0.985) -> None:
+        self.found, self.max_second = answer, max_second
+
+    def answer(self, text: str) -> tuple[str, float] | None:
+        return self.found
+
+    def name(self, text: str) -> tuple[str, float] | None:
+        found = self.found
+        return None if found is None or found[1] >= self.max_second else found
+
+
+def test_franc_names_und_and_revises_unsure_bodies_by_its_rules() -> None:
+    """An ``und`` body gets franc's answer at its confidence unless a near tie; a body decided
+    with less than the ceiling goes to franc's answer where a rule (x, y) holds, not where none
+    does, and not when it was sure."""
+    und = language._Guess("und", 0.0, {"en": 0.3})
+    named = language._by_trigrams(_Franc(("kab", 0.9)), und, "text")
+    assert (named.lang, named.confidence, named.beyond) == ("kab", TRIGRAM_CONFIDENCE, True)
+    assert language._by_trigrams(_Franc(("kab", 0.99)), und, "text") is und  # a near tie
+    assert ("es", "ast") in language.TRIGRAM_RULES
+    unsure = language._Guess("es", 0.6, {"es": 0.6, "ast": 0.3})
+    revised = language._by_trigrams(_Franc(("ast", 0.99)), unsure, "text")
+    assert (revised.lang, revised.confidence) == ("ast", 0.6)
+    assert revised.scores["es"] == 0.3
+    assert language._by_trigrams(_Franc(("gl", 0.9)), unsure, "text") is unsure  # no rule
+    sure = language._Guess("es", 0.95, {"es": 0.95})
+    assert language._by_trigrams(_Franc(("ast", 0.9)), sure, "text") is sure
+
+
 def test_the_long_rules_read_whole_bodies_of_flores_and_spare_the_neighbours() -> None:
     """Limburgish, Sicilian and Asturian articles of ten FLORES-200 sentences (which lid.176
     reads as Dutch, Italian and Spanish) come out in their language; Dutch, Italian and
@@ -444,8 +483,8 @@ def test_the_long_rules_read_whole_bodies_of_flores_and_spare_the_neighbours() -
     by_lang: dict[str, list[str]] = {}
     for article in articles:
         by_lang.setdefault(article.lang, []).append(article.text)
-    model = language.load_model("off")
-    plain = language.load_model("off", long=False)
+    model = language.load_model("off", trigrams=False)  # the long rules alone
+    plain = language.load_model("off", long=False, trigrams=False)
     for small, big in (("li", "nl"), ("scn", "it"), ("ast", "es")):
         texts = by_lang[small][:10]
         ours = sum(detect(model, None, t, 0.0).lang == small for t in texts)
