@@ -758,14 +758,15 @@ class Cld2Beyond:
 class TrigramOpinion:
     """franc's trigram profiles (``pyfranc``, MIT: a port of the franc project's ~400 language
     profiles, built from the Universal Declaration of Human Rights) asked about a body the
-    floors made ``und``: lid.176 gives its leader there far less than it ever gives a text in
-    it, and franc knows many languages lid.176 has no label for (Kabyle, Santali, Tamazight,
-    Dinka…) and some it reads as a neighbour (Sardinian, Somali). Its best language is named
-    unless the second best scores ``max_second`` or more (a near tie); the code is CLDR's (the
-    language aliases ``babel`` carries: ``arb`` -> ``ar``, ``knc`` -> ``kr``), as reported
-    elsewhere (:func:`normalise_code`). Scored by :mod:`agents.trigram_profiles` (~1 ms a
-    body; pyfranc's own code takes ~20); it reads only bodies lid.176 cannot name (none of
-    the 5,025 news articles of translated_news)."""
+    floors made ``und`` (:meth:`name`): lid.176 gives its leader there far less than it ever
+    gives a text in it, and franc knows many languages lid.176 has no label for (Kabyle,
+    Santali, Tamazight, Dinka…) and some it reads as a neighbour (Sardinian, Somali). Its best
+    language is named unless the second best scores ``max_second`` or more (a near tie). It is
+    also asked about an unsure body whose decision :data:`TRIGRAM_RULES` may revise
+    (:meth:`answer`). The code is CLDR's (the language aliases ``babel`` carries: ``arb`` ->
+    ``ar``, ``knc`` -> ``kr``), as reported elsewhere (:func:`normalise_code`). Scored by
+    :mod:`agents.trigram_profiles` (~1 ms a body; pyfranc's own code takes ~20); none of the
+    5,025 news articles of translated_news changed language by it."""
 
     def __init__(self, max_second: float = TRIGRAM_MAX_SECOND) -> None:
         self.max_second = max_second
