@@ -848,8 +848,8 @@ def _words(line: str) -> int:
     sentences, ~150 characters without a sentence mark, was no prose: FLORES articles wrapped
     in a menu and a footer lost 7.5% of their Thai paragraphs, 0.8% since.)"""
     spaced = line.count(" ") + 1
-    if spaced * 10 > len(line):  # spaced words are the larger count whatever the script
-        return spaced
+    if spaced * 2 > len(line) or (spaced * 10 > len(line) and not _UNSPACED.search(line)):
+        return spaced  # the estimate cannot be larger
     wide = sum(1 for c in line if unicodedata.east_asian_width(c) in "WF")
     complex_ = len(_COMPLEX_CONTEXT.findall(line))
     return max(spaced, wide // 2 + complex_ // 7 + (len(line) - wide - complex_) // 10)
@@ -857,6 +857,8 @@ def _words(line: str) -> int:
 
 #: Letters of the scripts whose words line breaking finds by a dictionary (Line_Break SA).
 _COMPLEX_CONTEXT = regex.compile(r"\p{Line_Break=Complex_Context}")
+#: Characters of the scripts that do not space their words (wide ones, and those above).
+_UNSPACED = regex.compile(r"[\p{East_Asian_Width=W}\p{East_Asian_Width=F}\p{Line_Break=SA}]")
 
 
 def _blocks(text: str) -> list[list[str]]:

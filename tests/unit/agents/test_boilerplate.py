@@ -474,6 +474,17 @@ def test_a_long_line_in_a_script_that_spaces_phrases_still_counts_as_prose() -> 
     assert clean_text(page).text.split("\n\n")[-3:] == [other, "คลัง", paragraph]
 
 
+def test_a_few_spaces_do_not_make_a_chinese_line_short() -> None:
+    """A line of Han characters with a few spaces (as pauses, or around a Latin name) counts its
+    characters, half a word each, not its four spaced "words": it can be prose."""
+    from agents.boilerplate import _words
+
+    line = "寒流報到以後 尖石鄉後山一帶層層山巒 已經披上了嫣紅的彩衣 遊客陸續上山賞楓。"
+    assert line.count(" ") == 3 and len(line) < 40
+    assert _words(line) == 18
+    assert _words("Harbour bridge reopens after eight months") == 6
+
+
 def test_a_thai_paragraph_of_two_sentences_counts_as_prose() -> None:
     """Thai ends a sentence with a space, not a mark: a paragraph of two sentences (~150
     characters, three spaces) is prose by its length alone, which counts a Thai word for about
