@@ -23,6 +23,7 @@ _EVALS = {
     "grouping": "tools.eval_grouping",
     "langid": "tools.eval_langid",
     "extraction": "tools.eval_extraction",
+    "pages": "tools.eval_pages",
     "events": "tools.eval_events",
     "names": "tools.eval_names",
     "translations": "tools.eval_translations",
