@@ -2,10 +2,11 @@
 
 ``newsstream eval pages [ZIP] [--limit N] [--show N] [--json]``. The boilerplate stage was
 developed on trafilatura's benchmark (``eval extraction``); this scores it on another public
-set of real pages, with another kind of gold: the 118 pages of Mozilla Readability's test
-suite (news, blogs and documentation from ~100 sites in English, French, German, Chinese,
-Japanese…), each with the text Readability keeps (``expected.html``, Apache-2.0). Readability
-is neither of the two tools compared, so its gold favours neither.
+set of pages, with another kind of gold: the 118 pages of Mozilla Readability's test suite
+(pages of news sites, blogs and documentation, in English most, also Czech, French, German,
+Portuguese, Spanish, Chinese, Japanese and right-to-left scripts, and small pages built for
+one of Readability's cases), each with the text Readability keeps (``expected.html``,
+Apache-2.0). Readability is neither of the two tools compared, so its gold favours neither.
 
 The pages come in the Go module of go-shiori/go-readability (MIT; it carries Mozilla's test
 pages), fetched once from the Go module proxy (``$GOPROXY``'s first URL, else
