@@ -10,7 +10,11 @@ How a text is decided (:func:`detect`):
 1. **Script.** Letters are counted per script (:mod:`agents.scripts`). A script written by one
    language decides it (Greek, Georgian, Armenian, Thai, Hangul,
    kana; Han without kana is Chinese); a few scripts narrow the candidates (Hebrew: Hebrew or
-   Yiddish; Devanagari; Cyrillic; Arabic), and Latin rules out the labels of other scripts.
+   Yiddish; Devanagari; Cyrillic; Arabic), and Latin rules out the labels of other scripts,
+   except those of a second script that has a tenth of the letters or more
+   (:func:`agents.scripts.second_script`): beside a script of its own, Latin letters are mostly
+   names and brands, so "Buffalo τον" or "Kenseth និង" is left to fastText among the languages
+   of both scripts, as lid.176 reads it, not made ``und``.
    No letters at all (digits, punctuation) is ``und``, and so is a text whose fastText
    probability lies mostly on languages of another script (gibberish, :data:`MIN_MASS`).
 2. **fastText lid.176** (Joulin et al. 2016, CC BY-SA 3.0; the compressed model that the
@@ -95,10 +99,12 @@ from typing import Any, Final, Protocol
 from agents import trigram_profiles
 from agents.scripts import (
     NOT_LATIN,
+    NOT_LATIN_BESIDE,
     SCRIPT_CANDIDATES,
     SCRIPT_LANGUAGE,
     dominant_script,
     script_letters,
+    second_script,
 )
 
 log = logging.getLogger(__name__)
@@ -851,7 +857,12 @@ def _fasttext_scores(
     is in), labels outside it are down-weighted before renormalising; by default there is none.
     """
     allowed = SCRIPT_CANDIDATES.get(script)
-    excluded = NOT_LATIN if script == "latin" else _NOTHING
+    if script == "latin":
+        excluded = NOT_LATIN
+    elif script.startswith("latin+"):
+        excluded = NOT_LATIN_BESIDE[script[6:]]
+    else:
+        excluded = _NOTHING
     merged: dict[str, float] = {}
     individual: dict[str, float] = {}
     mass = 0.0
@@ -1001,10 +1012,14 @@ def _decide(
 
 
 def _by_script(text: str) -> _Guess | str:
-    """The guess when the script decides (or there are no letters), else the open script."""
-    script, share = dominant_script(script_letters(text))
+    """The guess when the script decides (or there are no letters), else the open script
+    (``latin+greek``: mostly Latin letters with a second script, whose languages stay open)."""
+    counts = script_letters(text)
+    script, share = dominant_script(counts)
     if not script:
         return _NONE
+    if script == "latin" and share < 1.0 and (other := second_script(counts)) is not None:
+        return f"latin+{other}"  # the models choose among the languages of both
     lang = SCRIPT_LANGUAGE.get(script)
     if lang is not None:
         return _Guess(lang, round(share, 4), {lang: share})

@@ -93,6 +93,13 @@ NOT_LATIN: Final = frozenset().union(
     *SCRIPT_CANDIDATES.values(), SCRIPT_LANGUAGE.values(), {"ja", "yue", "wuu", "xmf"}
 ) - {"sr", "uz", "ku"}
 
+#: Labels dropped from a text mostly in Latin letters that has a second script
+#: (:func:`second_script`): those of other scripts than these two.
+NOT_LATIN_BESIDE: Final[dict[str, frozenset[str]]] = {
+    script: NOT_LATIN - SCRIPT_CANDIDATES.get(script, frozenset({SCRIPT_LANGUAGE.get(script, "")}))
+    for script in (*SCRIPT_LANGUAGE, *SCRIPT_CANDIDATES)
+}
+
 # One run = letters of one script, with the spaces, digits and punctuation between them, so
 # that a sentence is one match and counting stays cheap on long passages.
 _GAP = r"\s\d!-/:-@\[-`{-~\u00a0-\u00bf\u2000-\u206f\u3000-\u303f\uff01-\uff20"
@@ -102,6 +109,10 @@ _RUNS: Final = re.compile(
 _ASCII_LETTER: Final = re.compile("[A-Za-z]")
 #: Share of kana among Han + kana letters above which the text is Japanese.
 _KANA_SHARE: Final = 0.1
+#: Share of a text's letters a script other than Latin needs, beside Latin ones, for its
+#: languages to stay candidates (:func:`second_script`). Chosen on FLORES-200 dev's word
+#: pairs (0.05 and 0.1 tie, 0.15 and 0.25 leave Burmese, Greek and Khmer pairs below lid.176).
+SECOND_SCRIPT_SHARE: Final = 0.1
 
 
 def script_letters(text: str) -> dict[str, int]:
@@ -120,6 +131,23 @@ def script_letters(text: str) -> dict[str, int]:
         run = match.group()
         counts[script] = counts.get(script, 0) + len(run) - run.count(" ")
     return counts
+
+
+def second_script(counts: dict[str, int]) -> str | None:
+    """The script other than Latin with the most letters when it has at least
+    :data:`SECOND_SCRIPT_SHARE` of them (Han and kana merged as in :func:`dominant_script`),
+    else None. Beside Latin letters, its letters are the language's and the Latin ones mostly
+    names, units and brands ("Buffalo τον", "스트리트(Sesame Street)와", "UNESCOৰ বিশ্ব")."""
+    others = {s: n for s, n in counts.items() if s != "latin"}
+    if not others:
+        return None
+    total = sum(counts.values())
+    kana = others.pop("kana", 0)
+    han = others.pop("han", 0)
+    if kana + han:
+        others["kana" if kana > _KANA_SHARE * (kana + han) else "han"] = kana + han
+    script = max(others, key=others.__getitem__)
+    return script if others[script] >= SECOND_SCRIPT_SHARE * total else None
 
 
 def dominant_script(counts: dict[str, int]) -> tuple[str, float]:

@@ -67,7 +67,13 @@ def langid() -> dict[str, Any]:
     from dataclasses import replace
 
     from agents import language
-    from tools.eval_langid import gold_code, join_sentences, lid176_languages, load_samples
+    from tools.eval_langid import (
+        cut_sentences,
+        gold_code,
+        join_sentences,
+        lid176_languages,
+        load_samples,
+    )
 
     model = language.load_model("high")
     known = lid176_languages()
@@ -84,6 +90,8 @@ def langid() -> dict[str, Any]:
         "flores_sentences": [s for s in flores[::FLORES_STEP] if s.lang in known],
         "flores_articles": [a for a in join_sentences(flores, 10) if a.lang in known],
         "lingua14": lingua[:: len(lingua) // LINGUA_TEXTS][:LINGUA_TEXTS],
+        # short texts in every language: each sentence's word pair (eval langid --cut)
+        "flores_word_pairs": [s for s in cut_sentences(flores, "word-pairs") if s.lang in known],
         # lid.176 has no label for these: every one it gets is wrong (language.Cld2Beyond)
         "flores_sentences_unknown": [s for s in flores[::FLORES_STEP] if s.lang not in known],
         "flores_articles_unknown": [a for a in join_sentences(flores, 10) if a.lang not in known],

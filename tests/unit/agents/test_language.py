@@ -57,6 +57,29 @@ def test_the_script_decides(detector: Detector, text: str, lang: str) -> None:
     assert detect(detector, None, text, MIN).lang == lang
 
 
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Buffalo τον", "el"),  # FLORES-200 dev word pairs, und before
+        ("Blake ប្លេក", "km"),
+        ("83km/h의 바람이", "ko"),
+        ("жылы Turkish", "kk"),
+        ("UNESCOৰ বিশ্ব", "as"),
+    ],
+)
+def test_a_name_in_latin_letters_does_not_rule_out_the_other_script(
+    detector: Detector, text: str, lang: str
+) -> None:
+    # the Latin letters are the most, but a second script with a tenth of them or more keeps
+    # its languages among the candidates: fastText reads the pair as lid.176 does
+    assert detect(detector, None, text, MIN).lang == lang
+
+
+def test_a_word_of_another_script_in_a_latin_sentence_leaves_it_latin(detector: Detector) -> None:
+    text = "Een bekende Hebreeuwse naam die begint met de gimel is Gideon : גדעון."
+    assert detect(detector, None, text, MIN).lang == "nl"
+
+
 def test_a_lone_greek_word_is_greek(detector: Detector) -> None:
     result = detect(detector, None, "Αθήνα", MIN)
     assert result == Language("el", 1.0, None, (LanguageShare("el", 1.0),))

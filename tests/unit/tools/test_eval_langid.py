@@ -39,3 +39,24 @@ def test_articles_join_consecutive_sentences_of_one_language() -> None:
     articles = join_sentences(samples, 10)
     assert [a.lang for a in articles] == ["de", "de", "fi", "fi"]
     assert articles[1].text.split("\n") == [f"de{i}" for i in range(10, 20)]
+
+
+def test_sentences_are_cut_to_a_word_pair_or_a_long_word_at_a_moving_place() -> None:
+    from tools.eval_langid import cut_sentences
+
+    samples = [
+        Sample("The quick brown fox jumps over the lazy dog.", "en", "sentences"),
+        Sample("Der schnelle braune Fuchs springt über den Hund.", "de", "sentences"),
+        Sample("政府宣布了新的措施", "zh", "sentences"),  # no spaces: no cut
+        Sample("the weather", "en", "word-pairs"),  # not a sentence
+    ]
+    pairs = cut_sentences(samples, "word-pairs")
+    assert pairs == [
+        Sample("The quick", "en", "word-pairs"),  # sentence 0: word 0
+        Sample("schnelle braune", "de", "word-pairs"),  # sentence 1 of 8 words: word 7 mod 6
+    ]
+    words = cut_sentences(samples, "single-words")
+    assert words == [
+        Sample("quick", "en", "single-words"),  # the long words' 0th
+        Sample("springt", "de", "single-words"),  # of its 4 long words, the 3 mod 4-th
+    ]
