@@ -414,6 +414,21 @@ def test_a_name_has_one_skeleton_in_every_script(word: str, expected: str) -> No
     assert skeleton(word) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "latin"),
+    [
+        ("プーチン大統領", "Putin"),  # チ (chi) stands for ti
+        ("トランプ氏", "Trump"),  # ン before p is m; ラ is r or l
+        ("ゼレンスキー大統領", "Selenskyj"),  # レ is l
+    ],
+)
+def test_a_name_in_kana_meets_its_latin_spelling(text: str, latin: str) -> None:
+    """Kana do not tell r from l, and their Hepburn spelling is not the sound of the Latin
+    one (プーチン is "puchin"): their words also stand for those readings."""
+    theirs = {key.split(":")[1] for key in skeletons((), text)}
+    assert skeleton(latin) in theirs
+
+
 def test_an_arabic_word_with_the_article_also_stands_without_it() -> None:
     """ "الرومان" is al-Roman: its skeleton with and without the article's l; a word of the
     article and two letters, and words of other scripts, keep theirs only."""
