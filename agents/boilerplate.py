@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
@@ -837,8 +838,10 @@ def _rules_for(lang: str | None) -> _Rules:
     return _RULES.get(lang.replace("_", "-").split("-")[0].lower(), _RULES["en"])
 
 
+@functools.lru_cache(maxsize=1 << 12)
 def _words(line: str) -> int:
-    """Words in a stripped line: its spaced words, or for a script without spaces an estimate,
+    """Words in a stripped line (cached: the region's rules ask about a line three times on
+    average): its spaced words, or for a script without spaces an estimate,
     whichever is more. The estimate counts a wide character (East Asian Width W or F: Han, kana,
     Hangul, full-width forms, each a syllable or morpheme) as half a word, seven of a script
     whose words Unicode's line breaking must find by a dictionary (Line_Break SA: Thai, Lao,
@@ -848,7 +851,9 @@ def _words(line: str) -> int:
     sentences, ~150 characters without a sentence mark, was no prose: FLORES articles wrapped
     in a menu and a footer lost 7.5% of their Thai paragraphs, 0.8% since.)"""
     spaced = line.count(" ") + 1
-    if spaced * 2 > len(line) or (spaced * 10 > len(line) and not _UNSPACED.search(line)):
+    if spaced * 2 > len(line) or (
+        spaced * 10 > len(line) and (line.isascii() or not _UNSPACED.search(line))
+    ):
         return spaced  # the estimate cannot be larger
     wide = sum(1 for c in line if unicodedata.east_asian_width(c) in "WF")
     complex_ = len(_COMPLEX_CONTEXT.findall(line))
