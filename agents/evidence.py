@@ -1481,44 +1481,40 @@ def skeletons(
     return frozenset(found)
 
 
-#: Scripts whose letters do not tell r from l (the kana of ra-ri-ru-re-ro: ゼレンスキー is
-#: Zelensky): a word's skeleton in them also stands with its r and l swapped, each way (at
-#: most :data:`_MAX_RL` of them; more: all r and all l). Hangul's ㄹ is r or l too, but
-#: there the swaps found chance matches (``newsstream eval names``, docs/measurements.md).
-_RL_SCRIPTS: Final = frozenset(("kata", "hira"))
-_MAX_RL: Final = 3
-#: Kana transliterated (anyascii: Hepburn) as the sounds of the Latin spellings they stand
-#: for: チ (chi) and ツ (tsu) for ti and tu, ン before p, b and m for m (プーチン Putin, トランプ
-#: Trump).
-_KANA_SOUNDS: Final = (("chi", "ti"), ("tsu", "tu"), ("np", "mp"), ("nb", "mb"), ("nm", "mm"))
+#: Katakana and hiragana (:func:`_script`'s tags). Their Hepburn transliteration (anyascii) is
+#: read as the sounds of the Latin spellings they stand for (:data:`_KANA_SOUNDS`: チ chi and ツ
+#: tsu for ti and tu, ン before p, b and m for m: プーチン Putin, トランプ Trump), and they do not
+#: tell r from l (ゼレンスキー is Zelensky): a kana word's skeletons also stand with their r and
+#: l swapped, each way (at most :data:`_MAX_RL` of them; more: all r and all l). Hangul's ㄹ
+#: is r or l too, but there the swaps found chance matches (``newsstream eval names``,
+#: docs/measurements.md).
 _KANA_SCRIPTS: Final = frozenset(("kata", "hira"))
+_KANA_SOUNDS: Final = (("chi", "ti"), ("tsu", "tu"), ("np", "mp"), ("nb", "mb"), ("nm", "mm"))
+_MAX_RL: Final = 3
 
 
 def _sound_skeletons(script: str, word: str) -> tuple[str, ...]:
-    """A word's skeleton (:func:`skeleton`), then, in a script of :data:`_KANA_SCRIPTS`, the
-    skeleton of its transliteration read as :data:`_KANA_SOUNDS`, and in one of
-    :data:`_RL_SCRIPTS` each with its r and l swapped."""
+    """A word's skeleton (:func:`skeleton`); in kana (:data:`_KANA_SCRIPTS`) also that of its
+    transliteration read as :data:`_KANA_SOUNDS`, and each with its r and l swapped."""
+    if script not in _KANA_SCRIPTS:
+        return (skeleton(word),)
     keys = [skeleton(word)]
-    if script in _KANA_SCRIPTS:
-        hepburn = anyascii(word).lower()
-        latin = hepburn
-        for kana, sound in _KANA_SOUNDS:
-            latin = latin.replace(kana, sound)
-        if latin != hepburn:
-            keys.append(_consonants(_fold_word(latin)))
-    if script in _RL_SCRIPTS:
-        for key in list(keys):
-            at = [i for i, c in enumerate(key) if c in "rl"]
-            if not at:
-                continue
-            if len(at) > _MAX_RL:
-                keys += [key.replace("l", "r"), key.replace("r", "l")]
-                continue
-            for mask in range(1 << len(at)):
-                chars = list(key)
-                for bit, i in enumerate(at):
-                    chars[i] = "r" if mask >> bit & 1 else "l"
-                keys.append("".join(chars))
+    hepburn = anyascii(word).lower()
+    latin = hepburn
+    for kana, sound in _KANA_SOUNDS:
+        latin = latin.replace(kana, sound)
+    if latin != hepburn:
+        keys.append(_consonants(_fold_word(latin)))
+    for key in list(keys):
+        at = [i for i, c in enumerate(key) if c in "rl"]
+        if len(at) > _MAX_RL:
+            keys += [key.replace("l", "r"), key.replace("r", "l")]
+            continue
+        for mask in range(1 << len(at)):  # one when there is no r or l: the key itself
+            chars = list(key)
+            for bit, i in enumerate(at):
+                chars[i] = "r" if mask >> bit & 1 else "l"
+            keys.append("".join(chars))
     return tuple(dict.fromkeys(keys))
 
 

@@ -138,16 +138,22 @@ def second_script(counts: dict[str, int]) -> str | None:
     :data:`SECOND_SCRIPT_SHARE` of them (Han and kana merged as in :func:`dominant_script`),
     else None. Beside Latin letters, its letters are the language's and the Latin ones mostly
     names, units and brands ("Buffalo τον", "스트리트(Sesame Street)와", "UNESCOৰ বিশ্ব")."""
-    others = {s: n for s, n in counts.items() if s != "latin"}
+    others = _han_and_kana_merged({s: n for s, n in counts.items() if s != "latin"})
     if not others:
         return None
-    total = sum(counts.values())
-    kana = others.pop("kana", 0)
-    han = others.pop("han", 0)
-    if kana + han:
-        others["kana" if kana > _KANA_SHARE * (kana + han) else "han"] = kana + han
     script = max(others, key=others.__getitem__)
-    return script if others[script] >= SECOND_SCRIPT_SHARE * total else None
+    return script if others[script] >= SECOND_SCRIPT_SHARE * sum(counts.values()) else None
+
+
+def _han_and_kana_merged(counts: dict[str, int]) -> dict[str, int]:
+    """``counts`` with Han and kana as one script: Japanese when kana is more than
+    :data:`_KANA_SHARE` of the two, else Chinese."""
+    merged = dict(counts)
+    kana = merged.pop("kana", 0)
+    han = merged.pop("han", 0)
+    if kana + han:
+        merged["kana" if kana > _KANA_SHARE * (kana + han) else "han"] = kana + han
+    return merged
 
 
 def dominant_script(counts: dict[str, int]) -> tuple[str, float]:
@@ -159,10 +165,6 @@ def dominant_script(counts: dict[str, int]) -> tuple[str, float]:
     total = sum(counts.values())
     if not total:
         return "", 0.0
-    merged = dict(counts)
-    kana = merged.pop("kana", 0)
-    han = merged.pop("han", 0)
-    if kana + han:
-        merged["kana" if kana > _KANA_SHARE * (kana + han) else "han"] = kana + han
+    merged = _han_and_kana_merged(counts)
     script = max(merged, key=merged.__getitem__)
     return script, merged[script] / total
