@@ -34,7 +34,15 @@ import struct
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from dataclasses import dataclass, field, replace
 from itertools import chain
 from operator import itemgetter
@@ -107,6 +115,13 @@ class GroupingOptions:
     #: name keys): off, as syllabic transliterations of two such scripts (kana, hanzi,
     #: Devanagari) agree by chance far more often than on a name (see docs/measurements.md).
     skeleton_uncased: bool = False
+    #: Whether two names of one cased alphabet (Latin, Cyrillic…) match by their skeletons too
+    #: when the two articles are in different languages (a language's spelling of a name:
+    #: Kabyle "Stanfurd", Latvian "Ovečkins"); never within one language, where two spellings
+    #: of one skeleton are more often two names.
+    skeleton_same_alphabet: bool = True
+    #: The consonants such a skeleton needs (:attr:`skeleton_full_length` weighs the short).
+    skeleton_same_min_length: int = 3
     #: A skeleton of this many consonants or more counts in full, a shorter one in part (3 of
     #: 5: 1/3): short skeletons are common by chance (0: all in full).
     skeleton_full_length: int = 5
@@ -137,6 +152,8 @@ class GroupingOptions:
             skeleton_weight=settings.event_skeleton_weight,
             skeleton_max_df=settings.event_skeleton_max_df,
             skeleton_full_length=settings.event_skeleton_full_length,
+            skeleton_same_alphabet=settings.event_skeleton_same_alphabet,
+            skeleton_same_min_length=settings.event_skeleton_same_min_length,
             words_min_cosine=settings.event_words_min_cosine,
             words_min_pool=settings.event_words_min_pool,
             words_min_shared=settings.event_words_min_shared,
@@ -146,7 +163,8 @@ class GroupingOptions:
 #: The shape of the ``events`` table's values this version writes. Version 0 (written before
 #: it was declared) had the same fields, all but ``id`` and ``lang`` optional, and no ``v``.
 #: Version 2: members' and events' evidence may hold skeleton keys ("s:hebr:ptn",
-#: :func:`agents.evidence.skeletons`), which count only across scripts: a version that reads
+#: :func:`agents.evidence.skeletons`), which count only across scripts (or, between languages,
+#: names of one alphabet): a version that reads
 #: up to 1 would count them as shared keys between any two articles. Versions 0 and 1 are
 #: read as they are (their members have no skeletons: they match by their other evidence).
 #: Members of version 2 may carry ``paras`` (:func:`paragraph_prints`), optional: a reader
@@ -666,6 +684,13 @@ class Skeletons:
     #: over the article's scripts, the first of equals) and whether that script of the
     #: article's is a name script (:func:`~agents.evidence.is_name_script`)
     matches: dict[str, tuple[float, bool]]
+    #: an open event's skeleton key in the alphabet of one of the article's names, the same
+    #: skeleton -> the weight of a match: counted only against a member of another language
+    #: (:attr:`GroupingOptions.skeleton_same_alphabet`)
+    same: dict[str, float] = field(default_factory=dict)
+    #: open event number -> the summed weight of the :attr:`same` keys it carries, when known
+    #: (an upper bound of what they add there; None: not known)
+    carried: Mapping[int, float] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.bones)
@@ -673,6 +698,45 @@ class Skeletons:
 
 _NO_SKELETONS = Skeletons({}, {})
 _NO_MATCH = (0.0, False)
+
+
+def _one_left_out(short: str, long: str) -> bool:
+    """Whether ``short`` is ``long`` with one letter left out (a skeleton's variant)."""
+    return len(long) == len(short) + 1 and any(
+        long[:i] + long[i + 1 :] == short for i in range(len(long))
+    )
+
+
+def _one_per_name(
+    matched: Sequence[tuple[str, float]], counted: Iterable[str]
+) -> list[tuple[str, float]]:
+    """Skeletons two names of one alphabet share, one per name: both sides write a long name
+    with its variants (:func:`agents.evidence.name_skeletons`: a consonant left out), which
+    meet each other as often as the full skeletons do; the longest stands for them, and none
+    is kept for a name counted already (``counted``: the skeletons of shared names)."""
+    longer = list(counted)
+    kept: list[tuple[str, float]] = []
+    for bones, weight in sorted(matched, key=lambda m: (-len(m[0]), m[0])):
+        if not any(_one_left_out(bones, other) for other in longer):
+            kept.append((bones, weight))
+            longer.append(bones)
+    return kept
+
+
+def _alike_bound(same: Mapping[str, float], evidence: Iterable[str], common: set[str]) -> float:
+    """At most what an article's skeletons of names in their own alphabet (``same``) add
+    against any member of an event (``evidence``, of which ``common`` is shared already):
+    those the event carries, but not those of a shared name (:meth:`Grouper._across`)."""
+    carried = sorted(same.keys() & frozenset(evidence))
+    if not carried:
+        return 0.0
+    named = _named_skeletons(common)
+    return math.fsum(
+        same[key]
+        for key in carried
+        if (bones := key[key.find(":", 2) + 1 :]) not in named
+        and not any(_one_left_out(bones, name) for name in named)
+    )
 
 
 def _named_skeletons(common: Iterable[str]) -> set[str]:
@@ -1238,6 +1302,7 @@ class Grouper:
             return plain, _NO_SKELETONS, lookup
         uncased = self.options.skeleton_uncased
         mine = {key[2 : key.find(":", 2)] for key in keys.difference(plain)}
+        alphabet = self.options.skeleton_same_alphabet and any(map(is_name_script, mine))
         # the scripts an open event's skeleton could match one of the article's in
         others = [
             other
@@ -1247,10 +1312,11 @@ class Grouper:
                 for script in mine
             )
         ]
-        if not others:
+        if not others and not alphabet:
             return plain, _NO_SKELETONS, lookup
         found: dict[str, list[tuple[str, float]]] = {}
         matches: dict[str, tuple[float, bool]] = {}
+        same: dict[str, float] = {}
         for key in sorted(keys.difference(plain)):  # sorted: the same lists in every process
             script, _, bones = key[2:].partition(":")
             discount = self._skeleton_discount(key, script, own=1)
@@ -1268,8 +1334,15 @@ class Grouper:
                     match = weight * min(discount, self._skeleton_discount(theirs, other))
                     if match > matches.get(theirs, _NO_MATCH)[0]:
                         matches[theirs] = (match, is_name_script(script))
+            if (
+                alphabet
+                and is_name_script(script)
+                and len(bones) >= self.options.skeleton_same_min_length
+                and self._df(key)
+            ):
+                same[key] = weight * min(discount, self._skeleton_discount(key, script))
         lookup = {key: match for key, (match, _) in matches.items()}
-        return plain, Skeletons(found, matches), lookup
+        return plain, Skeletons(found, matches, same), lookup
 
     def best_match(
         self,
@@ -1320,6 +1393,17 @@ class Grouper:
         # the events with a skeleton the article may match: the others' members need no look
         skeletal = (
             self._postings.weigh(across, sys.maxsize, self.key_counts).keys() if across else ()
+        )
+        # names of one alphabet: not retrieved by, counted where they meet by other keys
+        alike = (
+            Skeletons(
+                skeletons.bones,
+                {},
+                skeletons.same,
+                self._postings.weigh(skeletons.same, sys.maxsize, self.key_counts),
+            )
+            if skeletons.same
+            else None
         )
         stem = self.options.inflection_min_stem
         stems = _stems(weights, stem) if stem else {}
@@ -1374,7 +1458,7 @@ class Grouper:
                 shape,
                 near,
                 stems,
-                skeletons if state.number in skeletal else None,
+                skeletons if state.number in skeletal else alike,
                 lead,
                 None if inflected is None else sorted(inflected.get(state.number, ())),
                 lang,
@@ -1463,19 +1547,37 @@ class Grouper:
         # whether a member can match only by its words (the event shares too little for the
         # other rules): then its words are compared first, and the rest read only if they match
         words_only = False
-        if not skeletons and _only_by_weight(state.members, near, lead):
-            # No member can match on its embedding, copy its lead or skeletons: a member matches
-            # only on the weight it shares, at most what the event shares (its keys are the
-            # event's) and its inflected names. Below what any member needs, none is read.
+        if (not skeletons or not skeletons.matches) and _only_by_weight(state.members, near, lead):
+            # No member can match on its embedding, copy its lead or skeletons in another
+            # script: a member matches only on the weight it shares, at most what the event
+            # shares (its keys are the event's), its inflected names and its skeletons of names
+            # in the article's alphabet. Below what any member needs, none is read.
             if stems and inflections is None:
                 inflections = self._inflections(state, keys, stems)
-            bound = math.fsum(weights[k] for k in keys.intersection(state.evidence))
+            common = keys.intersection(state.evidence)
+            bound = math.fsum(weights[k] for k in common)
             bound = (bound + math.fsum(weights[mine] for _, mine in inflections or ())) * _ROUNDING
-            if bound < floor or (
-                bound < options.min_shared
-                and bound < options.tight_min_overlap * article_weight
-                and not _any_parallel(shape, state.members)
-            ):
+
+            any_parallel: list[bool] = []  # _any_parallel, once asked
+
+            def short(bound: float) -> bool:
+                if bound < floor:
+                    return True
+                if (
+                    bound >= options.min_shared
+                    or bound >= options.tight_min_overlap * article_weight
+                ):
+                    return False
+                if not any_parallel:
+                    any_parallel.append(_any_parallel(shape, state.members))
+                return not any_parallel[0]
+
+            if skeletons and short(bound):  # read only when the rest falls short
+                carried = skeletons.carried
+                most = None if carried is None else carried.get(state.number, 0.0)
+                if most is None or (most and not short(bound + most * _ROUNDING)):
+                    bound += _alike_bound(skeletons.same, state.evidence, common) * _ROUNDING
+            if short(bound):
                 if words is None or bound < words_floor:
                     return scores
                 words_only = True
@@ -1507,7 +1609,10 @@ class Grouper:
             mine_more = theirs_more = 0.0
             lone = False  # the only evidence in common one skeleton: a name, or a coincidence
             if skeletons and bones:
-                across, mine_more, theirs_more, hits = self._across(skeletons, bones, common)
+                other_language = lang is not None and member.lang not in (lang, None, "und")
+                across, mine_more, theirs_more, hits = self._across(
+                    skeletons, bones, common, other_language
+                )
                 shared += across
                 lone = hits == 1 and not common
             article_total = article_weight + mine_more
@@ -1635,7 +1740,11 @@ class Grouper:
         )
 
     def _across(
-        self, skeletons: Skeletons, member_keys: Sequence[str], common: set[str]
+        self,
+        skeletons: Skeletons,
+        member_keys: Sequence[str],
+        common: set[str],
+        other_language: bool = False,
     ) -> tuple[float, float, float, int]:
         """The weight of the skeletons an article shares with a member in another script
         (``member_keys``: its skeleton keys), and how much of it each side adds to its own
@@ -1643,25 +1752,35 @@ class Grouper:
         of a script without case for a name that side had no other way to show. A skeleton of
         a name both share (``common``) does not count again. Each match was weighed once for
         all members, with the article's skeletons (:attr:`Skeletons.matches`). Last: how many
-        skeletons matched."""
+        skeletons matched. A member in another language (``other_language``) also matches the
+        article's skeletons of names in their own alphabet (:attr:`Skeletons.same`)."""
         shared = mine_more = theirs_more = 0.0
         hits = 0
         named: set[str] | None = None
         matches = skeletons.matches
+        same = skeletons.same if other_language else None
+        alike: list[tuple[str, float]] = []
         for key in member_keys:
             hit = matches.get(key)
-            if hit is None:
+            if hit is None and (not same or key not in same):
                 continue
-            best, mine_is_name = hit
             script, _, bones = key[2:].partition(":")
             if named is None:
                 named = _named_skeletons(common)
             if bones in named:
                 continue
+            if hit is None:
+                assert same is not None
+                alike.append((bones, same[key]))
+                continue
+            best, mine_is_name = hit
             shared += best
             hits += 1
             mine_more += 0.0 if mine_is_name else best
             theirs_more += 0.0 if is_name_script(script) else best
+        for _, weight in _one_per_name(alike, named or ()):
+            shared += weight
+            hits += 1
         return shared, mine_more, theirs_more, hits
 
     def _or_by_words(

@@ -171,6 +171,13 @@ class Settings:
     event_skeleton_weight: float = 1.0
     event_skeleton_max_df: int = 3
     event_skeleton_full_length: int = 5
+    #: Whether two names of one alphabet match by their skeletons when their articles are in
+    #: different languages (Kabyle "Stanfurd", English "Stanford"), and the consonants such a
+    #: skeleton needs. Chosen on half of FLORES-200's languages (``eval translations``, half
+    #: A: joined 0.8971 -> 0.9013 at 3, 0.9000 at 4, 0.8993 at 5), half B 0.8855 -> 0.8937;
+    #: every translated_news file's F1 the same or higher (docs/measurements.md).
+    event_skeleton_same_alphabet: bool = True
+    event_skeleton_same_min_length: int = 3
     #: An article joins a member in its language that shares ``event_words_min_shared`` of
     #: evidence weight when the cosine of their words, weighed by their rarity among the open
     #: members in that language (TF-IDF, :mod:`agents.topic_words`), is at least
@@ -294,6 +301,8 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_EVENT_SKELETON_WEIGHT": ("event_skeleton_weight", float),
     "NEWSSTREAM_EVENT_SKELETON_MAX_DF": ("event_skeleton_max_df", int),
     "NEWSSTREAM_EVENT_SKELETON_FULL_LENGTH": ("event_skeleton_full_length", int),
+    "NEWSSTREAM_EVENT_SKELETON_SAME_ALPHABET": ("event_skeleton_same_alphabet", _flag),
+    "NEWSSTREAM_EVENT_SKELETON_SAME_MIN_LENGTH": ("event_skeleton_same_min_length", int),
     "NEWSSTREAM_EVENT_WORDS_MIN_COSINE": ("event_words_min_cosine", float),
     "NEWSSTREAM_EVENT_WORDS_MIN_POOL": ("event_words_min_pool", int),
     "NEWSSTREAM_EVENT_WORDS_MIN_SHARED": ("event_words_min_shared", float),
@@ -359,6 +368,7 @@ _RANGES: Mapping[str, tuple[float | None, float | None]] = {
     "event_skeleton_weight": (0.0, None),
     "event_skeleton_max_df": (1, 1_000_000),
     "event_skeleton_full_length": (0, 100),
+    "event_skeleton_same_min_length": (0, 100),
     "event_words_min_cosine": _FRACTION,
     "event_words_min_pool": (1, 100_000_000),
     "event_words_min_shared": (0.0, None),

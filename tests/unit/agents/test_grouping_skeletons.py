@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from agents.grouping import Grouper, GroupingOptions
+from streams.records import Prepared
 
 DAY = 86_400.0
 OPTIONS = GroupingOptions(window_seconds=3 * DAY, min_shared=3.0, min_overlap=0.25)
@@ -119,3 +120,72 @@ def test_one_skeleton_in_common_joins_but_merges_nothing() -> None:
     alone = Grouper(options)  # the only candidate: joined on that one skeleton, as before
     only = alone.assign(member("he2", "he"), other, 0.0, shape)
     assert alone.assign(member("en", "en"), ENGLISH, 1.0, shape).event_key == only.event_key
+
+
+# Kabyle writes Stanford "Stanfurd" and Dilokrit "Dilukrit": one alphabet, other name keys.
+# The two share a year and a place too: skeletons of one alphabet retrieve no event, they
+# count where articles meet by other keys.
+SAME_ALPHABET = replace(OPTIONS, skeleton_same_alphabet=True, skeleton_same_min_length=3)
+LATIN_EN = ["n:stanford", "n:dilokrit", "#:2008", "p:g1", "s:name:stnfrd", "s:name:dlkrt"]
+LATIN_KAB = ["n:stanfurd", "n:dilukrit", "#:2008", "p:g1", "s:name:stnfrd", "s:name:dlkrt"]
+
+
+def test_names_of_one_alphabet_meet_by_skeletons_across_languages() -> None:
+    for same, joins in ((True, True), (False, False)):
+        g = Grouper(replace(SAME_ALPHABET, skeleton_same_alphabet=same))
+        first = g.assign(member("en", "en"), LATIN_EN, 0.0)
+        assert (g.assign(member("kab", "kab"), LATIN_KAB, 1.0).event_key == first.event_key) is (
+            joins
+        )
+
+
+def test_names_of_one_alphabet_in_one_language_do_not_meet_by_skeletons() -> None:
+    """Within a language two spellings of one skeleton are two names more often than one."""
+    g = Grouper(SAME_ALPHABET)
+    first = g.assign(member("en1", "en"), LATIN_EN, 0.0)
+    assert g.assign(member("en2", "en"), LATIN_KAB, 1.0).event_key != first.event_key
+
+
+def test_a_name_of_one_alphabet_counts_once_whatever_its_variants() -> None:
+    """Both sides write a long name's skeleton with a consonant left out (stnfrd: tnfrd,
+    snfrd…): those meet as the full skeletons do, and count as one name."""
+    variants = ["s:name:tnfrd", "s:name:snfrd", "s:name:stfrd", "s:name:stnrd"]
+    scores = []
+    for extra in ((), variants):
+        g = Grouper(SAME_ALPHABET)
+        g.assign(member("en", "en"), [*LATIN_EN, *extra], 0.0)
+        article = g.assign(member("kab", "kab"), [*LATIN_KAB, *extra], 1.0)
+        scores.append(g.pair_score(article.event_key, _prepared("kab2", "kab", LATIN_KAB)))
+    assert scores[0] == scores[1] > 0.0
+
+
+def test_a_shared_name_is_not_counted_again_by_its_variants() -> None:
+    g = Grouper(SAME_ALPHABET)
+    g.assign(member("en", "en"), [*LATIN_EN, "s:name:tnfrd", "s:name:snfrd"], 0.0)
+    with_name = ["n:stanford", "#:2008", "p:g1", "s:name:stnfrd", "s:name:tnfrd", "s:name:snfrd"]
+    only_name = ["n:stanford", "#:2008", "p:g1"]
+    event = g.best_match(LATIN_EN, 2.0)[0]
+    assert event is not None
+    assert g.pair_score(event, _prepared("de", "de", with_name)) == g.pair_score(
+        event, _prepared("de", "de", only_name)
+    )
+
+
+def _prepared(ident: str, lang: str, evidence: list[str]) -> Prepared:
+    return Prepared(
+        id=ident,
+        url=None,
+        source=None,
+        title=None,
+        text=f"Text of {ident}.",
+        lang=lang,
+        lang_confidence=0.99,
+        languages=[],
+        title_disagrees=False,
+        published_at=None,
+        word_count=3,
+        content_hash=ident,
+        boilerplate_removed=[],
+        evidence=evidence,
+        event_time=2.0,
+    )
