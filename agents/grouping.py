@@ -1608,8 +1608,8 @@ class Grouper:
             shared = math.fsum(weights[k] for k in common)
             mine_more = theirs_more = 0.0
             lone = False  # the only evidence in common one skeleton: a name, or a coincidence
-            if skeletons and bones:
-                other_language = lang is not None and member.lang not in (lang, None, "und")
+            other_language = lang is not None and member.lang not in (lang, None, "und")
+            if skeletons and bones and (skeletons.matches or other_language):
                 across, mine_more, theirs_more, hits = self._across(
                     skeletons, bones, common, other_language
                 )
