@@ -695,8 +695,12 @@ def _country_keys(
 
 def _is_uncased(char: str) -> bool:
     """A letter of a script without case (Hebrew, Arabic, Devanagari, Han, kana, Thai...):
-    by its Unicode properties, not by a list of scripts."""
-    return char.isalpha() and char.lower() == char.upper()
+    by its Unicode properties, not by a list of scripts. Also a small letter whose title case
+    is itself: its script has capitals but does not start words (or names) with them
+    (Georgian's Mkhedruli, whose Mtavruli capitals are for all-caps headings only)."""
+    return char.isalpha() and (
+        char.lower() == char.upper() or (char.islower() and char.title() == char)
+    )
 
 
 def _uncased_key(name: str) -> str | None:

@@ -182,18 +182,33 @@ def body_kept() -> dict[str, Any]:
     }
 
 
+#: The 62 languages the ``names`` floor was first set on. Georgian joined the languages of
+#: uncased scripts later (its small letters have capitals but no title case: names are not
+#: capitalised), with fewer names found than the mean: it is held by the ``_all`` floors.
+NAMES_FLOOR_LANGUAGES = frozenset("""
+    ace-Arab acm acq aeb ajp am apc ar-Arab ars ary arz as awa azb bho bjn-Arab bn bo ckb dz fa
+    gu he hi hne ja km kn knc-Arab ko ks-Arab ks-Deva lo mag mai min-Arab ml mni mr my ne or pa
+    prs ps sa sat sd shn si ta taq-Tfng te th ti tzm ug ur yi yue zh-Hans zh-Hant
+""".split())
+
+
 def names() -> dict[str, Any]:
     """Cross-script name matching on FLORES-200 dev (``newsstream eval names``): the share of
     English name words found among the skeletons of their translation in the 62 languages of
-    uncased scripts, and that share over the chance matches against another sentence."""
+    uncased scripts the floor was set on, and that share over the chance matches against
+    another sentence; the same over every language ``eval names`` measures (``_all``)."""
     from tools.eval_names import measure, total
     from tools.flores import parallel
 
     path = SHARED / "langid" / "flores200_dev.jsonl"
-    shares = total(list(measure(parallel(str(path))).values()))
+    rows = measure(parallel(str(path)))
+    shares = total([row for lang, row in rows.items() if lang in NAMES_FLOOR_LANGUAGES])
+    every = total(list(rows.values()))
     return {
         "found": shares["found"],
         "found_over_chance": shares["found"] / shares["chance"],
+        "found_all": every["found"],
+        "found_over_chance_all": every["found"] / every["chance"],
         "digest": digest([path]),
     }
 

@@ -464,6 +464,14 @@ def test_skeletons_of_names_and_of_words_of_scripts_without_case() -> None:
     assert skeletons((), "Only Latin text here, no names.") == frozenset()
 
 
+def test_georgian_is_read_as_a_script_without_case() -> None:
+    """Georgian's small letters have capitals (Mtavruli, Unicode 11) but no title case: names
+    are not capitalised, so its words are read as those of a script without case."""
+    found = extract_evidence("", "ვლადიმერ პუტინი შეხვდა სი ძინპინს.", "ka")
+    assert {"geor:ldmr", "geor:ptn"} <= found.skeletons
+    assert skeletons((), "Latin text WITH CAPITALS, NATO and USA.") == frozenset()
+
+
 def test_skeleton_keys_travel_with_the_evidence() -> None:
     found = extract_evidence("", "Der Kreml: Wladimir Putin traf Xi Jinping in Peking.", "de")
     assert "name:ptn" in found.skeletons
