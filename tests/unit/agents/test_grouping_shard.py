@@ -28,6 +28,7 @@ from agents.grouping_shard import (
 )
 from streams.records import Prepared
 from streams.settings import Settings
+from tests.unit.agents.articles import prepared_article
 from tools.bench_grouping import Feed
 
 OPTIONS = GroupingOptions.from_settings(Settings())
@@ -228,31 +229,11 @@ def test_bad_messages_are_refused_with_a_reason() -> None:
             state.handle(message)
 
 
-def _article(ident: str, evidence: list[str], event_time: float) -> Prepared:
-    return Prepared(
-        id=ident,
-        url=None,
-        source=None,
-        title=f"Title {ident}",
-        text=f"Text of {ident}.",
-        lang="en",
-        lang_confidence=0.99,
-        languages=[],
-        title_disagrees=False,
-        published_at=None,
-        word_count=3,
-        content_hash=ident,
-        boilerplate_removed=[],
-        evidence=evidence,
-        event_time=event_time,
-    )
-
-
 def test_a_merge_notice_moves_a_shards_part_into_the_surviving_event() -> None:
     state = ShardState(OPTIONS)
     keys = ["n:alpha", "n:beta", "p:g1", "#:7"]
     for ident, event_key in (("a", "ev-x"), ("b", "ev-y")):
-        probe = Probe.of(_article(ident, keys, 1.0e9))
+        probe = Probe.of(prepared_article(ident, keys, 1.0e9))
         state.handle(wire({"kind": "apply", "article": probe.to_dict(), "event_key": None,
                            "key": event_key, "merged": []}))  # fmt: skip
     minted = sorted(state.grouper.events)
@@ -271,12 +252,12 @@ def test_only_the_coordinator_closes_and_a_close_notice_drops_the_part() -> None
     window = OPTIONS.window_seconds
     scheme = InProcess(2)
     keys = ["n:alpha", "n:beta", "n:gamma", "p:g1", "#:7"]
-    old = _article("old", keys, 1.0e9)
+    old = prepared_article("old", keys, 1.0e9)
     scheme.round([old])
     event_key = scheme.coordinator.member_of["old"]
     # the event's times over all shards came with the counts: a shard passes over it as one
     # grouper would, when it is older than the window; but it does not close it
-    later = Probe.of(_article("later", keys, 1.0e9 + 2 * window))
+    later = Probe.of(prepared_article("later", keys, 1.0e9 + 2 * window))
     holders = [s for s in scheme.shards if event_key in s.grouper.events]
     assert holders and holders[0].grouper.spans[event_key] == (1.0e9, 1.0e9)
     assert holders[0].grouper.bid(later).best is None
@@ -284,7 +265,7 @@ def test_only_the_coordinator_closes_and_a_close_notice_drops_the_part() -> None
     holders[0].grouper.spans.clear()
     assert holders[0].grouper.bid(later).best == event_key
     # the coordinator closes it once its stream time has passed the window
-    scheme.round([_article("new", ["n:other", "p:g2"], 1.0e9 + 2 * window)])
+    scheme.round([prepared_article("new", ["n:other", "p:g2"], 1.0e9 + 2 * window)])
     closed, counts = scheme.coordinator.evict()
     assert [s.event_key for s in closed] == [event_key]
     assert counts == {k: 0 for k in sorted(keys)}
@@ -300,12 +281,12 @@ def test_the_coordinator_passes_over_an_event_that_began_after_the_articles_wind
     window = OPTIONS.window_seconds
     scheme = InProcess(2)
     keys = ["n:alpha", "n:beta", "n:gamma", "p:g1", "#:7"]
-    scheme.round([_article("recent", keys, 1.0e9)])
+    scheme.round([prepared_article("recent", keys, 1.0e9)])
     event_key = scheme.coordinator.member_of["recent"]
     # the shards bid on it (no local horizon); the coordinator, over all of the event, does not
-    scheme.round([_article("early", keys, 1.0e9 - 2 * window)])
+    scheme.round([prepared_article("early", keys, 1.0e9 - 2 * window)])
     assert scheme.coordinator.member_of["early"] != event_key
-    scheme.round([_article("inside", keys, 1.0e9 - window / 2)])
+    scheme.round([prepared_article("inside", keys, 1.0e9 - window / 2)])
     assert scheme.coordinator.member_of["inside"] == event_key
     assert scheme.coordinator.first_seen[event_key] == 1.0e9 - window / 2
 
@@ -318,9 +299,11 @@ def test_a_shard_bids_the_best_event_within_the_window_not_the_best_outside_it()
     window = OPTIONS.window_seconds
     keys = ["n:alpha", "n:beta", "n:gamma", "n:delta", "p:g1"]
     articles = [
-        _article("old", keys, 1.0e9),
-        _article("recent", ["n:alpha", "n:beta", "n:gamma", "p:g1", "n:zeta"], 1.0e9 + 3 * window),
-        _article("late", keys, 1.0e9 + 2.5 * window),
+        prepared_article("old", keys, 1.0e9),
+        prepared_article(
+            "recent", ["n:alpha", "n:beta", "n:gamma", "p:g1", "n:zeta"], 1.0e9 + 3 * window
+        ),
+        prepared_article("late", keys, 1.0e9 + 2.5 * window),
     ]
     _, one = single(articles)
     assert one["late"] == one["recent"] != one["old"]
@@ -331,7 +314,7 @@ def test_a_shard_bids_the_best_event_within_the_window_not_the_best_outside_it()
 
 
 def test_probes_and_bids_survive_the_wire() -> None:
-    article = _article("x", ["n:a", "p:g1"], 5.0)
+    article = prepared_article("x", ["n:a", "p:g1"], 5.0)
     probe = Probe.of(article)
     assert Probe.from_dict(wire(probe.to_dict())) == probe
     asked = Probe.from_dict(wire(probe.to_dict(member=False)))
@@ -359,7 +342,7 @@ def test_probes_carry_the_words_prepare_took_and_a_holder_keeps_them_until_close
     from agents.topic_words import topic_words
 
     text = "Rescuers searched collapsed buildings after the earthquake shook Malatya overnight."
-    article = replace(_article("w", ["n:malatya", "p:g1"], 5.0), words=topic_words(text))
+    article = replace(prepared_article("w", ["n:malatya", "p:g1"], 5.0), words=topic_words(text))
     probe = Probe.of(article)
     assert probe.words == topic_words(text)
     assert Probe.from_dict(wire(probe.to_dict())) == probe
@@ -461,7 +444,7 @@ def test_a_probe_without_the_coordinators_weights_is_weighed_by_the_shard() -> N
     from agents.topic_words import topic_words
 
     text = "Rescuers searched collapsed buildings after the earthquake shook Malatya overnight."
-    article = replace(_article("w", ["n:malatya", "p:g1"], 5.0), words=topic_words(text))
+    article = replace(prepared_article("w", ["n:malatya", "p:g1"], 5.0), words=topic_words(text))
     old = Probe.of(article)
     record = wire(old.to_dict())
     assert "words_test" not in record and Probe.from_dict(record).words_test is None
@@ -485,7 +468,8 @@ def test_the_words_of_an_article_whose_decision_failed_leave_the_coordinators_in
     text = "Rescuers searched collapsed buildings after the earthquake shook Malatya overnight."
     coordinator = Coordinator(OPTIONS, Routing(2))
     articles = [
-        replace(_article(i, ["n:malatya", "p:g1"], 5.0), words=topic_words(text)) for i in "xyx"
+        replace(prepared_article(i, ["n:malatya", "p:g1"], 5.0), words=topic_words(text))
+        for i in "xyx"
     ]
     rnd = coordinator.begin(articles)
     assert rnd.words_added == ["x", "y"] and len(coordinator.words) == 2  # "x" once

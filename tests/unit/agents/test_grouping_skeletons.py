@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from agents.grouping import Grouper, GroupingOptions
-from streams.records import Prepared
+from tests.unit.agents.articles import prepared_article
 
 DAY = 86_400.0
 OPTIONS = GroupingOptions(window_seconds=3 * DAY, min_shared=3.0, min_overlap=0.25)
@@ -155,7 +155,9 @@ def test_a_name_of_one_alphabet_counts_once_whatever_its_variants() -> None:
         g = Grouper(SAME_ALPHABET)
         g.assign(member("en", "en"), [*LATIN_EN, *extra], 0.0)
         article = g.assign(member("kab", "kab"), [*LATIN_KAB, *extra], 1.0)
-        scores.append(g.pair_score(article.event_key, _prepared("kab2", "kab", LATIN_KAB)))
+        scores.append(
+            g.pair_score(article.event_key, prepared_article("kab2", LATIN_KAB, 2.0, "kab"))
+        )
     assert scores[0] == scores[1] > 0.0
 
 
@@ -166,26 +168,6 @@ def test_a_shared_name_is_not_counted_again_by_its_variants() -> None:
     only_name = ["n:stanford", "#:2008", "p:g1"]
     event = g.best_match(LATIN_EN, 2.0)[0]
     assert event is not None
-    assert g.pair_score(event, _prepared("de", "de", with_name)) == g.pair_score(
-        event, _prepared("de", "de", only_name)
-    )
-
-
-def _prepared(ident: str, lang: str, evidence: list[str]) -> Prepared:
-    return Prepared(
-        id=ident,
-        url=None,
-        source=None,
-        title=None,
-        text=f"Text of {ident}.",
-        lang=lang,
-        lang_confidence=0.99,
-        languages=[],
-        title_disagrees=False,
-        published_at=None,
-        word_count=3,
-        content_hash=ident,
-        boilerplate_removed=[],
-        evidence=evidence,
-        event_time=2.0,
+    assert g.pair_score(event, prepared_article("de", with_name, 2.0, "de")) == g.pair_score(
+        event, prepared_article("de", only_name, 2.0, "de")
     )
