@@ -723,20 +723,10 @@ def _one_per_name(
     return kept
 
 
-def _alike_bound(same: Mapping[str, float], evidence: Iterable[str], common: set[str]) -> float:
+def _carried(same: Mapping[str, float], evidence: Iterable[str]) -> float:
     """At most what an article's skeletons of names in their own alphabet (``same``) add
-    against any member of an event (``evidence``, of which ``common`` is shared already):
-    those the event carries, but not those of a shared name (:meth:`Grouper._across`)."""
-    carried = sorted(same.keys() & frozenset(evidence))
-    if not carried:
-        return 0.0
-    named = _named_skeletons(common)
-    return math.fsum(
-        same[key]
-        for key in carried
-        if (bones := key[key.find(":", 2) + 1 :]) not in named
-        and not any(_one_left_out(bones, name) for name in named)
-    )
+    against any member of an event (``evidence``): the weights of those the event carries."""
+    return math.fsum(same[key] for key in sorted(same.keys() & frozenset(evidence)))
 
 
 def _named_skeletons(common: Iterable[str]) -> set[str]:
@@ -1554,8 +1544,7 @@ class Grouper:
             # in the article's alphabet. Below what any member needs, none is read.
             if stems and inflections is None:
                 inflections = self._inflections(state, keys, stems)
-            common = keys.intersection(state.evidence)
-            bound = math.fsum(weights[k] for k in common)
+            bound = math.fsum(weights[k] for k in keys.intersection(state.evidence))
             bound = (bound + math.fsum(weights[mine] for _, mine in inflections or ())) * _ROUNDING
 
             any_parallel: list[bool] = []  # _any_parallel, once asked
@@ -1574,9 +1563,12 @@ class Grouper:
 
             if skeletons and short(bound):  # read only when the rest falls short
                 carried = skeletons.carried
-                most = None if carried is None else carried.get(state.number, 0.0)
-                if most is None or (most and not short(bound + most * _ROUNDING)):
-                    bound += _alike_bound(skeletons.same, state.evidence, common) * _ROUNDING
+                most = (
+                    _carried(skeletons.same, state.evidence)
+                    if carried is None
+                    else carried.get(state.number, 0.0)
+                )
+                bound += most * _ROUNDING
             if short(bound):
                 if words is None or bound < words_floor:
                     return scores
