@@ -883,6 +883,9 @@ def _wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in "WF"
 
 
+#: A hint where a word may break (U+00AD), invisible unless it does: words are read without it.
+SOFT_HYPHEN = "\xad"
+
 #: Characters that join the words of one name ("תל אביב", "Ла-Манш"): dropped from keys.
 _JOINERS = frozenset("-‐־'’״׳·・\u200c\u200d")
 
@@ -1191,6 +1194,8 @@ def extract_evidence(
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
     lang = (lang or "").replace("_", "-").split("-")[0].lower()
     doc = text if text.startswith(title) else f"{title}\n{text}"
+    if SOFT_HYPHEN in doc:  # where a word may break, inside names too ("Mer\xadkel"): not a letter
+        doc, title = doc.replace(SOFT_HYPHEN, ""), title.replace(SOFT_HYPHEN, "")
     if "U.S." in doc:
         doc = doc.replace("U.S.A.", "USA").replace("U.S.", "USA")
         title = title.replace("U.S.A.", "USA").replace("U.S.", "USA")

@@ -36,6 +36,8 @@ from typing import Any, Final
 import numpy as np
 import regex
 
+from agents.evidence import SOFT_HYPHEN
+
 #: Distinct words kept of an article (in text order; about its first 1,500 characters in a
 #: European language): 512 bytes, 684 characters in the events table (as much as the
 #: embedding), 640 bytes in memory. 64, 128 and 256 join the same share of the SemEval
@@ -68,7 +70,7 @@ _UNSPACED = re.compile(
 def _tokens(text: str) -> list[str]:
     """The text's words in order: letter runs of :data:`MIN_LETTERS` or more, case folded;
     adjacent character pairs in runs of unspaced scripts."""
-    text = text[:SCAN_CHARS]
+    text = text[:SCAN_CHARS].replace(SOFT_HYPHEN, "")
     if _UNSPACED.search(text) is None:  # most texts: the long runs only, in one pass
         return [word.casefold() for word in _LONG_WORD.findall(text)]
     out: list[str] = []

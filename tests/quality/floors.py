@@ -182,6 +182,26 @@ def body_kept() -> dict[str, Any]:
     }
 
 
+def html_scripts() -> dict[str, Any]:
+    """HTML extraction in every script (``python -m tools.wrapped_articles --flores --html``,
+    one chrome and one layout): the share of FLORES-200's article paragraphs (204 languages,
+    in a page with a menu, an aside and a footer) missing from :func:`agents.boilerplate.
+    clean_html`'s text, and the languages where more are missing than from trafilatura's."""
+    from tools.flores import DEFAULT
+    from tools.wrapped_articles import CHROME, flores_pages, measure_html
+
+    found = measure_html(flores_pages(), chromes=CHROME[:1], layouts=(False,))
+    paragraphs = sum(cell[0] for cell in found.values())
+    return {
+        "missing": sum(cell[1] for cell in found.values()) / paragraphs,
+        "trafilatura_missing": sum(cell[2] for cell in found.values()) / paragraphs,
+        "languages_below_trafilatura": sorted(
+            lang for lang, cell in found.items() if cell[1] > cell[2]
+        ),
+        "digest": digest([DEFAULT]),
+    }
+
+
 #: The 62 languages the ``names`` floor was first set on. Georgian joined the languages of
 #: uncased scripts later (its small letters have capitals but no title case: names are not
 #: capitalised), with fewer names found than the mean: it is held by the ``_all`` floors.
@@ -272,6 +292,7 @@ MEASURES = {
     "langid": langid,
     "extraction": extraction,
     "body_kept": body_kept,
+    "html_scripts": html_scripts,
     "names": names,
     "translations": translations,
     "events": events,

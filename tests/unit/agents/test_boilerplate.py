@@ -1103,6 +1103,54 @@ def test_any_markup_soup_does_not_raise(html: str) -> None:
     assert isinstance(clean_html(html).text, str)
 
 
+# Persian writes a zero-width non-joiner between a word and its suffix, Khmer a zero-width space
+# between words, Sinhala a zero-width joiner inside letters, Hebrew a right-to-left mark before a
+# quote: characters trafilatura drops.
+_JOINED = {
+    "fa": "دانشمندان می\u200cگویند که این روش\u200cها ارزان\u200cتر از آزمایش\u200cهای پیشین است.",
+    "km": "អ្នក\u200bវិទ្យាសាស្ត្រ\u200bបាន\u200bប្រកាស\u200bពី\u200bឧបករណ៍\u200bថ្មី\u200bមួយ។",
+    "si": "ශ්\u200dරී ලංකාවේ වෛද්\u200dය පාසලේ විද්\u200dයාඥයින් නව උපකරණයක් ගැන නිවේදනය කළහ.",
+    "he": 'ראש העיר אמר: "\u200fהגשר ייפתח מחדש" לאחר שנה של עבודות בדק בית בחוף הצפוני של העיר.',
+}
+
+
+_ENTITIES = {"\u200b": "&#8203;", "\u200c": "&zwnj;", "\u200d": "&#x200D;", "\u200f": "&rlm;"}
+
+
+@pytest.mark.parametrize("entities", [False, True])
+@pytest.mark.parametrize("lang", sorted(_JOINED))
+def test_html_keeps_the_joiners_and_zero_width_spaces_a_script_writes(
+    lang: str, entities: bool
+) -> None:
+    sentence = _JOINED[lang]
+    paragraphs = [f"{sentence} {sentence}", sentence, f"{sentence} {sentence} {sentence}"]
+    page = (
+        f"<html><head><title>{sentence}</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<article><h1>{sentence}</h1>{''.join(f'<p>{p}</p>' for p in paragraphs)}</article>"
+        "</body></html>"
+    )
+    if entities:  # as many sites write them
+        page = page.translate(str.maketrans(_ENTITIES))
+    cleaned = clean_html(page, "https://news.example.com/a")
+    assert all(p in cleaned.text for p in paragraphs)
+    assert cleaned.title == sentence
+
+
+def test_html_joiners_come_back_around_a_stand_in_the_page_holds_itself() -> None:
+    # the stand-ins are symbols no article uses; a page that does use one keeps it as written
+    stand_in = "\u2ff0"
+    body = f"{_JOINED['fa']} {stand_in} {_JOINED['fa']}"
+    page = f"<html><body><article><p>{body}</p><p>{body}</p></article></body></html>"
+    assert body in clean_html(page).text
+
+
+def test_html_still_drops_control_characters() -> None:
+    body = "The harbour bridge reopened on Monday after a year of repairs to its deck."
+    page = f"<html><body><article><p>{body}\x07</p><p>{body}</p></article></body></html>"
+    text = clean_html(page).text
+    assert body in text and "\x07" not in text
+
+
 # -- learning a source's chrome ------------------------------------------------------------------
 
 # Chrome of a made-up site that no pattern knows, in a made-up wording.

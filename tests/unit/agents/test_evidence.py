@@ -511,3 +511,15 @@ def test_names_are_found_in_every_cased_script_of_the_basic_plane() -> None:
         "", "Ռոդրիգո Արիասը հանդիպեց Վլադիմիր Պուտինին։ Արիասը ասաց, որ Ռոդրիգո Արիասը", "hy"
     )
     assert {"n:rodrig", "n:rodrig arias", "s:namearme:rdrg"} <= set(found.to_list())
+
+
+def test_soft_hyphens_do_not_break_names_or_numbers() -> None:
+    # sites hyphenate long words with U+00AD (&shy;), invisible unless a line breaks there
+    text = (
+        "Bundeskanzlerin Angela Merkel traf am Montag in Berlin den Präsidenten Emmanuel Macron."
+        " Merkel sagte, die Sozialversicherungsreform koste 2,4 Milliarden Euro."
+    )
+    hinted = text.replace("Merkel", "Mer\xadkel").replace("Macron", "Ma\xadcron")
+    assert extract_evidence("Merkel empfängt Macron", text, "de") == extract_evidence(
+        "Mer\xadkel empfängt Ma\xadcron", hinted, "de"
+    )

@@ -259,3 +259,9 @@ def test_weights_given_by_another_index_are_read_back_and_kept_as_given() -> Non
     assert local.cosine(given, "a") < 0.99
     shard.add("none", words, "en", None)  # no words that weigh: not kept
     assert len(shard) == 1
+
+
+def test_soft_hyphens_do_not_split_words() -> None:
+    text = "Die Sozialversicherungsreform der Regierung kommt im Frühjahr vor den Bundestag."
+    hinted = text.replace("Sozialversicherungsreform", "Sozial\xadversicherungs\xadreform")
+    assert topic_words(hinted) == topic_words(text)
