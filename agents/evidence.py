@@ -883,8 +883,22 @@ def _wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in "WF"
 
 
-#: A hint where a word may break (U+00AD), invisible unless it does: words are read without it.
-SOFT_HYPHEN = "\xad"
+#: Invisible characters that are no part of a word: a hint where a word may break (the soft
+#: hyphen, "Mer\xadkel"), the marks and controls of a run's direction (Unicode's Bidi_Control),
+#: the word joiner; and the zero-width space, which Khmer, Burmese, Thai and Lao write between
+#: words (a space to the reader, where it stands between two). Kept in a body as the page wrote
+#: them, read without them.
+_INVISIBLE: Final = re.compile("[\xad\u061c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\u200b]")
+_BETWEEN_WORDS: Final = re.compile("(?<=\\S)\u200b+(?=\\S)")
+
+
+def readable(text: str) -> str:
+    """``text`` as its words are read: a zero-width space between two words a space, the rest
+    of :data:`_INVISIBLE` left out (a title stays the prefix of a text that starts with it)."""
+    if _INVISIBLE.search(text) is None:
+        return text
+    return _INVISIBLE.sub("", _BETWEEN_WORDS.sub(" ", text))
+
 
 #: Characters that join the words of one name ("תל אביב", "Ла-Манш"): dropped from keys.
 _JOINERS = frozenset("-‐־'’״׳·・\u200c\u200d")
@@ -1194,8 +1208,7 @@ def extract_evidence(
     gaz = gazetteer if gazetteer is not None else default_gazetteer()
     lang = (lang or "").replace("_", "-").split("-")[0].lower()
     doc = text if text.startswith(title) else f"{title}\n{text}"
-    if SOFT_HYPHEN in doc:  # where a word may break, inside names too ("Mer\xadkel"): not a letter
-        doc, title = doc.replace(SOFT_HYPHEN, ""), title.replace(SOFT_HYPHEN, "")
+    doc, title = readable(doc), readable(title)
     if "U.S." in doc:
         doc = doc.replace("U.S.A.", "USA").replace("U.S.", "USA")
         title = title.replace("U.S.A.", "USA").replace("U.S.", "USA")

@@ -36,7 +36,7 @@ from typing import Any, Final
 import numpy as np
 import regex
 
-from agents.evidence import SOFT_HYPHEN
+from agents.evidence import readable
 
 #: Distinct words kept of an article (in text order; about its first 1,500 characters in a
 #: European language): 512 bytes, 684 characters in the events table (as much as the
@@ -70,7 +70,7 @@ _UNSPACED = re.compile(
 def _tokens(text: str) -> list[str]:
     """The text's words in order: letter runs of :data:`MIN_LETTERS` or more, case folded;
     adjacent character pairs in runs of unspaced scripts."""
-    text = text[:SCAN_CHARS].replace(SOFT_HYPHEN, "")
+    text = readable(text[:SCAN_CHARS])
     if _UNSPACED.search(text) is None:  # most texts: the long runs only, in one pass
         return [word.casefold() for word in _LONG_WORD.findall(text)]
     out: list[str] = []

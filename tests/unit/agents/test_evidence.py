@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 
@@ -14,6 +15,7 @@ from agents.evidence import (
     extract_evidence,
     name_skeletons,
     normalise_name,
+    readable,
     skeleton,
     skeletons,
 )
@@ -511,6 +513,23 @@ def test_names_are_found_in_every_cased_script_of_the_basic_plane() -> None:
         "", "Ռոդրիգո Արիասը հանդիպեց Վլադիմիր Պուտինին։ Արիասը ասաց, որ Ռոդրիգո Արիասը", "hy"
     )
     assert {"n:rodrig", "n:rodrig arias", "s:namearme:rdrg"} <= set(found.to_list())
+
+
+@pytest.mark.parametrize(
+    "marked",
+    [
+        lambda t: t.replace(" Merkel", " \u200bMerkel"),  # a zero-width space before a word
+        lambda t: t.replace(" ", " \u200e"),  # left-to-right marks (pages with Hebrew, Arabic)
+        lambda t: t.replace("Macron", "\u2066Macron\u2069"),  # a direction isolate
+    ],
+)
+def test_invisible_marks_around_words_do_not_break_names(marked: Callable[[str], str]) -> None:
+    text = "Die Kanzlerin Angela Merkel traf am Montag in Berlin den Präsidenten Emmanuel Macron."
+    assert extract_evidence("", marked(text), "de") == extract_evidence("", text, "de")
+
+
+def test_a_zero_width_space_between_words_reads_as_a_space() -> None:
+    assert readable("ក\u200bខ \u200bគ\u200b\nឃ") == "ក ខ គ\nឃ"
 
 
 def test_soft_hyphens_do_not_break_names_or_numbers() -> None:
