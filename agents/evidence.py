@@ -33,6 +33,7 @@ from typing import Any, Final
 
 from anyascii import anyascii
 
+from agents.scripts import readable
 from streams.memory import built_apart
 
 NAME_PREFIX: Final = "n:"
@@ -881,23 +882,6 @@ def _wide(char: str) -> bool:
     import unicodedata
 
     return unicodedata.east_asian_width(char) in "WF"
-
-
-#: Invisible characters that are no part of a word: a hint where a word may break (the soft
-#: hyphen, "Mer\xadkel"), the marks and controls of a run's direction (Unicode's Bidi_Control),
-#: the word joiner; and the zero-width space, which Khmer, Burmese, Thai and Lao write between
-#: words (a space to the reader, where it stands between two). Kept in a body as the page wrote
-#: them, read without them.
-_INVISIBLE: Final = re.compile("[\xad\u061c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\u200b]")
-_BETWEEN_WORDS: Final = re.compile("(?<=\\S)\u200b+(?=\\S)")
-
-
-def readable(text: str) -> str:
-    """``text`` as its words are read: a zero-width space between two words a space, the rest
-    of :data:`_INVISIBLE` left out (a title stays the prefix of a text that starts with it)."""
-    if _INVISIBLE.search(text) is None:
-        return text
-    return _INVISIBLE.sub("", _BETWEEN_WORDS.sub(" ", text))
 
 
 #: Characters that join the words of one name ("תל אביב", "Ла-Манш"): dropped from keys.

@@ -103,6 +103,7 @@ from agents.scripts import (
     SCRIPT_CANDIDATES,
     SCRIPT_LANGUAGE,
     dominant_script,
+    readable,
     script_letters,
     second_script,
 )
@@ -1252,7 +1253,8 @@ def detect(
     override. Short input is never an error: a headline or a word pair gets a language too.
     """
     detector = model if isinstance(model, Detector) else Detector(model)
-    title_text = _SPACE.sub(" ", title or "").strip()
+    title_text = _SPACE.sub(" ", readable(title or "")).strip()
+    text = readable(text)
     parts = passages(text)
     body_chars = sum(len(p) for p in parts)
     if body_chars < SHORT_BODY_CHARS:

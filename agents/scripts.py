@@ -6,6 +6,10 @@ asked. Others narrow the candidates (Hebrew: Hebrew or Yiddish; Bengali: Bengali
 Assamese…). Latin, Cyrillic and Arabic leave the decision to the models.
 
 Code-point ranges are the Unicode blocks (Unicode Standard, "Blocks.txt").
+
+And how a text's words are read in any script (:func:`readable`): without the invisible
+characters that are no part of a word (soft hyphens, direction marks), for the language,
+evidence and words stages alike.
 """
 
 from __future__ import annotations
@@ -168,3 +172,20 @@ def dominant_script(counts: dict[str, int]) -> tuple[str, float]:
     merged = _han_and_kana_merged(counts)
     script = max(merged, key=merged.__getitem__)
     return script, merged[script] / total
+
+
+#: Invisible characters that are no part of a word: a hint where a word may break (the soft
+#: hyphen, "Mer\xadkel"), the marks and controls of a run's direction (Unicode's Bidi_Control),
+#: the word joiner; and the zero-width space, which Khmer, Burmese, Thai and Lao write between
+#: words (a space to the reader, where it stands between two). Kept in a body as the page wrote
+#: them, read without them.
+_INVISIBLE: Final = re.compile("[\xad\u061c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\u200b]")
+_BETWEEN_WORDS: Final = re.compile("(?<=\\S)\u200b+(?=\\S)")
+
+
+def readable(text: str) -> str:
+    """``text`` as its words are read: a zero-width space between two words a space, the rest
+    of :data:`_INVISIBLE` left out (a title stays the prefix of a text that starts with it)."""
+    if _INVISIBLE.search(text) is None:
+        return text
+    return _INVISIBLE.sub("", _BETWEEN_WORDS.sub(" ", text))

@@ -36,7 +36,7 @@ from typing import Any, Final
 import numpy as np
 import regex
 
-from agents.evidence import readable
+from agents.scripts import readable
 
 #: Distinct words kept of an article (in text order; about its first 1,500 characters in a
 #: European language): 512 bytes, 684 characters in the events table (as much as the

@@ -15,10 +15,10 @@ from agents.evidence import (
     extract_evidence,
     name_skeletons,
     normalise_name,
-    readable,
     skeleton,
     skeletons,
 )
+from agents.scripts import readable
 from streams.memory import built_apart
 from tests.texts import read_seed
 

@@ -517,3 +517,13 @@ def test_the_long_rules_read_whole_bodies_of_flores_and_spare_the_neighbours() -
     dutch_only = language.load_model("off", languages=frozenset({"nl", "en"}))
     assert dutch_only.long is None or all(y in {"nl", "en"} for _, y in dutch_only.long)
     assert detect(dutch_only, None, by_lang["li"][0], 0.0).lang == "nl"
+
+
+@pytest.mark.parametrize("mark", ["\u200f", "\u200e", "\u200b", "\u2066"])
+def test_invisible_marks_between_words_change_nothing(detector: Detector, mark: str) -> None:
+    # pages with runs of both directions write direction marks; some editors zero-width spaces
+    text = "ראש העיר אמר ביום שני כי הגשר ייפתח מחדש לאחר שנה של עבודות בדק בית בחוף הצפוני"
+    marked = text.replace(" ", f" {mark}")
+    assert language.detect(detector, None, marked, 0.1) == language.detect(
+        detector, None, text, 0.1
+    )
