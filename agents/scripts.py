@@ -181,11 +181,17 @@ def dominant_script(counts: dict[str, int]) -> tuple[str, float]:
 #: them, read without them.
 _INVISIBLE: Final = re.compile("[\xad\u061c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\u200b]")
 _BETWEEN_WORDS: Final = re.compile("(?<=\\S)\u200b+(?=\\S)")
+#: Spaces other than the space (Unicode's space separators: no-break, narrow no-break as French
+#: writes before "?" and between a number's thousands, thin, ideographic...) and the tab: read as
+#: the space, so that a full name or a number written with one is the one written with a space.
+_OTHER_SPACES: Final = re.compile("[\t\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_UNREAD: Final = re.compile(f"{_INVISIBLE.pattern}|{_OTHER_SPACES.pattern}")
 
 
 def readable(text: str) -> str:
-    """``text`` as its words are read: a zero-width space between two words a space, the rest
-    of :data:`_INVISIBLE` left out (a title stays the prefix of a text that starts with it)."""
-    if _INVISIBLE.search(text) is None:
+    """``text`` as its words are read: other spaces as the space (:data:`_OTHER_SPACES`), a
+    zero-width space between two words a space, the rest of :data:`_INVISIBLE` left out (a
+    title stays the prefix of a text that starts with it)."""
+    if _UNREAD.search(text) is None:
         return text
-    return _INVISIBLE.sub("", _BETWEEN_WORDS.sub(" ", text))
+    return _INVISIBLE.sub("", _BETWEEN_WORDS.sub(" ", _OTHER_SPACES.sub(" ", text)))

@@ -528,6 +528,13 @@ def test_invisible_marks_around_words_do_not_break_names(marked: Callable[[str],
     assert extract_evidence("", marked(text), "de") == extract_evidence("", text, "de")
 
 
+@pytest.mark.parametrize("space", ["\xa0", "\u202f", "\u2009", "\t", "\u3000"])
+def test_names_and_numbers_read_the_same_with_any_space(space: str) -> None:
+    # no-break, narrow no-break (French, and thousands), thin, tab, ideographic
+    text = "Le président Emmanuel Macron a annoncé lundi un budget de 2 400 000 euros à Paris."
+    assert extract_evidence("", text.replace(" ", space), "fr") == extract_evidence("", text, "fr")
+
+
 def test_a_zero_width_space_between_words_reads_as_a_space() -> None:
     assert readable("ក\u200bខ \u200bគ\u200b\nឃ") == "ក ខ គ\nឃ"
 
