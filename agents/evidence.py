@@ -976,8 +976,26 @@ def _case_class(predicate: Callable[[str], bool]) -> str:
     return "".join(re.escape(chr(c)) for c in range(0x10000) if predicate(chr(c)))
 
 
+def _in_a_cased_word(char: str) -> bool:
+    """A letter that continues a capitalised word: a cased letter or a modifier letter of the
+    Latin blocks ("Hawaiʻi"). Not a letter of a script without case: Chinese, Japanese and
+    Thai write none of their words apart from a Latin name ("Biden大統領", "Apple公司"), which
+    otherwise took the whole run after it for one long name."""
+    import unicodedata
+
+    if not char.isalpha():
+        return False
+    if char.islower() or char.isupper() or char.istitle():
+        return True
+    return char < "\u0370" and unicodedata.category(char) == "Lm"
+
+
 # Patterns start with a character class rather than a look-behind: much faster to scan.
-_CAP_RE = re.compile(rf"[{_case_class(str.isupper)}][^\W\d_]*(?:['’][^\W\d_]+)*")
+_CASED_LETTERS = _case_class(_in_a_cased_word)
+_CAP_RE = re.compile(
+    rf"[{_case_class(str.isupper)}][{_CASED_LETTERS}]*(?:['’][{_CASED_LETTERS}]+)*"
+)
+_CASED_RE = re.compile(f"[{_CASED_LETTERS}]")
 _NEXT_WORD_RE = re.compile(r"[ \u00a0-]([^\W\d_]+)")
 _BOUNDARY_CHARS = frozenset('.!?…:;\n"“”„«»‹›|•')
 _SPACE_CHARS = frozenset(" \t\u00a0\u202f")
@@ -1011,7 +1029,7 @@ def _scan(doc: str, title_end: int, title_case: bool) -> _Capitalised:
     prev_end = -2
     for match in _CAP_RE.finditer(doc):
         start, end, word = match.start(), match.end(), match.group()
-        if start and doc[start - 1].isalpha():  # iPhone
+        if start and _CASED_RE.match(doc, start - 1):  # iPhone (but 米国のBiden is Biden)
             continue
         possessive = word[-2:] in ("'s", "’s")
         if possessive:

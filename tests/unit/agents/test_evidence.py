@@ -549,3 +549,23 @@ def test_soft_hyphens_do_not_break_names_or_numbers() -> None:
     assert extract_evidence("Merkel empfängt Macron", text, "de") == extract_evidence(
         "Mer\xadkel empfängt Ma\xadcron", hinted, "de"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("米国のBiden大統領は東京でNATOの会議に出席した。AppleはiPhoneを発表した。", "ja"),
+        ("美国总统Biden在东京出席了NATO会议。Apple公司发布了新款iPhone。", "zh"),
+        ("ประธานาธิบดีBidenเดินทางไปโตเกียวเพื่อประชุมNATOกับApple", "th"),
+    ],
+)
+def test_a_latin_name_in_a_script_without_spaces_is_the_name_alone(text: str, lang: str) -> None:
+    # the letters around it belong to words of another script: "Apple公司" was the name
+    # "aplegongsifabuleksinkuanifon", and Biden after の was no name at all
+    names = extract_evidence("", text, lang).names
+    assert {"biden", "nato", "aple"} <= names
+    assert all(name.isascii() and len(name) <= 6 for name in names)
+
+
+def test_a_capital_inside_a_latin_word_starts_no_name() -> None:
+    assert "phone" not in extract_evidence("", "The new iPhone went on sale on Friday.", "en").names
