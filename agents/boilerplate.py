@@ -1519,7 +1519,7 @@ def _block_of(node: HtmlElement) -> HtmlElement | None:
 # characters (Unicode's Join_Control and Bidi_Control, the zero-width space, the word joiner)
 # go through trafilatura as printable stand-ins, and come back. (The soft hyphen, U+00AD, a
 # hint where a word may break, goes, as trafilatura has it.)
-_JOINERS = (
+_FORMAT_CHARS = (
     "\u200b\u200c\u200d\u2060"  # zero-width space, non-joiner, joiner; word joiner
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # direction
 )
@@ -1527,18 +1527,18 @@ _JOINERS = (
 _STAND_INS = tuple(map(chr, range(0x4DC0, 0x4E00)))
 # one of them in a page's source as an HTML entity (some that are none pass too; a pattern that
 # starts with "&" is searched for fast, any other cost a millisecond a page)
-_JOINER_ENTITY = re.compile(
+_FORMAT_ENTITY = re.compile(
     "&(?:zwn?j|lrm|rlm|ZeroWidthSpace|NoBreak|#(?:0*(?:"
-    + "|".join(str(ord(c)) for c in _JOINERS)
+    + "|".join(str(ord(c)) for c in _FORMAT_CHARS)
     + ")|[xX]0*(?:"
-    + "|".join(f"{ord(c):x}|{ord(c):X}" for c in _JOINERS)
+    + "|".join(f"{ord(c):x}|{ord(c):X}" for c in _FORMAT_CHARS)
     + ")))"
 )
 
 
-def _may_hold_joiners(html: str) -> bool:
-    """Whether ``html``'s source may write one of :data:`_JOINERS`."""
-    return any(c in html for c in _JOINERS) or _JOINER_ENTITY.search(html) is not None
+def _may_hold_format_chars(html: str) -> bool:
+    """Whether ``html``'s source may write one of :data:`_FORMAT_CHARS`."""
+    return any(c in html for c in _FORMAT_CHARS) or _FORMAT_ENTITY.search(html) is not None
 
 
 def _swapped(text: str, pairs: list[tuple[str, str]]) -> str:
@@ -1548,12 +1548,12 @@ def _swapped(text: str, pairs: list[tuple[str, str]]) -> str:
     return text
 
 
-def _joiners_kept(tree: HtmlElement) -> tuple[HtmlElement, Callable[[str], str]]:
+def _format_chars_kept(tree: HtmlElement) -> tuple[HtmlElement, Callable[[str], str]]:
     """``tree`` for trafilatura and the function that gives back what it extracts from it as the
-    page wrote it: when the page holds :data:`_JOINERS`, a copy of ``tree`` with each replaced by
-    one of the :data:`_STAND_INS` the page does not hold, and the reverse replacement."""
+    page wrote it: when the page holds :data:`_FORMAT_CHARS`, a copy of ``tree`` with each
+    replaced by one of the :data:`_STAND_INS` the page does not hold, and the reverse."""
     page = "".join(t for node in tree.iter() for t in (node.text, node.tail) if t)
-    present = [c for c in _JOINERS if c in page]
+    present = [c for c in _FORMAT_CHARS if c in page]
     if not present:
         return tree, str
     free = [c for c in _STAND_INS if c not in page]
@@ -1582,7 +1582,9 @@ def clean_html(html: str, url: str | None = None) -> Cleaned:
     tree = load_html(html) if html.strip() else None
     if tree is None:
         return Cleaned("")
-    protected, as_written = _joiners_kept(tree) if _may_hold_joiners(html) else (tree, str)
+    protected, as_written = (
+        _format_chars_kept(tree) if _may_hold_format_chars(html) else (tree, str)
+    )
     text = _clean(as_written(_main_text(protected, url)), None, whole_page=False).text
     before: dict[HtmlElement, str] = {}  # a block around others -> its text before them
     blocks = list(_visible_blocks(tree, before))
