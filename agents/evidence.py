@@ -977,17 +977,15 @@ def _case_class(predicate: Callable[[str], bool]) -> str:
 
 
 def _in_a_cased_word(char: str) -> bool:
-    """A letter that continues a capitalised word: a cased letter or a modifier letter of the
-    Latin blocks ("Hawaiʻi"). Not a letter of a script without case: Chinese, Japanese and
-    Thai write none of their words apart from a Latin name ("Biden大統領", "Apple公司"), which
-    otherwise took the whole run after it for one long name."""
+    """A letter that continues a capitalised word: not a letter of a script without case
+    (:func:`_is_uncased`), or a modifier letter of the Latin blocks ("Hawaiʻi"). Chinese,
+    Japanese and Thai write none of their words apart from a Latin name ("Biden大統領",
+    "Apple公司"), which otherwise took the whole run after it for one long name."""
     import unicodedata
 
     if not char.isalpha():
         return False
-    if char.islower() or char.isupper() or char.istitle():
-        return True
-    return char < "\u0370" and unicodedata.category(char) == "Lm"
+    return not _is_uncased(char) or (char < "\u0370" and unicodedata.category(char) == "Lm")
 
 
 # Patterns start with a character class rather than a look-behind: much faster to scan.
