@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from agents import boilerplate, boilerplate_learn, evidence, language, validation
+from agents import boilerplate, boilerplate_learn, crawler_text, evidence, language, validation
 from agents.boilerplate_meaning import ChromeByMeaning
 from agents.embedding import LANGUAGES, Embedder
 from agents.grouping import Assignment, Grouper, GroupingOptions, paragraph_prints
@@ -329,14 +329,18 @@ def _clean(article: RawArticle) -> tuple[boilerplate.Cleaned | None, str | None,
     """The article's text without boilerplate (its HTML's main content, else its plain text
     cleaned; None when nothing is left), its title (given, else the page's) and whether the
     text came from plain text (no page structure told the chrome apart)."""
-    title = article.title
+    title = crawler_text.plain_title(article.title) if article.title else None
     cleaned: boilerplate.Cleaned | None = None
     plain = False
-    if article.html:
-        cleaned = boilerplate.clean_html(article.html, article.url)
+    page = article.html
+    if not page and article.text and crawler_text.is_page(article.text):
+        page = article.text  # a whole page in ``text``: read as the page it is
+    if page:
+        cleaned = boilerplate.clean_html(page, article.url)
         title = title or cleaned.title
     if (cleaned is None or not cleaned.text.strip()) and article.text:
-        cleaned = boilerplate.clean_text(article.text, article.lang_hint)
+        text = crawler_text.plain_text(article.text)
+        cleaned = boilerplate.clean_text(text, article.lang_hint)
         plain = True
     if cleaned is None or not cleaned.text.strip():
         return None, title, plain

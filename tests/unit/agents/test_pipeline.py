@@ -247,3 +247,69 @@ def test_prepare_takes_what_grouping_reads_of_the_text(model: language.Predictor
     [value, key] = samples()[0]
     [off] = Pipeline(OFF, grouping, model, None).prepare([(value, key)], NOW)
     assert isinstance(off, Prepared) and off.words is None and off.paras
+
+
+def test_a_text_delivered_as_markup_or_with_other_separators_is_read_as_plain_text(
+    model: language.Predictor,
+) -> None:
+    """#15: an RSS body (an HTML fragment, references), a word processor's U+2029 and an
+    escaped title give the article the plain-text delivery gives (``tools.delivered_text``)."""
+    paragraphs = [
+        "Die Bundesregierung hat am Dienstag angekündigt, den Mindestlohn im nächsten Jahr zu "
+        "erhöhen, nach monatelangen Gesprächen mit Gewerkschaften und Arbeitgebern.",
+        "Die Opposition kritisierte den Schritt als zu zaghaft und forderte eine deutlichere "
+        "Erhöhung noch in diesem Jahr: „Das reicht nicht“, sagte die Fraktionschefin.",
+        "Die Arbeitgeber warnten vor höheren Preisen & weniger Stellen im Handel.",
+    ]
+    escaped = [
+        p.replace("&", "&amp;").replace("„", "&bdquo;").replace("“", "&#8220;") for p in paragraphs
+    ]
+    forms = {
+        "plain": ("Mindestlohn steigt & Opposition klagt", "\n\n".join(paragraphs)),
+        "fragment": (
+            "Mindestlohn steigt &amp; <b>Opposition</b> klagt",
+            "".join(f"<p>{p}</p>" for p in escaped) + "<script>track();</script>",
+        ),
+        "u2029": ("Mindestlohn steigt & Opposition klagt", "\u2029".join(paragraphs)),
+        "form feeds": ("Mindestlohn steigt & Opposition klagt", "\x0c\x0c".join(paragraphs)),
+    }
+    docs = [{"id": k, "title": t, "text": x} for k, (t, x) in forms.items()]
+    out = run(OFF, model, [(orjson.dumps(d), d["id"].encode()) for d in docs])
+    assert all(isinstance(o, Prepared) for o in out)
+    plain = out[0]
+    assert isinstance(plain, Prepared) and plain.text == "\n\n".join(paragraphs)
+    for other in out[1:]:
+        assert isinstance(other, Prepared)
+        assert (other.text, other.title, other.lang, other.paras, other.evidence) == (
+            plain.text, plain.title, plain.lang, plain.paras, plain.evidence,
+        ), other.id  # fmt: skip
+
+
+def test_a_whole_page_in_the_text_field_is_read_as_a_page(model: language.Predictor) -> None:
+    body = "".join(
+        f"<p>{s}</p>"
+        for s in (
+            "Die Bundesregierung hat am Dienstag angekündigt, den Mindestlohn im nächsten Jahr "
+            "zu erhöhen, nach monatelangen Gesprächen mit Gewerkschaften und Arbeitgebern.",
+            "Die Opposition kritisierte den Schritt als zu zaghaft und forderte eine "
+            "deutlichere Erhöhung noch in diesem Jahr, wie die Fraktionschefin sagte.",
+        )
+    )
+    page = (
+        "<!DOCTYPE html><html><head><title>Mindestlohn steigt | Zeitung</title></head><body>"
+        "<nav><ul><li><a href='/'>Startseite</a></li><li><a href='/p'>Politik</a></li></ul>"
+        f"</nav><article><h1>Mindestlohn steigt</h1>{body}</article>"
+        "<footer><a href='/i'>Impressum</a> <a href='/d'>Datenschutz</a></footer></body></html>"
+    )
+    as_html, as_text = run(
+        OFF,
+        model,
+        [
+            (orjson.dumps({"id": "h", "html": page}), b"h"),
+            (orjson.dumps({"id": "t", "text": page}), b"t"),
+        ],
+    )
+    assert isinstance(as_html, Prepared) and isinstance(as_text, Prepared)
+    assert as_text.text == as_html.text and as_text.title == as_html.title
+    assert "Startseite" not in as_text.text and "<p>" not in as_text.text
+    assert "Die Bundesregierung hat am Dienstag" in as_text.text

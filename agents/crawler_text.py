@@ -1,0 +1,180 @@
+"""A crawler's ``text`` and ``title`` fields as plain text, however the crawler wrote them.
+
+Input: the string a crawler put in ``text`` (or ``title``). Output: the same words as plain
+text, paragraphs separated by a blank line, for :func:`agents.boilerplate.clean_text`.
+
+Crawlers deliver "plain text" in several forms, and the stages after this one read lines and
+paragraphs: an RSS item's or a CMS export's body is an HTML fragment (``<p>…</p>``, entities
+such as ``&#8217;``), a word processor's text separates paragraphs with U+2029 or lines with
+U+2028, a feed's title is escaped (``Q&amp;A``). Read as they are, such texts came out with
+their tags and entities in the enriched body, and as one paragraph with the site's chrome kept
+(``python -m tools.delivered_text`` measures each form). So:
+
+* a line or paragraph separator of any kind (CR LF, CR, NEL, VT, FF, U+2028) is a newline and
+  U+2029 a paragraph break;
+* a text that is markup (two tags of HTML's elements or more) is read as HTML: each block's
+  visible text a paragraph, inline elements' text as written, scripts and styles left out;
+  where the markup is only inline (``<a>``, ``<b>``…), the text's own newlines still make
+  its lines;
+* a character reference ending in ``;`` (``&amp;``, ``&#8217;``, ``&#x2019;``) is its
+  character; one without the semicolon is left as written (``AT&T``, ``&notice``).
+
+A whole page in ``text`` (``<html>``, ``<body>`` or a doctype) is a page, not plain text:
+:func:`is_page` tells the pipeline to read it as one.
+
+Why not html-text (already a dev dependency) or inscriptis for the fragments: both were tried.
+html-text puts a space between any two elements' text ("中国<a>北京</a>市" is "中国 北京 市",
+"<i>Ver</i>handlung" two words; with ``guess_punct_space`` it also drops the space before a
+quotation mark after a link); inscriptis writes list bullets and indentation into the text and
+joins a table's first cell to the text before it. The walk here (lxml, which trafilatura
+brings) writes each text node as it is.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from html.entities import html5
+from typing import Final
+
+#: Line breaks other than LF: CR LF, CR, NEL, VT, FF and LINE SEPARATOR (U+2028).
+_LINE_BREAK: Final = re.compile("\r\n|[\r\x85\x0b\x0c\u2028]")
+#: Unicode's paragraph separator.
+_PARAGRAPH_BREAK: Final = "\u2029"
+_SEPARATORS: Final = ("\r", "\x85", "\x0b", "\x0c", "\u2028", _PARAGRAPH_BREAK)
+#: Tags of HTML elements that body text holds (not any "<word>": "x <y> z" is not markup).
+_TAG: Final = re.compile(
+    r"</?(?:a|abbr|article|aside|b|blockquote|br|caption|cite|code|dd|del|div|dl|dt|em"
+    r"|figcaption|figure|font|footer|h[1-6]|header|hr|i|iframe|img|ins|li|mark|nav|noscript"
+    r"|ol|p|picture|pre|q|s|script|section|small|source|span|strong|style|sub|sup|table"
+    r"|tbody|td|th|thead|time|tr|u|ul|video)(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+#: Tags after which HTML, not the text's newlines, says where lines end.
+_BLOCK_TAG: Final = re.compile(
+    r"<(?:article|blockquote|br|div|dl|dt|dd|figcaption|figure|h[1-6]|hr|li|ol|p|pre"
+    r"|section|table|tr|ul)\b",
+    re.IGNORECASE,
+)
+#: The start of a whole page.
+_PAGE: Final = re.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.I)
+#: A character reference with its semicolon: named, decimal or hexadecimal.
+_REFERENCE: Final = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+_BLANK_LINES: Final = re.compile(r"\n[^\S\n]*\n\s*")
+#: Tags needed before a text is markup: one stray "<b>" in a sentence is not.
+MIN_TAGS: Final = 2
+
+
+def line_breaks(text: str) -> str:
+    """``text`` with every line separator a newline and U+2029 a blank line."""
+    if not any(separator in text for separator in _SEPARATORS):
+        return text
+    return _LINE_BREAK.sub("\n", text).replace(_PARAGRAPH_BREAK, "\n\n")
+
+
+def is_markup(text: str) -> bool:
+    """Whether ``text`` is written in HTML: :data:`MIN_TAGS` tags of its elements or more."""
+    if "<" not in text:
+        return False
+    return next(itertools.islice(_TAG.finditer(text), MIN_TAGS - 1, None), None) is not None
+
+
+def is_page(text: str) -> bool:
+    """Whether ``text`` is a whole HTML page (a doctype, ``<html>``, ``<head>`` or ``<body>``
+    first)."""
+    return bool(_PAGE.match(text))
+
+
+def unescaped(text: str) -> str:
+    """``text`` with each character reference that ends in ``;`` replaced by its character."""
+    if "&" not in text:
+        return text
+    return _REFERENCE.sub(_character, text)
+
+
+def _character(match: re.Match[str]) -> str:
+    """A reference's character: numeric, or named exactly (HTML5's names: "&notice;" is not
+    the legacy "&not" followed by "ice;", as ``html.unescape`` reads it)."""
+    reference = match.group()
+    if reference[1] == "#":
+        return html.unescape(reference)
+    return html5.get(reference[1:], reference)
+
+
+#: Elements that stand as paragraphs, and those that stand on a line.
+_PARAGRAPHS: Final = frozenset(
+    (
+        *("address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt"),
+        *("figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header"),
+        *("hr", "main", "nav", "ol", "p", "pre", "section", "table", "ul"),
+    )
+)
+_LINES: Final = frozenset(("br", "li", "tr"))
+#: What an element's start and end put in the text.
+_BEFORE: Final = {
+    **dict.fromkeys(_PARAGRAPHS, "\n\n"),
+    **dict.fromkeys(("li", "tr"), "\n"),
+    **dict.fromkeys(("td", "th"), " "),
+}
+_AFTER: Final = {**dict.fromkeys(_PARAGRAPHS, "\n\n"), "br": "\n"}
+#: Elements whose text is not shown.
+_INVISIBLE: Final = frozenset(
+    (
+        *("head", "script", "style", "noscript", "template", "svg", "math", "iframe"),
+        *("object", "embed", "select", "textarea"),
+    )
+)
+_SPACES: Final = re.compile(r"[^\S\n]+")
+_BREAKS: Final = re.compile(r" *\n *")
+_PARAGRAPH_GAPS: Final = re.compile(r"\n{3,}")
+
+
+def _visible(markup: str) -> str:
+    """The visible text of an HTML fragment: inline elements' text as written (no space added
+    between them: "中国<a>北京</a>市" is 中国北京市), a blank line after each block, a newline
+    after each ``<br>``, list item and table row; scripts and styles left out."""
+    from lxml import etree
+    from lxml.html import fragment_fromstring
+
+    if not _BLOCK_TAG.search(markup):
+        # inline tags only: the text's own newlines are its lines and paragraphs
+        markup = _BLANK_LINES.sub("<p>", markup.strip()).replace("\n", "<br>")
+    root = fragment_fromstring(markup, create_parent="div")
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    parts: list[str] = []
+    hidden = 0
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else None  # None: a comment
+        if event == "start":
+            if hidden or tag in _INVISIBLE:
+                hidden += 1
+            elif tag is not None:
+                parts.append(_BEFORE.get(tag, ""))
+                parts.append(element.text or "")
+            continue
+        if hidden:
+            hidden -= tag is not None
+            if hidden:
+                continue
+        elif tag is not None:
+            parts.append(_AFTER.get(tag, ""))
+        if element is not root:
+            parts.append(element.tail or "")
+    text = _BREAKS.sub("\n", _SPACES.sub(" ", "".join(parts)))
+    return _PARAGRAPH_GAPS.sub("\n\n", text).strip()
+
+
+def plain_text(text: str) -> str:
+    """A crawler's ``text`` as plain text (see the module's docstring)."""
+    text = line_breaks(text).removeprefix("\ufeff")  # a byte order mark is no character
+    if is_markup(text):
+        return _visible(text)
+    return unescaped(text)
+
+
+def plain_title(title: str) -> str:
+    """A crawler's ``title`` as one line of plain text: tags out, references read."""
+    title = line_breaks(title)
+    title = _visible(title) if _TAG.search(title) else unescaped(title)
+    return " ".join(title.split())

@@ -1,0 +1,74 @@
+"""A crawler's text and title as plain text: line separators, HTML fragments, references."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.crawler_text import is_markup, is_page, line_breaks, plain_text, plain_title
+
+
+@pytest.mark.parametrize(
+    ("given", "wanted"),
+    [
+        ("a\r\nb", "a\nb"),
+        ("a\rb", "a\nb"),
+        ("a\u2028b", "a\nb"),
+        ("a\u2029b", "a\n\nb"),
+        ("a\x0cb\x0bc\x85d", "a\nb\nc\nd"),
+        ("plain\nascii", "plain\nascii"),
+    ],
+)
+def test_every_line_separator_is_a_newline_and_u2029_a_paragraph_break(
+    given: str, wanted: str
+) -> None:
+    assert line_breaks(given) == wanted
+
+
+def test_a_paragraph_fragment_is_its_paragraphs_with_its_references_read() -> None:
+    fragment = "<p>Putin &amp; Xi met.</p><p>They talked&#8230; for &#x32; hours.</p>"
+    assert plain_text(fragment) == "Putin & Xi met.\n\nThey talked… for 2 hours."
+
+
+def test_inline_elements_add_no_space_in_any_script() -> None:
+    fragment = (
+        "<p>中国<a href='/x'>北京</a>市发布了<b>新</b>规定。</p><p>Die <i>Ver</i>handlung</p>"
+    )
+    assert plain_text(fragment) == "中国北京市发布了新规定。\n\nDie Verhandlung"
+
+
+def test_breaks_lists_and_tables_make_lines_and_invisible_elements_go() -> None:
+    fragment = (
+        "one<br>two<br><br>three<script>var x = '<p>no</p>';</script> four<!-- c -->"
+        "<ul><li>a</li><li>b</li></ul><table><tr><td>c1</td><td>c2</td></tr></table>"
+        "<style>p {}</style>"
+    )
+    assert plain_text(fragment) == "one\ntwo\n\nthree four\n\na\nb\n\nc1 c2"
+
+
+def test_with_inline_tags_only_the_texts_own_newlines_are_its_lines() -> None:
+    text = "First <b>para</b>graph.\nIts second line.\n\nSecond <a href='/x'>paragraph</a>."
+    assert plain_text(text) == "First paragraph.\nIts second line.\n\nSecond paragraph."
+
+
+def test_plain_text_keeps_what_only_looks_like_markup_or_a_reference() -> None:
+    text = "AT&T and R&D &notice; x < y and a <b> alone; 3 &lt; 4 &bogus; &#8217;"
+    assert not is_markup(text)
+    assert plain_text(text) == "AT&T and R&D &notice; x < y and a <b> alone; 3 < 4 &bogus; ’"
+
+
+def test_a_byte_order_mark_is_dropped() -> None:
+    assert plain_text("\ufeffText.") == "Text."
+
+
+def test_a_title_is_one_line_without_tags_and_with_its_references_read() -> None:
+    assert plain_title("Q&amp;A: <b>Putin</b>\u2028meets  Xi &#8211; report") == (
+        "Q&A: Putin meets Xi – report"
+    )
+    assert plain_title("AT&T buys <i>Time Warner</i>") == "AT&T buys Time Warner"
+
+
+def test_a_whole_page_is_told_from_a_fragment() -> None:
+    assert is_page("  <!DOCTYPE html><html><body><p>x</p></body></html>")
+    assert is_page("<html lang='de'><p>x</p></html>")
+    assert not is_page("<p>x</p><p>y</p>")
+    assert not is_page("Text about <html> tags")
