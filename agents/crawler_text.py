@@ -12,10 +12,15 @@ their tags and entities in the enriched body, and as one paragraph with the site
 
 * a line or paragraph separator of any kind (CR LF, CR, NEL, VT, FF, U+2028) is a newline and
   U+2029 a paragraph break;
-* a text that is markup (two tags of HTML's elements or more) is read as HTML: each block's
+* a text that is markup (two tags of HTML's elements or more, one at least every four
+  lines) is read as HTML: each block's
   visible text a paragraph, inline elements' text as written, scripts and styles left out;
   where the markup is only inline (``<a>``, ``<b>``…), the text's own newlines still make
   its lines;
+* a text that is Markdown (a link to a URL, and two links, pictures, headings or strong
+  emphases or more: what
+  Firecrawl, crawl4ai or trafilatura's Markdown output deliver) is read by markdown-it-py, the
+  CommonMark parser: its blocks' text, links' text without the URL, no pictures, no marks;
 * a character reference ending in ``;`` (``&amp;``, ``&#8217;``, ``&#x2019;``) is its
   character; one without the semicolon is left as written (``AT&T``, ``&notice``).
 
@@ -64,6 +69,8 @@ _REFERENCE: Final = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX]
 _BLANK_LINES: Final = re.compile(r"\n[^\S\n]*\n\s*")
 #: Tags needed before a text is markup: one stray "<b>" in a sentence is not.
 MIN_TAGS: Final = 2
+#: Lines of text a tag stands for at most in markup (a fragment has a tag in every block).
+LINES_PER_TAG: Final = 4
 
 
 def line_breaks(text: str) -> str:
@@ -74,10 +81,13 @@ def line_breaks(text: str) -> str:
 
 
 def is_markup(text: str) -> bool:
-    """Whether ``text`` is written in HTML: :data:`MIN_TAGS` tags of its elements or more."""
+    """Whether ``text`` is written in HTML: :data:`MIN_TAGS` tags of its elements or more, and
+    one for every :data:`LINES_PER_TAG` lines at least (a page's visible text that shows a
+    few tags, a blog's code or a comment form's "allowed tags", is still plain text)."""
     if "<" not in text:
         return False
-    return next(itertools.islice(_TAG.finditer(text), MIN_TAGS - 1, None), None) is not None
+    tags = sum(1 for _ in _TAG.finditer(text))
+    return tags >= MIN_TAGS and tags * LINES_PER_TAG >= text.count("\n") + 1
 
 
 def is_page(text: str) -> bool:
@@ -165,9 +175,66 @@ def _visible(markup: str) -> str:
     return _PARAGRAPH_GAPS.sub("\n\n", text).strip()
 
 
+#: What only Markdown writes: a link or picture to a URL, an ATX heading, strong emphasis.
+_MARKDOWN: Final = re.compile(
+    r"!?\[[^\]\n]{1,500}\]\((?:https?://|/)[^)\s]*\)|^#{1,6} \S|\*\*[^*\n]+\*\*",
+    re.MULTILINE,
+)
+_INNER_ASTERISK: Final = re.compile(r"(?<=\w)\*(?=\w)")
+#: Markdown constructs needed before a text is Markdown (a lone "**" or "#" is not).
+MIN_MARKDOWN: Final = 2
+
+
+def is_markdown(text: str) -> bool:
+    """Whether ``text`` is Markdown: a link or picture to a URL, and :data:`MIN_MARKDOWN`
+    links, pictures, headings or strong emphases in all (a "# Tags" line or a censored
+    "f**k" in a page's plain text are not enough)."""
+    if "](" not in text:
+        return False
+    found = [m.group() for m in itertools.islice(_MARKDOWN.finditer(text), 64)]
+    return len(found) >= MIN_MARKDOWN and any(f.endswith(")") for f in found)
+
+
+#: Markdown's block tokens whose end ends a paragraph (a tight list's items end lines).
+_MARKDOWN_BLOCKS: Final = frozenset(
+    (
+        *("paragraph_close", "heading_close", "blockquote_close", "bullet_list_close"),
+        *("ordered_list_close", "code_block", "fence", "hr"),
+    )
+)
+
+
+def _markdown_text(markdown: str) -> str:
+    """The text of a Markdown document (CommonMark, by markdown-it-py): a paragraph per block,
+    a line per item of a tight list; links' text without their URL, pictures and inline HTML
+    tags left out, emphasis marks gone, references read; an HTML block's visible text."""
+    from markdown_it import MarkdownIt
+
+    # an asterisk between two letters or digits is one ("55*20*40 cm"), not emphasis
+    markdown = _INNER_ASTERISK.sub(r"\\*", markdown)
+    parts: list[str] = []
+    for token in MarkdownIt("commonmark").parse(markdown):
+        if token.type == "inline":
+            for child in token.children or ():
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append("\n")
+        elif token.type in ("code_block", "fence"):
+            parts.append(token.content)
+        elif token.type == "html_block":
+            parts.append(_visible(token.content))
+        if token.type in _MARKDOWN_BLOCKS or token.type == "html_block":
+            parts.append("\n" if token.hidden else "\n\n")
+    text = _BREAKS.sub("\n", _SPACES.sub(" ", "".join(parts)))
+    return _PARAGRAPH_GAPS.sub("\n\n", text).strip()
+
+
 def plain_text(text: str) -> str:
     """A crawler's ``text`` as plain text (see the module's docstring)."""
     text = line_breaks(text).removeprefix("\ufeff")  # a byte order mark is no character
+    if is_markdown(text):
+        return _markdown_text(text)
     if is_markup(text):
         return _visible(text)
     return unescaped(text)

@@ -6,12 +6,13 @@ paragraphs (at most N a language) and delivers it in ``text`` as a crawler might
 separated by blank lines (the reference), by CR LF, by U+2029 or U+2028; as an HTML fragment
 (``<p>`` blocks, text escaped; also with every non-ASCII character as a numeric reference, as
 older feeds write it); with inline tags only (``<b>``, ``<a>``) between blank lines; escaped
-without tags. Each form, with its title escaped the same way, goes through
-:func:`agents.validation.validate_object` and :meth:`agents.pipeline.Pipeline.clean` (what
-the worker runs before evidence), and is compared with the reference's output: the share of
-the reference's paragraphs not found whole, of outputs that still hold a tag or a character
-reference, of titles that differ, of languages that differ, and of outputs with another number
-of paragraphs (grouping reads the count: a translation keeps its original's).
+without tags; as Markdown (bold, links, a picture). Each form, with its title escaped the
+same way, goes through :func:`agents.validation.validate_object` and
+:meth:`agents.pipeline.Pipeline.clean` (what the worker runs before evidence), and is
+compared with the reference's output: the share of the reference's paragraphs not found
+whole, of outputs that still hold a tag or a character reference, of titles that differ, of
+languages that differ, and of outputs with another number of paragraphs (grouping reads the
+count: a translation keeps its original's).
 """
 
 from __future__ import annotations
@@ -47,6 +48,26 @@ def _inline(paragraph: str) -> str:
     return " ".join(words)
 
 
+_MARKDOWN_SPECIAL = re.compile(r"[\\\[\]*_`]")
+
+
+def _markdown(paragraphs: list[str]) -> str:
+    """The paragraphs as Markdown crawlers write (Firecrawl, crawl4ai, trafilatura's
+    ``output_format="markdown"``): the first word bold, the fourth a link, a picture after the
+    first paragraph; the text's own brackets, asterisks and backslashes escaped, as those
+    converters do."""
+    out = []
+    for number, paragraph in enumerate(paragraphs):
+        words = _MARKDOWN_SPECIAL.sub(r"\\\g<0>", paragraph).split(" ")
+        words[0] = f"**{words[0]}**"
+        if len(words) > 4:
+            words[3] = f"[{words[3]}](https://example.com/topic/{len(words)})"
+        out.append(" ".join(words))
+        if number == 0:
+            out.append("![A picture of the scene](https://example.com/img/1.jpg)")
+    return "\n\n".join(out)
+
+
 #: form -> (text from the paragraphs, title from the title)
 FORMS: dict[str, tuple[Callable[[list[str]], str], Callable[[str], str]]] = {
     "blank lines (reference)": (lambda ps: "\n\n".join(ps), str),
@@ -60,6 +81,7 @@ FORMS: dict[str, tuple[Callable[[list[str]], str], Callable[[str], str]]] = {
     ),
     "inline tags": (lambda ps: "\n\n".join(_inline(p) for p in ps), lambda t: f"<b>{t}</b>"),
     "escaped, no tags": (lambda ps: "\n\n".join(_ascii_references(p) for p in ps), _escaped),
+    "Markdown": (_markdown, str),
 }
 
 

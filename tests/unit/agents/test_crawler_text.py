@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from agents.crawler_text import is_markup, is_page, line_breaks, plain_text, plain_title
+from agents.crawler_text import (
+    is_markdown,
+    is_markup,
+    is_page,
+    line_breaks,
+    plain_text,
+    plain_title,
+)
 
 
 @pytest.mark.parametrize(
@@ -72,3 +79,28 @@ def test_a_whole_page_is_told_from_a_fragment() -> None:
     assert is_page("<html lang='de'><p>x</p></html>")
     assert not is_page("<p>x</p><p>y</p>")
     assert not is_page("Text about <html> tags")
+
+
+def test_markdown_is_its_text_without_urls_pictures_or_marks() -> None:
+    markdown = (
+        "# Putin to attend the Olympics\n\n"
+        "**Vladimir Putin** has [confirmed](https://example.com/a) he will attend, the "
+        "[Kremlin](/kremlin) said.\nA second line.\n\n"
+        "![The stadium](https://example.com/i.jpg)\n\n"
+        "* one\n* two\n\n"
+        "Bags of 55*20*40 cm and \\[brackets\\] stay."
+    )
+    assert plain_text(markdown) == (
+        "Putin to attend the Olympics\n\n"
+        "Vladimir Putin has confirmed he will attend, the Kremlin said.\nA second line.\n\n"
+        "one\ntwo\n\n"
+        "Bags of 55*20*40 cm and [brackets] stay."
+    )
+
+
+def test_what_only_looks_like_markdown_or_markup_stays_plain_text() -> None:
+    censored = "# Tags\n\nShe said 'go f**k' and **left**.\n\n# More"
+    assert not is_markdown(censored) and plain_text(censored) == censored
+    page = "\n".join([f"Line {i} of a page." for i in range(40)])
+    page += "\nYou may use these tags: <a href=''> <b> <i> <code> <em>"
+    assert not is_markup(page) and plain_text(page) == page

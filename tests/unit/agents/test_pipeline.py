@@ -272,6 +272,16 @@ def test_a_text_delivered_as_markup_or_with_other_separators_is_read_as_plain_te
         ),
         "u2029": ("Mindestlohn steigt & Opposition klagt", "\u2029".join(paragraphs)),
         "form feeds": ("Mindestlohn steigt & Opposition klagt", "\x0c\x0c".join(paragraphs)),
+        "markdown": (
+            "Mindestlohn steigt & Opposition klagt",
+            "\n\n".join(
+                p.replace("Bundesregierung", "[Bundesregierung](https://example.com/b)")
+                .replace("Opposition", "**Opposition**")
+                .replace("Arbeitgeber ", "[Arbeitgeber](/arbeitgeber) ")
+                for p in paragraphs
+            )
+            + "\n\n![Ein Bild](https://example.com/i.jpg)",
+        ),
     }
     docs = [{"id": k, "title": t, "text": x} for k, (t, x) in forms.items()]
     out = run(OFF, model, [(orjson.dumps(d), d["id"].encode()) for d in docs])
