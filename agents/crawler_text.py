@@ -10,6 +10,10 @@ U+2028, a feed's title is escaped (``Q&amp;A``). Read as they are, such texts ca
 their tags and entities in the enriched body, and as one paragraph with the site's chrome kept
 (``python -m tools.delivered_text`` measures each form). So:
 
+* UTF-8 that was read as Windows-1252 or Latin-1 ("VerÃ¶ffentlichung", "ÐŸÑƒÑ‚Ð¸Ð½", C1
+  controls for quotation marks: a crawler that took a page's charset wrong) is decoded again
+  by ftfy, the reference repairer of such text (:func:`repaired`: ``text`` and ``title``
+  before validation removes control characters; a page's extracted body and title);
 * a line or paragraph separator of any kind (CR LF, CR, NEL, VT, FF, U+2028) is a newline and
   U+2029 a paragraph break;
 * a text that is markup (two tags of HTML's elements or more, one at least every four
@@ -71,6 +75,32 @@ _BLANK_LINES: Final = re.compile(r"\n[^\S\n]*\n\s*")
 MIN_TAGS: Final = 2
 #: Lines of text a tag stands for at most in markup (a fragment has a tag in every block).
 LINES_PER_TAG: Final = 4
+
+
+def _cp1252(byte: int) -> str:
+    """A byte as Windows-1252 reads it (its five undefined bytes as the C1 controls)."""
+    return bytes([byte]).decode("cp1252", errors="ignore") or chr(byte)
+
+
+_CONTINUATION = re.escape("".join(_cp1252(b) for b in range(0x80, 0xC0)))
+#: Signs of UTF-8 read as Windows-1252 or Latin-1: a C1 control (never text), or a lead byte's
+#: character followed by its continuation bytes' ("Ã¶" for ö, "â€™" for ’, "Ð¿" for п).
+_MOJIBAKE: Final = re.compile(
+    f"[\x80-\x9f]"
+    f"|[{re.escape(''.join(_cp1252(b) for b in range(0xC2, 0xE0)))}][{_CONTINUATION}]"
+    f"|[{re.escape(''.join(_cp1252(b) for b in range(0xE0, 0xF0)))}][{_CONTINUATION}]{{2}}"
+)
+
+
+def repaired(text: str) -> str:
+    """``text`` with UTF-8 that was read as Windows-1252 or Latin-1 decoded again
+    ("VerÃ¶ffentlichung" is "Veröffentlichung", a C1 "\x84" the "„" it stood for), by ftfy,
+    which changes nothing it is not sure of; called only where :data:`_MOJIBAKE` sees a sign."""
+    if text.isascii() or not _MOJIBAKE.search(text):
+        return text
+    import ftfy
+
+    return str(ftfy.fix_encoding(text))
 
 
 def line_breaks(text: str) -> str:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from agents.crawler_text import line_breaks
+from agents.crawler_text import line_breaks, repaired
 from streams.records import RawArticle, Rejected
 
 STAGE = "validation"
@@ -198,8 +198,9 @@ def validate_object(
         elif not isinstance(raw, str):
             return Rejected(STAGE, f"field {name!r} must be a string, got {type(raw).__name__}")
         elif name in ("text", "title"):
-            # a form feed or U+2028 ends a line: kept as a newline, not deleted with the controls
-            fields[name] = _CONTROL.sub("", line_breaks(raw))
+            # a form feed or U+2028 ends a line: kept as a newline, not deleted with the
+            # controls; C1 controls of mojibake are the characters they stand for
+            fields[name] = _CONTROL.sub("", line_breaks(repaired(raw)))
         else:
             fields[name] = _CONTROL.sub("", raw)
     too_long = _too_long(fields, limits)

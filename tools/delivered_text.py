@@ -6,13 +6,13 @@ paragraphs (at most N a language) and delivers it in ``text`` as a crawler might
 separated by blank lines (the reference), by CR LF, by U+2029 or U+2028; as an HTML fragment
 (``<p>`` blocks, text escaped; also with every non-ASCII character as a numeric reference, as
 older feeds write it); with inline tags only (``<b>``, ``<a>``) between blank lines; escaped
-without tags; as Markdown (bold, links, a picture). Each form, with its title escaped the
-same way, goes through :func:`agents.validation.validate_object` and
-:meth:`agents.pipeline.Pipeline.clean` (what the worker runs before evidence), and is
-compared with the reference's output: the share of the reference's paragraphs not found
-whole, of outputs that still hold a tag or a character reference, of titles that differ, of
-languages that differ, and of outputs with another number of paragraphs (grouping reads the
-count: a translation keeps its original's).
+without tags; as Markdown (bold, links, a picture); its UTF-8 read as Windows-1252. Each form,
+with its title written the same way, goes through :func:`agents.validation.validate_object`
+and :meth:`agents.pipeline.Pipeline.clean` (what the worker runs before evidence), and is
+compared with the reference's output: the share of the reference's paragraphs not found whole,
+of outputs that still hold a tag or a character reference, of titles that differ, of languages
+that differ, and of outputs with another number of paragraphs (grouping reads the count: a
+translation keeps its original's).
 """
 
 from __future__ import annotations
@@ -68,6 +68,14 @@ def _markdown(paragraphs: list[str]) -> str:
     return "\n\n".join(out)
 
 
+def _misread(text: str) -> str:
+    """``text``'s UTF-8 bytes read as Windows-1252 (its undefined bytes as C1 controls), as a
+    crawler that takes a page's charset wrong reads them."""
+    return "".join(
+        bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in text.encode("utf-8")
+    )
+
+
 #: form -> (text from the paragraphs, title from the title)
 FORMS: dict[str, tuple[Callable[[list[str]], str], Callable[[str], str]]] = {
     "blank lines (reference)": (lambda ps: "\n\n".join(ps), str),
@@ -82,6 +90,7 @@ FORMS: dict[str, tuple[Callable[[list[str]], str], Callable[[str], str]]] = {
     "inline tags": (lambda ps: "\n\n".join(_inline(p) for p in ps), lambda t: f"<b>{t}</b>"),
     "escaped, no tags": (lambda ps: "\n\n".join(_ascii_references(p) for p in ps), _escaped),
     "Markdown": (_markdown, str),
+    "UTF-8 read as cp1252": (lambda ps: _misread("\n\n".join(ps)), _misread),
 }
 
 

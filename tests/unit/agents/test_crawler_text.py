@@ -11,6 +11,7 @@ from agents.crawler_text import (
     line_breaks,
     plain_text,
     plain_title,
+    repaired,
 )
 
 
@@ -104,3 +105,11 @@ def test_what_only_looks_like_markdown_or_markup_stays_plain_text() -> None:
     page = "\n".join([f"Line {i} of a page." for i in range(40)])
     page += "\nYou may use these tags: <a href=''> <b> <i> <code> <em>"
     assert not is_markup(page) and plain_text(page) == page
+
+
+def test_utf8_read_as_windows_1252_is_decoded_again() -> None:
+    assert repaired("VerÃ¶ffentlichung und \x84Zitat\x93: ÐŸÑƒÑ‚Ð¸Ð½") == (
+        "Veröffentlichung und „Zitat“: Путин"
+    )
+    for right in ("Fuß“ und Prä\xadvention", "Ã la carte", "plain ASCII"):
+        assert repaired(right) == right

@@ -282,6 +282,11 @@ def test_a_text_delivered_as_markup_or_with_other_separators_is_read_as_plain_te
             )
             + "\n\n![Ein Bild](https://example.com/i.jpg)",
         ),
+        # a crawler that read the UTF-8 as Windows-1252
+        "mojibake": (
+            "Mindestlohn steigt & Opposition klagt",
+            "\n\n".join(paragraphs).encode("utf-8").decode("cp1252", errors="ignore"),
+        ),
     }
     docs = [{"id": k, "title": t, "text": x} for k, (t, x) in forms.items()]
     out = run(OFF, model, [(orjson.dumps(d), d["id"].encode()) for d in docs])
@@ -323,3 +328,8 @@ def test_a_whole_page_in_the_text_field_is_read_as_a_page(model: language.Predic
     assert as_text.text == as_html.text and as_text.title == as_html.title
     assert "Startseite" not in as_text.text and "<p>" not in as_text.text
     assert "Die Bundesregierung hat am Dienstag" in as_text.text
+    # a page read with the wrong charset comes out repaired, as its text does
+    misread = page.encode("utf-8").decode("cp1252", errors="ignore")
+    assert "Ã¤" in misread
+    (repaired,) = run(OFF, model, [(orjson.dumps({"id": "m", "html": misread}), b"m")])
+    assert isinstance(repaired, Prepared) and repaired.text == as_html.text
