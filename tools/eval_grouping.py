@@ -17,7 +17,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also run with every K-th document republished later (new id, last paragraph cut) "
         "and score duplicate_of",
     )
+    parser.add_argument(
+        "--one-line",
+        action="store_true",
+        help="deliver every article not in English with its lines joined into one (a crawler "
+        "that joins lines: the paragraph count is lost)",
+    )
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON last")
 
 
@@ -72,6 +78,11 @@ def load(paths: Iterable[str], limit: int | None) -> list[Doc]:
                     Doc(d["doc_id"], d["lang"], d.get("title") or "", d["text"], str(d["group"]))
                 )
     return docs[:limit] if limit else docs
+
+
+def one_line(doc: Doc) -> Doc:
+    """``doc`` with its text's lines joined by spaces."""
+    return replace(doc, text=" ".join(doc.text.split("\n")))
 
 
 def pair_count(n: int) -> int:
@@ -295,6 +306,8 @@ def shuffled(docs: list[Doc], seed: int) -> list[Doc]:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     docs = shuffled(load(args.files, args.limit), args.seed)
+    if args.one_line:
+        docs = [one_line(d) if d.lang != "en" else d for d in docs]
     by_id = {d.doc_id: d for d in docs}
     gold = {d.doc_id: d.group for d in docs}
     grouped = group_docs(settings, docs)
