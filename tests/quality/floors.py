@@ -14,6 +14,7 @@ FLOORS = Path(__file__).with_name("floors.json")
 #: translated_news files grouped whole (one tuned on, two of other scripts: wmttest2023's
 #: Hebrew is matched by skeletons alone).
 GROUPING_FILES = ("newstest2013.jsonl", "wmttest2023.jsonl", "wmttest2024.jsonl")
+ONE_LINE_FILES = ("newstest2019.jsonl", "wmttest2023.jsonl")
 #: Every this many FLORES-200 dev sentences per language (300 each): 20 per language.
 FLORES_STEP = 15
 #: Texts of the 14-language Lingua set, evenly sampled.
@@ -45,6 +46,50 @@ def _grouped(paths: list[Path]) -> dict[str, Any]:
         "precision": result["pairwise"]["precision"],
         "recall": result["pairwise"]["recall"],
         "worst_pair_recall": min(result["recall_by_language_pair"].values()),
+    }
+
+
+def _grouped_one_line(path: Path) -> dict[str, Any]:
+    """:func:`_grouped` with every article not in English delivered in one line
+    (``eval grouping --one-line``)."""
+    from streams.settings import Settings
+    from tools.eval_grouping import group_docs, load, one_line, score, shuffled
+
+    docs = [d if d.lang == "en" else one_line(d) for d in shuffled(load([str(path)], None), 13)]
+    pred = group_docs(Settings(), docs).pred
+    gold = {d.doc_id: d.group for d in docs}
+    lang = {d.doc_id: d.lang for d in docs}
+    result = score({k: gold[k] for k in pred}, pred, lang)
+    return {"f1": result["pairwise"]["f1"], "recall": result["pairwise"]["recall"]}
+
+
+def one_line() -> dict[str, Any]:
+    """Grouping with the translations delivered in one line (a crawler that joins lines):
+    newstest2019 and wmttest2023, whose translations joined nothing so before ``FLAT_CHARS``."""
+    paths = [SHARED / "translated_news" / name for name in ONE_LINE_FILES]
+    out: dict[str, Any] = {path.stem: _grouped_one_line(path) for path in paths}
+    out["digest"] = digest(paths)
+    return out
+
+
+def delivered() -> dict[str, Any]:
+    """``python -m tools.delivered_text`` on 30 articles a language: for the forms other than
+    the reference, the largest share of paragraphs missing, of outputs with markup left, of
+    titles, languages and paragraph counts that differ, and the articles rejected."""
+    from tools.delivered_text import FORMS, articles, measure
+    from tools.wrapped_articles import _DATA, _SETS
+
+    paths = [_DATA / f"{name}.jsonl" for name in _SETS]
+    counts = measure(articles(paths, 30))
+    rows = [counts[form] for form in FORMS if not form.startswith("blank lines")]
+    return {
+        "missing": max(r[2] / max(r[1], 1) for r in rows),
+        "markup_left": max(r[3] / max(r[0], 1) for r in rows),
+        "title_differs": max(r[4] / max(r[0], 1) for r in rows),
+        "language_differs": max(r[5] / max(r[0], 1) for r in rows),
+        "rejected": max(r[6] for r in rows),
+        "paragraphs_differ": max(r[7] / max(r[0], 1) for r in rows),
+        "digest": digest(paths),
     }
 
 
@@ -296,6 +341,8 @@ MEASURES = {
     "names": names,
     "translations": translations,
     "events": events,
+    "one_line": one_line,
+    "delivered": delivered,
 }
 
 
