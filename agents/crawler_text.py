@@ -29,7 +29,8 @@ their tags and entities in the enriched body, and as one paragraph with the site
   character; one without the semicolon is left as written (``AT&T``, ``&notice``).
 
 A whole page in ``text`` (``<html>``, ``<body>`` or a doctype) is a page, not plain text:
-:func:`is_page` tells the pipeline to read it as one.
+:func:`is_page` tells the pipeline to read it as one; an ``html`` without a tag is plain text
+(:func:`has_tags`).
 
 Why not html-text (already a dev dependency) or inscriptis for the fragments: both were tried.
 html-text puts a space between any two elements' text ("中国<a>北京</a>市" is "中国 北京 市",
@@ -118,6 +119,15 @@ def is_markup(text: str) -> bool:
         return False
     tags = sum(1 for _ in _TAG.finditer(text))
     return tags >= MIN_TAGS and tags * LINES_PER_TAG >= text.count("\n") + 1
+
+
+_ANY_TAG: Final = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--|<!doctype", re.I)
+
+
+def has_tags(text: str) -> bool:
+    """Whether ``text`` holds a tag, a comment or a doctype at all (an ``html`` field without
+    one is plain text put there)."""
+    return _ANY_TAG.search(text) is not None
 
 
 def is_page(text: str) -> bool:

@@ -332,17 +332,18 @@ def _clean(article: RawArticle) -> tuple[boilerplate.Cleaned | None, str | None,
     title = crawler_text.plain_title(article.title) if article.title else None
     cleaned: boilerplate.Cleaned | None = None
     plain = False
-    page = article.html
-    if not page and article.text and crawler_text.is_page(article.text):
-        page = article.text  # a whole page in ``text``: read as the page it is
+    page, text = article.html, article.text
+    if page and not crawler_text.has_tags(page):
+        page, text = None, text or page  # ``html`` without a tag is plain text
+    if not page and text and crawler_text.is_page(text):
+        page = text  # a whole page in ``text``: read as the page it is
     if page:
         cleaned = boilerplate.clean_html(page, article.url)
         # a page's mojibake is repaired in what it gives, not in all its markup (~30 ns a char)
         cleaned = replace(cleaned, text=crawler_text.repaired(cleaned.text))
         title = title or (crawler_text.repaired(cleaned.title) if cleaned.title else None)
-    if (cleaned is None or not cleaned.text.strip()) and article.text:
-        text = crawler_text.plain_text(article.text)
-        cleaned = boilerplate.clean_text(text, article.lang_hint)
+    if (cleaned is None or not cleaned.text.strip()) and text:
+        cleaned = boilerplate.clean_text(crawler_text.plain_text(text), article.lang_hint)
         plain = True
     if cleaned is None or not cleaned.text.strip():
         return None, title, plain

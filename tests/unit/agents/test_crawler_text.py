@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agents.crawler_text import (
+    has_tags,
     is_markdown,
     is_markup,
     is_page,
@@ -113,3 +114,8 @@ def test_utf8_read_as_windows_1252_is_decoded_again() -> None:
     )
     for right in ("Fuß“ und Prä\xadvention", "Ã la carte", "plain ASCII"):
         assert repaired(right) == right
+
+
+def test_a_text_without_any_tag_is_told_from_one_with_tags() -> None:
+    assert not has_tags("Plain text: 3 < 4, a -> b, <3 and << quoted >>.")
+    assert has_tags("x <b>y</b>") and has_tags("<!-- c -->") and has_tags("a</p>")

@@ -293,7 +293,13 @@ def test_a_text_delivered_as_markup_or_with_other_separators_is_read_as_plain_te
     assert all(isinstance(o, Prepared) for o in out)
     plain = out[0]
     assert isinstance(plain, Prepared) and plain.text == "\n\n".join(paragraphs)
-    for other in out[1:]:
+    # plain text a crawler put in ``html`` (no tag at all) is read as the plain text it is
+    (in_html,) = run(
+        OFF,
+        model,
+        [(orjson.dumps({**docs[0], "id": "h", "html": docs[0]["text"], "text": None}), b"h")],
+    )
+    for other in (*out[1:], in_html):
         assert isinstance(other, Prepared)
         assert (other.text, other.title, other.lang, other.paras, other.evidence) == (
             plain.text, plain.title, plain.lang, plain.paras, plain.evidence,
