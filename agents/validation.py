@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -92,15 +93,29 @@ def _host(url: str | None) -> str | None:
     return host.removeprefix("www.")
 
 
+#: An RFC 5322 date-time, as RSS's ``pubDate``, HTTP's ``Last-Modified`` and e-mail write it
+#: ("Mon, 07 Dec 2026 14:33:00 GMT"); the same pattern as news.raw's schema.
+RFC_5322_DATE = re.compile(
+    r"^((Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(0?[1-9]|[12][0-9]|3[01]) "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} "
+    r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])? "
+    r"([+-]([01][0-9]|2[0-3])[0-5][0-9]|UT|UTC|GMT|Z|[ECMP][SD]T)$"
+)
+
+
 def normalise_date(value: str | int | float) -> str:
-    """An ISO 8601 string or epoch seconds -> ``YYYY-MM-DDTHH:MM:SSZ`` (UTC); ValueError if not."""
+    """An ISO 8601 or RFC 5322 string, or epoch seconds -> ``YYYY-MM-DDTHH:MM:SSZ`` (UTC);
+    ValueError if not."""
     if isinstance(value, int | float):
         stamp = datetime.fromtimestamp(float(value), tz=UTC)
     else:
         text = value.strip()
         if not text:
             raise ValueError("empty date")
-        stamp = datetime.fromisoformat(text.replace("z", "Z"))
+        if RFC_5322_DATE.match(text):
+            stamp = parsedate_to_datetime(text)
+        else:
+            stamp = datetime.fromisoformat(text.replace("z", "Z"))
         if stamp.tzinfo is None:
             stamp = stamp.replace(tzinfo=UTC)
     # Not strftime("%Y"): glibc writes year 999 as "999", which is not ISO 8601 (nor parseable).
@@ -213,7 +228,9 @@ def validate_object(
         try:
             fields[name] = normalise_date(raw_date)
         except (ValueError, OverflowError, OSError):
-            return Rejected(STAGE, f"field {name!r} is not an ISO 8601 date: {raw_date!r:.80}")
+            return Rejected(
+                STAGE, f"field {name!r} is not an ISO 8601 or RFC 5322 date: {raw_date!r:.80}"
+            )
 
     text, html = fields["text"], fields["html"]
     if not (text and text.strip()) and not (html and html.strip()):

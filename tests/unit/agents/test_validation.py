@@ -54,6 +54,10 @@ def test_given_fields_are_kept_and_dates_normalised() -> None:
     assert a.published_at == "2022-01-02T02:04:05Z"
     assert a.fetched_at == "2022-01-02T03:04:05Z"
     assert normalise_date("2022-01-02") == "2022-01-02T00:00:00Z"
+    # RSS's pubDate and HTTP's dates (RFC 5322), which feeds write
+    assert normalise_date("Sun, 02 Jan 2022 03:04:05 +0100") == "2022-01-02T02:04:05Z"
+    assert normalise_date("2 Jan 2022 03:04 GMT") == "2022-01-02T03:04:00Z"
+    assert normalise_date("Sun, 02 Jan 2022 03:04:05 EST") == "2022-01-02T08:04:05Z"
 
 
 def test_control_characters_are_removed() -> None:
@@ -73,7 +77,7 @@ def test_control_characters_are_removed() -> None:
         (b'{"text": "x", "id": " "}', "field 'id' is empty"),
         (b'{"title": "t"}', "no article body"),
         (b'{"text": " \\n\\t "}', "no article body"),
-        (b'{"text": "x", "published_at": "yesterday"}', "not an ISO 8601 date"),
+        (b'{"text": "x", "published_at": "yesterday"}', "not an ISO 8601 or RFC 5322 date"),
     ],
 )
 def test_bad_input_is_rejected_with_a_reason(value: bytes, reason: str) -> None:

@@ -225,6 +225,12 @@ RAW_VALID: list[dict[str, Any]] = [
     {"text": "Body.", "published_at": "2026-03-12 10:42:00.123+01:00"},
     {"text": "Body.", "published_at": "2026-03-12T10:42:00z", "fetched_at": 1773312300},
     {"text": "Body.", "published_at": "2026-03-12T23:59:59-0330", "fetched_at": 1773312300.25},
+    {"text": "Body.", "published_at": "Thu, 12 Mar 2026 10:42:00 GMT"},
+    {
+        "text": "Body.",
+        "published_at": "12 Mar 2026 10:42 +0100",
+        "fetched_at": "1 Mar 2026 00:00 EST",
+    },
     {"text": "Body.", "title": None, "url": None, "lang_hint": "EN", "extra": {"any": "thing"}},
 ]
 RAW_INVALID: list[dict[str, Any]] = [
@@ -241,6 +247,8 @@ RAW_INVALID: list[dict[str, Any]] = [
     {"text": "Body.", "published_at": "yesterday"},
     {"text": "Body.", "published_at": "2026-13-01T00:00:00Z"},
     {"text": "Body.", "published_at": "2026-03-12T24:00:00Z"},
+    {"text": "Body.", "published_at": "Thu, 12 Mar 2026"},
+    {"text": "Body.", "published_at": "Thu, 12 March 2026 10:42:00 GMT"},
     {"text": "Body.", "fetched_at": True},
 ]
 
