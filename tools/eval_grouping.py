@@ -56,6 +56,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="deliver every article not in English with its lines joined into one (a crawler "
         "that joins lines: the paragraph count is lost)",
     )
+    parser.add_argument(
+        "--no-headline",
+        action="store_true",
+        help="deliver every article not in English without the headline its text opens with "
+        "(a crawler that gives the title only in 'title')",
+    )
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON last")
 
 
@@ -83,6 +89,14 @@ def load(paths: Iterable[str], limit: int | None) -> list[Doc]:
 def one_line(doc: Doc) -> Doc:
     """``doc`` with its text's lines joined by spaces."""
     return replace(doc, text=" ".join(doc.text.split("\n")))
+
+
+def without_headline(doc: Doc) -> Doc:
+    """``doc`` without its text's first line when that line is its title."""
+    first, _, rest = doc.text.partition("\n")
+    if rest.strip() and first.strip() == doc.title.strip():
+        return replace(doc, text=rest)
+    return doc
 
 
 def pair_count(n: int) -> int:
@@ -308,6 +322,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     docs = shuffled(load(args.files, args.limit), args.seed)
     if args.one_line:
         docs = [one_line(d) if d.lang != "en" else d for d in docs]
+    if args.no_headline:
+        docs = [without_headline(d) if d.lang != "en" else d for d in docs]
     by_id = {d.doc_id: d for d in docs}
     gold = {d.doc_id: d.group for d in docs}
     grouped = group_docs(settings, docs)
