@@ -45,6 +45,8 @@ from trafilatura import metadata as trafilatura_metadata
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
+from agents.crawler_text import BLOCK_TAGS, INVISIBLE_TAGS
+
 
 @dataclass(frozen=True, slots=True)
 class Cleaned:
@@ -1328,17 +1330,7 @@ def _clean(text: str, lang: str | None, whole_page: bool) -> Cleaned:
 
 _MAX_REMOVED = 200
 _MAX_REMOVED_CHARS = 300
-_BLOCK_TAGS = (
-    *("address", "article", "aside", "blockquote", "body", "caption", "dd", "details"),
-    *("dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form"),
-    *("h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p"),
-    *("pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"),
-)
-_INVISIBLE_TAGS = (
-    *("head", "script", "style", "noscript", "template", "svg", "math", "iframe", "object"),
-    *("embed", "select", "textarea"),
-)
-_BLOCK_SET, _INVISIBLE_SET = frozenset(_BLOCK_TAGS), frozenset(_INVISIBLE_TAGS)
+_BLOCK_SET, _INVISIBLE_SET = BLOCK_TAGS, INVISIBLE_TAGS
 _HAS_WORD = re.compile(r"\w")
 
 

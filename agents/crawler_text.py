@@ -16,15 +16,14 @@ their tags and entities in the enriched body, and as one paragraph with the site
   before validation removes control characters; a page's extracted body and title);
 * a line or paragraph separator of any kind (CR LF, CR, NEL, VT, FF, U+2028) is a newline and
   U+2029 a paragraph break;
-* a text that is markup (two tags of HTML's elements or more, one at least every four
-  lines) is read as HTML: each block's
-  visible text a paragraph, inline elements' text as written, scripts and styles left out;
-  where the markup is only inline (``<a>``, ``<b>``…), the text's own newlines still make
-  its lines;
 * a text that is Markdown (a link to a URL, and two links, pictures, headings or strong
-  emphases or more: what
-  Firecrawl, crawl4ai or trafilatura's Markdown output deliver) is read by markdown-it-py, the
-  CommonMark parser: its blocks' text, links' text without the URL, no pictures, no marks;
+  emphases or more: what Firecrawl, crawl4ai or trafilatura's Markdown output deliver) is read
+  by markdown-it-py, the CommonMark parser: its blocks' text, links' text without the URL, no
+  pictures, no marks;
+* a text that is markup (two tags of HTML's elements or more, one at least every four lines)
+  is read as HTML: each block's visible text a paragraph, inline elements' text as written,
+  scripts and styles left out; where the markup is only inline (``<a>``, ``<b>``…), the
+  text's own newlines still make its lines;
 * a character reference ending in ``;`` (``&amp;``, ``&#8217;``, ``&#x2019;``) is its
   character; one without the semicolon is left as written (``AT&T``, ``&notice``).
 
@@ -152,29 +151,34 @@ def _character(match: re.Match[str]) -> str:
     return html5.get(reference[1:], reference)
 
 
-#: Elements that stand as paragraphs, and those that stand on a line.
-_PARAGRAPHS: Final = frozenset(
+#: HTML's block elements, and the elements whose text is not shown (the HTML stage reads a
+#: page's blocks by them too).
+BLOCK_TAGS: Final = frozenset(
     (
-        *("address", "article", "aside", "blockquote", "caption", "dd", "div", "dl", "dt"),
-        *("figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header"),
-        *("hr", "main", "nav", "ol", "p", "pre", "section", "table", "ul"),
+        *("address", "article", "aside", "blockquote", "body", "caption", "dd", "details"),
+        *("dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form"),
+        *("h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p"),
+        *("pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr"),
+        "ul",
     )
 )
-_LINES: Final = frozenset(("br", "li", "tr"))
-#: What an element's start and end put in the text.
-_BEFORE: Final = {
-    **dict.fromkeys(_PARAGRAPHS, "\n\n"),
-    **dict.fromkeys(("li", "tr"), "\n"),
-    **dict.fromkeys(("td", "th"), " "),
-}
-_AFTER: Final = {**dict.fromkeys(_PARAGRAPHS, "\n\n"), "br": "\n"}
-#: Elements whose text is not shown.
-_INVISIBLE: Final = frozenset(
+INVISIBLE_TAGS: Final = frozenset(
     (
         *("head", "script", "style", "noscript", "template", "svg", "math", "iframe"),
         *("object", "embed", "select", "textarea"),
     )
 )
+#: Blocks that stand on a line of their own, and table cells, which share their row's line.
+_LINE_TAGS: Final = frozenset(("li", "tr", "dt", "dd"))
+_CELL_TAGS: Final = frozenset(("td", "th"))
+_PARAGRAPH_TAGS: Final = BLOCK_TAGS - _LINE_TAGS - _CELL_TAGS
+#: What an element's start and end put in the text.
+_BEFORE: Final = {
+    **dict.fromkeys(_PARAGRAPH_TAGS, "\n\n"),
+    **dict.fromkeys(_LINE_TAGS, "\n"),
+    **dict.fromkeys(_CELL_TAGS, " "),
+}
+_AFTER: Final = {**dict.fromkeys(_PARAGRAPH_TAGS, "\n\n"), "br": "\n"}
 _SPACES: Final = re.compile(r"[^\S\n]+")
 _BREAKS: Final = re.compile(r" *\n *")
 _PARAGRAPH_GAPS: Final = re.compile(r"\n{3,}")
@@ -197,7 +201,7 @@ def _visible(markup: str) -> str:
     for event, element in etree.iterwalk(root, events=("start", "end")):
         tag = element.tag if isinstance(element.tag, str) else None  # None: a comment
         if event == "start":
-            if hidden or tag in _INVISIBLE:
+            if hidden or tag in INVISIBLE_TAGS:
                 hidden += 1
             elif tag is not None:
                 parts.append(_BEFORE.get(tag, ""))
