@@ -284,8 +284,13 @@ def plain_text(text: str) -> str:
     return unescaped(text)
 
 
+#: A Markdown heading's marks ("# Putin meets Xi": a Markdown file's first line).
+_HEADING_MARKS: Final = re.compile(r"^\s{0,3}#{1,6}\s+")
+
+
 def plain_title(title: str) -> str:
-    """A crawler's ``title`` as one line of plain text: tags out, references read."""
+    """A crawler's ``title`` as one line of plain text: tags out, references read, a Markdown
+    heading's marks gone."""
     title = line_breaks(title)
     title = _visible(title) if _TAG.search(title) else unescaped(title)
-    return " ".join(title.split())
+    return " ".join(_HEADING_MARKS.sub("", title).split())

@@ -1,12 +1,12 @@
 """``newsstream feed``: files or stdin -> ``news.raw`` with kafka-python, with a progress bar.
 
-``.txt``: first line = title, the rest = text. ``.html``/``.htm``: the page. ``.json``: one
-object or a list of objects. ``.jsonl`` and ``-`` (stdin): one message per line, sent as
-received (a malformed line still reaches the worker, which dead-letters it with a reason),
-streamed: a multi-gigabyte backfill is read line by line, in bounded memory. ``--rate``
-bounds the articles sent per second. Crawler output (trafilatura's and news-please's JSON)
-is sent as it is: the validation stage reads their field names
-(:data:`agents.validation.CRAWLER_FIELDS`).
+``.txt`` (``.md``, any other): first line = title, the rest = text. ``.html``/``.htm``: the
+page, in its own charset. ``.json``: one object or a list of objects. ``.jsonl`` and ``-``
+(stdin): one message per line, sent as received (a malformed line still reaches the worker,
+which dead-letters it with a reason), streamed: a multi-gigabyte backfill is read line by
+line, in bounded memory. ``--rate`` bounds the articles sent per second. Crawler output
+(trafilatura's and news-please's JSON) is sent as it is: the validation stage reads their
+field names (:data:`agents.validation.CRAWLER_FIELDS`).
 """
 
 from __future__ import annotations
@@ -67,10 +67,11 @@ def read_path(path: str) -> Iterator[Message]:
             value = orjson.dumps(item)
             yield _key_of(value), value
     elif suffix in (".html", ".htm"):
-        yield (
-            None,
-            orjson.dumps({"html": data.decode("utf-8", "replace"), "source": None, "title": None}),
-        )
+        # a saved page may be in its own charset (windows-1251, Shift_JIS…): trafilatura's
+        # decoding reads its declaration and guesses the rest, as it does for fetched pages
+        from trafilatura.utils import decode_file
+
+        yield None, orjson.dumps({"html": decode_file(data), "source": None, "title": None})
     else:
         text = data.decode("utf-8", "replace")
         title, _, body = text.partition("\n")

@@ -74,6 +74,8 @@ def test_a_title_is_one_line_without_tags_and_with_its_references_read() -> None
         "Q&A: Putin meets Xi – report"
     )
     assert plain_title("AT&T buys <i>Time Warner</i>") == "AT&T buys Time Warner"
+    assert plain_title("## Putin meets Xi") == "Putin meets Xi"  # a Markdown file's first line
+    assert plain_title("#MeToo turns five") == "#MeToo turns five"
 
 
 def test_a_whole_page_is_told_from_a_fragment() -> None:

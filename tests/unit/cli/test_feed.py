@@ -54,3 +54,14 @@ def test_the_rate_bounds_the_messages_sent_per_second(monkeypatch: pytest.Monkey
     assert feed.produce("127.0.0.1:1", messages, progress=False, rate=50.0) == 21
     assert time.monotonic() - began >= 0.39  # 20 intervals of 20 ms
     assert _Producer.sent[-1] - _Producer.sent[0] >= 0.39
+
+
+def test_a_saved_page_in_its_own_charset_is_read_in_it(tmp_path: Path) -> None:
+    page = (
+        '<html><head><meta charset="windows-1251"></head><body><p>Путин прибыл в Пекин.</p>'
+        "</body></html>"
+    )
+    path = tmp_path / "page.html"
+    path.write_bytes(page.encode("windows-1251"))
+    ((_, value),) = list(feed.read_path(str(path)))
+    assert "Путин прибыл в Пекин." in orjson.loads(value)["html"]
