@@ -116,11 +116,12 @@ class Pipeline:
 
     def warm_up(self) -> float:
         """Load what the stages load lazily (the gazetteer, the second detector's first
-        models, the embedding model), so that the first article does not pay for it; returns
-        the seconds it took."""
+        models, the embedding model, the language names of hints), so that the first article
+        does not pay for it; returns the seconds it took."""
         started = time.perf_counter()
         evidence.extract_evidence("Warm-up", "Short text to load the evidence's rules.", "en")
         language.detect(self.model, "Warm-up", "Short text to load the detectors.", 0.5)
+        validation.language_hint("English")  # the language names a hint may be given as
         if self.embedder is not None:
             self.embedder.embed("Warm-up", "Short text to load the model.", "en")
         return time.perf_counter() - started

@@ -7,6 +7,7 @@ that the wiring sends to ``news.deadletter``. Pure: no I/O, no settings (limits 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -103,16 +104,30 @@ RFC_5322_DATE = re.compile(
 )
 
 
+#: Epoch time written as digits (9 or more: eight are an ISO 8601 basic date, "20261207").
+EPOCH_DIGITS = re.compile(r"[0-9]{9,15}(?:\.[0-9]+)?")
+#: An epoch time this large or larger is in milliseconds (Kafka's, Java's and JavaScript's
+#: unit): as seconds it would be the year 5138, as milliseconds it is 1973-03-03.
+EPOCH_MILLIS_FROM = 100_000_000_000
+
+
+def epoch_seconds(value: float) -> float:
+    """Epoch seconds or milliseconds (:data:`EPOCH_MILLIS_FROM`) -> epoch seconds."""
+    return value / 1000.0 if value >= EPOCH_MILLIS_FROM else value
+
+
 def normalise_date(value: str | int | float) -> str:
-    """An ISO 8601 or RFC 5322 string, or epoch seconds -> ``YYYY-MM-DDTHH:MM:SSZ`` (UTC);
-    ValueError if not."""
+    """An ISO 8601 or RFC 5322 string, or epoch seconds or milliseconds (a number, or its
+    digits in a string) -> ``YYYY-MM-DDTHH:MM:SSZ`` (UTC); ValueError if not."""
     if isinstance(value, int | float):
-        stamp = datetime.fromtimestamp(float(value), tz=UTC)
+        stamp = datetime.fromtimestamp(epoch_seconds(float(value)), tz=UTC)
     else:
         text = value.strip()
         if not text:
             raise ValueError("empty date")
-        if RFC_5322_DATE.match(text):
+        if EPOCH_DIGITS.fullmatch(text):
+            stamp = datetime.fromtimestamp(epoch_seconds(float(text)), tz=UTC)
+        elif RFC_5322_DATE.match(text):
             stamp = parsedate_to_datetime(text)
         else:
             stamp = datetime.fromisoformat(text.replace("z", "Z"))
@@ -229,7 +244,9 @@ def validate_object(
             fields[name] = normalise_date(raw_date)
         except (ValueError, OverflowError, OSError):
             return Rejected(
-                STAGE, f"field {name!r} is not an ISO 8601 or RFC 5322 date: {raw_date!r:.80}"
+                STAGE,
+                f"field {name!r} is not an ISO 8601 or RFC 5322 date nor epoch seconds or "
+                f"milliseconds: {raw_date!r:.80}",
             )
 
     text, html = fields["text"], fields["html"]
@@ -250,8 +267,55 @@ def validate_object(
         html=html if html and html.strip() else None,
         published_at=fields["published_at"],
         fetched_at=fields["fetched_at"],
-        lang_hint=(fields["lang_hint"] or "").strip().lower() or None,
+        lang_hint=language_hint(fields["lang_hint"]),
     )
+
+
+#: A language tag as BCP 47 writes it (HTML's ``lang``: "pt-BR", "zh-Hant-TW") or a POSIX
+#: locale ("en_US.UTF-8", "sr_RS@latin"): its first subtag is the language.
+_LANGUAGE_TAG = re.compile(r"([a-z]{2,3})(?:[-_][a-z0-9]{1,8})*(?:\.[a-z0-9-]+)?(?:@[a-z0-9]+)?")
+
+
+def language_hint(value: str | None) -> str | None:
+    """A crawler's language hint -> its language code, lower case: the language subtag of a
+    BCP 47 tag or POSIX locale (ISO 639-2 codes as their 639-1: "ger" -> "de"), or the code of
+    a language's English or own name ("German", "Deutsch": CLDR's, through Babel); anything
+    else as given (lower case), which language detection then ignores. None when blank."""
+    text = " ".join((value or "").split()).lower()
+    if not text:
+        return None
+    tag = _LANGUAGE_TAG.fullmatch(text)
+    if tag is not None:
+        return _language_aliases().get(tag.group(1), tag.group(1))
+    return _language_names().get(text, text)
+
+
+@functools.cache
+def _language_aliases() -> dict[str, str]:
+    """CLDR's language aliases ("eng", "ger" -> "en", "de"; "iw" -> "he"), through Babel."""
+    from babel.core import get_global
+
+    aliases = get_global("language_aliases").items()
+    return {alias: code for alias, code in aliases if "_" not in code}
+
+
+@functools.cache
+def _language_names() -> dict[str, str]:
+    """Language names, lower case (English and each language's own, where CLDR has them) ->
+    their ISO 639 codes."""
+    from babel import Locale, localedata
+
+    names = {
+        name.lower(): code
+        for code, name in Locale("en").languages.items()
+        if _LANGUAGE_TAG.fullmatch(code) and "_" not in code
+    }
+    for code in localedata.locale_identifiers():  # ~0.5 s: loaded at a worker's warm-up
+        if "_" not in code:
+            own = Locale.parse(code).get_language_name(code)
+            if own:
+                names.setdefault(own.lower(), code)
+    return names
 
 
 def _key_text(key: bytes | None) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from agents.validation import normalise_date, validate
+from agents.validation import language_hint, normalise_date, validate
 from streams.records import RawArticle, Rejected
 
 LIMIT = 10_000
@@ -60,6 +60,46 @@ def test_given_fields_are_kept_and_dates_normalised() -> None:
     assert normalise_date("Sun, 02 Jan 2022 03:04:05 EST") == "2022-01-02T08:04:05Z"
 
 
+def test_epoch_milliseconds_and_digit_strings() -> None:
+    # JavaScript's Date.now() and Kafka's timestamps are milliseconds: as seconds, the year 56,000
+    assert normalise_date(1641092645000) == "2022-01-02T03:04:05Z"
+    assert normalise_date(1641092645123.0) == "2022-01-02T03:04:05Z"
+    assert normalise_date("1641092645") == "2022-01-02T03:04:05Z"
+    assert normalise_date(" 1641092645000 ") == "2022-01-02T03:04:05Z"
+    # eight digits are an ISO 8601 basic date, not epoch seconds of 1970
+    assert normalise_date("20220102") == "2022-01-02T00:00:00Z"
+    # the first epoch time read as milliseconds, and the last one read as seconds
+    assert normalise_date(100_000_000_000) == "1973-03-03T09:46:40Z"
+    assert normalise_date(99_999_999_999).startswith("5138-")
+    assert ok({"text": "x", "published_at": 1641092645000}).published_at == "2022-01-02T03:04:05Z"
+
+
+@pytest.mark.parametrize(
+    ("hint", "code"),
+    [
+        ("DE", "de"),
+        (" en-US ", "en"),  # HTML's lang attribute, BCP 47
+        ("zh-Hant-TW", "zh"),
+        ("pt_BR", "pt"),
+        ("en_US.UTF-8", "en"),  # a POSIX locale
+        ("sr_RS@latin", "sr"),
+        ("ger", "de"),  # ISO 639-2
+        ("eng", "en"),
+        ("iw", "he"),  # a withdrawn code
+        ("German", "de"),  # English names and each language's own
+        ("Deutsch", "de"),
+        ("français", "fr"),
+        ("日本語", "ja"),
+        ("Norwegian Bokmål", "nb"),
+        ("not a language", "not a language"),  # kept, and ignored by language detection
+        ("  ", None),
+    ],
+)
+def test_language_hint_forms(hint: str, code: str | None) -> None:
+    assert language_hint(hint) == code
+    assert ok({"text": "x", "lang_hint": hint}).lang_hint == code
+
+
 def test_control_characters_are_removed() -> None:
     assert ok({"text": "a\x00b\x1bc\nd"}).text == "abc\nd"
 
@@ -78,6 +118,7 @@ def test_control_characters_are_removed() -> None:
         (b'{"title": "t"}', "no article body"),
         (b'{"text": " \\n\\t "}', "no article body"),
         (b'{"text": "x", "published_at": "yesterday"}', "not an ISO 8601 or RFC 5322 date"),
+        (b'{"text": "x", "published_at": 1e20}', "nor epoch seconds or milliseconds: 1e+20"),
     ],
 )
 def test_bad_input_is_rejected_with_a_reason(value: bytes, reason: str) -> None:

@@ -232,6 +232,9 @@ RAW_VALID: list[dict[str, Any]] = [
         "fetched_at": "1 Mar 2026 00:00 EST",
     },
     {"text": "Body.", "title": None, "url": None, "lang_hint": "EN", "extra": {"any": "thing"}},
+    {"text": "Body.", "published_at": 1773312300250, "lang_hint": "en-US"},
+    {"text": "Body.", "published_at": "1773312300", "fetched_at": "1773312300250.5"},
+    {"text": "Body.", "published_at": "2026-03-12", "lang_hint": "German"},
 ]
 RAW_INVALID: list[dict[str, Any]] = [
     {},
@@ -250,6 +253,9 @@ RAW_INVALID: list[dict[str, Any]] = [
     {"text": "Body.", "published_at": "Thu, 12 Mar 2026"},
     {"text": "Body.", "published_at": "Thu, 12 March 2026 10:42:00 GMT"},
     {"text": "Body.", "fetched_at": True},
+    {"text": "Body.", "published_at": "17733123"},
+    {"text": "Body.", "published_at": "1773312300e3"},
+    {"text": "Body.", "published_at": 253402300800000},
 ]
 
 
