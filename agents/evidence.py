@@ -27,13 +27,15 @@ import functools
 import re
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+import regex
 from anyascii import anyascii
 
-from agents.scripts import readable
+from agents.scripts import readable, shouted, shouted_lines
 from streams.memory import built_apart
 
 NAME_PREFIX: Final = "n:"
@@ -1021,10 +1023,14 @@ class _Capitalised:
     tight: list[bool]  # one space or hyphen after the previous capitalised word
 
 
-def _scan(doc: str, title_end: int, title_case: bool) -> _Capitalised:
-    """Find the capitalised words; with `title_case`, those of the title count as initial."""
+def _scan(
+    doc: str, title_end: int, title_case: bool, loud: Sequence[tuple[int, int]] = ()
+) -> _Capitalised:
+    """Find the capitalised words; with `title_case`, those of the title count as initial, and
+    so do those of the lines ``loud`` spans (lines that were in capitals: :func:`_unshouted`)."""
     caps = _Capitalised([], [], [], [], [])
     prev_end = -2
+    loud_starts = [span[0] for span in loud]
     for match in _CAP_RE.finditer(doc):
         start, end, word = match.start(), match.end(), match.group()
         if start and _CASED_RE.match(doc, start - 1):  # iPhone (but 米国のBiden is Biden)
@@ -1038,7 +1044,13 @@ def _scan(doc: str, title_end: int, title_case: bool) -> _Capitalised:
         caps.words.append(word)
         caps.starts.append(start)
         caps.ends.append(end)
-        caps.initial.append(j < 0 or doc[j] in _BOUNDARY_CHARS or (title_case and end <= title_end))
+        line = bisect_right(loud_starts, start) - 1
+        caps.initial.append(
+            j < 0
+            or doc[j] in _BOUNDARY_CHARS
+            or (title_case and end <= title_end)
+            or (line >= 0 and start < loud[line][1])
+        )
         caps.tight.append(start - prev_end == 1 and doc[start - 1] in _TIGHT_CHARS)
         prev_end = -2 if possessive else end
     return caps
@@ -1212,8 +1224,10 @@ def extract_evidence(
     if "U.S." in doc:
         doc = doc.replace("U.S.A.", "USA").replace("U.S.", "USA")
         title = title.replace("U.S.A.", "USA").replace("U.S.", "USA")
-    title_case = bool(title) and lang != "de" and _looks_title_case(title)
-    caps = _scan(doc, len(title), title_case)
+    title_shouted = bool(title) and shouted(title)
+    doc, title, loud = _unshouted(doc, title)
+    title_case = bool(title) and (title_shouted or (lang != "de" and _looks_title_case(title)))
+    caps = _scan(doc, len(title), title_case, loud)
     status = _statuses(caps, doc, lang)
     places, used = _find_places(caps, status, doc, lang, gaz)
     if not doc.isascii():
@@ -1274,6 +1288,36 @@ def ascii_numerals(text: str) -> str:
     if text.isascii() or _NUMERAL_CHARS.isdisjoint(text):
         return text
     return text.translate(_NUMERALS)
+
+
+_LETTERS_RUN: Final = regex.compile(r"\p{L}[\p{L}\p{M}'’]*")
+
+
+def _capitalised(line: str) -> str:
+    """A line in capitals as Capitalised Words ("PUTIN MEETS XI" -> "Putin Meets Xi")."""
+    return _LETTERS_RUN.sub(lambda m: m[0][0] + m[0][1:].lower(), line)
+
+
+def _unshouted(doc: str, title: str) -> tuple[str, str, list[tuple[int, int]]]:
+    """``doc`` and ``title`` with their lines in capitals (:func:`agents.scripts.shouted`) as
+    Capitalised Words, and those lines' spans in the new ``doc``. In capitals every word looks
+    like an acronym, which counts as a name ("PUTIN MEETS XI IN BEIJING": "meets", "putin
+    meets xi"...); capitalised and read as a sentence's first words (:func:`_scan`), a word
+    is a name only where the rest of the text writes it so, as in an English title in Title
+    Case."""
+    spans: list[tuple[int, int]] = []
+    parts: list[str] = []
+    at = size = 0  # in doc, and in the new doc
+    for start, end in shouted_lines(doc):
+        line = _capitalised(doc[start:end])
+        size += start - at
+        spans.append((size, size + len(line)))
+        parts += [doc[at:start], line]
+        size += len(line)
+        at = end
+    if title and shouted(title):
+        title = _capitalised(title)
+    return ("".join([*parts, doc[at:]]) if spans else doc), title, spans
 
 
 def _looks_title_case(title: str) -> bool:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+import regex
+
 #: Script name -> the character class of its letters (Unicode block ranges).
 _RANGES: Final[dict[str, str]] = {
     "latin": "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff",
@@ -195,3 +197,45 @@ def readable(text: str) -> str:
     if _UNREAD.search(text) is None:
         return text
     return _INVISIBLE.sub("", _BETWEEN_WORDS.sub(" ", _OTHER_SPACES.sub(" ", text)))
+
+
+#: Two capitals, then two more with no small letter or line break between: a sign that the
+#: line may be in capitals ("KEY POINTS", "NATO-EU"; not "EU and NATO").
+_LOUD: Final = regex.compile(r"\p{Lu}{2}[^\p{Ll}\n]*\p{Lu}{2}")
+_CAPITAL: Final = regex.compile(r"\p{Lu}")
+_LETTER: Final = regex.compile(r"\p{L}")
+#: A line in capitals has at least this many capitals...
+SHOUTED_MIN_CAPITALS: Final = 3
+#: ...and at most this many other letters (small, or of a script without case) a capital.
+SHOUTED_MAX_OTHERS: Final = 0.25
+
+
+def shouted_lines(text: str) -> list[tuple[int, int]]:
+    """The spans (start, end) of ``text``'s lines in capitals (:func:`shouted`), in order.
+    Only lines with four capitals in two pairs and no small letter between them are read."""
+    spans: list[tuple[int, int]] = []
+    end = -1
+    for match in _LOUD.finditer(text):
+        if match.start() < end:
+            continue  # a line already read
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        if end < 0:
+            end = len(text)
+        if shouted(text[start:end]):
+            spans.append((start, end))
+    return spans
+
+
+def shouted(line: str) -> bool:
+    """Whether ``line`` is written in capitals (a headline, a kicker, a wire slug as some
+    sites and agencies write them): at least :data:`SHOUTED_MIN_CAPITALS` capital letters and
+    hardly another letter (:data:`SHOUTED_MAX_OTHERS`). Then its words' case says nothing of
+    what they are: each is capitalised, a name or not. Not in capitals: a dateline
+    ("CHISINAU, Moldova (AP)."), whose place is written so to be read as a name, nor a line of
+    another script with an acronym or a brand in it (Hebrew with "USB", Chinese with "WEB
+    TOKACHI")."""
+    capitals = len(_CAPITAL.findall(line))
+    if capitals < SHOUTED_MIN_CAPITALS:
+        return False
+    return len(_LETTER.findall(line)) - capitals <= SHOUTED_MAX_OTHERS * capitals

@@ -62,6 +62,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="deliver every article not in English without the headline its text opens with "
         "(a crawler that gives the title only in 'title')",
     )
+    parser.add_argument(
+        "--shouted",
+        action="store_true",
+        help="deliver every article not in English with its headline in capitals (the title, "
+        "and the text's first line when that is the title), as some sites write them",
+    )
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON last")
 
 
@@ -97,6 +103,14 @@ def without_headline(doc: Doc) -> Doc:
     if rest.strip() and first.strip() == doc.title.strip():
         return replace(doc, text=rest)
     return doc
+
+
+def shouted(doc: Doc) -> Doc:
+    """``doc`` with its title, and its text's first line when that is the title, in capitals."""
+    first, newline, rest = doc.text.partition("\n")
+    if first.strip() == doc.title.strip():
+        first = first.upper()
+    return replace(doc, title=doc.title.upper(), text=first + newline + rest)
 
 
 def pair_count(n: int) -> int:
@@ -324,6 +338,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         docs = [one_line(d) if d.lang != "en" else d for d in docs]
     if args.no_headline:
         docs = [without_headline(d) if d.lang != "en" else d for d in docs]
+    if args.shouted:
+        docs = [shouted(d) if d.lang != "en" else d for d in docs]
     by_id = {d.doc_id: d for d in docs}
     gold = {d.doc_id: d.group for d in docs}
     grouped = group_docs(settings, docs)

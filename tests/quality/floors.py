@@ -93,6 +93,15 @@ def delivered() -> dict[str, Any]:
     }
 
 
+def shouted() -> dict[str, Any]:
+    """``python -m tools.shouted_text``'s titles and evidence: WMT titles in capitals (their
+    language right, overall and in the worst language) and the evidence keys a headline in
+    capitals adds or loses."""
+    from tools.shouted_text import headlines, title_paths
+
+    return {**headlines(), "digest": digest(title_paths())}
+
+
 def grouping() -> dict[str, Any]:
     paths = [SHARED / "translated_news" / name for name in GROUPING_FILES]
     out: dict[str, Any] = {path.stem: _grouped([path]) for path in paths}
@@ -343,6 +352,7 @@ MEASURES = {
     "events": events,
     "one_line": one_line,
     "delivered": delivered,
+    "shouted": shouted,
 }
 
 

@@ -569,3 +569,36 @@ def test_a_latin_name_in_a_script_without_spaces_is_the_name_alone(text: str, la
 
 def test_a_capital_inside_a_latin_word_starts_no_name() -> None:
     assert "phone" not in extract_evidence("", "The new iPhone went on sale on Friday.", "en").names
+
+
+def test_a_headline_in_capitals_gives_no_names_the_text_does_not() -> None:
+    # every word of a line in capitals looks like an acronym: read as Capitalised Words at a
+    # sentence's start, a word is a name only where the text writes it as one
+    body = (
+        "The two leaders talked for three hours on Monday with officials from Gazprom. "
+        "The deal, Putin said, would help both countries."
+    )
+    written = extract_evidence("Putin meets Xi in Beijing over trade deal", body, "en")
+    shouted = extract_evidence("PUTIN MEETS XI IN BEIJING OVER TRADE DEAL", body, "en")
+    assert shouted.keys() == written.keys()
+    assert "putin" in shouted.names and not {"mes", "deal", "trad deal"} & shouted.names
+    # a line in capitals inside the text too, and a dateline is no such line
+    text = f"BREAKING NEWS FROM THE SUMMIT TODAY\n{body}"
+    assert extract_evidence("", text, "en").names == extract_evidence("", body, "en").names
+    dateline = extract_evidence("", f"CHISINAU, Moldova (AP) - {body}", "en")
+    assert dateline.places - extract_evidence("", body, "en").places == {"g618426", "cMD"}
+
+
+def test_which_lines_are_in_capitals() -> None:
+    from agents.scripts import shouted, shouted_lines
+
+    assert shouted("UNIPOL: SOUD V ŘÍMĚ, DANILO COPPOLA ZŮSTÁVÁ") and shouted("İSTANBUL’DA DEPREM")
+    assert not shouted("CHISINAU, Moldova (AP).")  # a dateline: its place is meant as a name
+    assert not shouted("בין היתר כבל USB Type C")  # another script with an acronym in it
+    assert not shouted("1月10日（周三）活动 | WEB TOKACHI KACHIMAI－十胜每日报社集团")
+    assert not shouted("EU") and not shouted("NATO summit")
+    text = "Title\nKEY POINTS OF PBR\nnormal line\nПРАВИТЕЛЬСТВО ОБЪЯВИЛО"
+    assert [text[a:b] for a, b in shouted_lines(text)] == [
+        "KEY POINTS OF PBR",
+        "ПРАВИТЕЛЬСТВО ОБЪЯВИЛО",
+    ]

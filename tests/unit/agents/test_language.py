@@ -527,3 +527,28 @@ def test_invisible_marks_between_words_change_nothing(detector: Detector, mark: 
     assert language.detect(detector, None, marked, 0.1) == language.detect(
         detector, None, text, 0.1
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("LA COMMISSION EUROPÉENNE PROPOSE UN NOUVEAU PLAN POUR LE CLIMAT", "fr"),
+        ("VLÁDA SCHVÁLILA NOVÝ ROZPOČET NA PŘÍŠTÍ ROK", "cs"),
+        ("HALLITUS ESITTÄÄ UUTTA ILMASTOLAKIA EDUSKUNNALLE", "fi"),
+        ("ПРАВИТЕЛЬСТВО ОБЪЯВИЛО О НОВЫХ МЕРАХ ПОДДЕРЖКИ", "ru"),
+    ],
+)
+def test_a_text_in_capitals_is_read_in_small_letters(
+    detector: Detector, text: str, lang: str
+) -> None:
+    # lid.176 reads capitals as another language (FLORES: 84.9% as written, 23.6% in capitals)
+    assert detect(detector, None, text, MIN).lang == lang
+    assert detect(detector, text, DE, MIN).title_lang == ("de" if lang == "de" else lang)
+
+
+def test_lines_in_capitals_are_lowered_and_the_rest_kept() -> None:
+    text = "KEY POINTS OF THE BUDGET\nThe NATO-EU summit, in Brussels.\nP.S. EU\nUSB кабель"
+    assert language.unshouted_lines(text) == (
+        "key points of the budget\nThe NATO-EU summit, in Brussels.\nP.S. EU\nUSB кабель"
+    )
+    assert language.unshouted_lines(EN) is EN
