@@ -1150,6 +1150,22 @@ def _by_trigrams(namer: TrigramNamer, guess: _Guess, whole: str) -> _Guess:
     return _Guess(lang, guess.confidence, scores)
 
 
+#: A web address, an e-mail address or a handle (@Reuters): no word of any language.
+_ADDRESS: Final = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?<![\w@])@\w+", re.IGNORECASE
+)
+
+
+def without_addresses(text: str) -> str:
+    """``text`` with its web and e-mail addresses and its handles (@Reuters) as spaces:
+    lid.176 reads "https://t.co/..." and "via @Reuters" as words, of English mostly
+    (FLORES-200 dev sentences, every fifth, with a link, two hashtags and a handle after them:
+    83.67% right, as written 86.81%; without the addresses 86.08%)."""
+    if "@" not in text and "://" not in text and "www." not in text.lower():
+        return text
+    return _ADDRESS.sub(" ", text)
+
+
 def unshouted(line: str) -> str:
     """``line`` in small letters when it is written in capitals (:func:`shouted`: a headline,
     a kicker or a wire slug as some sites and agencies write them), else as it is.
@@ -1282,8 +1298,8 @@ def detect(
     override. Short input is never an error: a headline or a word pair gets a language too.
     """
     detector = model if isinstance(model, Detector) else Detector(model)
-    title_text = unshouted(_SPACE.sub(" ", readable(title or "")).strip())
-    text = unshouted_lines(readable(text))
+    title_text = unshouted(_SPACE.sub(" ", without_addresses(readable(title or ""))).strip())
+    text = unshouted_lines(without_addresses(readable(text)))
     parts = passages(text)
     body_chars = sum(len(p) for p in parts)
     if body_chars < SHORT_BODY_CHARS:

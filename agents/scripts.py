@@ -14,7 +14,9 @@ evidence and words stages alike.
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from typing import Final
 
 import regex
@@ -190,10 +192,39 @@ _OTHER_SPACES: Final = re.compile("[\t\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]
 _UNREAD: Final = re.compile(f"{_INVISIBLE.pattern}|{_OTHER_SPACES.pattern}")
 
 
+#: Letters and digits in compatibility forms: full width (East Asian typesetting: "ＢＢＣ",
+#: "２０２４") and the mathematical alphanumerics (bold, italic, script, double-struck…: the
+#: "fonts" of social posts, "𝐁𝐫𝐞𝐚𝐤𝐢𝐧𝐠"). Punctuation keeps its form.
+_COMPATIBLE: Final = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\U0001d400-\U0001d7ff]")
+_COMPATIBLE_RANGES: Final = (
+    (0xFF10, 0xFF19),
+    (0xFF21, 0xFF3A),
+    (0xFF41, 0xFF5A),
+    (0x1D400, 0x1D7FF),
+)
+
+
+@functools.cache
+def _plain_forms() -> dict[int, str]:
+    """:data:`_COMPATIBLE`'s characters -> their letter or digit (Unicode's NFKC of each)."""
+    table: dict[int, str] = {}
+    for low, high in _COMPATIBLE_RANGES:
+        for code in range(low, high + 1):
+            plain = unicodedata.normalize("NFKC", chr(code))
+            if len(plain) == 1 and plain != chr(code):
+                table[code] = plain
+    return table
+
+
 def readable(text: str) -> str:
-    """``text`` as its words are read: other spaces as the space (:data:`_OTHER_SPACES`), a
-    zero-width space between two words a space, the rest of :data:`_INVISIBLE` left out (a
-    title stays the prefix of a text that starts with it)."""
+    """``text`` as its words are read: letters and digits in compatibility forms as the
+    letters and digits they are (:data:`_COMPATIBLE`: lid.176 read FLORES-200 sentences in
+    full-width or mathematical bold Latin as another language, 50-52% right against 87%),
+    other spaces as the space (:data:`_OTHER_SPACES`), a zero-width space between two words a
+    space, the rest of :data:`_INVISIBLE` left out (a title stays the prefix of a text that
+    starts with it: each character is read alone)."""
+    if _COMPATIBLE.search(text) is not None:
+        text = text.translate(_plain_forms())
     if _UNREAD.search(text) is None:
         return text
     return _INVISIBLE.sub("", _BETWEEN_WORDS.sub(" ", _OTHER_SPACES.sub(" ", text)))

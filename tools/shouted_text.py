@@ -6,7 +6,10 @@ capitals does to the language and evidence stages:
 - language (:func:`agents.language.detect`, ours, and lid.176 alone): FLORES-200 dev sentences
   (every N-th, default 3) in the languages lid.176 knows, written in a cased script (Latin,
   Cyrillic, Greek, Armenian…), as written and in capitals; the languages that lose most in
-  capitals are listed;
+  capitals are listed. Also in the other forms a crawler meets: in mathematical bold letters
+  (the "fonts" of social posts), in full-width letters and digits (East Asian typesetting),
+  and followed by a link, two hashtags and a handle (a post: "#breaking #news
+  https://t.co/… via @Reuters");
 - titles (the WMT sets of ../shared/data/translated_news): the language of each title alone,
   as written and in capitals, per language;
 - evidence (:func:`agents.evidence.extract_evidence`): every article of a cased language, its
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -36,6 +40,35 @@ def _cased(text: str) -> bool:
     """Most of the text's letters have a case (a cased script)."""
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and sum(c.lower() != c.upper() for c in letters) > 0.8 * len(letters)
+
+
+def _bold(text: str) -> str:
+    return "".join(
+        chr(0x1D400 + ord(c) - 65)
+        if "A" <= c <= "Z"
+        else chr(0x1D41A + ord(c) - 97)
+        if "a" <= c <= "z"
+        else c
+        for c in text
+    )
+
+
+def _wide(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if c.isascii() and c.isalnum() else c for c in text)
+
+
+def _post(text: str) -> str:
+    return f"{text} #breaking #news https://t.co/Xy{len(text)}Qz9 via @Reuters"
+
+
+#: The forms each sentence is written in.
+FORMS: dict[str, Callable[[str], str]] = {
+    "as written": str,
+    "capitals": str.upper,
+    "math bold": _bold,
+    "full width": _wide,
+    "post": _post,
+}
 
 
 def _sentences(every: int) -> dict[str, Counter[str]]:
@@ -53,7 +86,7 @@ def _sentences(every: int) -> dict[str, Counter[str]]:
         return language.normalise_code(labels[0].removeprefix("__label__"))
 
     right: dict[str, Counter[str]] = {}
-    for form, written in (("as written", str), ("capitals", str.upper)):
+    for form, written in FORMS.items():
         ours: Counter[str] = Counter()
         lid: Counter[str] = Counter()
         for lang, text in samples:
@@ -116,25 +149,31 @@ def _evidence(docs: list[dict[str, str]]) -> tuple[int, int, int, int]:
     return articles, written, gained, lost
 
 
-def headlines(docs: list[dict[str, str]] | None = None) -> dict[str, float]:
-    """The titles' and evidence's numbers (the quality floor's): the share of titles in
-    capitals whose language is right, overall and in the worst language, and the shares of
-    evidence keys gained and lost with the headline in capitals."""
+def headlines(docs: list[dict[str, str]] | None = None, every: int = 15) -> dict[str, float]:
+    """The quality floor's numbers: the share of titles in capitals whose language is right,
+    overall and in the worst language, the shares of evidence keys gained and lost with the
+    headline in capitals, and the most FLORES sentences (every ``every``-th) lose in any form
+    against as written (points of accuracy, ours)."""
+    right = _sentences(every)
+    sentences = sum(right["n"].values())
+    written = sum(right["ours as written"].values())
+    worst_form = max(written - sum(right[f"ours {form}"].values()) for form in FORMS)
     docs = _news() if docs is None else docs
     titles = _titles(docs)
     n = titles["n"]
     caps = titles["capitals"]
-    _, written, gained, lost = _evidence(docs)
+    _, keys, gained, lost = _evidence(docs)
     return {
+        "sentences_lost_in_any_form": worst_form / sentences,
         "titles_capitals": sum(caps.values()) / sum(n.values()),
         "titles_capitals_worst_language": min(caps[lang] / n[lang] for lang in n),
-        "evidence_gained": gained / written,
-        "evidence_lost": lost / written,
+        "evidence_gained": gained / keys,
+        "evidence_lost": lost / keys,
     }
 
 
 def title_paths() -> list[Path]:
-    """The files :func:`headlines` reads."""
+    """The files :func:`headlines` reads (and FLORES-200 dev)."""
     return [_NEWS / f"{name}.jsonl" for name in _TITLE_SETS]
 
 

@@ -94,12 +94,13 @@ def delivered() -> dict[str, Any]:
 
 
 def shouted() -> dict[str, Any]:
-    """``python -m tools.shouted_text``'s titles and evidence: WMT titles in capitals (their
-    language right, overall and in the worst language) and the evidence keys a headline in
-    capitals adds or loses."""
-    from tools.shouted_text import headlines, title_paths
+    """``python -m tools.shouted_text``'s numbers: FLORES sentences in capitals, mathematical
+    bold, full width and with a post's addresses (the most any form loses), WMT titles in
+    capitals (their language right, overall and in the worst language) and the evidence keys
+    a headline in capitals adds or loses."""
+    from tools.shouted_text import _FLORES, headlines, title_paths
 
-    return {**headlines(), "digest": digest(title_paths())}
+    return {**headlines(), "digest": digest([*title_paths(), _FLORES])}
 
 
 def grouping() -> dict[str, Any]:

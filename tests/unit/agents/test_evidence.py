@@ -602,3 +602,19 @@ def test_which_lines_are_in_capitals() -> None:
         "KEY POINTS OF PBR",
         "ПРАВИТЕЛЬСТВО ОБЪЯВИЛО",
     ]
+
+
+def test_letters_in_compatibility_forms_are_read_as_letters() -> None:
+    assert readable("ＢＢＣ報道２０２４年，（テスト）") == "BBC報道2024年，（テスト）"
+    bold = "".join(chr(0x1D400 + ord(c) - 65) if "A" <= c <= "Z" else c for c in "PUTIN")
+    assert readable(f"{bold} said") == "PUTIN said"
+    body = "The two leaders met on Monday. The deal, Putin said, would help."
+    fancy = "".join(
+        chr(0x1D400 + ord(c) - 65)
+        if "A" <= c <= "Z"
+        else chr(0x1D41A + ord(c) - 97)
+        if "a" <= c <= "z"
+        else c
+        for c in body
+    )
+    assert extract_evidence("", fancy, "en").keys() == extract_evidence("", body, "en").keys()

@@ -552,3 +552,16 @@ def test_lines_in_capitals_are_lowered_and_the_rest_kept() -> None:
         "key points of the budget\nThe NATO-EU summit, in Brussels.\nP.S. EU\nUSB кабель"
     )
     assert language.unshouted_lines(EN) is EN
+
+
+def test_letters_in_compatibility_forms_and_addresses(detector: Detector) -> None:
+    bold = "".join(
+        chr(0x1D41A + ord(c) - 97) if "a" <= c <= "z" else c for c in FR.lower()
+    )  # 𝐥𝐞 𝐠𝐨𝐮𝐯𝐞𝐫𝐧𝐞𝐦𝐞𝐧𝐭…, as social posts write
+    assert detect(detector, None, bold, MIN).lang == "fr"
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() and c.isascii() else c for c in DE)
+    assert detect(detector, None, wide, MIN).lang == "de"
+    assert language.without_addresses("Lire https://t.co/Xy1Qz9 via @Reuters, a@b.fr") == (
+        "Lire   via  ,  "
+    )
+    assert language.without_addresses(FR) is FR
