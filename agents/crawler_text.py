@@ -25,7 +25,12 @@ their tags and entities in the enriched body, and as one paragraph with the site
   scripts and styles left out; where the markup is only inline (``<a>``, ``<b>``…), the
   text's own newlines still make its lines;
 * a character reference ending in ``;`` (``&amp;``, ``&#8217;``, ``&#x2019;``) is its
-  character; one without the semicolon is left as written (``AT&T``, ``&notice``).
+  character; one without the semicolon is left as written (``AT&T``, ``&notice``);
+* plain text hard-wrapped at a fixed width (mail, plain-text feeds, wire services: no line
+  wider than :data:`WRAP_MAX_WIDTH`, paragraphs apart by blank lines, their lines filled to
+  the width) has each paragraph's lines joined (:func:`unwrapped`): read line by line, a
+  paragraph was as many paragraphs as it had lines, and a translation never matched its
+  original's count.
 
 A whole page in ``text`` (``<html>``, ``<body>`` or a doctype) is a page, not plain text:
 :func:`is_page` tells the pipeline to read it as one; an ``html`` without a tag is plain text
@@ -281,7 +286,65 @@ def plain_text(text: str) -> str:
         return _markdown_text(text)
     if is_markup(text):
         return _visible(text)
-    return unescaped(text)
+    return unwrapped(unescaped(text))
+
+
+#: The widest a hard-wrapped text is written (72-80 columns in mail and plain-text feeds).
+WRAP_MAX_WIDTH: Final = 100
+#: The narrowest: narrower lines are a list or a poem, not a paragraph wrapped.
+WRAP_MIN_WIDTH: Final = 30
+#: A text is hard-wrapped with at least this many paragraphs so filled.
+WRAP_MIN_PARAGRAPHS: Final = 2
+#: Characters of the scripts written without spaces between words that wrap anywhere: Chinese
+#: and Japanese (Korean wraps between its spaced words).
+_WIDE_CHAR: Final = re.compile("[\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60]")
+
+
+def unwrapped(text: str) -> str:
+    """``text`` with the lines of each paragraph joined when it is hard-wrapped: paragraphs
+    apart by blank lines, no line wider than :data:`WRAP_MAX_WIDTH` characters, and at least
+    :data:`WRAP_MIN_PARAGRAPHS` paragraphs of two lines or more wrapped at the widest line's
+    width (:func:`_filled`). Only such paragraphs are joined (a menu of
+    short lines, a poem or an address keeps its lines); lines are joined by a space, without
+    one after a hyphen between letters or in Chinese and Japanese (:func:`_joined`)."""
+    if "\n" not in text or _BLANK_LINES.search(text) is None:
+        return text
+    width = max(len(line.rstrip()) for line in text.split("\n"))
+    if not WRAP_MIN_WIDTH <= width <= WRAP_MAX_WIDTH:
+        return text
+    blocks = _BLANK_LINES.split(text.strip("\n"))
+    filled = [_filled(block, width) for block in blocks]
+    if sum(filled) < WRAP_MIN_PARAGRAPHS:
+        return text
+    return "\n\n".join(
+        _joined(block) if full else block for block, full in zip(blocks, filled, strict=True)
+    )
+
+
+def _filled(block: str, width: int) -> bool:
+    """Whether a block is a paragraph wrapped at ``width``: two lines or more, each but the
+    last so full that the next line's first word would not have fitted on it (how a text is
+    wrapped: a word goes to the next line when it does not fit)."""
+    lines = [line.strip() for line in block.split("\n")]
+    if len(lines) < 2 or not all(lines):
+        return False
+    return all(
+        len(line) + 1 + len(after.split(" ", 1)[0]) > width
+        for line, after in itertools.pairwise(lines)
+    )
+
+
+def _joined(block: str) -> str:
+    """A wrapped paragraph's lines as one line (see :func:`unwrapped`): in a paragraph mostly
+    of Chinese or Japanese characters, whose lines break anywhere, with nothing between them."""
+    lines = [line.strip() for line in block.split("\n") if line.strip()]
+    if len(_WIDE_CHAR.findall(block)) * 2 > len(block) - block.count(" ") - block.count("\n"):
+        return "".join(lines)
+    out = lines[0] if lines else ""
+    for line in lines[1:]:
+        hyphen = out.endswith("-") and out[-2:-1].isalpha() and line[0].isalpha()
+        out += line if hyphen else " " + line
+    return out
 
 
 #: A Markdown heading's marks ("# Putin meets Xi": a Markdown file's first line).

@@ -7,7 +7,8 @@ separated by blank lines (the reference), by CR LF, by U+2029 or U+2028; as an H
 (``<p>`` blocks, text escaped; also with every non-ASCII character as a numeric reference, as
 older feeds write it); with inline tags only (``<b>``, ``<a>``) between blank lines; escaped
 without tags; as Markdown (bold, links, a picture); its UTF-8 read as Windows-1252; plain
-text in ``html``. Each form,
+text in ``html``; hard-wrapped at 72 columns (mail, plain-text feeds), paragraphs apart by
+blank lines. Each form,
 with its title written the same way, goes through :func:`agents.validation.validate_object`
 and :meth:`agents.pipeline.Pipeline.clean` (what the worker runs before evidence), and is
 compared with the reference's output: the share of the reference's paragraphs not found whole,
@@ -22,6 +23,7 @@ import argparse
 import html
 import re
 import sys
+import textwrap
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -93,6 +95,7 @@ FORMS: dict[str, tuple[Callable[[list[str]], str], Callable[[str], str]]] = {
     "Markdown": (_markdown, str),
     "UTF-8 read as cp1252": (lambda ps: _misread("\n\n".join(ps)), _misread),
     "plain text in html": (lambda ps: "\n\n".join(ps), str),
+    "wrapped at 72 columns": (lambda ps: "\n\n".join(textwrap.fill(p, 72) for p in ps), str),
 }
 #: Forms delivered in ``html`` instead of ``text`` (a crawler that maps its fields wrong).
 IN_HTML = frozenset(("plain text in html",))

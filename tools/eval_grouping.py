@@ -68,6 +68,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="deliver every article not in English with its headline in capitals (the title, "
         "and the text's first line when that is the title), as some sites write them",
     )
+    parser.add_argument(
+        "--wrapped",
+        type=int,
+        default=0,
+        metavar="WIDTH",
+        help="deliver every article not in English hard-wrapped at WIDTH characters, its "
+        "paragraphs apart by blank lines (plain-text feeds, mail, wire services)",
+    )
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON last")
 
 
@@ -111,6 +119,15 @@ def shouted(doc: Doc) -> Doc:
     if first.strip() == doc.title.strip():
         first = first.upper()
     return replace(doc, title=doc.title.upper(), text=first + newline + rest)
+
+
+def wrapped(doc: Doc, width: int) -> Doc:
+    """``doc`` with each paragraph hard-wrapped at ``width`` characters and a blank line
+    between paragraphs."""
+    import textwrap
+
+    paragraphs = [p for p in doc.text.split("\n") if p.strip()]
+    return replace(doc, text="\n\n".join(textwrap.fill(p, width) for p in paragraphs))
 
 
 def pair_count(n: int) -> int:
@@ -340,6 +357,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         docs = [without_headline(d) if d.lang != "en" else d for d in docs]
     if args.shouted:
         docs = [shouted(d) if d.lang != "en" else d for d in docs]
+    if args.wrapped:
+        docs = [wrapped(d, args.wrapped) if d.lang != "en" else d for d in docs]
     by_id = {d.doc_id: d for d in docs}
     gold = {d.doc_id: d.group for d in docs}
     grouped = group_docs(settings, docs)

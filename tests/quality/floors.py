@@ -75,14 +75,19 @@ def one_line() -> dict[str, Any]:
 def delivered() -> dict[str, Any]:
     """``python -m tools.delivered_text`` on 30 articles a language: for the forms other than
     the reference, the largest share of paragraphs missing, of outputs with markup left, of
-    titles, languages and paragraph counts that differ, and the articles rejected."""
+    titles, languages and paragraph counts that differ, and the articles rejected; the text
+    hard-wrapped at 72 columns apart (a space at a Chinese or Japanese line break is lost)."""
     from tools.delivered_text import FORMS, articles, measure
     from tools.wrapped_articles import _DATA, _SETS
 
     paths = [_DATA / f"{name}.jsonl" for name in _SETS]
     counts = measure(articles(paths, 30))
-    rows = [counts[form] for form in FORMS if not form.startswith("blank lines")]
+    rows = [counts[form] for form in FORMS if not form.startswith(("blank lines", "wrapped"))]
+    wrapped = counts["wrapped at 72 columns"]  # its own floor: textwrap breaks CJK anywhere
     return {
+        "wrapped_missing": wrapped[2] / max(wrapped[1], 1),
+        "wrapped_paragraphs_differ": wrapped[7] / max(wrapped[0], 1),
+        "wrapped_rejected": wrapped[6],
         "missing": max(r[2] / max(r[1], 1) for r in rows),
         "markup_left": max(r[3] / max(r[0], 1) for r in rows),
         "title_differs": max(r[4] / max(r[0], 1) for r in rows),

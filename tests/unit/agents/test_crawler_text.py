@@ -121,3 +121,30 @@ def test_utf8_read_as_windows_1252_is_decoded_again() -> None:
 def test_a_text_without_any_tag_is_told_from_one_with_tags() -> None:
     assert not has_tags("Plain text: 3 < 4, a -> b, <3 and << quoted >>.")
     assert has_tags("x <b>y</b>") and has_tags("<!-- c -->") and has_tags("a</p>")
+
+
+def test_hard_wrapped_paragraphs_are_joined() -> None:
+    import textwrap
+
+    from agents.crawler_text import unwrapped
+
+    paragraphs = [
+        "The government announced on Tuesday that it would raise the minimum wage next "
+        "year, after months of talks with unions and employers about the cost of living.",
+        "Unions welcomed the well-known plan but said it came too late for many families "
+        "who had already fallen behind on their rent and their energy bills this winter.",
+    ]
+    for width in (40, 72):
+        wrapped = "\n\n".join(textwrap.fill(p, width) for p in paragraphs)
+        assert unwrapped(wrapped).split("\n\n") == paragraphs
+        assert plain_text(wrapped).split("\n\n") == paragraphs
+    # Chinese and Japanese break anywhere: joined without a space
+    ja = (
+        "日本の首相は月曜日に新しい経済対策を発表した。対策には中小企業への支援\n策が含まれている。"
+    )
+    assert unwrapped(f"{ja}\n\n{ja}") == "\n\n".join([ja.replace("\n", "")] * 2)
+    # a menu, an address or lines of any width that are not filled keep their lines
+    menu = "Home\nNews\nSport\n\nWorld\nBusiness\n\nA short line\nanother"
+    assert unwrapped(menu) == menu
+    long_lines = "\n\n".join(p.replace("after", "\nafter") for p in paragraphs * 2)
+    assert unwrapped(long_lines) == long_lines  # wider than 100: not wrapped at a width
