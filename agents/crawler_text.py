@@ -51,6 +51,9 @@ import itertools
 import re
 from html.entities import html5
 from typing import Final
+from urllib.parse import urlsplit
+
+from anyascii import anyascii
 
 #: Line breaks other than LF: CR LF, CR, NEL, VT, FF and LINE SEPARATOR (U+2028).
 _LINE_BREAK: Final = re.compile("\r\n|[\r\x85\x0b\x0c\u2028]")
@@ -345,6 +348,80 @@ def _joined(block: str) -> str:
         hyphen = out.endswith("-") and out[-2:-1].isalpha() and line[0].isalpha()
         out += line if hyphen else " " + line
     return out
+
+
+#: What separates a site's name from the headline in a page's <title> ("… | BBC News").
+_TITLE_PARTS: Final = re.compile(r"\s+(?:[|–—·»]|::|-{1,2})\s+|\s*\|\s*")
+_NOT_WORD: Final = re.compile(r"[\W_]+")
+_EDGE_SEPARATORS: Final = re.compile(
+    r"^(?:\s*(?:[|–—·»]|::|-{1,2})\s*)+|(?:\s*(?:[|–—·»]|::|-{1,2})\s*)+$"
+)
+
+
+def without_site_name(title: str, url: str | None, source: str | None) -> str:
+    """``title`` without the site's name a page's <title> adds before or after the headline
+    ("Big quake hits Japan | BBC News", "Spiegel Online - …"): a part at either end, after a
+    separator (``|``, ``-``, ``–``, ``—``, ``·``, ``»``, ``::``), that holds a name of the site
+    (:func:`_site_names`: "bbc" in "BBC News", "spiegel" in "Spiegel Online", "ria" in "РИА
+    Новости", letters and digits in any script through its transliteration) or whose words'
+    initials are its domain's name ("hs.fi": "Helsingin Sanomat"), while the rest keeps two
+    words. Every article of a site would otherwise carry its name into the evidence (a name
+    they all share) and to the consumers of its title."""
+    names, domain = _site_names(url, source)
+    if not names and not domain:
+        return title
+    parts = _TITLE_PARTS.split(title)
+    if len(parts) < 2:
+        return title
+
+    def is_site(part: str) -> bool:
+        latin = anyascii(part).casefold()
+        key = _NOT_WORD.sub("", latin)
+        words = [word for word in _NOT_WORD.split(latin) if word]
+        if domain and len(words) >= 2 and "".join(word[0] for word in words) == domain:
+            return True
+        return any(name in key or (len(key) >= 3 and key in name) for name in names)
+
+    if is_site(parts[-1]):
+        rest = title[: title.rfind(parts[-1])]
+    elif is_site(parts[0]):
+        rest = title[len(parts[0]) :]
+    else:
+        return title
+    rest = _EDGE_SEPARATORS.sub("", rest)
+    return rest.strip() if len(rest.split()) >= 2 else title
+
+
+#: Host labels that are no site's name.
+_NO_SITE: Final = frozenset(
+    {"www", "www2", "com", "org", "net", "edu", "gov", "co", "ac", "or", "ne", "go", "m",
+     "amp", "mobile", "news", "edition", "online", "web", "blog", "blogs", "home"}
+)  # fmt: skip
+
+
+def _site_names(url: str | None, source: str | None) -> tuple[set[str], str | None]:
+    """The names a site goes by (its host's labels of three letters or more, but the top
+    level and :data:`_NO_SITE`; its source's name), letters and digits only, transliterated;
+    and its domain's name (the label before the public suffix, "hs" of "www.hs.fi"), for
+    initials."""
+    names: set[str] = set()
+    domain: str | None = None
+    for value in (url, source):
+        if not value:
+            continue
+        text = value.strip().casefold()
+        host = (urlsplit(text).hostname or "") if "://" in text else text
+        if host and "." in host and " " not in host:
+            labels = [_NOT_WORD.sub("", label) for label in host.split(".")[:-1]]
+            kept = [label for label in labels if label and label not in _NO_SITE]
+            names.update(label for label in kept if len(label) >= 3)
+            if kept and domain is None:
+                domain = kept[-1]
+        else:
+            name = _NOT_WORD.sub("", anyascii(text).casefold())
+            if len(name) >= 3:
+                names.add(name)
+    return names, domain
 
 
 #: A Markdown heading's marks ("# Putin meets Xi": a Markdown file's first line).

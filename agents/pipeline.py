@@ -346,6 +346,8 @@ def _clean(article: RawArticle) -> tuple[boilerplate.Cleaned | None, str | None,
     if (cleaned is None or not cleaned.text.strip()) and text:
         cleaned = boilerplate.clean_text(crawler_text.plain_text(text), article.lang_hint)
         plain = True
+    if title:
+        title = crawler_text.without_site_name(title, article.url, article.source)
     if cleaned is None or not cleaned.text.strip():
         return None, title, plain
     return cleaned, title, plain

@@ -76,6 +76,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="deliver every article not in English hard-wrapped at WIDTH characters, its "
         "paragraphs apart by blank lines (plain-text feeds, mail, wire services)",
     )
+    parser.add_argument(
+        "--site-titles",
+        action="store_true",
+        help="deliver every article with a URL of a site of its language and its title as "
+        "that site's <title> writes it ('… | Spiegel Online'; SITES)",
+    )
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON last")
 
 
@@ -86,6 +92,36 @@ class Doc:
     title: str
     text: str
     group: str
+    url: str | None = None
+
+
+#: A news site per language (its name as its pages' <title> writes it, its host), for
+#: ``--site-titles``: names in the language's script, hosts that abbreviate them (hs.fi).
+SITES: dict[str, tuple[str, str]] = {
+    "cs": ("Novinky.cz", "www.novinky.cz"),
+    "de": ("SPIEGEL ONLINE", "www.spiegel.de"),
+    "en": ("BBC News", "www.bbc.co.uk"),
+    "es": ("EL PAÍS", "elpais.com"),
+    "fi": ("Helsingin Sanomat", "www.hs.fi"),
+    "fr": ("Le Monde.fr", "www.lemonde.fr"),
+    "he": ("ynet", "www.ynet.co.il"),
+    "hi": ("दैनिक जागरण", "www.jagran.com"),
+    "hu": ("Index", "index.hu"),
+    "is": ("mbl.is", "www.mbl.is"),
+    "it": ("Corriere della Sera", "www.corriere.it"),
+    "ja": ("朝日新聞デジタル", "www.asahi.com"),
+    "ru": ("РИА Новости", "ria.ru"),
+    "uk": ("Українська правда", "www.pravda.com.ua"),
+    "zh": ("新华网", "www.xinhuanet.com"),
+}
+
+
+def site_titled(doc: Doc) -> Doc:
+    """``doc`` from its language's site (:data:`SITES`): a URL there, and its title with the
+    site's name after it, as a page's <title> has it."""
+    name, host = SITES.get(doc.lang, (f"{doc.lang.upper()} News", f"www.{doc.lang}-news.example"))
+    path = "".join(c if c.isalnum() else "-" for c in doc.doc_id)
+    return replace(doc, title=f"{doc.title} | {name}", url=f"https://{host}/{path}")
 
 
 def load(paths: Iterable[str], limit: int | None) -> list[Doc]:
@@ -210,7 +246,18 @@ def prepare_docs(pipeline: Pipeline, docs: Sequence[Doc]) -> list[Prepared]:
     now = 1_700_000_000.0
     prepared: list[Prepared] = []
     messages = [
-        (orjson.dumps({"id": d.doc_id, "title": d.title, "text": d.text}), None) for d in docs
+        (
+            orjson.dumps(
+                {
+                    "id": d.doc_id,
+                    "title": d.title,
+                    "text": d.text,
+                    **({"url": d.url} if d.url else {}),
+                }
+            ),
+            None,
+        )
+        for d in docs
     ]
     for d, out in zip(docs, pipeline.prepare(messages, now), strict=True):
         if not isinstance(out, Prepared):
@@ -359,6 +406,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         docs = [shouted(d) if d.lang != "en" else d for d in docs]
     if args.wrapped:
         docs = [wrapped(d, args.wrapped) if d.lang != "en" else d for d in docs]
+    if args.site_titles:
+        docs = [site_titled(d) for d in docs]
     by_id = {d.doc_id: d for d in docs}
     gold = {d.doc_id: d.group for d in docs}
     grouped = group_docs(settings, docs)

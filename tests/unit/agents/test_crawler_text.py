@@ -148,3 +148,46 @@ def test_hard_wrapped_paragraphs_are_joined() -> None:
     assert unwrapped(menu) == menu
     long_lines = "\n\n".join(p.replace("after", "\nafter") for p in paragraphs * 2)
     assert unwrapped(long_lines) == long_lines  # wider than 100: not wrapped at a width
+
+
+@pytest.mark.parametrize(
+    ("title", "url", "source", "expected"),
+    [
+        (
+            "Big quake hits Japan | BBC News",
+            "https://www.bbc.co.uk/news/1",
+            None,
+            "Big quake hits Japan",
+        ),
+        (
+            "SPIEGEL ONLINE - Merkel trifft Macron",
+            "https://www.spiegel.de/a",
+            None,
+            "Merkel trifft Macron",
+        ),
+        (
+            "Poika löytyi Tampereelta | Helsingin Sanomat",
+            "https://www.hs.fi/a",
+            None,
+            "Poika löytyi Tampereelta",
+        ),
+        ("Путин встретился с Си | РИА Новости", "https://ria.ru/1", None, "Путин встретился с Си"),
+        ("Big quake hits Japan | Example News", None, "Example News", "Big quake hits Japan"),
+        # not the site's name, or nothing would be left of the headline
+        (
+            "Brexit - what happens next",
+            "https://www.bbc.co.uk/news/1",
+            None,
+            "Brexit - what happens next",
+        ),
+        ("New rules - Apple News", "https://news.example.com/a", None, "New rules - Apple News"),
+        ("BBC | News", "https://www.bbc.com/a", None, "BBC | News"),
+        ("Big quake hits Japan | BBC News", None, None, "Big quake hits Japan | BBC News"),
+    ],
+)
+def test_a_title_loses_its_sites_name(
+    title: str, url: str | None, source: str | None, expected: str
+) -> None:
+    from agents.crawler_text import without_site_name
+
+    assert without_site_name(title, url, source) == expected
