@@ -1161,7 +1161,7 @@ def without_addresses(text: str) -> str:
     lid.176 reads "https://t.co/..." and "via @Reuters" as words, of English mostly
     (FLORES-200 dev sentences, every fifth, with a link, two hashtags and a handle after them:
     83.67% right, as written 86.81%; without the addresses 86.08%)."""
-    if "@" not in text and "://" not in text and "www." not in text.lower():
+    if "@" not in text and "://" not in text and "www." not in text and "WWW." not in text:
         return text
     return _ADDRESS.sub(" ", text)
 
