@@ -49,6 +49,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
+from collections.abc import Callable
 from html.entities import html5
 from typing import Final
 from urllib.parse import urlsplit
@@ -350,29 +351,68 @@ def _joined(block: str) -> str:
     return out
 
 
-#: What separates a site's name from the headline in a page's <title> ("… | BBC News").
-_TITLE_PARTS: Final = re.compile(r"\s+(?:[|–—·»]|::|-{1,2})\s+|\s*\|\s*")
+#: What separates a site's name from the headline in a page's <title> ("… | BBC News", "…_新华网",
+#: "…｜毎日新聞", "…：朝日新聞デジタル"): a dash, bar or "·", "»", "::" between spaces; a bar,
+#: full-width bar, full-width colon or underscore with or without them.
+_SEPARATOR: Final = r"(?:\s+(?:[|–—·»]|::|-{1,2})\s+|\s*[|｜_：]\s*)"
+_TITLE_PARTS: Final = re.compile(_SEPARATOR)
 _NOT_WORD: Final = re.compile(r"[\W_]+")
-_EDGE_SEPARATORS: Final = re.compile(
-    r"^(?:\s*(?:[|–—·»]|::|-{1,2})\s*)+|(?:\s*(?:[|–—·»]|::|-{1,2})\s*)+$"
-)
+_EDGE_SEPARATORS: Final = re.compile(rf"^{_SEPARATOR}+|{_SEPARATOR}+$")
+#: Most parts taken off one end of a title ("Headline - Section - Site").
+_MAX_TITLE_ENDS: Final = 2
 
 
-def without_site_name(title: str, url: str | None, source: str | None) -> str:
-    """``title`` without the site's name a page's <title> adds before or after the headline
-    ("Big quake hits Japan | BBC News", "Spiegel Online - …"): a part at either end, after a
-    separator (``|``, ``-``, ``–``, ``—``, ``·``, ``»``, ``::``), that holds a name of the site
-    (:func:`_site_names`: "bbc" in "BBC News", "spiegel" in "Spiegel Online", "ria" in "РИА
-    Новости", letters and digits in any script through its transliteration) or whose words'
-    initials are its domain's name ("hs.fi": "Helsingin Sanomat"), while the rest keeps two
-    words. Every article of a site would otherwise carry its name into the evidence (a name
-    they all share) and to the consumers of its title."""
+def title_ends(title: str | None) -> tuple[str, ...]:
+    """The parts at the ends of a title that separators split (:data:`_TITLE_PARTS`): its
+    first and last (the site's name, a section is one of them when a page's <title> adds it);
+    none when it is one part. What a source's learning counts (:mod:`agents.boilerplate_learn`:
+    a part that ends most of a source's titles is its chrome)."""
+    if not title:
+        return ()
+    parts = [part.strip() for part in _TITLE_PARTS.split(title)]
+    parts = [part for part in parts if part]
+    return (parts[0], parts[-1]) if len(parts) >= 2 else ()
+
+
+def without_ends(title: str, is_chrome: Callable[[str], bool]) -> tuple[str, tuple[str, ...]]:
+    """``title`` without the parts at its ends (:func:`title_ends`) that ``is_chrome`` names,
+    the last end first, at most :data:`_MAX_TITLE_ENDS`, while a headline is left (two words,
+    or four characters of a script written without spaces); and the parts taken off."""
+    removed: list[str] = []
+    while len(removed) < _MAX_TITLE_ENDS:
+        ends = title_ends(title)
+        if not ends:
+            break
+        first, last = ends
+        if is_chrome(last):
+            rest, part = title[: title.rfind(last)], last
+        elif is_chrome(first):
+            rest, part = title[title.find(first) + len(first) :], first
+        else:
+            break
+        rest = _EDGE_SEPARATORS.sub("", rest).strip()
+        if not _headline_left(rest):
+            break
+        title = rest
+        removed.append(part)
+    return title, tuple(removed)
+
+
+def _headline_left(rest: str) -> bool:
+    """Whether ``rest`` is still a headline: two words, or four characters of a script written
+    without spaces (a Chinese or Japanese headline is one "word")."""
+    return len(rest.split()) >= 2 or len(_WIDE_CHAR.findall(rest)) >= 4
+
+
+def site_name_test(url: str | None, source: str | None) -> Callable[[str], bool] | None:
+    """Whether a part of a title names the site of ``url`` / ``source``: it holds a name of
+    the site (:func:`_site_names`: "bbc" in "BBC News", "spiegel" in "Spiegel Online", "ria" in
+    "РИА Новости", letters and digits in any script through its transliteration) or its words'
+    initials are its domain's name ("hs.fi": "Helsingin Sanomat"); None when neither is
+    known."""
     names, domain = _site_names(url, source)
     if not names and not domain:
-        return title
-    parts = _TITLE_PARTS.split(title)
-    if len(parts) < 2:
-        return title
+        return None
 
     def is_site(part: str) -> bool:
         latin = anyascii(part).casefold()
@@ -382,14 +422,18 @@ def without_site_name(title: str, url: str | None, source: str | None) -> str:
             return True
         return any(name in key or (len(key) >= 3 and key in name) for name in names)
 
-    if is_site(parts[-1]):
-        rest = title[: title.rfind(parts[-1])]
-    elif is_site(parts[0]):
-        rest = title[len(parts[0]) :]
-    else:
-        return title
-    rest = _EDGE_SEPARATORS.sub("", rest)
-    return rest.strip() if len(rest.split()) >= 2 else title
+    return is_site
+
+
+def without_site_name(title: str, url: str | None, source: str | None) -> str:
+    """``title`` without the site's name a page's <title> adds before or after the headline
+    ("Big quake hits Japan | BBC News", "Spiegel Online - …"): an end part (:func:`title_ends`)
+    that names the site (:func:`site_name_test`), while a headline is left. Every article of a
+    site would otherwise carry its name into the evidence (a name they all share) and to the
+    consumers of its title. A name the host does not spell ("新华网" on xinhuanet.com) is
+    learned per source instead (:mod:`agents.boilerplate_learn`, in the pipeline)."""
+    is_site = site_name_test(url, source)
+    return title if is_site is None else without_ends(title, is_site)[0]
 
 
 #: Host labels that are no site's name.

@@ -201,7 +201,11 @@ class Pipeline:
         result = self._stages(article, now, learned)
         if sources is not None and learned is not None and not isinstance(result, Rejected):
             with timer("learning"):
-                lines = [*result.text.split("\n\n"), *result.boilerplate_removed]
+                lines = [
+                    *result.text.split("\n\n"),
+                    *result.boilerplate_removed,
+                    *crawler_text.title_ends(result.title),
+                ]
                 sources.put(article.source or "", boilerplate_learn.learn(learned, lines))
         return result
 
@@ -232,6 +236,10 @@ class Pipeline:
                     removed=(*cleaned.removed, *dropped),
                     title=cleaned.title,
                 )
+        if title:
+            title, gone = _without_site_name(title, article, learned)
+            if gone:
+                cleaned = replace(cleaned, removed=(*cleaned.removed, *gone))
         with timer("language"):
             lang = language.detect(
                 self.model, title, cleaned.text, self.options.lang_min_confidence,
@@ -346,11 +354,30 @@ def _clean(article: RawArticle) -> tuple[boilerplate.Cleaned | None, str | None,
     if (cleaned is None or not cleaned.text.strip()) and text:
         cleaned = boilerplate.clean_text(crawler_text.plain_text(text), article.lang_hint)
         plain = True
-    if title:
-        title = crawler_text.without_site_name(title, article.url, article.source)
     if cleaned is None or not cleaned.text.strip():
         return None, title, plain
     return cleaned, title, plain
+
+
+def _without_site_name(
+    title: str, article: RawArticle, learned: boilerplate_learn.SourceChrome | None
+) -> tuple[str, tuple[str, ...]]:
+    """``title`` without the parts at its ends that name the article's site: by its URL's host
+    or its source (:func:`agents.crawler_text.site_name_test`), or learned as its source's
+    chrome (a part that ends most of the source's titles: "新华网" on xinhuanet.com, which the
+    host does not spell); and the parts taken off (they join the removed chrome, where the
+    learning keeps counting them)."""
+    by_host = crawler_text.site_name_test(article.url, article.source)
+    by_source = learned if learned is not None and learned.seq else None
+    if by_host is None and by_source is None:
+        return title, ()
+
+    def is_site(part: str) -> bool:
+        if by_host is not None and by_host(part):
+            return True
+        return by_source is not None and boilerplate_learn.is_chrome(by_source, part)
+
+    return crawler_text.without_ends(title, is_site)
 
 
 def _embed_alone(embedder: Embedder, article: Prepared) -> str | Rejected | None:

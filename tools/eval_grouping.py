@@ -124,6 +124,19 @@ def site_titled(doc: Doc) -> Doc:
     return replace(doc, title=f"{doc.title} | {name}", url=f"https://{host}/{path}")
 
 
+def site_names_left(docs: Sequence[Doc], titles: dict[str, str | None]) -> dict[str, list[int]]:
+    """Per language, of the documents :func:`site_titled` gave a site's name: how many
+    published titles still carry it, and of how many."""
+    out: dict[str, list[int]] = {}
+    for doc in docs:
+        if doc.doc_id in titles:
+            name = SITES.get(doc.lang, (f"{doc.lang.upper()} News", ""))[0]
+            counts = out.setdefault(doc.lang, [0, 0])
+            counts[0] += name in (titles[doc.doc_id] or "")
+            counts[1] += 1
+    return dict(sorted(out.items()))
+
+
 def load(paths: Iterable[str], limit: int | None) -> list[Doc]:
     docs: list[Doc] = []
     for path in paths:
@@ -236,11 +249,16 @@ class Grouped:
     translation_of: dict[str, str | None] = field(default_factory=dict)
     #: Each document's ``duplicate_of`` (the member it was found to repeat).
     duplicate_of: dict[str, str | None] = field(default_factory=dict)
+    #: Each document's title as published.
+    titles: dict[str, str | None] = field(default_factory=dict)
 
 
 def prepare_docs(pipeline: Pipeline, docs: Sequence[Doc]) -> list[Prepared]:
     """The documents, in order, through the prepare stages as the worker runs them (all at
-    one event time); a rejected one is reported on stderr and left out."""
+    one event time, each source's chrome learned as the worker learns it: a source is a
+    document's URL's host, so only documents with a URL have one); a rejected one is reported
+    on stderr and left out."""
+    from agents.boilerplate_learn import ChromeMemory
     from streams.records import Prepared
 
     now = 1_700_000_000.0
@@ -259,7 +277,8 @@ def prepare_docs(pipeline: Pipeline, docs: Sequence[Doc]) -> list[Prepared]:
         )
         for d in docs
     ]
-    for d, out in zip(docs, pipeline.prepare(messages, now), strict=True):
+    sources = ChromeMemory({})
+    for d, out in zip(docs, pipeline.prepare(messages, now, sources), strict=True):
         if not isinstance(out, Prepared):
             print(f"rejected {d.doc_id}: {out.reason}", file=sys.stderr)
             continue
@@ -287,6 +306,7 @@ def group_docs(settings: Settings, docs: Sequence[Doc]) -> Grouped:
         seconds,
         {doc: (g.translation_of or {}).get("id") for doc, g in assigned.items()},
         {doc: g.duplicate_of for doc, g in assigned.items()},
+        {a.id: a.title for a in prepared},
     )
 
 
@@ -427,6 +447,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         [d.doc_id for d in docs], grouped.translation_of, gold, lang
     )
     result["duplicate_of_links"] = sum(1 for t in grouped.duplicate_of.values() if t)
+    if args.site_titles:
+        result["site_names_left"] = site_names_left(docs, grouped.titles)
     if args.copies:
         result["copies"] = score_copies(
             group_docs(settings, with_copies(docs, args.copies, args.seed))
@@ -481,6 +503,14 @@ def _print(result: dict[str, Any], found: list[list[str]], show: int) -> None:
             f"republished copies ({c['copies']}, run again with them): duplicate_of "
             f"P {c['precision']:.4f}  R {c['recall']:.4f} ({c['right']} of {c['links']} links "
             f"name the original); copies in their original's event {c['same_event']:.4f}"
+        )
+    if "site_names_left" in result:
+        left = result["site_names_left"]
+        print(
+            "published titles still carrying their site's name: "
+            f"{sum(v[0] for v in left.values())} of {sum(v[1] for v in left.values())} ("
+            + ", ".join(f"{lang} {v[0]}/{v[1]}" for lang, v in left.items())
+            + ")"
         )
     print(f"cross-group merges: {len(found)} events hold more than one gold group")
     for titles in found[:show]:

@@ -191,3 +191,34 @@ def test_a_title_loses_its_sites_name(
     from agents.crawler_text import without_site_name
 
     assert without_site_name(title, url, source) == expected
+
+
+def test_a_title_in_a_script_without_spaces_loses_its_sites_name() -> None:
+    from agents.crawler_text import without_site_name
+
+    # a Japanese headline is one "word": four characters of it are a headline left
+    assert without_site_name(
+        "東京で震度5弱の地震 | NHK", "https://www3.nhk.or.jp/news/1", None
+    ) == ("東京で震度5弱の地震")
+    assert without_site_name("地震 | NHK", "https://www3.nhk.or.jp/news/1", None) == "地震 | NHK"
+
+
+def test_a_titles_ends_and_what_goes_of_them() -> None:
+    from agents.crawler_text import title_ends, without_ends
+
+    assert title_ends("Big quake hits Japan | World | BBC News") == (
+        "Big quake hits Japan",
+        "BBC News",
+    )
+    assert title_ends("习近平会见美国总统_新华网") == ("习近平会见美国总统", "新华网")
+    assert title_ends("Brexit: what happens next") == ()
+    chrome = {"BBC News", "World"}.__contains__
+    assert without_ends("Big quake hits Japan | World | BBC News", chrome) == (
+        "Big quake hits Japan",
+        ("BBC News", "World"),
+    )
+    assert without_ends("World | Big quake hits Japan", chrome) == (
+        "Big quake hits Japan",
+        ("World",),
+    )
+    assert without_ends("World | BBC News", chrome) == ("World | BBC News", ())

@@ -339,3 +339,60 @@ def test_a_whole_page_in_the_text_field_is_read_as_a_page(model: language.Predic
     assert "Ã¤" in misread
     (repaired,) = run(OFF, model, [(orjson.dumps({"id": "m", "html": misread}), b"m")])
     assert isinstance(repaired, Prepared) and repaired.text == as_html.text
+
+
+def test_a_sites_name_its_host_does_not_spell_is_learned_off_its_titles(
+    model: language.Predictor,
+) -> None:
+    headlines = [
+        "习近平会见美国总统",
+        "国务院召开常务会议",
+        "全国秋粮收购进展顺利",
+        "北京发布暴雨预警",
+        "上海港集装箱吞吐量创新高",
+        "广东推进制造业转型升级",
+        "西藏公路建设取得进展",
+    ]
+    body = (
+        "新华社北京电 记者从有关部门获悉，{0}。"
+        "有关方面表示，将继续做好相关工作，确保各项措施落实到位。"
+    )
+    messages = [
+        (
+            orjson.dumps(
+                {
+                    "id": f"x{i}",
+                    "url": f"https://www.xinhuanet.com/politics/{i}.htm",
+                    "title": f"{headline}_新华网",
+                    "text": body.format(headline),
+                }
+            ),
+            None,
+        )
+        for i, headline in enumerate(headlines)
+    ]
+    out = run(OFF, model, messages, ChromeMemory({}))
+    assert all(isinstance(o, Prepared) for o in out)
+    titles = [o.title for o in out if isinstance(o, Prepared)]
+    # the first four teach the source its chrome ("新华网" on xinhuanet.com: not the host's
+    # spelling of it), the rest lose it, and it joins the removed chrome
+    assert titles[:4] == [f"{h}_新华网" for h in headlines[:4]]
+    assert titles[4:] == headlines[4:]
+    assert all("新华网" in o.boilerplate_removed for o in out[4:] if isinstance(o, Prepared))
+
+
+def test_a_title_part_that_ends_few_of_a_sources_titles_stays(model: language.Predictor) -> None:
+    def message(i: int) -> tuple[bytes, None]:
+        title = (
+            f"Council meets on plan {i} | Opinion" if i % 3 == 0 else f"Council meets on plan {i}"
+        )
+        text = f"The council of Kronberg met on Tuesday to discuss plan number {i}. " * 3
+        return orjson.dumps(
+            {"id": f"o{i}", "source": "Daily Planet", "title": title, "text": text}
+        ), None
+
+    out = run(OFF, model, [message(i) for i in range(16)], ChromeMemory({}))
+    titles = [o.title for o in out if isinstance(o, Prepared)]
+    # "Opinion" ends a third of the source's titles (five by the 13th): a section, not chrome
+    assert titles[12] == "Council meets on plan 12 | Opinion"
+    assert titles[15] == "Council meets on plan 15 | Opinion"
