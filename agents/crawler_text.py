@@ -49,6 +49,7 @@ from __future__ import annotations
 import html
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable
 from html.entities import html5
 from typing import Final
@@ -474,7 +475,14 @@ _HEADING_MARKS: Final = re.compile(r"^\s{0,3}#{1,6}\s+")
 
 def plain_title(title: str) -> str:
     """A crawler's ``title`` as one line of plain text: tags out, references read, a Markdown
-    heading's marks gone."""
+    heading's marks gone, in Unicode's composed form (:func:`nfc`)."""
     title = line_breaks(title)
     title = _visible(title) if _TAG.search(title) else unescaped(title)
-    return " ".join(_HEADING_MARKS.sub("", title).split())
+    return nfc(" ".join(_HEADING_MARKS.sub("", title).split()))
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode's composed normal form (NFC), as the body is (the boilerplate stage
+    composes it): a title as macOS and some editors write it, decomposed ("Ero\u0308ffnung"),
+    was published so, and its "Ero" read as a name."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)

@@ -350,7 +350,9 @@ def _clean(article: RawArticle) -> tuple[boilerplate.Cleaned | None, str | None,
         cleaned = boilerplate.clean_html(page, article.url)
         # a page's mojibake is repaired in what it gives, not in all its markup (~30 ns a char)
         cleaned = replace(cleaned, text=crawler_text.repaired(cleaned.text))
-        title = title or (crawler_text.repaired(cleaned.title) if cleaned.title else None)
+        title = title or (
+            crawler_text.nfc(crawler_text.repaired(cleaned.title)) if cleaned.title else None
+        )
     if (cleaned is None or not cleaned.text.strip()) and text:
         cleaned = boilerplate.clean_text(crawler_text.plain_text(text), article.lang_hint)
         plain = True

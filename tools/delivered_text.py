@@ -8,7 +8,7 @@ separated by blank lines (the reference), by CR LF, by U+2029 or U+2028; as an H
 older feeds write it); with inline tags only (``<b>``, ``<a>``) between blank lines; escaped
 without tags; as Markdown (bold, links, a picture); its UTF-8 read as Windows-1252; plain
 text in ``html``; hard-wrapped at 72 columns (mail, plain-text feeds), paragraphs apart by
-blank lines. Each form,
+blank lines; in Unicode's decomposed form (NFD, as macOS writes). Each form,
 with its title written the same way, goes through :func:`agents.validation.validate_object`
 and :meth:`agents.pipeline.Pipeline.clean` (what the worker runs before evidence), and is
 compared with the reference's output: the share of the reference's paragraphs not found whole,
@@ -24,6 +24,7 @@ import html
 import re
 import sys
 import textwrap
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -79,6 +80,12 @@ def _misread(text: str) -> str:
     )
 
 
+def _decomposed(text: str) -> str:
+    """``text`` in Unicode's decomposed form (NFD: "o" and a combining diaeresis for "ö"), as
+    macOS and some editors write it."""
+    return unicodedata.normalize("NFD", text)
+
+
 #: form -> (text from the paragraphs, title from the title)
 FORMS: dict[str, tuple[Callable[[list[str]], str], Callable[[str], str]]] = {
     "blank lines (reference)": (lambda ps: "\n\n".join(ps), str),
@@ -96,6 +103,7 @@ FORMS: dict[str, tuple[Callable[[list[str]], str], Callable[[str], str]]] = {
     "UTF-8 read as cp1252": (lambda ps: _misread("\n\n".join(ps)), _misread),
     "plain text in html": (lambda ps: "\n\n".join(ps), str),
     "wrapped at 72 columns": (lambda ps: "\n\n".join(textwrap.fill(p, 72) for p in ps), str),
+    "decomposed (NFD)": (lambda ps: _decomposed("\n\n".join(ps)), _decomposed),
 }
 #: Forms delivered in ``html`` instead of ``text`` (a crawler that maps its fields wrong).
 IN_HTML = frozenset(("plain text in html",))

@@ -222,3 +222,10 @@ def test_a_titles_ends_and_what_goes_of_them() -> None:
         ("World",),
     )
     assert without_ends("World | BBC News", chrome) == ("World | BBC News", ())
+
+
+def test_a_decomposed_title_is_composed() -> None:
+    from agents.crawler_text import plain_title
+
+    # NFD, as macOS writes: "o" and a combining diaeresis; published and read as "ö"
+    assert plain_title("Ero\u0308ffnung der Winterspiele") == "Eröffnung der Winterspiele"
