@@ -1303,10 +1303,21 @@ def _nfc(text: str) -> str:
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
+#: Spaces other than U+0020 that may stand between words (no-break, typographic, ideographic).
+_OTHER_SPACES = re.compile("[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def _spaced_out(line: str) -> str:
+    """``line`` with the other spaces between its words as spaces (:data:`_OTHER_SPACES`)."""
+    return line if line.isascii() else _OTHER_SPACES.sub(" ", line)
+
+
 def _clean(text: str, lang: str | None, whole_page: bool) -> Cleaned:
     """:func:`clean_text`, with or without looking for a page's main region."""
     blocks = _blocks(_nfc(text))
-    lines = [line for block in blocks for line in block]
+    # the rules read a line's words by its spaces: other spaces between words (a page that
+    # writes &nbsp; for every space, U+3000 in Latin text) are read as spaces, kept as written
+    lines = [_spaced_out(line) for block in blocks for line in block]
     rules = _rules_for(lang)
     start, body, end = _main_region(lines, rules) if whole_page else (0, 0, len(lines))
     marks = _drop_marks(lines[start:end], rules)

@@ -8,7 +8,8 @@ separated by blank lines (the reference), by CR LF, by U+2029 or U+2028; as an H
 older feeds write it); with inline tags only (``<b>``, ``<a>``) between blank lines; escaped
 without tags; as Markdown (bold, links, a picture); its UTF-8 read as Windows-1252; plain
 text in ``html``; hard-wrapped at 72 columns (mail, plain-text feeds), paragraphs apart by
-blank lines; in Unicode's decomposed form (NFD, as macOS writes). Each form,
+blank lines; in Unicode's decomposed form (NFD, as macOS writes); with a no-break space for
+every space (pages that write ``&nbsp;`` between words). Each form,
 with its title written the same way, goes through :func:`agents.validation.validate_object`
 and :meth:`agents.pipeline.Pipeline.clean` (what the worker runs before evidence), and is
 compared with the reference's output: the share of the reference's paragraphs not found whole,
@@ -86,6 +87,12 @@ def _decomposed(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
 
+def _no_break(text: str) -> str:
+    """``text`` with a no-break space (U+00A0) for every space, as pages that write ``&nbsp;``
+    between all their words give it."""
+    return text.replace(" ", "\u00a0")
+
+
 #: form -> (text from the paragraphs, title from the title)
 FORMS: dict[str, tuple[Callable[[list[str]], str], Callable[[str], str]]] = {
     "blank lines (reference)": (lambda ps: "\n\n".join(ps), str),
@@ -104,6 +111,7 @@ FORMS: dict[str, tuple[Callable[[list[str]], str], Callable[[str], str]]] = {
     "plain text in html": (lambda ps: "\n\n".join(ps), str),
     "wrapped at 72 columns": (lambda ps: "\n\n".join(textwrap.fill(p, 72) for p in ps), str),
     "decomposed (NFD)": (lambda ps: _decomposed("\n\n".join(ps)), _decomposed),
+    "no-break spaces": (lambda ps: _no_break("\n\n".join(ps)), _no_break),
 }
 #: Forms delivered in ``html`` instead of ``text`` (a crawler that maps its fields wrong).
 IN_HTML = frozenset(("plain text in html",))

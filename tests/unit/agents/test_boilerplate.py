@@ -43,6 +43,18 @@ def test_seed_with_one_paragraph_per_line_comes_out_the_same(lang: str) -> None:
     assert cleaned.removed == SEED_CHROME[lang]
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_seed_with_no_break_spaces_between_its_words_keeps_them_and_every_paragraph(
+    lang: str,
+) -> None:
+    # a page that writes &nbsp; for every space: its lines are read by their words all the
+    # same (they had one "word" each, and the body's paragraphs went as chrome)
+    text = read_seed(lang)["text"]
+    cleaned = clean_text(text.replace(" ", "\u00a0"), lang)
+    assert cleaned.text == "\n\n".join(body_paragraphs(text, lang)).replace(" ", "\u00a0")
+    assert cleaned.removed == tuple(line.replace(" ", "\u00a0") for line in SEED_CHROME[lang])
+
+
 # -- chrome in eight languages ------------------------------------------------------------------
 
 
