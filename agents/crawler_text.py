@@ -13,7 +13,10 @@ their tags and entities in the enriched body, and as one paragraph with the site
 * UTF-8 that was read as Windows-1252 or Latin-1 ("VerÃ¶ffentlichung", "ÐŸÑƒÑ‚Ð¸Ð½", C1
   controls for quotation marks: a crawler that took a page's charset wrong) is decoded again
   by ftfy, the reference repairer of such text (:func:`repaired`: ``text`` and ``title``
-  before validation removes control characters; a page's extracted body and title);
+  before validation removes control characters; a page's extracted body and title); a text
+  in another code page so read ("Ïðåçèäåíò" for "Президент": Windows-1251, Shift_JIS, GBK),
+  most of its letters bytes from 0x80 on, is read again in the code page charset-normalizer
+  finds, its title in its body's (:func:`misread_encoding`, :func:`repaired_as`);
 * a line or paragraph separator of any kind (CR LF, CR, NEL, VT, FF, U+2028) is a newline and
   U+2029 a paragraph break;
 * a text that is Markdown (a link to a URL, and two links, pictures, headings or strong
@@ -111,6 +114,83 @@ def repaired(text: str) -> str:
     import ftfy
 
     return str(ftfy.fix_encoding(text))
+
+
+#: Each character a byte from 0x80 on becomes when read as Windows-1252 or as Latin-1 -> the
+#: byte (0x80 is "€" to one, U+0080 to the other).
+_BYTE_OF: Final = {
+    **{chr(b): b for b in range(0x80, 0x100)},
+    **{_cp1252(b): b for b in range(0x80, 0x100)},
+}
+_HIGH: Final = re.compile(f"[{re.escape(''.join(_BYTE_OF))}]")
+_HIGH_LETTER: Final = re.compile(f"[{re.escape(''.join(c for c in _BYTE_OF if c.isalpha()))}]")
+_ASCII_LETTER: Final = re.compile("[A-Za-z]")
+_BEYOND_BYTES: Final = re.compile(f"[^\\x00-\\x7f{re.escape(''.join(_BYTE_OF))}]")
+#: A text is read as a code page's bytes misread (:func:`misread_encoding`) when most of its
+#: letters are bytes from 0x80 on as Windows-1252 reads them ("Ïðåçèäåíò" is "Президент" in
+#: Windows-1251; Icelandic, of the languages written in Latin-1 the one with the most letters
+#: from 0x80 on, has ~15%), at least this many.
+MISREAD_MIN_LETTERS: Final = 8
+#: The "mess" charset-normalizer may find in a decoding it offers (its own default 0.2 refused
+#: every code page for 6 of 52 Japanese articles in Shift_JIS, written with full-width letters).
+MISREAD_MAX_CHAOS: Final = 0.5
+#: The coherence (charset-normalizer's language detection) that prefers a decoding.
+MISREAD_MIN_COHERENCE: Final = 0.5
+
+
+def misread_encoding(text: str) -> str | None:
+    """The code page ``text``'s bytes were written in when a crawler read them as Windows-1252
+    or Latin-1 (a Russian page in Windows-1251, a Japanese one in Shift_JIS, a Chinese one in
+    GBK: Python's ``requests`` reads a page whose HTTP header names no charset as Latin-1):
+    every character is one such byte (:data:`_BYTE_OF`), most of its letters from 0x80 on
+    (:data:`MISREAD_MIN_LETTERS`), and charset-normalizer, given the bytes, reads them in a code
+    page whose text is not Latin-1's letters any more; None otherwise. Such text is no
+    language: its words, names and language were all wrong. (ftfy repairs UTF-8 so misread,
+    :func:`repaired`, and cannot know other code pages: it changed a misread Shift_JIS text
+    into other mojibake.)"""
+    if text.isascii() or _BEYOND_BYTES.search(text):
+        return None
+    letters = len(_HIGH_LETTER.findall(text))
+    if letters < MISREAD_MIN_LETTERS or letters <= len(_ASCII_LETTER.findall(text)):
+        return None
+    high = len(_HIGH.findall(text))
+    from charset_normalizer import from_bytes
+
+    found = list(from_bytes(_bytes_of(text), threshold=MISREAD_MAX_CHAOS))
+    if not found:
+        return None
+    # its least "mess" first, but a decoding in which its language detector recognises a
+    # language (coherence) before one in which it does not: Hebrew in Windows-1255 reads with
+    # as little mess as Greek or Bulgarian letters, but only it as a language (0.81 against 0.26)
+    best = max(found, key=lambda match: match.coherence >= MISREAD_MIN_COHERENCE)
+    if len(_HIGH.findall(str(best))) * 10 > high:
+        return None  # Latin-1 after all
+    return str(best.encoding)
+
+
+def redecoded(text: str, encoding: str) -> str:
+    """``text``'s bytes (as Windows-1252 or Latin-1 read them) read in ``encoding``; ``text``
+    when they are not text in it."""
+    try:
+        return _bytes_of(text).decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return text
+
+
+def _bytes_of(text: str) -> bytes:
+    """The bytes that read as Windows-1252 or Latin-1 gave ``text`` (every character one)."""
+    return bytes(ord(c) if c < "\x80" else _BYTE_OF[c] for c in text)
+
+
+def repaired_as(text: str, encoding: str | None) -> str:
+    """``text`` repaired: read again in ``encoding`` (:func:`misread_encoding` of the article's
+    body, whose bytes were so misread) when it too is only such bytes, some from 0x80 on (a
+    title: too short to tell its code page by itself), else :func:`repaired`."""
+    if encoding is not None and not text.isascii() and not _BEYOND_BYTES.search(text):
+        return redecoded(text, encoding)
+    if encoding is None and (found := misread_encoding(text)) is not None:
+        return redecoded(text, found)
+    return repaired(text)
 
 
 def line_breaks(text: str) -> str:

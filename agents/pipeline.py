@@ -348,11 +348,14 @@ def _clean(article: RawArticle) -> tuple[boilerplate.Cleaned | None, str | None,
         page = text  # a whole page in ``text``: read as the page it is
     if page:
         cleaned = boilerplate.clean_html(page, article.url)
-        # a page's mojibake is repaired in what it gives, not in all its markup (~30 ns a char)
-        cleaned = replace(cleaned, text=crawler_text.repaired(cleaned.text))
-        title = title or (
-            crawler_text.nfc(crawler_text.repaired(cleaned.title)) if cleaned.title else None
-        )
+        # a page's mojibake is repaired in what it gives, not in all its markup (~30 ns a char):
+        # its bytes read in the wrong code page (the title's as the body's), or UTF-8 misread
+        misread = crawler_text.misread_encoding(cleaned.text)
+        cleaned = replace(cleaned, text=crawler_text.repaired_as(cleaned.text, misread))
+        if title:
+            title = crawler_text.repaired_as(title, misread)
+        elif cleaned.title:
+            title = crawler_text.nfc(crawler_text.repaired_as(cleaned.title, misread))
     if (cleaned is None or not cleaned.text.strip()) and text:
         cleaned = boilerplate.clean_text(crawler_text.plain_text(text), article.lang_hint)
         plain = True

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from agents.crawler_text import line_breaks, repaired
+from agents.crawler_text import line_breaks, misread_encoding, repaired_as
 from streams.records import RawArticle, Rejected
 
 STAGE = "validation"
@@ -215,6 +215,9 @@ def validate_object(
     :data:`CRAWLER_FIELDS`)."""
     doc = _crawler_fields(doc)
     fields: dict[str, str | None] = {}
+    # a body whose bytes were read in the wrong code page: its title was too
+    body = doc.get("text")
+    misread = misread_encoding(body) if isinstance(body, str) else None
     for name in _STRING_FIELDS:
         raw = doc.get(name)
         if raw is None:
@@ -230,7 +233,7 @@ def validate_object(
         elif name in ("text", "title"):
             # a form feed or U+2028 ends a line: kept as a newline, not deleted with the
             # controls; C1 controls of mojibake are the characters they stand for
-            fields[name] = _CONTROL.sub("", line_breaks(repaired(raw)))
+            fields[name] = _CONTROL.sub("", line_breaks(repaired_as(raw, misread)))
         else:
             fields[name] = _CONTROL.sub("", raw)
     too_long = _too_long(fields, limits)

@@ -73,11 +73,11 @@ def _markdown(paragraphs: list[str]) -> str:
     return "\n\n".join(out)
 
 
-def _misread(text: str) -> str:
-    """``text``'s UTF-8 bytes read as Windows-1252 (its undefined bytes as C1 controls), as a
-    crawler that takes a page's charset wrong reads them."""
+def _misread(text: str, encoding: str = "utf-8") -> str:
+    """``text``'s bytes in ``encoding`` read as Windows-1252 (its undefined bytes as C1
+    controls), as a crawler that takes a page's charset wrong reads them."""
     return "".join(
-        bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in text.encode("utf-8")
+        bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in text.encode(encoding)
     )
 
 
@@ -91,6 +91,35 @@ def _no_break(text: str) -> str:
     """``text`` with a no-break space (U+00A0) for every space, as pages that write ``&nbsp;``
     between all their words give it."""
     return text.replace(" ", "\u00a0")
+
+
+#: The code pages sites wrote a script in before UTF-8 (Windows' and the East Asian ones), by a
+#: letter of the script: the first that can write the text is its page's.
+CODE_PAGES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("\u3040-\u30ff", ("cp932", "euc_jp")),  # kana: Japanese
+    ("\uac00-\ud7af", ("cp949",)),  # Hangul
+    ("\u4e00-\u9fff", ("gb18030",)),  # Han without kana: Chinese
+    ("\u0400-\u04ff", ("cp1251",)),  # Cyrillic
+    ("\u0370-\u03ff", ("cp1253",)),  # Greek
+    ("\u0590-\u05ff", ("cp1255",)),  # Hebrew
+    ("\u0600-\u06ff", ("cp1256",)),  # Arabic
+    ("\u0e00-\u0e7f", ("cp874",)),  # Thai
+)
+
+
+def _code_page_misread(text: str) -> str:
+    """``text`` written in its script's old code page (:data:`CODE_PAGES`) and read as
+    Windows-1252, as a crawler that reads a page without a charset in its HTTP header as
+    Latin-1 gets it (Python's ``requests`` does); a text in another script as it is."""
+    for letters, encodings in CODE_PAGES:
+        if re.search(f"[{letters}]", text):
+            for encoding in encodings:
+                try:
+                    return _misread(text, encoding)
+                except UnicodeEncodeError:
+                    continue
+            return text
+    return text
 
 
 #: form -> (text from the paragraphs, title from the title)
@@ -112,6 +141,10 @@ FORMS: dict[str, tuple[Callable[[list[str]], str], Callable[[str], str]]] = {
     "wrapped at 72 columns": (lambda ps: "\n\n".join(textwrap.fill(p, 72) for p in ps), str),
     "decomposed (NFD)": (lambda ps: _decomposed("\n\n".join(ps)), _decomposed),
     "no-break spaces": (lambda ps: _no_break("\n\n".join(ps)), _no_break),
+    "code page read as cp1252": (
+        lambda ps: _code_page_misread("\n\n".join(ps)),
+        _code_page_misread,
+    ),
 }
 #: Forms delivered in ``html`` instead of ``text`` (a crawler that maps its fields wrong).
 IN_HTML = frozenset(("plain text in html",))

@@ -76,18 +76,26 @@ def delivered() -> dict[str, Any]:
     """``python -m tools.delivered_text`` on 30 articles a language: for the forms other than
     the reference, the largest share of paragraphs missing, of outputs with markup left, of
     titles, languages and paragraph counts that differ, and the articles rejected; the text
-    hard-wrapped at 72 columns apart (a space at a Chinese or Japanese line break is lost)."""
+    hard-wrapped at 72 columns apart (a space at a Chinese or Japanese line break is lost),
+    and the code pages read as Windows-1252 (a few Japanese texts are read as GB18030)."""
     from tools.delivered_text import FORMS, articles, measure
     from tools.wrapped_articles import _DATA, _SETS
 
     paths = [_DATA / f"{name}.jsonl" for name in _SETS]
     counts = measure(articles(paths, 30))
-    rows = [counts[form] for form in FORMS if not form.startswith(("blank lines", "wrapped"))]
+    own = ("blank lines", "wrapped", "code page")
+    rows = [counts[form] for form in FORMS if not form.startswith(own)]
     wrapped = counts["wrapped at 72 columns"]  # its own floor: textwrap breaks CJK anywhere
+    # its own floor too: charset-normalizer reads a few Japanese texts as GB18030
+    misread = counts["code page read as cp1252"]
     return {
         "wrapped_missing": wrapped[2] / max(wrapped[1], 1),
         "wrapped_paragraphs_differ": wrapped[7] / max(wrapped[0], 1),
         "wrapped_rejected": wrapped[6],
+        "code_page_missing": misread[2] / max(misread[1], 1),
+        "code_page_title_differs": misread[4] / max(misread[0], 1),
+        "code_page_language_differs": misread[5] / max(misread[0], 1),
+        "code_page_rejected": misread[6],
         "missing": max(r[2] / max(r[1], 1) for r in rows),
         "markup_left": max(r[3] / max(r[0], 1) for r in rows),
         "title_differs": max(r[4] / max(r[0], 1) for r in rows),

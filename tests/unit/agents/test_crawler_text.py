@@ -14,6 +14,7 @@ from agents.crawler_text import (
     plain_title,
     repaired,
 )
+from streams.records import Rejected
 
 
 @pytest.mark.parametrize(
@@ -229,3 +230,56 @@ def test_a_decomposed_title_is_composed() -> None:
 
     # NFD, as macOS writes: "o" and a combining diaeresis; published and read as "ö"
     assert plain_title("Ero\u0308ffnung der Winterspiele") == "Eröffnung der Winterspiele"
+
+
+def _misread(text: str, encoding: str) -> str:
+    """``text``'s bytes in ``encoding`` read as Windows-1252 (undefined bytes as C1 controls)."""
+    return "".join(
+        bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in text.encode(encoding)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Президент России заявил во вторник, что Москва готова к переговорам.", "cp1251"),
+        ("ראש הממשלה אמר ביום שלישי כי ישראל מוכנה למשא ומתן עם שכנותיה של המדינה.", "cp1255"),
+        ("岸田首相は火曜日、政府は近隣諸国との交渉に応じる用意があると述べた。", "shift_jis"),
+        ("总理周二表示，政府准备与邻国进行谈判，并将于下周公布具体方案。", "gbk"),
+    ],
+)
+def test_a_text_in_a_code_page_read_as_windows_1252_is_read_again(text: str, encoding: str) -> None:
+    from agents.crawler_text import misread_encoding, repaired_as
+
+    misread = _misread(text, encoding)
+    found = misread_encoding(misread)
+    assert found is not None
+    assert repaired_as(misread, found) == text
+    assert repaired_as(misread, None) == text  # found again when alone
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Leitum lausna með því að aðlaga hið gamla og gera pláss fyrir hið nýja",
+        "Leitum\xa0lausna\xa0með\xa0því\xa0að\xa0aðlaga\xa0hið\xa0gamla\xa0og\xa0gera\xa0pláss",
+        "Über die Änderungen äußerte sich der Präsident am Dienstag nicht.",
+        "¿Qué pasó? El niño dijo «sí» a las 10:00, señor.",
+    ],
+)
+def test_text_written_in_latin_1s_letters_is_no_misread_code_page(text: str) -> None:
+    from agents.crawler_text import misread_encoding, repaired_as
+
+    assert misread_encoding(text) is None
+    assert repaired_as(text, None) == text
+
+
+def test_a_title_is_read_again_in_its_bodys_code_page() -> None:
+    from agents import validation
+
+    title, text = "Путин в Москве", "Президент России заявил во вторник, что Москва готова."
+    article = validation.validate_object(
+        {"id": "a", "title": _misread(title, "cp1251"), "text": _misread(text, "cp1251")}
+    )
+    assert not isinstance(article, Rejected)
+    assert (article.title, article.text) == (title, text)
