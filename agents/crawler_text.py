@@ -225,6 +225,35 @@ def is_page(text: str) -> bool:
     return bool(_PAGE.match(text))
 
 
+#: A character reference escaped once more ("&amp;#8217;", "&amp;quot;"): a feed that escapes
+#: its already escaped text (WordPress's feeds often do).
+_ESCAPED_REFERENCE: Final = re.compile(
+    r"&amp;((?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});)"
+)
+#: A tag escaped ("&lt;p&gt;"): an HTML fragment given as its escaped source.
+_ESCAPED_TAG: Final = re.compile(r"&lt;/?[A-Za-z][A-Za-z0-9]*(?:\s(?:(?!&gt;)[^<>])*)?/?&gt;")
+#: The most times a text is read again for references escaped more than once.
+_MAX_ESCAPES: Final = 3
+
+
+def deescaped(text: str) -> str:
+    """``text`` without the escaping a feed added once or twice too often: a reference escaped
+    again ("&amp;#8217;") as the reference it was ("&#8217;", read later as "’"); a text
+    without tags whose tags are escaped (:data:`MIN_TAGS` "&lt;p&gt;" or more) unescaped, so
+    that it is read as the markup it is. A text that shows code in markup keeps its escaped
+    tags ("&lt;p&gt;" inside ``<code>`` is a tag shown, not one to read)."""
+    if "&amp;" not in text and "&lt;" not in text:
+        return text
+    for _ in range(_MAX_ESCAPES):
+        again = _ESCAPED_REFERENCE.sub(r"&\1", text)
+        if again == text:
+            break
+        text = again
+    if not has_tags(text) and len(_ESCAPED_TAG.findall(text, 0, 100_000)) >= MIN_TAGS:
+        text = unescaped(text)
+    return text
+
+
 def unescaped(text: str) -> str:
     """``text`` with each character reference that ends in ``;`` replaced by its character."""
     if "&" not in text:
@@ -366,7 +395,7 @@ def _markdown_text(markdown: str) -> str:
 
 def plain_text(text: str) -> str:
     """A crawler's ``text`` as plain text (see the module's docstring)."""
-    text = line_breaks(text).removeprefix("\ufeff")  # a byte order mark is no character
+    text = deescaped(line_breaks(text).removeprefix("\ufeff"))  # a BOM is no character
     if is_markdown(text):
         return _markdown_text(text)
     if is_markup(text):
@@ -556,7 +585,7 @@ _HEADING_MARKS: Final = re.compile(r"^\s{0,3}#{1,6}\s+")
 def plain_title(title: str) -> str:
     """A crawler's ``title`` as one line of plain text: tags out, references read, a Markdown
     heading's marks gone, in Unicode's composed form (:func:`nfc`)."""
-    title = line_breaks(title)
+    title = deescaped(line_breaks(title))
     title = _visible(title) if _TAG.search(title) else unescaped(title)
     return nfc(" ".join(_HEADING_MARKS.sub("", title).split()))
 

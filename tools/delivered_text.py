@@ -9,7 +9,9 @@ older feeds write it); with inline tags only (``<b>``, ``<a>``) between blank li
 without tags; as Markdown (bold, links, a picture); its UTF-8 read as Windows-1252; plain
 text in ``html``; hard-wrapped at 72 columns (mail, plain-text feeds), paragraphs apart by
 blank lines; in Unicode's decomposed form (NFD, as macOS writes); with a no-break space for
-every space (pages that write ``&nbsp;`` between words). Each form,
+every space (pages that write ``&nbsp;`` between words); escaped twice ("&amp;#8217;", as
+feeds that escape their escaped text write it); as a ``<p>`` fragment's escaped source
+("&lt;p&gt;…"); in its script's old code page read as Windows-1252. Each form,
 with its title written the same way, goes through :func:`agents.validation.validate_object`
 and :meth:`agents.pipeline.Pipeline.clean` (what the worker runs before evidence), and is
 compared with the reference's output: the share of the reference's paragraphs not found whole,
@@ -141,6 +143,14 @@ FORMS: dict[str, tuple[Callable[[list[str]], str], Callable[[str], str]]] = {
     "wrapped at 72 columns": (lambda ps: "\n\n".join(textwrap.fill(p, 72) for p in ps), str),
     "decomposed (NFD)": (lambda ps: _decomposed("\n\n".join(ps)), _decomposed),
     "no-break spaces": (lambda ps: _no_break("\n\n".join(ps)), _no_break),
+    "escaped twice": (
+        lambda ps: "\n\n".join(_escaped(_ascii_references(p)) for p in ps),
+        lambda t: _escaped(_ascii_references(t)),
+    ),
+    "escaped <p> fragment": (
+        lambda ps: _escaped("".join(f"<p>{_escaped(p)}</p>" for p in ps)),
+        lambda t: _escaped(_escaped(t)),
+    ),
     "code page read as cp1252": (
         lambda ps: _code_page_misread("\n\n".join(ps)),
         _code_page_misread,

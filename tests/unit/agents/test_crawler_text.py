@@ -283,3 +283,43 @@ def test_a_title_is_read_again_in_its_bodys_code_page() -> None:
     )
     assert not isinstance(article, Rejected)
     assert (article.title, article.text) == (title, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a feed that escapes its escaped text: WordPress's "&amp;#8217;"
+        (
+            "It&amp;#8217;s &amp;quot;done&amp;quot;.\n\nPutin &amp;amp; Xi met.",
+            'It’s "done".\n\nPutin & Xi met.',
+        ),
+        ("It&amp;amp;#8217;s over.", "It’s over."),  # three times
+        # a fragment given as its escaped source
+        (
+            "&lt;p&gt;First paragraph.&lt;/p&gt;&lt;p&gt;Second one.&lt;/p&gt;",
+            "First paragraph.\n\nSecond one.",
+        ),
+        # as written: one escaped tag is a sentence about HTML, a single "&amp;" an ampersand
+        ("Use the &lt;p&gt; element for paragraphs.", "Use the <p> element for paragraphs."),
+        ("AT&amp;T and Q&amp;A", "AT&T and Q&A"),
+    ],
+)
+def test_text_escaped_more_than_once_is_read_as_written(text: str, expected: str) -> None:
+    from agents.crawler_text import plain_text
+
+    assert plain_text(text) == expected
+
+
+def test_a_title_escaped_twice_is_read_as_written() -> None:
+    from agents.crawler_text import plain_title
+
+    assert plain_title("Q&amp;amp;A: Putin&amp;#8217;s &amp;quot;deal&amp;quot;") == (
+        'Q&A: Putin’s "deal"'
+    )
+
+
+def test_markup_showing_escaped_code_keeps_it() -> None:
+    from agents.crawler_text import deescaped
+
+    code = "<p>Write <code>&lt;p&gt;</code> and <code>&lt;/p&gt;</code>.</p><p>Done.</p>"
+    assert deescaped(code) == code
