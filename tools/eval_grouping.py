@@ -77,6 +77,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "paragraphs apart by blank lines (plain-text feeds, mail, wire services)",
     )
     parser.add_argument(
+        "--summary",
+        type=int,
+        default=0,
+        metavar="LINES",
+        help="deliver every article as its title and its first LINES lines (sentences in the "
+        "WMT files), as an RSS item's description or a news API's snippet gives it",
+    )
+    parser.add_argument(
         "--site-titles",
         action="store_true",
         help="deliver every article with a URL of a site of its language and its title as "
@@ -177,6 +185,11 @@ def wrapped(doc: Doc, width: int) -> Doc:
 
     paragraphs = [p for p in doc.text.split("\n") if p.strip()]
     return replace(doc, text="\n\n".join(textwrap.fill(p, width) for p in paragraphs))
+
+
+def summary(doc: Doc, lines: int) -> Doc:
+    """``doc`` as its title and its first ``lines`` non-empty lines."""
+    return replace(doc, text="\n".join([p for p in doc.text.split("\n") if p.strip()][:lines]))
 
 
 def pair_count(n: int) -> int:
@@ -426,6 +439,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         docs = [shouted(d) if d.lang != "en" else d for d in docs]
     if args.wrapped:
         docs = [wrapped(d, args.wrapped) if d.lang != "en" else d for d in docs]
+    if args.summary:
+        docs = [summary(d, args.summary) for d in docs]
     if args.site_titles:
         docs = [site_titled(d) for d in docs]
     by_id = {d.doc_id: d for d in docs}
