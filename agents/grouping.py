@@ -67,6 +67,10 @@ _DUPLICATE_OVERLAP = 0.9
 #: needs to count: shorter ones (datelines, "Photo: AFP") recur across different articles.
 _MAX_PRINTS = 64
 _PRINT_MIN_LETTERS = 20
+#: Keys two articles of one language must have in common for a little evidence covering most of
+#: both sides to join them (the "tight" rule, meant for translations poor in names): between
+#: summaries of one day, one shared key (a city, a ministry) is a topic as often as an event.
+_TIGHT_SAME_LANGUAGE_KEYS = 2
 #: A same-language member whose paragraphs hold this share of the shorter article's (and at
 #: least two of them) is the one the article repeats: a republished copy, cut or added to.
 _COPIED_SHARE = 0.8
@@ -1613,6 +1617,7 @@ class Grouper:
                 continue
             shared = math.fsum(weights[k] for k in common)
             mine_more = theirs_more = 0.0
+            hits = 0
             lone = False  # the only evidence in common one skeleton: a name, or a coincidence
             other_language = lang is not None and member.lang not in (lang, None, "und")
             if skeletons and bones and (skeletons.matches or other_language):
@@ -1665,8 +1670,11 @@ class Grouper:
                 member_weight += w
             factor = self._shape_factor(shape, member_shape)
             translated = lang is None or member.lang != lang
+            # a little evidence covering most of both sides: a translation poor in names, or,
+            # in one language, several keys in common (one is a topic of the day as often)
+            tight = translated or len(common) + hits >= _TIGHT_SAME_LANGUAGE_KEYS
             scored = self._score(
-                shared, article_total, member_weight, factor, cosine, parallel, translated
+                shared, article_total, member_weight, factor, cosine, parallel, translated, tight
             )
             if words is not None and shared >= words_floor:
                 scored, by_words = self._or_by_words(scored, words, member.id, by_words)
@@ -1675,7 +1683,14 @@ class Grouper:
                 if others:
                     shared -= math.fsum(weights[k] for k in others)
                     scored = self._score(
-                        shared, article_total, member_weight, factor, cosine, parallel, translated
+                        shared,
+                        article_total,
+                        member_weight,
+                        factor,
+                        cosine,
+                        parallel,
+                        translated,
+                        tight,
                     )
                     if words is not None and shared >= words_floor:
                         scored, by_words = self._or_by_words(scored, words, member.id, by_words)
@@ -1830,10 +1845,12 @@ class Grouper:
         cosine: float | None,
         parallel: bool,
         translated: bool = True,
+        tight: bool = True,
     ) -> tuple[float, float]:
         """A member's score (0: no match) and evidence overlap, from the weight it shares
         (``translated``: whether the member may be a translation, in another language: only
-        then does the same paragraph count lower the bar, see :meth:`_member_scores`)."""
+        then does the same paragraph count lower the bar, see :meth:`_member_scores`; ``tight``:
+        whether a little evidence covering most of both sides suffices)."""
         options = self.options
         min_shared, min_overlap = (
             (options.tight_min_shared, options.parallel_min_overlap)
@@ -1845,7 +1862,7 @@ class Grouper:
         by_evidence = (
             overlap
             if (shared >= min_shared and overlap >= min_overlap)
-            or (shared >= options.tight_min_shared and both >= options.tight_min_overlap)
+            or (tight and shared >= options.tight_min_shared and both >= options.tight_min_overlap)
             else 0.0
         )
         by_embedding = 0.0

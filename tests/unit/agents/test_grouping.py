@@ -57,6 +57,20 @@ def test_too_little_shared_evidence_does_not_join() -> None:
     ).event_key == mint_key("b")
 
 
+def test_little_evidence_covering_both_sides_joins_a_translation_or_two_keys_in_one_language() -> (
+    None
+):
+    # summaries of one day: a title and a sentence, one key each side, or two
+    def joins(first: list[str], second: list[str], lang: str) -> bool:
+        g = Grouper(OPTIONS)
+        g.assign(member("a"), first, 0.0)
+        return g.assign(member("b", lang), second, 1.0).event_key == mint_key("a")
+
+    assert joins(["p:g281184"], ["p:g281184"], "de")  # a translation poor in names
+    assert not joins(["p:g281184"], ["p:g281184"], "en")  # one topic: Jerusalem
+    assert joins(["p:g281184", "n:herzog"], ["p:g281184", "n:herzog"], "en")
+
+
 def test_an_article_seen_again_keeps_its_key_and_is_not_counted_twice() -> None:
     g = Grouper(OPTIONS)
     a = g.assign(member("a"), PUTIN, 0.0)
