@@ -61,3 +61,20 @@ def test_a_copy_is_scored_by_the_link_to_its_original_and_its_event() -> None:
     result = score_copies(grouped)
     assert (result["copies"], result["links"], result["right"]) == (2, 2, 1)
     assert result["precision"] == result["recall"] == result["same_event"] == 0.5
+
+
+def test_a_summary_is_the_title_and_the_first_lines() -> None:
+    from tools.eval_grouping import summary
+
+    doc = Doc("d", "en", "Title", "One.\n\nTwo.\nThree.\nFour.", "g")
+    assert summary(doc, 2).text == "One.\nTwo."
+    assert summary(doc, 2).title == "Title"
+
+
+def test_site_names_left_counts_the_titles_that_keep_their_sites_name() -> None:
+    from tools.eval_grouping import SITES, site_names_left
+
+    docs = [Doc("a", "zh", "标题", "x", "g"), Doc("b", "zh", "标题二", "y", "g")]
+    name = SITES["zh"][0]
+    left = site_names_left(docs, {"a": f"标题 | {name}", "b": "标题二"})
+    assert left == {"zh": [1, 2]}
