@@ -45,7 +45,7 @@ from trafilatura import metadata as trafilatura_metadata
 from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
-from agents.crawler_text import BLOCK_TAGS, INVISIBLE_TAGS
+from agents.crawler_text import BLOCK_TAGS, INVISIBLE_TAGS, nfc
 
 
 @dataclass(frozen=True, slots=True)
@@ -1297,12 +1297,6 @@ def clean_text(text: str, lang: str | None = None) -> Cleaned:
     return _clean(text, lang, whole_page=True)
 
 
-def _nfc(text: str) -> str:
-    """``text`` in Unicode's composed normal form (NFC), as trafilatura returns its text: the
-    same word in two encodings ("য়" as one code point or as "য" and a nukta) is then one."""
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
-
-
 #: Spaces other than U+0020 that may stand between words (no-break, typographic, ideographic).
 _OTHER_SPACES = re.compile("[\xa0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 
@@ -1314,7 +1308,7 @@ def _spaced_out(line: str) -> str:
 
 def _clean(text: str, lang: str | None, whole_page: bool) -> Cleaned:
     """:func:`clean_text`, with or without looking for a page's main region."""
-    blocks = _blocks(_nfc(text))
+    blocks = _blocks(nfc(text))
     # the rules read a line's words by its spaces: other spaces between words (a page that
     # writes &nbsp; for every space, U+3000 in Latin text) are read as spaces, kept as written
     lines = [_spaced_out(line) for block in blocks for line in block]
@@ -1391,10 +1385,10 @@ def _visible_blocks(
             current.append(element.tail or "")
     for element, parts in blocks:
         if before is not None and element in nested:
-            before[element] = _nfc(" ".join("".join(parts[: nested[element]]).split()))
+            before[element] = nfc(" ".join("".join(parts[: nested[element]]).split()))
         text = " ".join("".join(parts).split())
         if _HAS_WORD.search(text):
-            yield element, _nfc(text)
+            yield element, nfc(text)
 
 
 def _dropped_blocks(

@@ -591,7 +591,8 @@ def plain_title(title: str) -> str:
 
 
 def nfc(text: str) -> str:
-    """``text`` in Unicode's composed normal form (NFC), as the body is (the boilerplate stage
-    composes it): a title as macOS and some editors write it, decomposed ("Ero\u0308ffnung"),
-    was published so, and its "Ero" read as a name."""
+    """``text`` in Unicode's composed normal form (NFC), as trafilatura returns its text: the
+    same word in two encodings ("য়" as one code point or as "য" and a nukta) is then one; a
+    title as macOS and some editors write it, decomposed ("Ero\u0308ffnung"), was published so,
+    and its "Ero" read as a name."""
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)

@@ -351,7 +351,12 @@ def _clean(article: RawArticle) -> tuple[boilerplate.Cleaned | None, str | None,
         # a page's mojibake is repaired in what it gives, not in all its markup (~30 ns a char):
         # its bytes read in the wrong code page (the title's as the body's), or UTF-8 misread
         misread = crawler_text.misread_encoding(cleaned.text)
-        cleaned = replace(cleaned, text=crawler_text.repaired_as(cleaned.text, misread))
+        cleaned = replace(
+            cleaned,
+            text=crawler_text.redecoded(cleaned.text, misread)
+            if misread
+            else crawler_text.repaired(cleaned.text),
+        )
         if title:
             title = crawler_text.repaired_as(title, misread)
         elif cleaned.title:

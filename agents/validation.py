@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import orjson
 
-from agents.crawler_text import line_breaks, misread_encoding, repaired_as
+from agents.crawler_text import line_breaks, misread_encoding, redecoded, repaired, repaired_as
 from streams.records import RawArticle, Rejected
 
 STAGE = "validation"
@@ -233,7 +233,11 @@ def validate_object(
         elif name in ("text", "title"):
             # a form feed or U+2028 ends a line: kept as a newline, not deleted with the
             # controls; C1 controls of mojibake are the characters they stand for
-            fields[name] = _CONTROL.sub("", line_breaks(repaired_as(raw, misread)))
+            if name == "text":  # its code page looked for once, above
+                raw = redecoded(raw, misread) if misread else repaired(raw)
+            else:
+                raw = repaired_as(raw, misread)
+            fields[name] = _CONTROL.sub("", line_breaks(raw))
         else:
             fields[name] = _CONTROL.sub("", raw)
     too_long = _too_long(fields, limits)
