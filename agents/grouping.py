@@ -136,6 +136,15 @@ class GroupingOptions:
     words_min_cosine: float = 0.25
     words_min_shared: float = 1.5
     words_min_pool: int = 200
+    #: The cosine (after shape) at which a member in another language matches on its
+    #: embedding alone (0: off), when both it and the article have fewer than
+    #: ``alone_max_keys`` evidence keys: a translation delivered as a title and a few
+    #: sentences (an RSS item) shares too little evidence with its original for any other
+    #: rule, while their embeddings agree. Such members are retrieved by their vectors alone
+    #: (one product over the open evidence-poor members' rows). Within one language, never:
+    #: templated reports of different events (markets, results, weather) are as close.
+    alone_min_cosine: float = 0.5
+    alone_max_keys: int = 12
 
     @classmethod
     def from_settings(cls, settings: Settings) -> GroupingOptions:
@@ -161,6 +170,8 @@ class GroupingOptions:
             words_min_cosine=settings.event_words_min_cosine,
             words_min_pool=settings.event_words_min_pool,
             words_min_shared=settings.event_words_min_shared,
+            alone_min_cosine=settings.event_alone_min_cosine,
+            alone_max_keys=settings.event_alone_max_keys,
         )
 
 
@@ -771,22 +782,36 @@ class MemberVectors:
     #: product, as before; past it, a row's cosine may differ in its last bit (BLAS blocks the
     #: rows differently), as it already may between :meth:`near` and :meth:`near_among`.
     CHUNK = 1 << 15
+    #: Members poor in evidence (``Grouper._poor``) that :meth:`near_poor` searches: the
+    #: latest this many, as unit float32 vectors (8 MiB; one product 0.3 ms). Bounded: a feed
+    #: of summaries holds hundreds of thousands of open members, and comparing each article
+    #: with all of them would cost ~0.9 ms a thousand.
+    POOR_ROWS = 4096
 
-    def __init__(self) -> None:
+    def __init__(self, poor_rows: int = POOR_ROWS) -> None:
         self._codes = np.zeros((64, DIM), dtype=np.int8)
         self._norms = np.ones(64, dtype=np.float32)
         self._ids: list[str | None] = []  # row -> member id (None: a free row)
         self._free: list[int] = []
+        # the latest poor members, a ring of slots: unit vectors, ids (None: free), and
+        # row -> slot and slot -> row
+        self._poor_cap = poor_rows
+        self._poor_unit = np.zeros((min(64, poor_rows), DIM), dtype=np.float32)
+        self._poor_ids: list[str | None] = []
+        self._poor_slot: dict[int, int] = {}
+        self._poor_row: list[int] = []
+        self._poor_next = 0
 
     def __len__(self) -> int:
         return len(self._ids) - len(self._free)
 
     def clear(self) -> None:
-        self.__init__()  # type: ignore[misc]
+        self.__init__(self._poor_cap)  # type: ignore[misc]
 
-    def add(self, member_id: str, codes: np.ndarray) -> int:
+    def add(self, member_id: str, codes: np.ndarray, poor: bool = False) -> int:
         """Keep ``codes`` (an embedding's int8 components, :func:`decode_codes`) as a row of
-        ``member_id``'s: its number (the member keeps it)."""
+        ``member_id``'s: its number (the member keeps it); ``poor``: a member poor in evidence,
+        found by :meth:`near_poor` too."""
         if self._free:
             row = self._free.pop()
             self._ids[row] = member_id
@@ -802,7 +827,32 @@ class MemberVectors:
         self._codes[row] = codes
         vector = self._codes[row].astype(np.float32)
         self._norms[row] = np.sqrt(vector.dot(vector))  # np.linalg.norm's arithmetic, faster
+        if poor and self._poor_cap > 0:
+            self._add_poor(row, member_id, vector / self._norms[row])
         return row
+
+    def _add_poor(self, row: int, member_id: str, unit: np.ndarray) -> None:
+        slot = self._poor_next
+        self._poor_next = (slot + 1) % self._poor_cap
+        if slot < len(self._poor_ids):  # the oldest goes
+            old = self._poor_row[slot]
+            if self._poor_slot.get(old) == slot:
+                del self._poor_slot[old]
+            self._poor_ids[slot] = member_id
+            self._poor_row[slot] = row
+        else:
+            if slot == len(self._poor_unit):  # grown by doubling, up to the cap
+                grown = np.zeros((min(2 * slot, self._poor_cap), DIM), dtype=np.float32)
+                grown[:slot] = self._poor_unit
+                self._poor_unit = grown
+            self._poor_ids.append(member_id)
+            self._poor_row.append(row)
+        self._poor_unit[slot] = unit
+        self._poor_slot[row] = slot
+
+    def is_poor(self, row: int) -> bool:
+        """Whether the row is one :meth:`near_poor` searches."""
+        return row in self._poor_slot
 
     def remove(self, row: int) -> None:
         if 0 <= row < len(self._ids) and self._ids[row] is not None:
@@ -810,6 +860,10 @@ class MemberVectors:
             self._norms[row] = 1.0
             self._ids[row] = None
             self._free.append(row)
+            slot = self._poor_slot.pop(row, None)
+            if slot is not None:
+                self._poor_unit[slot] = 0.0
+                self._poor_ids[slot] = None
 
     def _unit(self, rows: slice | list[int]) -> np.ndarray:
         """Rows as unit float32 vectors (a free row is zeros)."""
@@ -835,6 +889,18 @@ class MemberVectors:
         return {
             ids[rows[i]]: float(cosines[i])  # type: ignore[misc]
             for i in np.flatnonzero(cosines >= min_cosine).tolist()
+        }
+
+    def near_poor(self, vector: np.ndarray, min_cosine: float) -> dict[str, float]:
+        """:meth:`near`, over the latest :attr:`POOR_ROWS` members poor in evidence only."""
+        ids = self._poor_ids
+        if not ids:
+            return {}
+        cosines = self._poor_unit[: len(ids)] @ vector
+        return {
+            member_id: float(cosines[i])
+            for i in np.flatnonzero(cosines >= min_cosine).tolist()
+            if (member_id := ids[i]) is not None
         }
 
     def near(self, vector: np.ndarray, min_cosine: float) -> dict[str, float]:
@@ -1185,7 +1251,9 @@ class Grouper:
             for member, encoded, said in zip(held.members, vectors, words, strict=True):
                 codes = member_codes(encoded)
                 if codes is not None and member.id not in rowed:  # the first vector of an id
-                    member.row = self.vectors.add(member.id, codes)
+                    member.row = self.vectors.add(
+                        member.id, codes, self._poor(member.evidence_in(held))
+                    )
                     rowed.add(member.id)
                 if with_words:
                     self.words.add(member.id, said, member.lang)
@@ -1384,8 +1452,9 @@ class Grouper:
         its closest member, not by the union of its members' evidence: a large event must not
         become a magnet for every article on the same subject.
         """
-        if not keys:
+        if not keys and (vector is None or not self.options.alone_min_cosine or lang is None):
             return None, 0.0, [], []
+        poor = self._poor(keys)
         # the events that may hold it: their members within the window of its time, on both
         # sides (an article that arrives late must not join an event of months after it)
         horizon = event_time - self.options.window_seconds
@@ -1445,6 +1514,10 @@ class Grouper:
             for m in near
             if (owner := self._member_of.get(m)) is not None and self.events[owner].number in shared
         )
+        if poor and vector is not None and lang is not None:
+            for member_id, (owner, cosine) in self._near_alone(vector, lang).items():
+                candidates.add(owner)
+                near.setdefault(member_id, cosine)
         article_weight = math.fsum(weights.values())
         known = dict(weights)  # the article's keys' weights, and members' keys as they come
         runs = _name_runs(keys)
@@ -1471,6 +1544,7 @@ class Grouper:
                 None if inflected is None else sorted(inflected.get(state.number, ())),
                 lang,
                 weighed,
+                poor,
             )
             overlap = max((scored.score for scored in scores), default=0.0)
             if overlap > 0.0 and not all(scored.lone_skeleton for scored in scores):
@@ -1507,6 +1581,29 @@ class Grouper:
         rows = [m.row for state in events for m in state.members if m.row >= 0]
         return self.vectors.near_among(vector, rows, self.options.min_cosine)
 
+    def _poor(self, keys: Collection[str]) -> bool:
+        """Whether an article or member with these evidence keys is poor enough in evidence
+        for the embedding alone to match it (``alone_max_keys``; skeletons not counted)."""
+        if not self.options.alone_min_cosine:
+            return False
+        limit = self.options.alone_max_keys
+        return sum(1 for k in keys if not k.startswith(SKELETON_PREFIX)) < limit
+
+    def _near_alone(self, vector: np.ndarray, lang: str) -> dict[str, tuple[str, float]]:
+        """Member id -> (its event, cosine), for the open evidence-poor members
+        (:meth:`_poor`) in another language than ``lang`` within ``alone_min_cosine`` of
+        ``vector``, whatever evidence they share."""
+        found: dict[str, tuple[str, float]] = {}
+        near = self.vectors.near_poor(vector, self.options.alone_min_cosine)
+        for member_id, cosine in near.items():
+            owner = self._member_of.get(member_id)
+            if owner is None:
+                continue
+            member = next((m for m in self.events[owner].members if m.id == member_id), None)
+            if member is not None and member.lang not in (lang, None, "und"):
+                found[member_id] = (owner, cosine)
+        return found
+
     def _member_scores(
         self,
         state: OpenEvent,
@@ -1522,6 +1619,7 @@ class Grouper:
         inflections: list[tuple[str, str]] | None = None,
         lang: str | None = None,
         words: ArticleWords | None = None,
+        poor: bool = False,
     ) -> list[_Scored]:
         """The members that match the article, with their scores.
 
@@ -1547,6 +1645,8 @@ class Grouper:
         ``inflections``: the event's :meth:`_inflections`, when known (from :class:`NameStems`).
         Or, with ``words`` (the article's, :meth:`_weighed_words`), on the evidence floor and
         a cosine of their words of ``words_min_cosine``: the same event told in other words.
+        Or, ``poor`` (the article poor in evidence, :meth:`_poor`), a member poor in evidence
+        too, in another language, on its embedding alone (``alone_min_cosine``).
         """
         options = self.options
         floor = min(options.min_shared, options.tight_min_shared)
@@ -1620,6 +1720,8 @@ class Grouper:
             hits = 0
             lone = False  # the only evidence in common one skeleton: a name, or a coincidence
             other_language = lang is not None and member.lang not in (lang, None, "und")
+            # the embedding alone may match: both sides poor in evidence, two languages
+            alone = other_language and poor and self.vectors.is_poor(member.row)
             if skeletons and bones and (skeletons.matches or other_language):
                 across, mine_more, theirs_more, hits = self._across(
                     skeletons, bones, common, other_language
@@ -1674,7 +1776,15 @@ class Grouper:
             # in one language, several keys in common (one is a topic of the day as often)
             tight = translated or len(common) + hits >= _TIGHT_SAME_LANGUAGE_KEYS
             scored = self._score(
-                shared, article_total, member_weight, factor, cosine, parallel, translated, tight
+                shared,
+                article_total,
+                member_weight,
+                factor,
+                cosine,
+                parallel,
+                translated,
+                tight,
+                alone,
             )
             if words is not None and shared >= words_floor:
                 scored, by_words = self._or_by_words(scored, words, member.id, by_words)
@@ -1691,6 +1801,7 @@ class Grouper:
                         parallel,
                         translated,
                         tight,
+                        alone,
                     )
                     if words is not None and shared >= words_floor:
                         scored, by_words = self._or_by_words(scored, words, member.id, by_words)
@@ -1846,11 +1957,14 @@ class Grouper:
         parallel: bool,
         translated: bool = True,
         tight: bool = True,
+        alone: bool = False,
     ) -> tuple[float, float]:
         """A member's score (0: no match) and evidence overlap, from the weight it shares
         (``translated``: whether the member may be a translation, in another language: only
         then does the same paragraph count lower the bar, see :meth:`_member_scores`; ``tight``:
-        whether a little evidence covering most of both sides suffices)."""
+        whether a little evidence covering most of both sides suffices; ``alone``: whether the
+        embedding alone may suffice, ``alone_min_cosine``: a member in another language, both
+        poor in evidence)."""
         options = self.options
         min_shared, min_overlap = (
             (options.tight_min_shared, options.parallel_min_overlap)
@@ -1868,11 +1982,12 @@ class Grouper:
         by_embedding = 0.0
         if cosine is not None:
             cosine *= factor
-            if (
+            with_evidence = (
                 cosine >= options.min_cosine
                 and shared >= options.cosine_min_shared
                 and overlap >= options.cosine_min_overlap
-            ):
+            )
+            if with_evidence or (alone and cosine >= options.alone_min_cosine):
                 by_embedding = cosine
         return max(by_evidence, by_embedding), overlap
 
@@ -1957,6 +2072,7 @@ class Grouper:
             skeletons=skeletons,
             lang=article.lang,
             words=self._weighed_words(self._words_of(article), article.lang),
+            poor=self._poor(keys),
         )
         return max((scored.score for scored in scores), default=0.0)
 
@@ -2079,7 +2195,7 @@ class Grouper:
             state.evidence[key] = state.evidence.get(key, 0) + 1
         newcomer = OpenMember.of(stored, positions)
         if codes is not None:
-            newcomer.row = self.vectors.add(article_id, codes)
+            newcomer.row = self.vectors.add(article_id, codes, self._poor(evidence))
         if stored.words is not None:
             self._add_words(article_id, stored.words, stored.lang)
         held.members.append(newcomer)

@@ -106,13 +106,17 @@ class Routing:
     :data:`ROUTE_MAX_DF` when the counts are known. It asks for bids the owners of all its
     keys (``probe_all``: a member that shares any of its keys may be held under that key),
     else only the shards that will hold it. Skeleton keys (:data:`UNROUTED`) do neither: a
-    skeleton match across scripts counts only where the two articles meet by other keys.
+    skeleton match across scripts counts only where the two articles meet by other keys. An
+    article with an embedding and fewer than ``poor_keys`` keys (0: none) asks every shard: its
+    embedding alone may match a member poor in evidence held on any of them
+    (:attr:`agents.grouping.GroupingOptions.alone_max_keys`, :func:`poor_keys`).
     """
 
     shards: int
     blocking: int = 3
     kinds_first: bool = True
     probe_all: bool = True
+    poor_keys: int = 0
 
     def blocking_keys(
         self, evidence: Iterable[str], df: Callable[[str], int] | None = None
@@ -141,7 +145,19 @@ class Routing:
                 if not k.startswith(UNROUTED) and (df is None or df(k) <= ROUTE_MAX_DF)
             )
             probe = store.union(map(self.shard_of, asked))
+        if (
+            self.poor_keys
+            and getattr(article, "embedding", None)
+            and sum(1 for k in article.evidence if not k.startswith(UNROUTED)) < self.poor_keys
+        ):
+            probe = set(range(self.shards))
         return Route(tuple(sorted(probe)), tuple(sorted(store)))
+
+
+def poor_keys(options: GroupingOptions) -> int:
+    """The :attr:`Routing.poor_keys` that grouping ``options`` need: their
+    ``alone_max_keys`` when the embedding alone may match (``alone_min_cosine``), else 0."""
+    return options.alone_max_keys if options.alone_min_cosine else 0
 
 
 class DocumentFrequency:

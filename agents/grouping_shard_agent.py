@@ -58,6 +58,7 @@ from agents.grouping_shard import (
     ShardState,
     close_message,
     counts_message,
+    poor_keys,
     spans_of,
 )
 from agents.pipeline import Pipeline, internal_error
@@ -167,7 +168,7 @@ def wire(
     sharding = Sharding(
         Coordinator(
             pipeline.grouping,
-            Routing(shards),
+            Routing(shards, poor_keys=poor_keys(pipeline.grouping)),
             store=events_table,
             session=uuid.uuid4().hex[:12],
         ),

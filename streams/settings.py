@@ -191,6 +191,16 @@ class Settings:
     event_words_min_cosine: float = 0.25
     event_words_min_shared: float = 1.5
     event_words_min_pool: int = 200
+    #: The embedding cosine (after shape) at which an article joins a member in another
+    #: language on the embedding alone (0: off), both with fewer than
+    #: ``event_alone_max_keys`` evidence keys, found among the open members that poor: a
+    #: translation delivered as a title and a few sentences (an RSS item) shares too little
+    #: evidence with its original. Chosen on translated_news's twelve files as full texts and
+    #: summaries of 1-3 lines (``python -m tools.choose_grouping --forms full,1,2,3``): the
+    #: lowest cosine at which no file in any form groups worse than without the rule
+    #: (docs/measurements.md).
+    event_alone_min_cosine: float = 0.5
+    event_alone_max_keys: int = 12
     #: Members listed in one ``news.events`` record (the first to join); ``member_count``
     #: counts them all. 100 members of typical size make ~30 KB; at the title, URL and source
     #: limits, at most ~4 MB, under the topic's ``max.message.bytes`` (16 MiB).
@@ -304,6 +314,8 @@ _ENV: Mapping[str, tuple[str, Any]] = {
     "NEWSSTREAM_EVENT_SKELETON_SAME_ALPHABET": ("event_skeleton_same_alphabet", _flag),
     "NEWSSTREAM_EVENT_SKELETON_SAME_MIN_LENGTH": ("event_skeleton_same_min_length", int),
     "NEWSSTREAM_EVENT_WORDS_MIN_COSINE": ("event_words_min_cosine", float),
+    "NEWSSTREAM_EVENT_ALONE_MIN_COSINE": ("event_alone_min_cosine", float),
+    "NEWSSTREAM_EVENT_ALONE_MAX_KEYS": ("event_alone_max_keys", int),
     "NEWSSTREAM_EVENT_WORDS_MIN_POOL": ("event_words_min_pool", int),
     "NEWSSTREAM_EVENT_WORDS_MIN_SHARED": ("event_words_min_shared", float),
     "NEWSSTREAM_EVENT_MAX_MEMBERS": ("event_max_members", int),
@@ -370,6 +382,8 @@ _RANGES: Mapping[str, tuple[float | None, float | None]] = {
     "event_skeleton_full_length": (0, 100),
     "event_skeleton_same_min_length": (0, 100),
     "event_words_min_cosine": _FRACTION,
+    "event_alone_min_cosine": _FRACTION,
+    "event_alone_max_keys": (1, None),
     "event_words_min_pool": (1, 100_000_000),
     "event_words_min_shared": (0.0, None),
     "event_max_members": (1, 1_000),

@@ -1,16 +1,18 @@
 """Choose grouping thresholds leave one set out, on documents with gold groups.
 
-``python -m tools.choose_grouping [--set NAME=V1,V2,...]... [--json OUT] FILE.jsonl ...``
-prepares every file's documents once, as ``newsstream eval grouping`` does (same seeded
-order), then groups each file at every point of the grid the ``--set`` options span (each
-``NAME`` a :class:`streams.settings.Settings` field of grouping, e.g.
-``event_tight_min_shared``; unnamed fields as the settings say) and scores pairwise F1
+``python -m tools.choose_grouping [--set NAME=V1,V2,...]... [--forms full,1,2] [--json OUT]
+FILE.jsonl ...`` prepares every file's documents once, as ``newsstream eval grouping`` does
+(same seeded order; ``--forms``: also as summaries, each article its title and first N lines,
+``eval grouping --summary N``), then groups each file at every point of the grid the
+``--set`` options span (each ``NAME`` a :class:`streams.settings.Settings` field of grouping,
+e.g. ``event_tight_min_shared``; unnamed fields as the settings say) and scores pairwise F1
 (:func:`tools.eval_grouping.score`). Leave one set out: for each file in turn, the point with
 the best mean F1 over the *other* files is chosen and the held-out file's F1 at it reported,
 beside its F1 with the settings as they are. A threshold chosen on data it is then scored on
-flatters itself; held out, it shows what a feed never seen would get. The point best over all
-files is printed last. Without ``--set``, the grid is the declared defaults of the thresholds
-chosen so far (:data:`DEFAULT_GRID`).
+flatters itself; held out, it shows what a feed never seen would get. With several forms, a
+file is held out with all its forms, and the means are over every file and form. The point
+best over all files is printed last. Without ``--set``, the grid is the declared defaults of
+the thresholds chosen so far (:data:`DEFAULT_GRID`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from streams.settings import Settings, load_settings
-from tools.eval_grouping import grouped_f1, load, prepare_docs, shuffled
+from tools.eval_grouping import grouped_f1, load, prepare_docs, shuffled, summary
 
 #: The thresholds earlier sessions chose leave one set out, each with its neighbours.
 DEFAULT_GRID: dict[str, tuple[float, ...]] = {
@@ -70,9 +72,14 @@ def label(point: dict[str, float]) -> str:
     return " ".join(f"{name.removeprefix('event_')}={value:g}" for name, value in point.items())
 
 
+def file_of(name: str) -> str:
+    """A row's file: ``newstest2013@2`` (its summaries of two lines) is ``newstest2013``'s."""
+    return name.partition("@")[0]
+
+
 def leave_one_out(table: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """For each file: the point best on the others, and the file's F1 at it; the point best
-    over all files, and the means."""
+    """For each file (each row: a file, or a file in one form), the point best on the other
+    files' rows, and the row's F1 at it; the point best over all rows, and the means."""
     names = list(table)
     keys = list(next(iter(table.values()))["grid"])
 
@@ -81,7 +88,7 @@ def leave_one_out(table: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
     held: dict[str, dict[str, Any]] = {}
     for name in names:
-        others = [n for n in names if n != name] or names
+        others = [n for n in names if file_of(n) != file_of(name)] or names
         chosen = max(keys, key=lambda k: (mean(k, others), k == table[name]["default_key"]))
         held[name] = {
             "default": table[name]["default"],
@@ -109,9 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=13, help="document order (default 13)")
     parser.add_argument("--json", help="write every file's F1 at every point here")
+    parser.add_argument(
+        "--forms",
+        default="full",
+        help="the forms of each file: full and/or N (its summaries: title + N lines), "
+        "comma-separated (default: full)",
+    )
     args = parser.parse_args(argv)
     try:
         grid = parse_grid(args.set)
+        forms = [0 if f == "full" else int(f) for f in args.forms.split(",") if f]
     except ValueError as error:
         parser.error(str(error))
     base = load_settings()
@@ -119,8 +133,10 @@ def main(argv: list[str] | None = None) -> int:
 
     pipeline = Pipeline.from_settings(base)
     table: dict[str, dict[str, Any]] = {}
-    for path in args.files:
+    for path, form in itertools.product(args.files, forms):
         docs = shuffled(load([path], None), args.seed)
+        if form:
+            docs = [summary(d, form) for d in docs]
         gold = {d.doc_id: d.group for d in docs}
         prepared = prepare_docs(pipeline, docs)
         default = {name: float(getattr(base, name)) for name in grid}
@@ -131,8 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         }
         for point in points(grid):
             row["grid"][label(point)] = grouped_f1(with_point(base, point), prepared, gold)
-        table[Path(path).stem] = row
-        print(f"{Path(path).stem}: F1 {row['default']:.4f} as set", file=sys.stderr, flush=True)
+        name = Path(path).stem + (f"@{form}" if form else "")
+        table[name] = row
+        print(f"{name}: F1 {row['default']:.4f} as set", file=sys.stderr, flush=True)
     result = leave_one_out(table)
     print(f"grid: {len(points(grid))} points of {', '.join(grid)}")
     print(f"{'held out':<18} {'as set':>7}  {'held-out F1':>11}  chosen on the others")

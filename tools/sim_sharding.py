@@ -47,6 +47,7 @@ from agents.grouping_shard import (
     Probe,
     Routing,
     ShardGrouper,
+    poor_keys,
     spans_of,
 )
 from streams.settings import Settings, load_settings
@@ -98,7 +99,9 @@ class Design:
     def build(self, options: GroupingOptions, shards: int) -> Sharded:
         if self.round_size > 1 and not self.global_df:
             raise ValueError("rounds need the global key counts (the buffer has no others)")
-        routing = Routing(shards, self.blocking, self.kinds_first, self.probe_all)
+        routing = Routing(
+            shards, self.blocking, self.kinds_first, self.probe_all, poor_keys(options)
+        )
         return Sharded(options, routing, self)
 
 

@@ -108,11 +108,21 @@ def test_an_evidence_poor_translation_joins_on_its_embedding() -> None:
     joined = g.assign(member("it", "it"), evidence, 1.0, (5, 950), vec)
     assert joined.event_key == first.event_key
     assert joined.translation_of is not None and joined.translation_of["id"] == "en"
-    # a close embedding with no evidence in common is never enough (a templated report of
-    # another event: other names, other numbers)
+    # a close embedding with no evidence in common is never enough in one language (a
+    # templated report of another event: other names, other numbers), nor across languages
+    # for an article rich in evidence; two poor in it, in two languages, join on it alone
+    # (a translation as an RSS item: alone_max_keys, alone_min_cosine)
     template = encode_vector(near_to(en, 0.97))
-    lone = g.assign(member("other"), ["n:autre", "#:4711"], 2.0, (5, 900), template)
-    assert lone.event_key == mint_key("other")
+    rich = ["n:autre", "#:4711", *(f"n:nom{i}" for i in range(OPTIONS.alone_max_keys))]
+    for lang, keys, joins in (
+        ("en", ["n:autre", "#:4711"], False),
+        ("fr", rich, False),
+        ("fr", ["n:autre", "#:4711"], True),
+    ):
+        g = Grouper(OPTIONS)
+        first = g.assign(member("en"), english, 0.0, (5, 900), encode_vector(en))
+        lone = g.assign(member("other", lang), keys, 2.0, (5, 900), template)
+        assert (lone.event_key == first.event_key) is joins, (lang, len(keys))
 
 
 def test_little_evidence_joins_when_it_is_nearly_all_of_both_articles() -> None:

@@ -71,6 +71,32 @@ def test_little_evidence_covering_both_sides_joins_a_translation_or_two_keys_in_
     assert joins(["p:g281184", "n:herzog"], ["p:g281184", "n:herzog"], "en")
 
 
+def test_a_translation_sharing_no_evidence_joins_on_its_embedding_alone_in_another_language() -> (
+    None
+):
+    # an RSS item's title and first sentence: no key in common with its original's
+    from agents.embedding import encode_vector
+
+    rng = np.random.default_rng(7)
+    lead = rng.normal(size=512)
+    close = encode_vector(lead + 0.3 * rng.normal(size=512))  # cosine ~0.96
+    far = encode_vector(rng.normal(size=512))
+
+    def joins(
+        lang: str, vector: str, options: GroupingOptions = OPTIONS, evidence: tuple[str, ...] = ()
+    ) -> bool:
+        g = Grouper(options)
+        g.assign(member("a"), ["n:herzog"], 0.0, embedding=encode_vector(lead))
+        other = g.assign(member("b", lang), list(evidence), 1.0, embedding=vector)
+        return other.event_key == mint_key("a")
+
+    assert joins("de", close, evidence=("p:g281184",))
+    assert joins("de", close)  # no evidence at all
+    assert not joins("en", close)  # one language: templated reports are as close
+    assert not joins("de", far)
+    assert not joins("de", close, replace(OPTIONS, alone_min_cosine=0.0))  # off
+
+
 def test_an_article_seen_again_keeps_its_key_and_is_not_counted_twice() -> None:
     g = Grouper(OPTIONS)
     a = g.assign(member("a"), PUTIN, 0.0)
@@ -318,6 +344,28 @@ VERSION_0 = {
     ],
     "evidence": dict.fromkeys(PUTIN, 1),
 }
+
+
+def test_near_poor_searches_the_latest_members_poor_in_evidence_only() -> None:
+    from agents.embedding import decode_codes, encode_vector, unit_vector
+    from agents.grouping import MemberVectors
+
+    rng = np.random.default_rng(3)
+    vectors = MemberVectors(poor_rows=4)
+    codes = {f"m{i}": decode_codes(encode_vector(rng.normal(size=512))) for i in range(8)}
+    rows = {m: vectors.add(m, c, poor=m != "m1") for m, c in codes.items()}
+    query = unit_vector(codes["m7"])
+    assert set(vectors.near_poor(query, -1.0)) == {"m4", "m5", "m6", "m7"}  # the latest four
+    assert not vectors.is_poor(rows["m1"]) and not vectors.is_poor(rows["m3"])
+    assert vectors.near_poor(query, -1.0)["m7"] == pytest.approx(1.0, abs=1e-6)
+    assert vectors.near_poor(query, 0.99) == {"m7": pytest.approx(1.0, abs=1e-6)}
+    everyone = vectors.near(query, -1.0)
+    for member_id, cosine in vectors.near_poor(query, -1.0).items():
+        assert cosine == pytest.approx(everyone[member_id], abs=1e-6)
+    vectors.remove(rows["m7"])
+    assert set(vectors.near_poor(query, -1.0)) == {"m4", "m5", "m6"}
+    vectors.clear()
+    assert vectors.near_poor(query, -1.0) == {}
 
 
 def test_state_written_by_a_previous_version_is_read_and_written_anew_as_version_2() -> None:

@@ -24,6 +24,7 @@ from agents.grouping_shard import (
     close_message,
     counts_message,
     merge_message,
+    poor_keys,
     spans_of,
 )
 from streams.records import Prepared
@@ -45,7 +46,8 @@ class InProcess:
     probes, bids, decisions, then applies and merge notices, then the changed counts."""
 
     def __init__(self, shards: int, session: str = "t", options: GroupingOptions = OPTIONS) -> None:
-        self.coordinator = Coordinator(options, Routing(shards), session=session)
+        routing = Routing(shards, poor_keys=poor_keys(options))
+        self.coordinator = Coordinator(options, routing, session=session)
         self.shards = [ShardState(options, shards=shards) for _ in range(shards)]
 
     def send(self, shard: int, message: dict[str, Any]) -> dict[str, Any] | None:
@@ -100,6 +102,17 @@ def wmt() -> list[Prepared]:
 
 
 @pytest.fixture(scope="module")
+def summaries() -> list[Prepared]:
+    """wmttest2024's articles as RSS items (title and first line: ``eval grouping --summary
+    1``), prepared: many poor in evidence, grouped by their embedding alone."""
+    from agents.pipeline import Pipeline
+    from tools.eval_grouping import load, prepare_docs, shuffled, summary
+
+    docs = [summary(d, 1) for d in shuffled(load([str(DATA / "wmttest2024.jsonl")], None), 13)]
+    return prepare_docs(Pipeline.from_settings(Settings()), docs)
+
+
+@pytest.fixture(scope="module")
 def feed() -> list[Prepared]:
     return list(Feed(1500, OPTIONS.window_seconds * 0.95))
 
@@ -111,6 +124,29 @@ def test_one_at_a_time_the_shards_issue_the_single_groupers_keys(
     """docs/sharding.md: with R = 1 every article gets the single grouper's key at S = 2..8."""
     _, reference = single(wmt)
     assert InProcess(shards).feed(wmt, 1) == reference
+
+
+def test_articles_poor_in_evidence_ask_every_shard_and_get_the_single_groupers_keys(
+    summaries: list[Prepared],
+) -> None:
+    _, reference = single(summaries)
+    alone = [a for a in summaries if a.embedding and len(a.evidence) < OPTIONS.alone_max_keys]
+    assert len(alone) > 100  # the case at hand: most articles
+    assert len(set(reference.values())) < len(summaries) - 50  # many joined
+    assert InProcess(4).feed(summaries, 1) == reference
+
+
+def test_an_article_poor_in_evidence_with_an_embedding_asks_every_shard() -> None:
+    from types import SimpleNamespace
+
+    poor = SimpleNamespace(id="a", evidence=("p:g281184",), embedding="AAAA")
+    rich = SimpleNamespace(id="b", evidence=tuple(f"n:name{i}" for i in range(12)), embedding="A")
+    bare = SimpleNamespace(id="c", evidence=("p:g281184",), embedding=None)
+    routing = Routing(8, poor_keys=12)
+    assert routing.route(poor).probe == tuple(range(8))
+    assert routing.route(rich).probe == Routing(8).route(rich).probe
+    assert routing.route(bare).probe == Routing(8).route(bare).probe == Routing(8).route(poor).probe
+    assert len(Routing(8).route(poor).probe) == 1
 
 
 def test_rounds_of_64_keep_the_single_groupers_events(wmt: list[Prepared]) -> None:
