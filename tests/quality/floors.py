@@ -15,6 +15,9 @@ FLOORS = Path(__file__).with_name("floors.json")
 #: Hebrew is matched by skeletons alone).
 GROUPING_FILES = ("newstest2013.jsonl", "wmttest2023.jsonl", "wmttest2024.jsonl")
 ONE_LINE_FILES = ("newstest2019.jsonl", "wmttest2023.jsonl")
+#: translated_news files grouped as RSS items (title and first line, ``eval grouping --summary
+#: 1``): one in the embedding's languages throughout, one with five languages it lacks.
+SUMMARY_FILES = ("newstest2013.jsonl", "wmttest2024.jsonl")
 #: Every this many FLORES-200 dev sentences per language (300 each): 20 per language.
 FLORES_STEP = 15
 #: Texts of the 14-language Lingua set, evenly sampled.
@@ -61,6 +64,33 @@ def _grouped_one_line(path: Path) -> dict[str, Any]:
     lang = {d.doc_id: d.lang for d in docs}
     result = score({k: gold[k] for k in pred}, pred, lang)
     return {"f1": result["pairwise"]["f1"], "recall": result["pairwise"]["recall"]}
+
+
+def _grouped_summary(path: Path, lines: int) -> dict[str, Any]:
+    """:func:`_grouped` with every article delivered as its title and first ``lines`` lines
+    (``eval grouping --summary``)."""
+    from streams.settings import Settings
+    from tools.eval_grouping import group_docs, load, score, shuffled, summary
+
+    docs = [summary(d, lines) for d in shuffled(load([str(path)], None), 13)]
+    pred = group_docs(Settings(), docs).pred
+    gold = {d.doc_id: d.group for d in docs}
+    lang = {d.doc_id: d.lang for d in docs}
+    result = score({k: gold[k] for k in pred}, pred, lang)
+    return {
+        "f1": result["pairwise"]["f1"],
+        "precision": result["pairwise"]["precision"],
+        "recall": result["pairwise"]["recall"],
+    }
+
+
+def summaries() -> dict[str, Any]:
+    """Grouping of articles delivered as RSS items (title and first line): the translations
+    share too little evidence, and join on their embeddings alone."""
+    paths = [SHARED / "translated_news" / name for name in SUMMARY_FILES]
+    out: dict[str, Any] = {path.stem: _grouped_summary(path, 1) for path in paths}
+    out["digest"] = digest(paths)
+    return out
 
 
 def one_line() -> dict[str, Any]:
@@ -365,6 +395,7 @@ MEASURES = {
     "translations": translations,
     "events": events,
     "one_line": one_line,
+    "summaries": summaries,
     "delivered": delivered,
     "shouted": shouted,
 }

@@ -1,8 +1,8 @@
 """Quality floors: fast subsets of the dev evaluations (grouping, language, extraction, the
 body kept of clean articles, HTML extraction in every script, names across scripts, grouping
 in every FLORES-200 language, same-event grouping by one grouper and by 8 shards, every
-translated_news file in one stream, grouping with translations delivered in one line, text
-delivered as crawlers write it) must score at least the pinned minimums of
+translated_news file in one stream, grouping with translations delivered in one line or as
+RSS items, text delivered as crawlers write it) must score at least the pinned minimums of
 ``floors.json`` and at most its maximums (the sites where HTML extraction scores below
 trafilatura's, the clearly different SemEval pairs joined, the paragraphs HTML extraction
 misses), on exactly the data they were pinned on (its digest). A stage that gets worse fails
