@@ -1775,34 +1775,25 @@ class Grouper:
             # a little evidence covering most of both sides: a translation poor in names, or,
             # in one language, several keys in common (one is a topic of the day as often)
             tight = translated or len(common) + hits >= _TIGHT_SAME_LANGUAGE_KEYS
-            scored = self._score(
-                shared,
-                article_total,
-                member_weight,
-                factor,
-                cosine,
-                parallel,
-                translated,
-                tight,
-                alone,
+            judge = functools.partial(
+                self._score,
+                article_weight=article_total,
+                member_weight=member_weight,
+                factor=factor,
+                cosine=cosine,
+                parallel=parallel,
+                translated=translated,
+                tight=tight,
+                alone=alone,
             )
+            scored = judge(shared)
             if words is not None and shared >= words_floor:
                 scored, by_words = self._or_by_words(scored, words, member.id, by_words)
             if scored[0] > 0.0:  # a match: unless a shared name stands for different people
                 others = _different_people(common, runs, member_keys) if runs else ()
                 if others:
                     shared -= math.fsum(weights[k] for k in others)
-                    scored = self._score(
-                        shared,
-                        article_total,
-                        member_weight,
-                        factor,
-                        cosine,
-                        parallel,
-                        translated,
-                        tight,
-                        alone,
-                    )
+                    scored = judge(shared)
                     if words is not None and shared >= words_floor:
                         scored, by_words = self._or_by_words(scored, words, member.id, by_words)
             if scored[0] > 0.0:

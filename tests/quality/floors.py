@@ -34,20 +34,29 @@ def digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def _grouped(paths: list[Path]) -> dict[str, Any]:
-    """``eval grouping``'s pairwise scores of the files' documents in one stream (seed 13)."""
+def _scored(docs: list[Any]) -> dict[str, Any]:
+    """``eval grouping``'s scores of documents grouped in the order given."""
     from streams.settings import Settings
-    from tools.eval_grouping import group_docs, load, score, shuffled
+    from tools.eval_grouping import group_docs, score
 
-    docs = shuffled(load([str(path) for path in paths], None), 13)
     pred = group_docs(Settings(), docs).pred
     gold = {d.doc_id: d.group for d in docs}
     lang = {d.doc_id: d.lang for d in docs}
-    result = score({k: gold[k] for k in pred}, pred, lang)
+    return score({k: gold[k] for k in pred}, pred, lang)
+
+
+def _pairwise(result: dict[str, Any]) -> dict[str, Any]:
+    pairwise = result["pairwise"]
+    return {k: pairwise[k] for k in ("f1", "precision", "recall")}
+
+
+def _grouped(paths: list[Path]) -> dict[str, Any]:
+    """``eval grouping``'s pairwise scores of the files' documents in one stream (seed 13)."""
+    from tools.eval_grouping import load, shuffled
+
+    result = _scored(shuffled(load([str(path) for path in paths], None), 13))
     return {
-        "f1": result["pairwise"]["f1"],
-        "precision": result["pairwise"]["precision"],
-        "recall": result["pairwise"]["recall"],
+        **_pairwise(result),
         "worst_pair_recall": min(result["recall_by_language_pair"].values()),
     }
 
@@ -55,33 +64,19 @@ def _grouped(paths: list[Path]) -> dict[str, Any]:
 def _grouped_one_line(path: Path) -> dict[str, Any]:
     """:func:`_grouped` with every article not in English delivered in one line
     (``eval grouping --one-line``)."""
-    from streams.settings import Settings
-    from tools.eval_grouping import group_docs, load, one_line, score, shuffled
+    from tools.eval_grouping import load, one_line, shuffled
 
     docs = [d if d.lang == "en" else one_line(d) for d in shuffled(load([str(path)], None), 13)]
-    pred = group_docs(Settings(), docs).pred
-    gold = {d.doc_id: d.group for d in docs}
-    lang = {d.doc_id: d.lang for d in docs}
-    result = score({k: gold[k] for k in pred}, pred, lang)
+    result = _scored(docs)
     return {"f1": result["pairwise"]["f1"], "recall": result["pairwise"]["recall"]}
 
 
 def _grouped_summary(path: Path, lines: int) -> dict[str, Any]:
     """:func:`_grouped` with every article delivered as its title and first ``lines`` lines
     (``eval grouping --summary``)."""
-    from streams.settings import Settings
-    from tools.eval_grouping import group_docs, load, score, shuffled, summary
+    from tools.eval_grouping import load, shuffled, summary
 
-    docs = [summary(d, lines) for d in shuffled(load([str(path)], None), 13)]
-    pred = group_docs(Settings(), docs).pred
-    gold = {d.doc_id: d.group for d in docs}
-    lang = {d.doc_id: d.lang for d in docs}
-    result = score({k: gold[k] for k in pred}, pred, lang)
-    return {
-        "f1": result["pairwise"]["f1"],
-        "precision": result["pairwise"]["precision"],
-        "recall": result["pairwise"]["recall"],
-    }
+    return _pairwise(_scored([summary(d, lines) for d in shuffled(load([str(path)], None), 13)]))
 
 
 def summaries() -> dict[str, Any]:
