@@ -501,6 +501,12 @@ _EXTRA_COUNTRY_NAMES: Final[dict[str, str]] = {
 #: Letters (normalised) a country name needs to be looked up in an article's own language,
 #: and that its stem keeps when a case ending is cut (:meth:`Gazetteer.country_in`).
 _MIN_LOCAL_STEM: Final = 4
+#: A place's own name with an ending (:meth:`Gazetteer.inflected`): the letters the ending may
+#: have, and the letters (normalised) the name needs. Five let other words in: "Catalan" read
+#: as Catalão, "Schwesig" as Sweden, "Cumbia" as a village (newstest2019); six keep
+#: "Tampereella", "Helsinkin", "Moskovassa", "Berliner", "Germans", "Macedonians".
+_MAX_ENDING: Final = 4
+_MIN_INFLECTED_STEM: Final = 6
 _LATIN_CYRILLIC_GREEK = re.compile(r"[^\u0000-\u052f\u1e00-\u1eff\u2019]")
 _NAME_WORDS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _QUALIFIER = re.compile(r"\s*\(.*|\s+[-–]\s.*")  # "Myanmar (Burma)", "Congo - Kinshasa"
@@ -589,6 +595,20 @@ class Gazetteer:
             place = names.get(key)
             if place:
                 return place
+        return None
+
+    def inflected(self, key: str) -> str | None:
+        """The place a normalised word names with a case ending or suffix of one to
+        :data:`_MAX_ENDING` letters after a place's own name of :data:`_MIN_INFLECTED_STEM`
+        letters or more, the longest first: Finnish "Tampereella", "Moskovassa", German
+        "Berliner", English "Parisians". A language that adds endings to names needs no table
+        of them; the caller asks only for a word outside a run of names."""
+        for cut in range(1, _MAX_ENDING + 1):
+            stem = key[:-cut]
+            if len(stem) < _MIN_INFLECTED_STEM:
+                break
+            if stem in self._primary:
+                return self._places.get(stem)
         return None
 
     def place_of(self, name: str) -> str | None:
@@ -1144,9 +1164,12 @@ def _find_places(
                 continue
         if status[i] != _NOT:
             single = _single_place(gaz, word, key, lang, primary=status[i] == _WEAK)
-            if not single and lang:
+            if not single:
                 alone = not caps.tight[i] and not (i + 1 < n and caps.tight[i + 1])
-                single = gaz.country_in(lang, word, inflected=alone)
+                if lang:
+                    single = gaz.country_in(lang, word, inflected=alone)
+                if not single and alone:
+                    single = gaz.inflected(key)
             if single and (status[i] != _NOUN or word.lower() in _german_countries()):
                 places.add(single)
                 # A city right before a name may be a first name too (Vladimir Putin).

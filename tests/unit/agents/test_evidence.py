@@ -371,6 +371,31 @@ def test_an_inflected_country_name_is_not_read_into_a_run_of_names() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "lang", "place"),
+    [
+        ("Kadonnut poika löytyi Tampereella maanantaina.", "fi", "g634963"),
+        ("Mielenosoittajat saapuvat Helsinkiin lauantaina.", "fi", "g658225"),
+        ("In August, many Londoners left the city.", "en", "g2643743"),
+        ("Washingtonissa ei vielä kommentoitu asiaa.", "fi", "g4140963"),
+    ],
+)
+def test_a_city_with_an_ending_is_the_city_in_any_language(
+    text: str, lang: str, place: str
+) -> None:
+    """A place's own name of six letters or more (normalised), followed by an ending of up to
+    four (Finnish cases, English demonyms): no table of any language's endings."""
+    assert place in extract_evidence("", text, lang).places
+
+
+def test_a_short_place_name_is_not_read_into_a_longer_word() -> None:
+    """Short names are not read into longer words: "Tampereelle" is Tampere's, not Tampa's
+    "tamp"; "Catalan" is not Catalão."""
+    places = extract_evidence("", "He matkustivat eilen Tampereelle.", "fi").places
+    assert places == {"g634963"}
+    assert "g3466696" not in extract_evidence("", "Police met the Catalan protest.", "en").places
+
+
+@pytest.mark.parametrize(
     ("text", "lang"),
     [
         ("Norway and Austria sign €2.4 billion deal", "en"),
