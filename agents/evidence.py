@@ -601,8 +601,10 @@ class Gazetteer:
         """The place a normalised word names with a case ending or suffix of one to
         :data:`_MAX_ENDING` letters after a place's own name of :data:`_MIN_INFLECTED_STEM`
         letters or more, the longest first: Finnish "Tampereella", "Moskovassa", German
-        "Berliner", English "Parisians". A language that adds endings to names needs no table
-        of them; the caller asks only for a word outside a run of names."""
+        "Berliner", English "Londoners". A language that adds endings to names needs no table
+        of them. The caller asks of a word outside a run of names ("Sofia Cherkasova" is not
+        Cherkasy), or one of a title in title case or in capitals: its words all look like a
+        run, and its places must be those of the headline as written."""
         for cut in range(1, _MAX_ENDING + 1):
             stem = key[:-cut]
             if len(stem) < _MIN_INFLECTED_STEM:
@@ -1168,7 +1170,7 @@ def _find_places(
                 alone = not caps.tight[i] and not (i + 1 < n and caps.tight[i + 1])
                 if lang:
                     single = gaz.country_in(lang, word, inflected=alone)
-                if not single and alone:
+                if not single and (alone or caps.initial[i]):
                     single = gaz.inflected(key)
             if single and (status[i] != _NOUN or word.lower() in _german_countries()):
                 places.add(single)
