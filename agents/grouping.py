@@ -141,7 +141,8 @@ class GroupingOptions:
     #: ``alone_max_keys`` evidence keys: a translation delivered as a title and a few
     #: sentences (an RSS item) shares too little evidence with its original for any other
     #: rule, while their embeddings agree. Such members are retrieved by their vectors alone
-    #: (one product over the open evidence-poor members' rows). Within one language, never:
+    #: (:meth:`MemberVectors.near_poor`: the latest open members poor in evidence). Within one
+    #: language, never:
     #: templated reports of different events (markets, results, weather) are as close.
     alone_min_cosine: float = 0.5
     alone_max_keys: int = 12
@@ -783,9 +784,10 @@ class MemberVectors:
     #: rows differently), as it already may between :meth:`near` and :meth:`near_among`.
     CHUNK = 1 << 15
     #: Members poor in evidence (``Grouper._poor``) that :meth:`near_poor` searches: the
-    #: latest this many, as unit float32 vectors (8 MiB; one product 0.3 ms). Bounded: a feed
-    #: of summaries holds hundreds of thousands of open members, and comparing each article
-    #: with all of them would cost ~0.9 ms a thousand.
+    #: latest this many (after a recovery, the latest in the table's order), as unit float32
+    #: vectors (8 MiB; one product ~0.13 ms). Bounded: a feed of summaries holds hundreds of
+    #: thousands of open members, and comparing each article with all of them cost 0.4-0.9 ms
+    #: a thousand (docs/measurements.md).
     POOR_ROWS = 4096
 
     def __init__(self, poor_rows: int = POOR_ROWS) -> None:
